@@ -1,0 +1,55 @@
+# Conditions raised by cohortsurv -----------------------------------------
+#
+# Every user-facing error is raised here, with class `cohortsurv_error`, so
+# that callers can catch them with tryCatch(..., cohortsurv_error = ) and
+# tests can check the class as well as the message.
+
+cs_abort <- function(..., arg = NULL, call = NULL, class = NULL) {
+  msg <- paste0(...)
+  cond <- structure(
+    class = c(class, "cohortsurv_error", "error", "condition"),
+    list(message = msg, call = call, arg = arg)
+  )
+  stop(cond)
+}
+
+cs_warn <- function(..., class = NULL) {
+  msg <- paste0(...)
+  cond <- structure(
+    class = c(class, "cohortsurv_warning", "warning", "condition"),
+    list(message = msg, call = NULL)
+  )
+  warning(cond)
+}
+
+# Format a value for an error message: numbers as R prints them, strings
+# quoted.
+fmt_value <- function(x) {
+  if (is.character(x) || is.factor(x)) {
+    return(paste0("\"", as.character(x), "\""))
+  }
+  format(x, digits = 7)
+}
+
+# "row 12 is -3" for the first offending element of `bad` (logical).
+first_bad <- function(x, bad, rows = NULL) {
+  i <- which(bad)[1L]
+  r <- if (is.null(rows)) i else rows[i]
+  paste0("row ", r, " is ", fmt_value(x[i]))
+}
+
+check_flag <- function(x, arg) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    cs_abort("`", arg, "` must be TRUE or FALSE.", arg = arg)
+  }
+  invisible(x)
+}
+
+check_probability <- function(x, arg, open = TRUE) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x <= 0 || x >= 1) {
+    cs_abort("`", arg, "` must be a single number strictly between 0 and 1",
+             if (length(x) == 1L && !is.na(suppressWarnings(as.numeric(x))))
+               paste0("; it is ", fmt_value(x)), ".", arg = arg)
+  }
+  invisible(x)
+}

@@ -1,0 +1,358 @@
+# The shared front end of km(), logrank() and cox() ----------------------
+#
+# surv_frame() validates the formula, the data and the Surv() response once,
+# with messages that name the argument and the first offending row of `data`,
+# then builds the model frame with the user's `subset` and `na.action`.
+# Everything downstream (R fitters and C++ kernels) may assume clean input:
+# finite non-negative times, stop > start, status 0/1, finite non-negative
+# weights, no NA.
+
+# Build and validate a survival model frame.
+#
+# `mcall` is the exported function's match.call(), `env` its parent.frame().
+# Returns a list:
+#   y        numeric matrix with columns start (counting only), stop, status
+#   type     "right" or "counting"
+#   mf       the model frame (after subset and na.action)
+#   terms    its terms object (specials: strata)
+#   weights  numeric vector, or NULL when no weights were given
+#   n_input  rows of `data` considered (after subset, before NA removal)
+#   n_dropped rows removed by na.action
+#   na_action the na.action attribute of the frame (or NULL)
+#   rows     row names of `data` kept, in frame order
+surv_frame <- function(mcall, env, fun = "km") {
+  formula <- mcall$formula
+  if (is.null(formula)) {
+    cs_abort("`formula` is missing; it must be a formula such as ",
+             "Surv(time, status) ~ group.", arg = "formula")
+  }
+  formula <- eval(formula, env)
+  if (!inherits(formula, "formula") || length(formula) != 3L) {
+    cs_abort("`formula` must be a two-sided formula with a Surv() response, ",
+             "such as Surv(time, status) ~ group.", arg = "formula")
+  }
+  fenv <- environment(formula)
+  if (is.null(fenv)) fenv <- env
+
+  # data ------------------------------------------------------------------
+  has_data <- !is.null(mcall$data)
+  if (has_data) {
+    data <- eval(mcall$data, env)
+    if (!is.data.frame(data)) {
+      if (is.list(data) && !is.null(names(data))) {
+        data <- as.data.frame(data, stringsAsFactors = FALSE)
+      } else {
+        cs_abort("`data` must be a data frame; it is ",
+                 class(data)[1L], ".", arg = "data")
+      }
+    }
+    # tibbles and data.tables behave as plain data frames from here on
+    data <- as.data.frame(data, stringsAsFactors = FALSE)
+    dn <- names(data)
+    dup <- unique(dn[duplicated(dn) & nzchar(dn)])
+    used <- all.vars(formula)
+    if (length(intersect(dup, used))) {
+      cs_abort("`data` has more than one column named `",
+               intersect(dup, used)[1L], "`; column names must be unique.",
+               arg = "data")
+    }
+  } else {
+    data <- NULL
+  }
+
+  # every variable named in the formula must be findable
+  for (v in all.vars(formula)) {
+    if (!(has_data && v %in% names(data)) && !exists(v, envir = fenv)) {
+      cs_abort("`formula` refers to `", v, "`, which is not a column of ",
+               "`data`", if (!has_data) " (no `data` was given)", ".",
+               arg = "formula")
+    }
+  }
+
+  n_data <- if (has_data) nrow(data) else NA_integer_
+  eval_in <- function(expr) eval(expr, if (has_data) data else NULL, fenv)
+
+  # subset ----------------------------------------------------------------
+  lhs <- formula[[2L]]
+  surv_args <- surv_call_args(lhs)
+  if (!is.null(surv_args)) {
+    raw <- lapply(surv_args$args, eval_in)
+    if (is.na(n_data)) n_data <- length(raw[[1L]])
+    for (nm in names(raw)) {
+      if (length(raw[[nm]]) != n_data) {
+        cs_abort("`", surv_args$label[[nm]], "` (the Surv() ", nm,
+                 " argument) has length ", length(raw[[nm]]),
+                 " but `data` has ", n_data, " rows.", arg = nm)
+      }
+    }
+  }
+  keep <- rep(TRUE, if (is.na(n_data)) 0L else n_data)
+  if (!is.null(mcall$subset) && !is.na(n_data)) {
+    s <- eval(mcall$subset, if (has_data) data else NULL, env)
+    if (is.logical(s) && length(s) == n_data) {
+      keep <- !is.na(s) & s
+    } else if (is.numeric(s)) {
+      keep <- seq_len(n_data) %in% s
+    } else {
+      cs_abort("`subset` must be a logical vector with one element per row ",
+               "of `data`, or row numbers.", arg = "subset")
+    }
+  }
+
+  # weights ---------------------------------------------------------------
+  wt <- NULL
+  if (!is.null(mcall$weights)) {
+    wt <- eval(mcall$weights, if (has_data) data else NULL, env)
+    if (!is.null(wt)) {
+      if (!is.numeric(wt) || is.object(wt)) {
+        cs_abort("`weights` must be a numeric vector; it is ",
+                 class(wt)[1L], ".", arg = "weights")
+      }
+      if (!is.na(n_data) && length(wt) != n_data) {
+        cs_abort("`weights` must have one element per row of `data` (",
+                 n_data, "); it has ", length(wt), ".", arg = "weights")
+      }
+      bad <- keep & !is.na(wt) & (!is.finite(wt) | wt < 0)
+      if (any(bad)) {
+        cs_abort("`weights` must be finite and non-negative; ",
+                 first_bad(wt, bad), ".", arg = "weights")
+      }
+    }
+  }
+
+  # the Surv() response, validated row by row -----------------------------
+  if (!is.null(surv_args)) {
+    validate_surv_raw(raw, surv_args$label, keep)
+  }
+
+  # the model frame ---------------------------------------------------------
+  mf <- mcall[c(1L, match(c("formula", "data", "subset", "weights",
+                             "na.action"), names(mcall), 0L))]
+  mf[[1L]] <- quote(stats::model.frame)
+  mf$formula <- stats::terms(formula, specials = "strata", data = data)
+  if (has_data) mf$data <- quote(data)
+  if (!is.null(mcall$weights)) mf$weights <- wt
+  if (!is.null(mcall$subset) && !is.na(n_data)) mf$subset <- keep
+  mf$drop.unused.levels <- TRUE
+  frame_env <- new.env(parent = env)
+  assign("data", data, envir = frame_env)
+  mf <- tryCatch(
+    eval(mf, frame_env),
+    error = function(e) {
+      cs_abort("could not build the model frame from `formula` and `data`: ",
+               conditionMessage(e), arg = "formula")
+    }
+  )
+  y <- stats::model.response(mf)
+  if (!inherits(y, "Surv")) {
+    cs_abort("`formula` must have a Surv() response, such as ",
+             "Surv(time, status) ~ group; its left-hand side is `",
+             deparse1(lhs), "`.", arg = "formula")
+  }
+  type <- attr(y, "type")
+  if (!type %in% c("right", "counting")) {
+    cs_abort("`formula` must have right-censored Surv(time, status) or ",
+             "counting-process Surv(start, stop, status) data; ",
+             "it has ", type, " data.", arg = "formula")
+  }
+  if (is.null(surv_args)) {
+    # a precomputed Surv object: validate its columns now
+    validate_surv_matrix(y, mf)
+  }
+  na_act <- attr(mf, "na.action")
+  n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else sum(keep)
+  if (nrow(mf) == 0L) {
+    cs_abort("no rows are left to analyse after `subset` and removal of ",
+             "missing values (", n_input, " rows before removal).",
+             arg = "data")
+  }
+  ymat <- unclass(y)
+  attr(ymat, "type") <- NULL
+  ymat <- matrix(as.double(ymat), nrow = nrow(ymat),
+                 dimnames = list(NULL, if (type == "right")
+                   c("stop", "status") else c("start", "stop", "status")))
+  w <- stats::model.weights(mf)
+  list(
+    y = ymat, type = type, mf = mf, terms = attr(mf, "terms"),
+    weights = if (is.null(w)) NULL else as.double(w),
+    n_input = n_input, n_dropped = length(na_act), na_action = na_act,
+    rows = rownames(mf), formula = formula
+  )
+}
+
+# The arguments of a Surv() call on the left-hand side, matched by name,
+# or NULL when the left-hand side is not a call to Surv().
+surv_call_args <- function(lhs) {
+  if (!is.call(lhs)) return(NULL)
+  fn <- lhs[[1L]]
+  is_surv <- identical(fn, as.name("Surv")) ||
+    (is.call(fn) && identical(fn[[1L]], as.name("::")) &&
+       identical(fn[[3L]], as.name("Surv")))
+  if (!is_surv) return(NULL)
+  m <- match.call(survival::Surv, lhs)
+  if (!is.null(m$type) && !m$type %in% c("right", "counting")) {
+    cs_abort("`formula` must have right-censored or counting-process ",
+             "survival data; Surv(type = \"", m$type, "\") is not supported.",
+             arg = "formula")
+  }
+  if (!is.null(m$origin)) {
+    cs_abort("`formula`: Surv(origin = ) is not supported; subtract the ",
+             "origin from the times instead.", arg = "formula")
+  }
+  if (is.null(m$time)) {
+    cs_abort("`formula`: Surv() needs a time argument.", arg = "formula")
+  }
+  if (is.null(m$event) && is.null(m$time2)) {
+    cs_abort("`formula`: Surv() needs a status argument, as in ",
+             "Surv(time, status).", arg = "formula")
+  }
+  if (is.null(m$event)) {
+    args <- list(time = m$time, status = m$time2)
+  } else if (is.null(m$time2)) {
+    args <- list(time = m$time, status = m$event)
+  } else {
+    args <- list(start = m$time, stop = m$time2, status = m$event)
+  }
+  list(args = args, label = lapply(args, deparse1))
+}
+
+# Validate the evaluated Surv() arguments on the rows kept by `subset`.
+# NA values are left for na.action; everything else must be valid.
+validate_surv_raw <- function(raw, label, keep) {
+  name_of <- function(nm) {
+    if (identical(label[[nm]], nm)) paste0("`", nm, "`")
+    else paste0("`", nm, "` (", label[[nm]], ")")
+  }
+  for (nm in intersect(c("start", "stop", "time"), names(raw))) {
+    x <- raw[[nm]]
+    if (!is.numeric(x) || is.factor(x)) {
+      cs_abort(name_of(nm), " must be numeric; it is ", class(x)[1L], ".",
+               arg = nm)
+    }
+    bad <- keep & !is.na(x) & !is.finite(x)
+    if (any(bad)) {
+      cs_abort(name_of(nm), " must be finite; ", first_bad(x, bad), ".",
+               arg = nm)
+    }
+    bad <- keep & !is.na(x) & x < 0
+    if (any(bad)) {
+      cs_abort(name_of(nm), " must be non-negative; ", first_bad(x, bad),
+               ".", arg = nm)
+    }
+  }
+  if (!is.null(raw$start)) {
+    bad <- keep & !is.na(raw$start) & !is.na(raw$stop) &
+      raw$stop <= raw$start
+    if (any(bad)) {
+      i <- which(bad)[1L]
+      cs_abort(name_of("stop"), " must be greater than ", name_of("start"),
+               "; row ", i, " has start ", fmt_value(raw$start[i]),
+               " and stop ", fmt_value(raw$stop[i]), ".", arg = "stop")
+    }
+  }
+  st <- raw$status
+  if (is.logical(st)) return(invisible(TRUE))
+  if (!is.numeric(st) || is.factor(st)) {
+    cs_abort(name_of("status"), " must be 0/1, TRUE/FALSE or 1/2; it is ",
+             class(st)[1L], ".", arg = "status")
+  }
+  ok <- keep & !is.na(st)
+  codes <- if (any(ok & st == 2)) c(1, 2) else c(0, 1)
+  bad <- ok & !(st %in% codes)
+  if (any(bad)) {
+    cs_abort(name_of("status"), " must be coded 0/1 (censored/event), ",
+             "TRUE/FALSE or 1/2", if (identical(codes, c(1, 2)))
+               " (it contains 2, so 1/2 is assumed)", "; ",
+             first_bad(st, bad), ".", arg = "status")
+  }
+  invisible(TRUE)
+}
+
+# Validate a precomputed Surv object (formula `y ~ x` with y a Surv column).
+validate_surv_matrix <- function(y, mf) {
+  m <- unclass(y)
+  rows <- rownames(mf)
+  cols <- if (ncol(m) == 2L) c("time") else c("start", "stop")
+  for (j in seq_along(cols)) {
+    x <- m[, j]
+    bad <- !is.finite(x) | x < 0
+    if (any(bad)) {
+      cs_abort("`", cols[j], "` must be finite and non-negative; ",
+               first_bad(x, bad, rows), ".", arg = cols[j])
+    }
+  }
+  invisible(TRUE)
+}
+
+# Strata ---------------------------------------------------------------------
+
+# Combine the columns of a data frame into one factor whose levels read
+# "var=level, var2=level2", the first column varying slowest, keeping only
+# combinations present in the data (as survival::strata() labels them).
+combine_factors <- function(df, sep = ", ") {
+  if (length(df) == 0L) {
+    return(factor(rep("all", nrow(df))))
+  }
+  fs <- lapply(df, function(x) if (is.factor(x)) droplevels(x) else
+    factor(x))
+  nms <- names(df)
+  codes <- integer(nrow(df))
+  mult <- 1L
+  for (j in rev(seq_along(fs))) {
+    codes <- codes + (as.integer(fs[[j]]) - 1L) * mult
+    mult <- mult * nlevels(fs[[j]])
+  }
+  present <- sort(unique(codes))
+  labs <- vapply(present, function(cd) {
+    parts <- character(length(fs))
+    rem <- cd
+    for (j in rev(seq_along(fs))) {
+      k <- nlevels(fs[[j]])
+      lev <- levels(fs[[j]])[rem %% k + 1L]
+      parts[j] <- if (startsWith(nms[j], "strata(")) lev else
+        paste0(nms[j], "=", lev)
+      rem <- rem %/% k
+    }
+    paste(parts, collapse = sep)
+  }, character(1))
+  factor(match(codes, present), levels = seq_along(present), labels = labs)
+}
+
+# Split the right-hand side of a survival model frame into the strata()
+# terms and the rest. Returns list(strata = factor or NULL, strata_vars,
+# terms = terms without the strata() terms).
+split_strata <- function(mf, terms) {
+  sp <- attr(terms, "specials")$strata
+  if (is.null(sp)) {
+    return(list(strata = NULL, strata_vars = character(), terms = terms))
+  }
+  # columns of the frame that are strata() calls
+  sdf <- list()
+  for (k in sp) {
+    s <- mf[[k]]
+    call <- attr(terms, "variables")[[k + 1L]]
+    vars <- vapply(as.list(call)[-1L], deparse1, character(1))
+    nm <- names(call)[-1L]
+    if (!is.null(nm)) vars <- vars[!nm %in% c("na.group", "shortlabel", "sep")]
+    sdf[[length(sdf) + 1L]] <- list(value = s, vars = vars)
+  }
+  strata_fac <- if (length(sdf) == 1L) {
+    droplevels(as.factor(sdf[[1L]]$value))
+  } else {
+    droplevels(interaction(lapply(sdf, function(s) s$value), sep = "; ",
+                           lex.order = TRUE))
+  }
+  labs <- attr(terms, "term.labels")
+  is_strata <- startsWith(labs, "strata(")
+  if (any(grepl("strata(", labs[!is_strata], fixed = TRUE))) {
+    cs_abort("`formula`: strata() must be a term of its own, not part of ",
+             "an interaction.", arg = "formula")
+  }
+  dropx <- if (all(is_strata)) {
+    stats::terms(stats::update(stats::formula(terms), . ~ 1))
+  } else {
+    stats::drop.terms(terms, which(is_strata), keep.response = TRUE)
+  }
+  list(strata = strata_fac, strata_vars = unlist(lapply(sdf, `[[`, "vars")),
+       terms = dropx)
+}

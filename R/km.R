@@ -1,0 +1,517 @@
+#' Kaplan-Meier survival curves
+#'
+#' Estimates the survival function of one or more groups by the product-limit
+#' method, with Greenwood's variance, pointwise confidence intervals, the
+#' median survival time with its confidence interval and the restricted mean.
+#' The arithmetic runs in C++ in one pass per stratum over data sorted once.
+#'
+#' @param formula A formula with a [survival::Surv()] response on the left:
+#'   `Surv(time, status) ~ 1` for one curve, `~ group` or `~ g1 + g2` for one
+#'   curve per combination of the grouping variables, and
+#'   `Surv(start, stop, status)` for delayed entry (left truncation). `status`
+#'   is coded 0/1 (censored/event), `FALSE`/`TRUE`, or 1/2.
+#' @param data A data frame (a tibble or data.table works too) holding the
+#'   variables of `formula`, `weights` and `subset`.
+#' @param weights Optional case weights, a column of `data` or a numeric vector
+#'   with one finite, non-negative value per row. A weight of 2 counts a row
+#'   twice.
+#' @param subset Optional expression saying which rows of `data` to use.
+#' @param na.action What to do with rows holding missing values; the default,
+#'   [stats::na.omit()], drops them and `print()` reports how many.
+#' @param conf_type The transform of the pointwise confidence interval of
+#'   S(t): `"log"` (the default, as in `survfit`), `"log-log"`, `"plain"` or
+#'   `"arcsin"`.
+#' @param conf_level The confidence level of every interval, a number
+#'   strictly between 0 and 1.
+#' @param median_ci How the confidence interval of the median (and of other
+#'   quantiles in the table) is found: `"bc"` inverts the pointwise band
+#'   (Brookmeyer and Crowley 1982), as `survival::quantile.survfit` does;
+#'   `"symmetric"` is the median plus or minus z times its standard error,
+#'   the Greenwood SE of S at the median divided by a density estimate.
+#'
+#' @details
+#' Rows with equal times are grouped; deaths precede censorings at a tied
+#' time, so a subject censored at t is counted at risk at t. With
+#' `Surv(start, stop, status)` a subject is at risk at t when
+#' start < t <= stop.
+#'
+#' With case weights the variance is Greenwood's formula on the weighted
+#' counts. This equals `survfit(..., robust = FALSE)`; for non-integer
+#' weights `survfit` defaults to an infinitesimal-jackknife variance instead.
+#'
+#' The symmetric interval of the median uses
+#' SE(median) = SE(S(median)) / f, where
+#' f = (S(u) - S(l)) / (l - u), u is the last event time with S >= 0.55 (or
+#' the origin) and l the first event time with S <= 0.45 (Collett 2015,
+#' section 2.4; Klein and Moeschberger 2003, section 4.5). This is the
+#' interval that SPSS-style reports, such as the seed paper of this package,
+#' quote.
+#'
+#' The restricted mean is integrated up to the largest time of all curves
+#' (survival's `rmean = "common"`), its standard error as in
+#' Klein and Moeschberger (2003), section 4.5.
+#'
+#' @returns An object of class `cs_km`, a list with
+#'   \describe{
+#'     \item{curves}{a data frame with one row per distinct time per stratum:
+#'       `strata, time, n_risk, n_event, n_censor, surv, std_err, lower,
+#'       upper`; `std_err` is the standard error of S(t).}
+#'     \item{table}{a data frame with one row per stratum: `strata, n, events,
+#'       median, median_lower, median_upper, rmean, rmean_se`.}
+#'   }
+#'   and the settings used (`conf_type`, `conf_level`, `median_ci`, `type`,
+#'   `n_dropped`, `rmean_tau`, `call`).
+#'
+#' @references
+#' Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete
+#' observations. *Journal of the American Statistical Association* 53,
+#' 457-481.
+#'
+#' Brookmeyer R, Crowley J (1982). A confidence interval for the median
+#' survival time. *Biometrics* 38, 29-41.
+#'
+#' Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.
+#' Chapman and Hall/CRC.
+#'
+#' Klein JP, Moeschberger ML (2003). *Survival Analysis: Techniques for
+#' Censored and Truncated Data*, 2nd ed. Springer.
+#'
+#' @seealso [summary.cs_km()] for the number-at-risk table at chosen times,
+#'   [quantile.cs_km()] for other quantiles, [km_fit()] for the matrix-level
+#'   fitter.
+#'
+#' @examples
+#' library(survival)
+#' fit <- km(Surv(time, status) ~ sex, data = lung)
+#' fit
+#' fit$table
+#' summary(fit, times = c(0, 180, 365, 730))
+#' quantile(fit, probs = c(0.25, 0.5))
+#'
+#' # the symmetric median interval that many clinical papers report
+#' km(Surv(time, status) ~ sex, data = lung, median_ci = "symmetric")$table
+#' @export
+km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit,
+               conf_type = c("log", "log-log", "plain", "arcsin"),
+               conf_level = 0.95, median_ci = c("bc", "symmetric")) {
+  conf_type <- arg_choice(conf_type, "conf_type",
+                          c("log", "log-log", "plain", "arcsin"))
+  median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
+  check_probability(conf_level, "conf_level")
+  mcall <- match.call(expand.dots = FALSE)
+  sf <- surv_frame(mcall, parent.frame())
+  rhs <- curve_factor(sf)
+  y <- sf$y
+  fit <- km_fit(
+    time = y[, "stop"], status = y[, "status"],
+    strata = rhs, weights = sf$weights,
+    start = if (sf$type == "counting") y[, "start"] else NULL,
+    conf_type = conf_type, conf_level = conf_level, median_ci = median_ci
+  )
+  fit$n_dropped <- sf$n_dropped
+  fit$call <- match.call()
+  fit
+}
+
+# One factor whose levels are the curves: every variable on the right-hand
+# side (strata() terms included), combined.
+curve_factor <- function(sf) {
+  mf <- sf$mf
+  vars <- setdiff(names(mf), c(names(mf)[1L], "(weights)"))
+  vars <- vars[!startsWith(vars, "(")]
+  if (!length(vars)) return(NULL)
+  combine_factors(mf[vars])
+}
+
+#' Kaplan-Meier fit from vectors
+#'
+#' The matrix-level fitter behind [km()]: takes plain vectors, already free of
+#' missing values, sorts them once and calls the C++ kernel.
+#'
+#' @param time Numeric vector of follow-up (stop) times, finite and
+#'   non-negative.
+#' @param status Numeric or logical vector of event indicators, 1 or `TRUE`
+#'   for an event.
+#' @param strata Optional factor (or vector coerced to one) saying which
+#'   curve each row belongs to; `NULL` for a single curve.
+#' @param weights Optional non-negative case weights; `NULL` for weight 1.
+#' @param start Optional entry times for left-truncated data, each below its
+#'   `time`; `NULL` for right-censored data.
+#' @inheritParams km
+#' @returns An object of class `cs_km`, as described in [km()].
+#' @examples
+#' fit <- km_fit(time = c(1, 2, 2, 3, 5), status = c(1, 1, 0, 1, 0))
+#' fit$curves
+#' @export
+km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
+                   conf_type = "log", conf_level = 0.95, median_ci = "bc") {
+  conf_type <- arg_choice(conf_type, "conf_type",
+                          c("log", "log-log", "plain", "arcsin"))
+  median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
+  check_probability(conf_level, "conf_level")
+  n <- length(time)
+  check_fit_vectors(time, status, weights, start, strata, n)
+  if (is.null(strata)) {
+    strata <- factor(rep("all", n))
+  } else {
+    strata <- droplevels(as.factor(strata))
+  }
+  status <- as.double(status)
+  w <- if (is.null(weights)) rep(1, n) else as.double(weights)
+  code <- as.integer(strata) - 1L
+  ord <- order(code, time, method = "radix")
+  counting <- !is.null(start)
+  if (counting) {
+    eord <- order(code, start, method = "radix")
+    entry <- as.double(start)[eord]
+    entry_w <- w[eord]
+  } else {
+    entry <- entry_w <- double()
+  }
+  z <- stats::qnorm(1 - (1 - conf_level) / 2)
+  res <- cpp_km(as.double(time)[ord], status[ord], w[ord], code[ord],
+                entry, entry_w, counting,
+                match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L,
+                z)
+  lev <- levels(strata)
+  curves <- data.frame(
+    strata = factor(lev[res$strata + 1L], levels = lev),
+    time = res$time, n_risk = res$n_risk, n_event = res$n_event,
+    n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
+    lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
+  )
+  tau <- max(curves$time)
+  se_log <- res$se_log
+  table <- km_table(curves, se_log, n_rows = tabulate(code + 1L, length(lev)),
+                    tau = tau, z = z, median_ci = median_ci)
+  structure(
+    list(curves = curves, table = table, se_log = se_log,
+         conf_type = conf_type, conf_level = conf_level,
+         median_ci = median_ci, type = if (counting) "counting" else "right",
+         weighted = !is.null(weights), n_dropped = 0L, rmean_tau = tau,
+         call = match.call()),
+    class = "cs_km"
+  )
+}
+
+nan_to_na <- function(x) {
+  x[is.nan(x)] <- NA_real_
+  x
+}
+
+arg_choice <- function(x, arg, choices) {
+  if (identical(x, choices)) return(choices[1L])
+  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
+    cs_abort("`", arg, "` must be one of ",
+             paste0("\"", choices, "\"", collapse = ", "),
+             if (is.character(x) && length(x) == 1L)
+               paste0("; it is \"", x, "\""), ".", arg = arg)
+  }
+  x
+}
+
+# Checks for the vector-level fitters (the formula interface has already
+# validated, so these only fire for direct callers).
+check_fit_vectors <- function(time, status, weights, start, strata, n) {
+  if (!is.numeric(time)) cs_abort("`time` must be numeric.", arg = "time")
+  if (n == 0L) cs_abort("`time` must have at least one element.", arg = "time")
+  bad <- is.na(time) | !is.finite(time) | time < 0
+  if (any(bad)) {
+    cs_abort("`time` must be finite and non-negative; ",
+             first_bad(time, bad), ".", arg = "time")
+  }
+  if (length(status) != n) {
+    cs_abort("`status` must have the length of `time` (", n, ").",
+             arg = "status")
+  }
+  if (!(is.numeric(status) || is.logical(status)) ||
+      any(is.na(status) | !(as.double(status) %in% c(0, 1)))) {
+    cs_abort("`status` must be 0/1 or FALSE/TRUE with no missing values.",
+             arg = "status")
+  }
+  if (!is.null(weights)) {
+    if (!is.numeric(weights) || length(weights) != n) {
+      cs_abort("`weights` must be a numeric vector with one element per row ",
+               "(", n, ").", arg = "weights")
+    }
+    bad <- is.na(weights) | !is.finite(weights) | weights < 0
+    if (any(bad)) {
+      cs_abort("`weights` must be finite and non-negative; ",
+               first_bad(weights, bad), ".", arg = "weights")
+    }
+  }
+  if (!is.null(start)) {
+    if (!is.numeric(start) || length(start) != n) {
+      cs_abort("`start` must be a numeric vector with one element per row ",
+               "(", n, ").", arg = "start")
+    }
+    bad <- is.na(start) | start < 0 | start >= time
+    if (any(bad)) {
+      cs_abort("`start` must be non-negative and below `time`; ",
+               first_bad(start, bad), ".", arg = "start")
+    }
+  }
+  if (!is.null(strata) && length(strata) != n) {
+    cs_abort("`strata` must have one element per row (", n, ").",
+             arg = "strata")
+  }
+  if (!is.null(strata) && anyNA(strata)) {
+    cs_abort("`strata` must not contain missing values; ",
+             first_bad(strata, is.na(strata)), ".", arg = "strata")
+  }
+  invisible(TRUE)
+}
+
+# Quantiles of step functions -------------------------------------------------
+
+# The p-quantile of a survival curve given as a step function, with the
+# conventions of survival::quantile.survfit: the first time at which
+# 1 - S reaches p; when 1 - S equals p (within `tol`) over a flat stretch,
+# the midpoint of that stretch, ending at `tmax` if the curve does.
+# `cdf` is 1 - S (or 1 - a confidence limit) at `time`; NA values are
+# skipped. The origin (time0, 0) is prepended.
+step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
+                          tol = sqrt(.Machine$double.eps)) {
+  x <- c(time0, time)
+  y <- c(0, cdf)
+  if (all(is.na(y)) || max(y, na.rm = TRUE) < min(probs)) {
+    return(rep(NA_real_, length(probs)))
+  }
+  first <- !duplicated(y)
+  x <- x[first]
+  y <- y[first]
+  ends_na <- is.na(y[length(y)])
+  ok <- !is.na(y)
+  x <- x[ok]
+  y <- y[ok]
+  m <- length(y)
+  vapply(probs, function(p) {
+    if (p == 0) return(x[1L])
+    if (p < y[1L] + tol) return(NA_real_)
+    j1 <- which(y >= p - tol)[1L]
+    j2 <- which(y >= p + tol)[1L]
+    if (!ends_na && abs(p - y[m]) < tol) return((x[j1] + tmax) / 2)
+    (x[j1] + x[j2]) / 2
+  }, numeric(1))
+}
+
+# The summary table of a set of curves (one row per stratum).
+km_table <- function(curves, se_log, n_rows, tau, z, median_ci) {
+  lev <- levels(curves$strata)
+  rows <- lapply(seq_along(lev), function(k) {
+    sel <- which(as.integer(curves$strata) == k)
+    cv <- curves[sel, , drop = FALSE]
+    med <- km_quantiles(cv, 0.5, z, median_ci)
+    rm <- restricted_mean(cv$time, cv$surv, cv$n_risk, cv$n_event, tau)
+    data.frame(strata = lev[k], n = n_rows[k], events = sum(cv$n_event),
+               median = med$quantile, median_lower = med$lower,
+               median_upper = med$upper, rmean = rm[1L], rmean_se = rm[2L])
+  })
+  out <- do.call(rbind, rows)
+  out$strata <- factor(out$strata, levels = lev)
+  rownames(out) <- NULL
+  out
+}
+
+# Quantiles with their confidence limits for one curve.
+km_quantiles <- function(cv, probs, z, method) {
+  tmax <- max(cv$time)
+  q <- step_quantile(cv$time, 1 - cv$surv, probs, tmax = tmax)
+  if (method == "bc") {
+    lo <- step_quantile(cv$time, 1 - cv$lower, probs, tmax = tmax)
+    hi <- step_quantile(cv$time, 1 - cv$upper, probs, tmax = tmax)
+  } else {
+    se <- vapply(seq_along(probs), function(i)
+      quantile_se(cv, probs[i], q[i]), numeric(1))
+    lo <- q - z * se
+    hi <- q + z * se
+  }
+  list(quantile = q, lower = lo, upper = hi)
+}
+
+# Standard error of the p-quantile: SE of S at the quantile divided by the
+# density estimate (S(u) - S(l)) / (l - u), u the last event time with
+# S >= 1 - p + 0.05 (or the origin) and l the first event time with
+# S <= 1 - p - 0.05.
+quantile_se <- function(cv, p, q) {
+  if (is.na(q)) return(NA_real_)
+  at <- findInterval(q, cv$time)
+  se_s <- if (at == 0L) 0 else cv$std_err[at]
+  ev <- cv$n_event > 0
+  target <- 1 - p
+  up <- which(ev & cv$surv >= target + 0.05 - 1e-12)
+  lo <- which(ev & cv$surv <= target - 0.05 + 1e-12)
+  if (!length(lo)) return(NA_real_)
+  l <- lo[1L]
+  if (length(up)) {
+    u <- up[length(up)]
+    tu <- cv$time[u]
+    su <- cv$surv[u]
+  } else {
+    tu <- 0
+    su <- 1
+  }
+  f <- (su - cv$surv[l]) / (cv$time[l] - tu)
+  se_s / f
+}
+
+# Restricted mean survival up to tau and its standard error.
+restricted_mean <- function(time, surv, n_risk, n_event, tau) {
+  keep <- time <= tau
+  t <- c(time[keep], tau)
+  s <- surv[keep]
+  widths <- diff(c(0, t))
+  heights <- c(1, s)
+  area <- widths * heights
+  mean <- sum(area)
+  # area under the curve after each time, up to tau
+  after <- rev(cumsum(rev(area)))[-1L]
+  h <- ifelse(n_risk[keep] - n_event[keep] > 0,
+              n_event[keep] / (n_risk[keep] * (n_risk[keep] - n_event[keep])),
+              0)
+  c(mean, sqrt(sum(after^2 * h)))
+}
+
+# Methods ----------------------------------------------------------------------
+
+#' Print a Kaplan-Meier fit
+#'
+#' Shows the call, the number of rows dropped for missing values and, per
+#' curve, the number of subjects, events, the median with its confidence
+#' interval, as `print.survfit` does.
+#'
+#' @param x A `cs_km` object from [km()].
+#' @param digits Significant digits to print.
+#' @param ... Ignored.
+#' @returns `x`, invisibly.
+#' @examples
+#' library(survival)
+#' km(Surv(time, status) ~ sex, data = lung)
+#' @export
+print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
+  if (!is.null(x$call)) {
+    cat("Call: ")
+    dput(x$call)
+    cat("\n")
+  }
+  if (x$n_dropped > 0L) {
+    cat("  ", x$n_dropped, " observation", if (x$n_dropped > 1L) "s",
+        " deleted due to missingness\n", sep = "")
+  }
+  tab <- x$table
+  pct <- format(100 * x$conf_level)
+  out <- data.frame(n = tab$n, events = tab$events, median = tab$median,
+                    lcl = tab$median_lower, ucl = tab$median_upper)
+  names(out)[4:5] <- paste0(x$conf_level, c("LCL", "UCL"))
+  rownames(out) <- if (nrow(tab) == 1L && tab$strata == "all") "" else
+    as.character(tab$strata)
+  print(as.matrix(signif(out, digits)), quote = FALSE)
+  cat("\n", pct, "% CI of the median: ",
+      if (x$median_ci == "bc") "Brookmeyer-Crowley (" else "symmetric (",
+      if (x$median_ci == "bc") paste0(x$conf_type, " transform)") else
+        "Greenwood SE / density)", "\n", sep = "")
+  invisible(x)
+}
+
+#' Survival estimates at chosen times
+#'
+#' The number-at-risk table of a Kaplan-Meier figure: survival, its
+#' standard error and confidence limits, the number at risk, and the events
+#' and censorings since the previous requested time, as
+#' `summary.survfit(times = , extend = TRUE)` reports them.
+#'
+#' @param object A `cs_km` object from [km()].
+#' @param times Numeric vector of times. `NULL` gives one row per event time,
+#'   as `summary.survfit` does by default.
+#' @param ... Ignored.
+#' @returns A data frame with columns `strata, time, n_risk, n_event,
+#'   n_censor, surv, std_err, lower, upper`. For a requested time t,
+#'   `n_risk` is the number at risk at the first curve time at or after t
+#'   (0 beyond the last), `surv` and its limits are those at the last curve
+#'   time at or before t (1 before the first), and `n_event`, `n_censor`
+#'   add up the events and censorings in (previous time, t].
+#' @examples
+#' library(survival)
+#' fit <- km(Surv(time, status) ~ sex, data = lung)
+#' summary(fit, times = seq(0, 900, 180))
+#' @export
+summary.cs_km <- function(object, times = NULL, ...) {
+  cv <- object$curves
+  if (is.null(times)) {
+    out <- cv[cv$n_event > 0, , drop = FALSE]
+    rownames(out) <- NULL
+    return(out)
+  }
+  if (!is.numeric(times) || anyNA(times) || length(times) == 0L) {
+    cs_abort("`times` must be a numeric vector without missing values.",
+             arg = "times")
+  }
+  times <- sort(unique(times))
+  lev <- levels(cv$strata)
+  rows <- lapply(seq_along(lev), function(k) {
+    c1 <- cv[as.integer(cv$strata) == k, , drop = FALSE]
+    m <- nrow(c1)
+    at <- findInterval(times, c1$time)          # last curve time <= t
+    nxt <- findInterval(times, c1$time, left.open = TRUE) + 1L  # first >= t
+    n_risk <- ifelse(nxt <= m, c1$n_risk[pmin(nxt, m)], 0)
+    ce <- c(0, cumsum(c1$n_event))
+    cc <- c(0, cumsum(c1$n_censor))
+    ev <- diff(c(0, ce[at + 1L]))
+    cn <- diff(c(0, cc[at + 1L]))
+    pick <- function(x, before) ifelse(at == 0L, before, x[pmax(at, 1L)])
+    data.frame(
+      strata = factor(lev[k], levels = lev), time = times, n_risk = n_risk,
+      n_event = ev, n_censor = cn,
+      surv = pick(c1$surv, 1), std_err = pick(c1$std_err, 0),
+      lower = pick(c1$lower, 1), upper = pick(c1$upper, 1)
+    )
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}
+
+#' Quantiles of Kaplan-Meier curves
+#'
+#' Survival-time quantiles (the median is `probs = 0.5`) with confidence
+#' limits, by the fit's `median_ci` method.
+#'
+#' @param x A `cs_km` object from [km()].
+#' @param probs Numeric vector of probabilities in (0, 1): the quantile for
+#'   `p` is the first time at which the curve falls to 1 - p or below.
+#' @param ... Ignored.
+#' @returns A data frame with columns `strata, prob, quantile, lower, upper`.
+#' @references
+#' Brookmeyer R, Crowley J (1982). A confidence interval for the median
+#' survival time. *Biometrics* 38, 29-41.
+#' @examples
+#' library(survival)
+#' quantile(km(Surv(time, status) ~ sex, data = lung), probs = c(0.25, 0.5))
+#' @importFrom stats quantile
+#' @export
+quantile.cs_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
+  if (!is.numeric(probs) || anyNA(probs) || any(probs <= 0 | probs >= 1)) {
+    cs_abort("`probs` must be numbers strictly between 0 and 1.",
+             arg = "probs")
+  }
+  z <- stats::qnorm(1 - (1 - x$conf_level) / 2)
+  cv <- x$curves
+  lev <- levels(cv$strata)
+  rows <- lapply(seq_along(lev), function(k) {
+    c1 <- cv[as.integer(cv$strata) == k, , drop = FALSE]
+    q <- km_quantiles(c1, probs, z, x$median_ci)
+    data.frame(strata = factor(lev[k], levels = lev), prob = probs,
+               quantile = q$quantile, lower = q$lower, upper = q$upper)
+  })
+  out <- do.call(rbind, rows)
+  rownames(out) <- NULL
+  out
+}
+
+#' @rdname summary.cs_km
+#' @param x A `cs_km` object.
+#' @param row.names,optional Ignored; present for the generic.
+#' @export
+as.data.frame.cs_km <- function(x, row.names = NULL, optional = FALSE, ...) {
+  x$curves
+}

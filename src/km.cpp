@@ -1,0 +1,190 @@
+// Kaplan-Meier estimator with Greenwood variance and pointwise confidence
+// limits, for right-censored and left-truncated (start, stop] data.
+//
+// Inputs (length n unless stated), prepared by R's km_fitter():
+//   stop, status, weight  sorted by stratum, then by stop time (any order
+//                         among equal times); status is 0/1, weight >= 0.
+//   strata                0-based stratum codes, non-decreasing (one block
+//                         of consecutive rows per stratum).
+//   entry, entry_weight   counting-process data only: the start times sorted
+//                         ascending within each stratum block (the block of a
+//                         stratum occupies the same rows as in `stop`) and
+//                         their weights; empty for right-censored data.
+// Output: one row per distinct stop time per stratum: number at risk
+//   (sum of weights with start < t <= stop), events, censorings, S(t), the
+//   Greenwood SE of log S(t), the SE of S(t) and the pointwise CI.
+// Method: Kaplan & Meier (1958), JASA 53:457-481; Greenwood (1926); the
+//   interval transforms of Kalbfleisch & Prentice (2002) section 1.3 and
+//   Borgan & Liestol (1990) for arcsin, with survival::survfit's conventions.
+// Cost: one backward pass per stratum for the counts (backward sums keep
+//   the numbers at risk exact in the tail) and one forward pass over the
+//   distinct times for S and its variance.
+
+#include <RcppEigen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "km.h"
+
+namespace cohortsurv {
+
+namespace {
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+const double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
+
+void surv_ci(double p, double se, ConfType type, double z, double& lower,
+             double& upper) {
+  lower = upper = kNaN;
+  switch (type) {
+    case ConfType::log: {
+      if (p == 0.0) return;
+      const double lp = std::log(p);
+      lower = std::exp(lp - z * se);
+      upper = std::min(std::exp(lp + z * se), 1.0);
+      return;
+    }
+    case ConfType::loglog: {
+      if (p == 0.0 || p == 1.0) return;
+      const double ll = std::log(-std::log(p));
+      const double se2 = z * se / std::log(p);
+      lower = std::exp(-std::exp(ll - se2));
+      upper = std::exp(-std::exp(ll + se2));
+      return;
+    }
+    case ConfType::plain: {
+      const double se2 = se * p * z;
+      if (std::isnan(se2)) return;
+      lower = std::max(p - se2, 0.0);
+      upper = std::min(p + se2, 1.0);
+      return;
+    }
+    case ConfType::arcsin: {
+      if (p == 0.0) return;
+      const double se2 = 0.5 * z * se * std::sqrt(p / (1.0 - p));
+      if (std::isnan(se2)) return;
+      const double a = std::asin(std::sqrt(p));
+      const double half_pi = 2.0 * std::atan(1.0);
+      const double lo = std::sin(std::max(0.0, a - se2));
+      const double hi = std::sin(std::min(half_pi, a + se2));
+      lower = lo * lo;
+      upper = hi * hi;
+      return;
+    }
+  }
+}
+
+KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
+                const Eigen::Map<Eigen::VectorXd>& status,
+                const Eigen::Map<Eigen::VectorXd>& weight,
+                const Eigen::Map<Eigen::VectorXi>& strata,
+                const Eigen::Map<Eigen::VectorXd>& entry,
+                const Eigen::Map<Eigen::VectorXd>& entry_weight,
+                bool counting, int conf_type, double z) {
+  const Eigen::Index n = stop.size();
+  if (status.size() != n || weight.size() != n || strata.size() != n) {
+    throw std::invalid_argument("km_fit: stop, status, weight and strata "
+                                "must have the same length");
+  }
+  if (counting && (entry.size() != n || entry_weight.size() != n)) {
+    throw std::invalid_argument("km_fit: entry times must have one element "
+                                "per row for counting-process data");
+  }
+  if (conf_type < 0 || conf_type > 3) {
+    throw std::invalid_argument("km_fit: unknown confidence interval type");
+  }
+  const ConfType ctype = static_cast<ConfType>(conf_type);
+  KmCurves out;
+
+  Eigen::Index block_start = 0;
+  while (block_start < n) {
+    const int s = strata[block_start];
+    Eigen::Index block_end = block_start;
+    while (block_end < n && strata[block_end] == s) ++block_end;
+    if (block_end < n && strata[block_end] < s) {
+      throw std::invalid_argument("km_fit: rows must be sorted by stratum");
+    }
+
+    // Backward pass: distinct times from last to first, with the weighted
+    // number whose stop time is >= t and (counting) whose start is >= t.
+    const std::size_t first_out = out.time.size();
+    double at_risk = 0.0;     // sum of weights with stop >= t
+    double entered_late = 0.0;  // sum of weights with start >= t
+    Eigen::Index k = block_end - 1;  // pointer into the sorted entries
+    Eigen::Index i = block_end - 1;
+    while (i >= block_start) {
+      const double t = stop[i];
+      double d = 0.0, c = 0.0;
+      while (i >= block_start && stop[i] == t) {
+        if (i > block_start && stop[i - 1] > t) {
+          throw std::invalid_argument("km_fit: rows must be sorted by time "
+                                      "within stratum");
+        }
+        at_risk += weight[i];
+        if (status[i] != 0.0) d += weight[i]; else c += weight[i];
+        --i;
+      }
+      if (counting) {
+        while (k >= block_start && entry[k] >= t) {
+          entered_late += entry_weight[k];
+          --k;
+        }
+      }
+      out.strata.push_back(s);
+      out.time.push_back(t);
+      out.n_risk.push_back(counting ? at_risk - entered_late : at_risk);
+      out.n_event.push_back(d);
+      out.n_censor.push_back(c);
+    }
+    std::reverse(out.strata.begin() + first_out, out.strata.end());
+    std::reverse(out.time.begin() + first_out, out.time.end());
+    std::reverse(out.n_risk.begin() + first_out, out.n_risk.end());
+    std::reverse(out.n_event.begin() + first_out, out.n_event.end());
+    std::reverse(out.n_censor.begin() + first_out, out.n_censor.end());
+
+    // Forward pass: product-limit estimate and Greenwood's sum.
+    double surv = 1.0, green = 0.0;
+    for (std::size_t j = first_out; j < out.time.size(); ++j) {
+      const double nr = out.n_risk[j], d = out.n_event[j];
+      if (d > 0.0) {
+        if (nr > d) {
+          surv *= (nr - d) / nr;
+          green += d / (nr * (nr - d));
+        } else {
+          surv = 0.0;
+          green = kInf;
+        }
+      }
+      const double se = std::sqrt(green);
+      double lo, hi;
+      surv_ci(surv, se, ctype, z, lo, hi);
+      out.surv.push_back(surv);
+      out.se_log.push_back(se);
+      out.std_err.push_back(surv * se);
+      out.lower.push_back(lo);
+      out.upper.push_back(hi);
+    }
+    block_start = block_end;
+  }
+  return out;
+}
+
+}  // namespace cohortsurv
+
+namespace {
+Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
+  return Rcpp::List::create(
+      Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time,
+      Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_event") = x.n_event,
+      Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("surv") = x.surv,
+      Rcpp::Named("se_log") = x.se_log, Rcpp::Named("std_err") = x.std_err,
+      Rcpp::Named("lower") = x.lower, Rcpp::Named("upper") = x.upper);
+}
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXd> entry_weight, bool counting, int conf_type, double z) {
+  return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, entry, entry_weight, counting, conf_type, z));
+}

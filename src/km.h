@@ -1,0 +1,42 @@
+// Kaplan-Meier kernel: declarations (pure C++, no R API).
+#ifndef COHORTSURV_KM_H
+#define COHORTSURV_KM_H
+
+#include <Eigen/Dense>
+#include <vector>
+
+namespace cohortsurv {
+
+// Confidence-interval transforms for a survival probability, numbered as the
+// R side passes them: 0 log, 1 log-log, 2 plain, 3 arcsin.
+enum class ConfType { log = 0, loglog = 1, plain = 2, arcsin = 3 };
+
+struct KmCurves {
+  std::vector<int> strata;       // 0-based stratum of each output row
+  std::vector<double> time;      // distinct times (stop times) per stratum
+  std::vector<double> n_risk;    // weighted number at risk just before time
+  std::vector<double> n_event;   // weighted events at time
+  std::vector<double> n_censor;  // weighted censorings at time
+  std::vector<double> surv;      // S(time)
+  std::vector<double> se_log;    // Greenwood SE of log S(time)
+  std::vector<double> std_err;   // SE of S(time) = S * se_log
+  std::vector<double> lower;     // pointwise CI (NaN where undefined)
+  std::vector<double> upper;
+};
+
+KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
+                const Eigen::Map<Eigen::VectorXd>& status,
+                const Eigen::Map<Eigen::VectorXd>& weight,
+                const Eigen::Map<Eigen::VectorXi>& strata,
+                const Eigen::Map<Eigen::VectorXd>& entry,
+                const Eigen::Map<Eigen::VectorXd>& entry_weight,
+                bool counting, int conf_type, double z);
+
+// Pointwise confidence limits of S given the SE of log S, as survfit's
+// conf.type options define them. Writes NaN where a limit is undefined.
+void surv_ci(double s, double se_log, ConfType type, double z,
+             double& lower, double& upper);
+
+}  // namespace cohortsurv
+
+#endif

@@ -1,0 +1,4 @@
+library(testthat)
+library(cohortsurv)
+
+test_check("cohortsurv")

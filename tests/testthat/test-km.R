@@ -1,0 +1,311 @@
+# km() against survival::survfit, hand-computed cases, invariances, edge
+# cases and every user-facing error.
+
+compare_km <- function(fit, sfit, tol = 1e-10) {
+  ss <- summary(sfit, censored = TRUE)
+  cv <- fit$curves
+  expect_equal(nrow(cv), length(ss$time))
+  expect_close(cv$time, ss$time, tol)
+  expect_close(cv$n_risk, ss$n.risk, tol)
+  expect_close(cv$n_event, ss$n.event, tol)
+  expect_close(cv$n_censor, ss$n.censor, tol)
+  expect_close(cv$surv, ss$surv, tol)
+  expect_close(cv$std_err, ss$std.err, tol)
+  expect_close(cv$lower, ss$lower, tol)
+  expect_close(cv$upper, ss$upper, tol)
+  if (!is.null(sfit$strata)) {
+    expect_equal(as.character(cv$strata), trimws(as.character(ss$strata)))
+  }
+  tab <- summary(sfit)$table
+  if (is.null(dim(tab))) tab <- t(tab)
+  q <- quantile(sfit, 0.5)
+  expect_close(fit$table$events, tab[, "events"], tol)
+  expect_close(fit$table$rmean, tab[, "rmean"], tol)
+  expect_close(fit$table$rmean_se, tab[, "se(rmean)"], tol)
+  if (fit$median_ci == "bc") {
+    expect_close(fit$table$median, q$quantile, tol)
+    expect_close(fit$table$median_lower, q$lower, tol)
+    expect_close(fit$table$median_upper, q$upper, tol)
+  }
+}
+
+conf_types <- c("log", "log-log", "plain", "arcsin")
+
+test_that("km() agrees with survfit on survival's datasets for every conf_type", {
+  cases <- list(
+    list(Surv(time, status) ~ 1, lung),
+    list(Surv(time, status) ~ sex, lung),
+    list(Surv(time, status) ~ sex + ph.ecog, lung),
+    list(Surv(time, status) ~ trt + celltype, veteran),
+    list(Surv(futime, fustat) ~ rx, ovarian),
+    list(Surv(time, status) ~ x, aml),
+    list(Surv(time, status) ~ rx, colon),
+    list(Surv(time, status == 2) ~ trt + edema, pbc)
+  )
+  for (cs in cases) {
+    for (ct in conf_types) {
+      fit <- km(cs[[1]], data = cs[[2]], conf_type = ct)
+      sfit <- survfit(cs[[1]], data = cs[[2]], conf.type = ct)
+      compare_km(fit, sfit)
+    }
+  }
+})
+
+test_that("km() agrees with survfit on random data with heavy ties, strata and weights", {
+  for (seed in 1:6) {
+    d <- random_surv(300, n_groups = 4, n_times = 12, seed = seed)
+    for (ct in conf_types) {
+      compare_km(km(Surv(time, status) ~ group + sex, d, conf_type = ct),
+                 survfit(Surv(time, status) ~ group + sex, d, conf.type = ct))
+      # integer weights: survfit's default variance is Greenwood
+      compare_km(km(Surv(time, status) ~ group, d, weights = w, conf_type = ct),
+                 survfit(Surv(time, status) ~ group, d, weights = w,
+                         conf.type = ct))
+      # non-integer weights: Greenwood on weighted counts = robust = FALSE
+      compare_km(km(Surv(time, status) ~ group, d, weights = fw, conf_type = ct),
+                 survfit(Surv(time, status) ~ group, d, weights = fw,
+                         conf.type = ct, robust = FALSE))
+    }
+  }
+})
+
+test_that("km() agrees with survfit on delayed-entry data", {
+  for (seed in 1:5) {
+    d <- random_surv(250, seed = seed, counting = TRUE)
+    for (ct in conf_types) {
+      compare_km(km(Surv(start, time, status) ~ group, d, conf_type = ct),
+                 survfit(Surv(start, time, status) ~ group, d, conf.type = ct))
+      compare_km(km(Surv(start, time, status) ~ 1, d, weights = w, conf_type = ct),
+                 survfit(Surv(start, time, status) ~ 1, d, weights = w,
+                         conf.type = ct))
+    }
+  }
+  # heart: the classic counting-process data set
+  compare_km(km(Surv(start, stop, event) ~ transplant, heart),
+             survfit(Surv(start, stop, event) ~ transplant, heart))
+})
+
+test_that("summary(times =) matches summary.survfit(times =, extend = TRUE)", {
+  times <- c(0, 15, 100, 365, 500.5, 800, 2000)
+  for (f in list(Surv(time, status) ~ sex, Surv(time, status) ~ 1)) {
+    fit <- km(f, lung)
+    ss <- summary(survfit(f, lung), times = times, extend = TRUE)
+    s <- summary(fit, times = times)
+    expect_close(s$time, ss$time)
+    expect_close(s$n_risk, ss$n.risk)
+    expect_close(s$n_event, ss$n.event)
+    expect_close(s$n_censor, ss$n.censor)
+    expect_close(s$surv, ss$surv)
+    expect_close(s$std_err, ss$std.err)
+    expect_close(s$lower, ss$lower)
+    expect_close(s$upper, ss$upper)
+  }
+  d <- random_surv(200, seed = 9)
+  fit <- km(Surv(time, status) ~ group, d, weights = w)
+  ss <- summary(survfit(Surv(time, status) ~ group, d, weights = w),
+                times = c(0, 2.5, 5, 10, 20), extend = TRUE)
+  s <- summary(fit, times = c(0, 2.5, 5, 10, 20))
+  expect_close(s$n_risk, ss$n.risk)
+  expect_close(s$n_event, ss$n.event)
+  expect_close(s$n_censor, ss$n.censor)
+  expect_close(s$surv, ss$surv)
+  # default: the event times
+  s0 <- summary(km(Surv(time, status) ~ sex, lung))
+  expect_close(s0$time, summary(survfit(Surv(time, status) ~ sex, lung))$time)
+})
+
+test_that("quantile() matches quantile.survfit, including flat stretches at p", {
+  fit <- km(Surv(time, status) ~ sex, lung)
+  q <- quantile(fit, c(0.1, 0.25, 0.5, 0.75))
+  sq <- quantile(survfit(Surv(time, status) ~ sex, lung), c(0.1, 0.25, 0.5, 0.75))
+  expect_close(q$quantile, c(t(sq$quantile)))
+  expect_close(q$lower, c(t(sq$lower)))
+  expect_close(q$upper, c(t(sq$upper)))
+  # S is exactly 0.5 over a stretch: the median is the midpoint
+  d <- data.frame(t = c(1, 2, 3, 4), s = c(1, 1, 1, 1))
+  expect_equal(km(Surv(t, s) ~ 1, d)$table$median, 2.5)
+  expect_equal(unname(quantile(survfit(Surv(t, s) ~ 1, d), 0.5)$quantile), 2.5)
+  # ... and when the curve ends at 0.5, the midpoint to the last time
+  d <- data.frame(t = c(1, 2, 3, 4), s = c(1, 1, 0, 0))
+  expect_equal(km(Surv(t, s) ~ 1, d)$table$median, 3)
+  expect_equal(unname(quantile(survfit(Surv(t, s) ~ 1, d), 0.5)$quantile), 3)
+  for (seed in 1:5) {
+    d <- random_surv(150, seed = seed)
+    fit <- km(Surv(time, status) ~ group, d, conf_type = "log-log")
+    sq <- quantile(survfit(Surv(time, status) ~ group, d, conf.type = "log-log"),
+                   c(0.25, 0.5, 0.75))
+    q <- quantile(fit, c(0.25, 0.5, 0.75))
+    expect_close(q$quantile, c(t(sq$quantile)))
+    expect_close(q$lower, c(t(sq$lower)))
+    expect_close(q$upper, c(t(sq$upper)))
+  }
+})
+
+test_that("a hand-computed curve is reproduced exactly", {
+  fit <- km_fit(time = c(1, 2, 2, 3, 5), status = c(1, 1, 0, 1, 0))
+  cv <- fit$curves
+  expect_equal(cv$time, c(1, 2, 3, 5))
+  expect_equal(cv$n_risk, c(5, 4, 2, 1))
+  expect_equal(cv$n_event, c(1, 1, 1, 0))
+  expect_equal(cv$n_censor, c(0, 1, 0, 1))
+  expect_equal(cv$surv, c(0.8, 0.6, 0.3, 0.3))
+  green <- cumsum(c(1 / 20, 1 / 12, 1 / 2, 0))
+  expect_equal(cv$std_err, cv$surv * sqrt(green))
+  expect_equal(cv$lower, cv$surv * exp(-qnorm(0.975) * sqrt(green)))
+  # median: S first <= 0.5 at t = 3; restricted mean to 5
+  expect_equal(fit$table$median, 3)
+  expect_equal(fit$table$rmean, 1 + 0.8 + 0.6 + 2 * 0.3)
+})
+
+test_that("the symmetric median CI follows the Greenwood / density formula", {
+  # S: 0.9 (t=1), 0.8 (2), 0.7 (3), 0.6 (4), 0.5 (5), 0.4 (6), 0.3 (7) ...
+  d <- data.frame(t = 1:10, s = 1)
+  fit <- km(Surv(t, s) ~ 1, d, median_ci = "symmetric")
+  # median: S = 0.5 exactly over [5, 6): midpoint 5.5
+  expect_equal(fit$table$median, 5.5)
+  cv <- fit$curves
+  se_s <- cv$std_err[5]                     # S(5.5) = S(5) = 0.5
+  f <- (cv$surv[4] - cv$surv[6]) / (6 - 4)  # u = 4 (S = .6), l = 6 (S = .4)
+  z <- qnorm(0.975)
+  expect_equal(fit$table$median_lower, 5.5 - z * se_s / f)
+  expect_equal(fit$table$median_upper, 5.5 + z * se_s / f)
+  expect_equal(se_s, sqrt(0.5 * 0.5 / 10))  # binomial SE with no censoring
+  # the median's interval is symmetric about it
+  fit2 <- km(Surv(time, status) ~ sex, lung, median_ci = "symmetric")
+  expect_equal(fit2$table$median - fit2$table$median_lower,
+               fit2$table$median_upper - fit2$table$median)
+})
+
+test_that("km() is invariant to row order, and weight 2 equals a duplicated row", {
+  d <- random_surv(200, seed = 3)
+  fit <- km(Surv(time, status) ~ group, d)
+  perm <- d[sample(nrow(d)), ]
+  expect_equal(km(Surv(time, status) ~ group, perm)$curves, fit$curves)
+  w2 <- rep(1, nrow(d)); w2[1:50] <- 2
+  dup <- rbind(d, d[1:50, ])
+  a <- km(Surv(time, status) ~ group, d, weights = w2)
+  b <- km(Surv(time, status) ~ group, dup)
+  expect_equal(a$curves, b$curves)
+  expect_equal(a$table[, -2], b$table[, -2])  # n counts records
+})
+
+test_that("edge cases: one subject, all censored, ties, times of 0, empty strata", {
+  one <- km_fit(5, 1)
+  expect_equal(one$curves$surv, 0)
+  expect_equal(one$table$median, 5)
+  cens <- km_fit(c(1, 2, 3), c(0, 0, 0))
+  expect_true(all(cens$curves$surv == 1))
+  expect_true(is.na(cens$table$median))
+  expect_true(is.na(cens$table$median_lower))
+  same <- km_fit(rep(4, 5), rep(1, 5))
+  expect_equal(nrow(same$curves), 1L)
+  expect_equal(same$curves$surv, 0)
+  # an event and a censoring tied at 2: the censored subject is at risk
+  tie <- km_fit(c(1, 2, 2, 3), c(1, 1, 0, 1))
+  expect_equal(tie$curves$n_risk, c(4, 3, 1))
+  expect_equal(tie$curves$surv, c(0.75, 0.5, 0))
+  zero <- km(Surv(t, s) ~ 1, data.frame(t = c(0, 0, 1, 2), s = c(1, 0, 1, 0)))
+  sz <- survfit(Surv(t, s) ~ 1, data.frame(t = c(0, 0, 1, 2), s = c(1, 0, 1, 0)))
+  compare_km(zero, sz)
+  # a stratum with no events
+  d <- data.frame(t = c(1, 2, 3, 4), s = c(1, 1, 0, 0), g = c("a", "a", "b", "b"))
+  fit <- km(Surv(t, s) ~ g, d)
+  expect_equal(fit$table$events, c(2, 0))
+  expect_true(is.na(fit$table$median[2]))
+  # unused factor levels do not make empty curves
+  d$g <- factor(d$g, levels = c("a", "b", "z"))
+  expect_equal(nlevels(km(Surv(t, s) ~ g, d)$curves$strata), 2L)
+  # logical and 1/2 status codes
+  expect_equal(km(Surv(t, s == 1) ~ 1, d)$curves, km(Surv(t, s) ~ 1, d)$curves)
+  expect_equal(km(Surv(t, s + 1) ~ 1, d)$curves, km(Surv(t, s) ~ 1, d)$curves)
+})
+
+test_that("rows with NA are dropped and counted", {
+  d <- lung
+  fit <- km(Surv(time, status) ~ ph.ecog, d)
+  expect_equal(fit$n_dropped, sum(is.na(lung$ph.ecog)))
+  expect_output(print(fit), "1 observation deleted due to missingness")
+  sub <- km(Surv(time, status) ~ sex, lung, subset = age > 60)
+  expect_equal(sum(sub$table$n), sum(lung$age > 60))
+})
+
+test_that("print() and the data-frame parts have the documented shape", {
+  fit <- km(Surv(time, status) ~ sex, lung)
+  expect_s3_class(fit, "cs_km")
+  expect_named(fit$curves, c("strata", "time", "n_risk", "n_event", "n_censor",
+                             "surv", "std_err", "lower", "upper"))
+  expect_named(fit$table, c("strata", "n", "events", "median", "median_lower",
+                            "median_upper", "rmean", "rmean_se"))
+  expect_output(print(fit), "sex=1")
+  expect_output(print(fit), "0.95LCL")
+  expect_identical(as.data.frame(fit), fit$curves)
+  expect_named(summary(fit, times = 100),
+               c("strata", "time", "n_risk", "n_event", "n_censor", "surv",
+                 "std_err", "lower", "upper"))
+})
+
+test_that("bad input gets a clear error naming the argument and the row", {
+  d <- data.frame(t = c(5, 3, -3, 2), s = c(1, 0, 1, 1), g = c(1, 1, 2, 2))
+  expect_error(km(Surv(t, s) ~ 1, d), "`time` \\(t\\) must be non-negative; row 3 is -3",
+               class = "cohortsurv_error")
+  d$t[3] <- Inf
+  expect_error(km(Surv(t, s) ~ 1, d), "must be finite; row 3 is Inf",
+               class = "cohortsurv_error")
+  d$t[3] <- 4
+  d$s[2] <- 3
+  expect_error(km(Surv(t, s) ~ 1, d), "`status` \\(s\\) must be coded 0/1.*row 2 is 3",
+               class = "cohortsurv_error")
+  d$s[2] <- 0
+  d$ch <- as.character(d$t)
+  expect_error(km(Surv(ch, s) ~ 1, d), "must be numeric; it is character",
+               class = "cohortsurv_error")
+  d$st <- c(0, 3, 1, 0)
+  expect_error(km(Surv(st, t, s) ~ 1, d),
+               "`stop` \\(t\\) must be greater than `start` \\(st\\); row 2 has start 3 and stop 3",
+               class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ 1, d, weights = c(1, 2)),
+               "`weights` must have one element per row of `data` \\(4\\); it has 2",
+               class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ 1, d, weights = c(1, -2, 1, 1)),
+               "`weights` must be finite and non-negative; row 2 is -2",
+               class = "cohortsurv_error")
+  expect_error(km(t ~ 1, d), "must have a Surv\\(\\) response",
+               class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ 1, d, subset = t > 100), "no rows are left",
+               class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ nope, d), "`formula` refers to `nope`",
+               class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ 1, d, conf_type = "logit"),
+               "`conf_type` must be one of", class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ 1, d, conf_level = 95),
+               "`conf_level` must be a single number strictly between 0 and 1",
+               class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ 1, d, median_ci = "exact"),
+               "`median_ci` must be one of", class = "cohortsurv_error")
+  expect_error(km(Surv(t, s) ~ 1, "d"), "`data` must be a data frame",
+               class = "cohortsurv_error")
+  expect_error(summary(km(Surv(t, s) ~ 1, d), times = "a"),
+               "`times` must be a numeric vector", class = "cohortsurv_error")
+  expect_error(quantile(km(Surv(t, s) ~ 1, d), probs = 1.5),
+               "`probs` must be numbers strictly between 0 and 1",
+               class = "cohortsurv_error")
+  expect_error(km_fit(c(1, 2), c(1, 2)), "`status` must be 0/1",
+               class = "cohortsurv_error")
+  expect_error(km_fit(c(1, 2), c(1, 0), start = c(0, 3)),
+               "`start` must be non-negative and below `time`; row 2 is 3",
+               class = "cohortsurv_error")
+  expect_error(km_fit(c(1, NA), c(1, 0)), "`time` must be finite and non-negative; row 2 is NA",
+               class = "cohortsurv_error")
+})
+
+test_that("the C++ kernel rejects unsorted input instead of returning nonsense", {
+  expect_error(cohortsurv:::cpp_km(c(2, 1), c(1, 1), c(1, 1), c(0L, 0L),
+                                   double(), double(), FALSE, 0L, 1.96),
+               "sorted by time")
+  expect_error(cohortsurv:::cpp_km(c(1, 2), c(1, 1), c(1, 1), c(1L, 0L),
+                                   double(), double(), FALSE, 0L, 1.96),
+               "sorted by stratum")
+  expect_error(cohortsurv:::cpp_km(c(1, 2), c(1, 1), c(1), c(0L, 0L),
+                                   double(), double(), FALSE, 0L, 1.96),
+               "same length")
+})
