@@ -82,7 +82,8 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
                 const Eigen::Map<Eigen::VectorXi>& strata,
                 const Eigen::Map<Eigen::VectorXd>& entry,
                 const Eigen::Map<Eigen::VectorXd>& entry_weight,
-                bool counting, int conf_type, double z) {
+                bool counting, int conf_type, double z,
+                const Poll& poll) {
   const Eigen::Index n = stop.size();
   if (status.size() != n || weight.size() != n || strata.size() != n) {
     throw std::invalid_argument("km_fit: stop, status, weight and strata "
@@ -122,6 +123,7 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
           throw std::invalid_argument("km_fit: rows must be sorted by time "
                                       "within stratum");
         }
+        poll.tick();
         at_risk += weight[i];
         if (status[i] != 0.0) d += weight[i]; else c += weight[i];
         --i;
@@ -186,5 +188,5 @@ Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXd> entry_weight, bool counting, int conf_type, double z) {
-  return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, entry, entry_weight, counting, conf_type, z));
+  return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, entry, entry_weight, counting, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
 }

@@ -5,6 +5,8 @@
 #include <Eigen/Dense>
 #include <vector>
 
+#include "interrupt.h"
+
 namespace cohortsurv {
 
 // Confidence-interval transforms for a survival probability, numbered as the
@@ -30,7 +32,8 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
                 const Eigen::Map<Eigen::VectorXi>& strata,
                 const Eigen::Map<Eigen::VectorXd>& entry,
                 const Eigen::Map<Eigen::VectorXd>& entry_weight,
-                bool counting, int conf_type, double z);
+                bool counting, int conf_type, double z,
+                const Poll& poll = Poll());
 
 // Pointwise confidence limits of S given the SE of log S, as survfit's
 // conf.type options define them. Writes NaN where a limit is undefined.
