@@ -126,23 +126,32 @@ surv_frame <- function(mcall, env, fun = "km") {
   }
 
   # the model frame ---------------------------------------------------------
-  mf <- mcall[c(1L, match(c("formula", "data", "subset", "weights",
-                             "na.action"), names(mcall), 0L))]
-  mf[[1L]] <- quote(stats::model.frame)
-  mf$formula <- stats::terms(formula, specials = "strata", data = data)
-  if (has_data) mf$data <- quote(data)
-  if (!is.null(mcall$weights)) mf$weights <- wt
-  if (!is.null(mcall$subset) && !is.na(n_data)) mf$subset <- keep
-  mf$drop.unused.levels <- TRUE
-  frame_env <- new.env(parent = env)
-  assign("data", data, envir = frame_env)
-  mf <- tryCatch(
-    eval(mf, frame_env),
-    error = function(e) {
-      cs_abort("could not build the model frame from `formula` and `data`: ",
-               conditionMessage(e), arg = "formula")
-    }
-  )
+  tt <- stats::terms(formula, specials = "strata", data = data)
+  na_fun <- resolve_na_action(mcall$na.action, env)
+  fast <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
+    fast_frame(tt, data, raw, wt, keep, na_fun, surv_args)
+  }
+  if (!is.null(fast)) {
+    mf <- fast
+  } else {
+    mf <- mcall[c(1L, match(c("formula", "data", "subset", "weights",
+                               "na.action"), names(mcall), 0L))]
+    mf[[1L]] <- quote(stats::model.frame)
+    mf$formula <- tt
+    if (has_data) mf$data <- quote(data)
+    if (!is.null(mcall$weights)) mf$weights <- wt
+    if (!is.null(mcall$subset) && !is.na(n_data)) mf$subset <- keep
+    mf$drop.unused.levels <- TRUE
+    frame_env <- new.env(parent = env)
+    assign("data", data, envir = frame_env)
+    mf <- tryCatch(
+      eval(mf, frame_env),
+      error = function(e) {
+        cs_abort("could not build the model frame from `formula` and ",
+                 "`data`: ", conditionMessage(e), arg = "formula")
+      }
+    )
+  }
   y <- stats::model.response(mf)
   if (!inherits(y, "Surv")) {
     cs_abort("`formula` must have a Surv() response, such as ",
@@ -166,18 +175,151 @@ surv_frame <- function(mcall, env, fun = "km") {
              "missing values (", n_input, " rows before removal).",
              arg = "data")
   }
-  ymat <- unclass(y)
-  attr(ymat, "type") <- NULL
-  ymat <- matrix(as.double(ymat), nrow = nrow(ymat),
-                 dimnames = list(NULL, if (type == "right")
-                   c("stop", "status") else c("start", "stop", "status")))
+  ymat <- attr(mf, "surv_matrix")
+  if (is.null(ymat)) {
+    ymat <- unclass(y)
+    attr(ymat, "type") <- NULL
+    ymat <- matrix(as.double(ymat), nrow = nrow(ymat),
+                   dimnames = list(NULL, if (type == "right")
+                     c("stop", "status") else c("start", "stop", "status")))
+  } else {
+    attr(mf, "surv_matrix") <- NULL
+  }
   w <- stats::model.weights(mf)
   list(
     y = ymat, type = type, mf = mf, terms = attr(mf, "terms"),
     weights = if (is.null(w)) NULL else as.double(w),
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
-    rows = rownames(mf), formula = formula
+    rows = attr(mf, "row.names"), formula = formula
   )
+}
+
+# The na.action function, or NULL when it is not one of na.omit, na.exclude
+# and na.fail (then the general model.frame path handles it).
+resolve_na_action <- function(expr, env) {
+  f <- if (is.null(expr)) getOption("na.action", "na.omit") else eval(expr, env)
+  if (is.character(f) && length(f) == 1L) {
+    f <- tryCatch(match.fun(f), error = function(e) NULL)
+  }
+  for (known in list(stats::na.omit, stats::na.exclude, stats::na.fail)) {
+    if (identical(f, known)) return(f)
+  }
+  NULL
+}
+
+# A model frame built directly from the columns of `data`, for the common
+# case in which every right-hand-side variable is a column name or a
+# strata() call on column names. It equals what stats::model.frame() builds
+# (same column names, terms, na.action attribute, dropped unused levels) but
+# avoids its copies, which dominate the time of a fit on a million rows.
+# Returns NULL when the formula needs the general path.
+fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args) {
+  vars <- as.list(attr(tt, "variables"))[-1L]
+  if (attr(tt, "response") != 1L) return(NULL)
+  rhs <- vars[-1L]
+  dn <- names(data)
+  col_ok <- function(e) {
+    is.name(e) && as.character(e) %in% dn && {
+      v <- data[[as.character(e)]]
+      is.atomic(v) && is.null(dim(v))
+    }
+  }
+  for (e in rhs) {
+    if (is.name(e)) {
+      if (!col_ok(e)) return(NULL)
+    } else if (is.call(e) && identical(e[[1L]], as.name("strata"))) {
+      args <- as.list(e)[-1L]
+      if (!is.null(names(args)) || !all(vapply(args, col_ok, logical(1)))) {
+        return(NULL)
+      }
+    } else {
+      return(NULL)
+    }
+  }
+  all_kept <- all(keep)
+  idx0 <- if (all_kept) seq_along(keep) else which(keep)
+  sub0 <- function(v) if (all_kept) v else v[idx0]
+  time <- sub0(if (is.null(raw$start)) raw$time else raw$stop)
+  start <- if (is.null(raw$start)) NULL else sub0(raw$start)
+  st <- sub0(raw$status)
+  w0 <- if (is.null(wt)) NULL else sub0(wt)
+  cols <- lapply(rhs, function(e) {
+    if (is.name(e)) {
+      sub0(data[[as.character(e)]])
+    } else {
+      a <- vapply(as.list(e)[-1L], as.character, "")
+      do.call(survival::strata,
+              stats::setNames(lapply(a, function(v) sub0(data[[v]])), a))
+    }
+  })
+  parts <- c(list(time, st, start, w0), cols)
+  parts <- parts[!vapply(parts, is.null, logical(1))]
+  has_na <- vapply(parts, anyNA, logical(1))
+  ok <- NULL
+  if (any(has_na)) {
+    ok <- rep.int(TRUE, length(idx0))
+    for (v in parts[has_na]) ok <- ok & !is.na(v)
+  }
+  all_ok <- is.null(ok) || all(ok)
+  if (!all_ok && identical(na_fun, stats::na.fail)) {
+    cs_abort("could not build the model frame from `formula` and `data`: ",
+             "missing values in object (na.action = na.fail).",
+             arg = "na.action")
+  }
+  idx <- if (all_ok) idx0 else idx0[ok]
+  sel <- if (all_ok) NULL else which(ok)
+  pick <- function(v) if (is.null(sel)) v else v[sel]
+  cols <- lapply(cols, function(v) {
+    v <- pick(v)
+    if (is.factor(v)) fast_droplevels(v) else v
+  })
+  st <- pick(st)
+  if (is.logical(st)) {
+    st <- as.double(st)
+  } else {
+    st <- as.double(st)
+    if (any(st == 2)) st <- st - 1
+  }
+  ymat <- if (is.null(start)) {
+    cbind(stop = as.double(pick(time)), status = st)
+  } else {
+    cbind(start = as.double(pick(start)), stop = as.double(pick(time)),
+          status = st)
+  }
+  deparse2 <- function(x) {
+    paste(deparse(x, width.cutoff = 500L,
+                  backtick = !is.symbol(x) && is.language(x)), collapse = " ")
+  }
+  surv <- ymat
+  if (is.null(raw$start)) colnames(surv) <- c("time", "status")
+  surv <- structure(surv, type = if (is.null(raw$start)) "right" else
+    "counting", class = "Surv")
+  out <- c(list(surv), cols)
+  names(out) <- vapply(vars, deparse2, "")
+  if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
+  auto_rn <- .row_names_info(data, type = 1L) < 0L
+  rn <- if (auto_rn) NULL else attr(data, "row.names")
+  out <- structure(out, class = "data.frame",
+                   row.names = if (auto_rn) idx else rn[idx])
+  attr(out, "terms") <- tt
+  if (!all_ok) {
+    drop <- which(!ok)
+    names(drop) <- as.character(if (auto_rn) idx0[drop] else rn[idx0[drop]])
+    attr(out, "na.action") <- structure(
+      drop, class = if (identical(na_fun, stats::na.exclude)) "exclude" else
+        "omit")
+  }
+  attr(out, "surv_matrix") <- ymat
+  out
+}
+
+# droplevels() without the cost of rebuilding the factor from its labels.
+fast_droplevels <- function(f) {
+  lev <- levels(f)
+  used <- tabulate(f, length(lev)) > 0L
+  if (all(used)) return(f)
+  recode <- cumsum(used)
+  structure(recode[as.integer(f)], levels = lev[used], class = class(f))
 }
 
 # The arguments of a Surv() call on the left-hand side, matched by name,
@@ -223,12 +365,18 @@ validate_surv_raw <- function(raw, label, keep) {
     if (identical(label[[nm]], nm)) paste0("`", nm, "`")
     else paste0("`", nm, "` (", label[[nm]], ")")
   }
+  all_kept <- all(keep)
+  kept <- function(x) if (all_kept) x else x[keep]
   for (nm in intersect(c("start", "stop", "time"), names(raw))) {
     x <- raw[[nm]]
     if (!is.numeric(x) || is.factor(x)) {
       cs_abort(name_of(nm), " must be numeric; it is ", class(x)[1L], ".",
                arg = nm)
     }
+    # one cheap pass in the common, clean case; row-by-row only on failure
+    xk <- kept(x)
+    if (!all(is.na(xk)) && min(xk, na.rm = TRUE) >= 0 &&
+        max(xk, na.rm = TRUE) < Inf) next
     bad <- keep & !is.na(x) & !is.finite(x)
     if (any(bad)) {
       cs_abort(name_of(nm), " must be finite; ", first_bad(x, bad), ".",
@@ -241,9 +389,8 @@ validate_surv_raw <- function(raw, label, keep) {
     }
   }
   if (!is.null(raw$start)) {
-    bad <- keep & !is.na(raw$start) & !is.na(raw$stop) &
-      raw$stop <= raw$start
-    if (any(bad)) {
+    bad <- keep & raw$stop <= raw$start
+    if (any(bad, na.rm = TRUE)) {
       i <- which(bad)[1L]
       cs_abort(name_of("stop"), " must be greater than ", name_of("start"),
                "; row ", i, " has start ", fmt_value(raw$start[i]),
@@ -256,10 +403,14 @@ validate_surv_raw <- function(raw, label, keep) {
     cs_abort(name_of("status"), " must be 0/1, TRUE/FALSE or 1/2; it is ",
              class(st)[1L], ".", arg = "status")
   }
-  ok <- keep & !is.na(st)
-  codes <- if (any(ok & st == 2)) c(1, 2) else c(0, 1)
-  bad <- ok & !(st %in% codes)
-  if (any(bad)) {
+  sk <- kept(st)
+  n_na <- sum(is.na(sk))
+  n2 <- sum(sk == 2, na.rm = TRUE)
+  codes <- if (n2 > 0L) c(1, 2) else c(0, 1)
+  n_ok <- n_na + sum(sk == codes[1L], na.rm = TRUE) +
+    sum(sk == codes[2L], na.rm = TRUE)
+  if (n_ok != length(sk)) {
+    bad <- keep & !is.na(st) & st != codes[1L] & st != codes[2L]
     cs_abort(name_of("status"), " must be coded 0/1 (censored/event), ",
              "TRUE/FALSE or 1/2", if (identical(codes, c(1, 2)))
                " (it contains 2, so 1/2 is assumed)", "; ",
@@ -293,29 +444,41 @@ combine_factors <- function(df, sep = ", ") {
   if (length(df) == 0L) {
     return(factor(rep("all", nrow(df))))
   }
-  fs <- lapply(df, function(x) if (is.factor(x)) droplevels(x) else
+  fs <- lapply(df, function(x) if (is.factor(x)) fast_droplevels(x) else
     factor(x))
   nms <- names(df)
-  codes <- integer(nrow(df))
-  mult <- 1L
+  label <- function(j, lev) {
+    if (startsWith(nms[j], "strata(")) lev else paste0(nms[j], "=", lev)
+  }
+  if (length(fs) == 1L) {
+    f <- fs[[1L]]
+    return(structure(as.integer(f), levels = label(1L, levels(f)),
+                     class = "factor"))
+  }
+  codes <- integer(length(fs[[1L]]))
+  mult <- 1
   for (j in rev(seq_along(fs))) {
-    codes <- codes + (as.integer(fs[[j]]) - 1L) * mult
+    codes <- codes + (as.integer(fs[[j]]) - 1L) * as.integer(mult)
     mult <- mult * nlevels(fs[[j]])
   }
-  present <- sort(unique(codes))
+  if (mult > .Machine$integer.max) {
+    cs_abort("too many combinations of grouping variables (", mult, ").",
+             arg = "formula")
+  }
+  present <- which(tabulate(codes + 1L, nbins = mult) > 0L) - 1L
+  map <- integer(mult)
+  map[present + 1L] <- seq_along(present)
   labs <- vapply(present, function(cd) {
     parts <- character(length(fs))
     rem <- cd
     for (j in rev(seq_along(fs))) {
       k <- nlevels(fs[[j]])
-      lev <- levels(fs[[j]])[rem %% k + 1L]
-      parts[j] <- if (startsWith(nms[j], "strata(")) lev else
-        paste0(nms[j], "=", lev)
+      parts[j] <- label(j, levels(fs[[j]])[rem %% k + 1L])
       rem <- rem %/% k
     }
     paste(parts, collapse = sep)
   }, character(1))
-  factor(match(codes, present), levels = seq_along(present), labels = labs)
+  structure(map[codes + 1L], levels = labs, class = "factor")
 }
 
 # Split the right-hand side of a survival model frame into the strata()

@@ -102,7 +102,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   sf <- surv_frame(mcall, parent.frame())
   rhs <- curve_factor(sf)
   y <- sf$y
-  fit <- km_fit(
+  fit <- km_engine(
     time = y[, "stop"], status = y[, "status"],
     strata = rhs, weights = sf$weights,
     start = if (sf$type == "counting") y[, "start"] else NULL,
@@ -149,47 +149,57 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
+  check_fit_vectors(time, status, weights, start, strata, length(time))
+  fit <- km_engine(time, status, strata, weights, start, conf_type,
+                   conf_level, median_ci)
+  fit$call <- match.call()
+  fit
+}
+
+# km_fit() without the argument checks, for callers that have validated.
+km_engine <- function(time, status, strata, weights, start, conf_type,
+                      conf_level, median_ci) {
   n <- length(time)
-  check_fit_vectors(time, status, weights, start, strata, n)
   if (is.null(strata)) {
-    strata <- factor(rep("all", n))
+    strata <- structure(rep.int(1L, n), levels = "all", class = "factor")
+  } else if (is.factor(strata)) {
+    strata <- fast_droplevels(strata)
   } else {
-    strata <- droplevels(as.factor(strata))
+    strata <- factor(strata)
   }
-  status <- as.double(status)
-  w <- if (is.null(weights)) rep(1, n) else as.double(weights)
-  code <- as.integer(strata) - 1L
+  code <- strata  # factor codes 1..K, passed to C++ without a copy
   ord <- order(code, time, method = "radix")
   counting <- !is.null(start)
   if (counting) {
+    entry <- as.double(start)
     eord <- order(code, start, method = "radix")
-    entry <- as.double(start)[eord]
-    entry_w <- w[eord]
   } else {
-    entry <- entry_w <- double()
+    entry <- double()
+    eord <- integer()
   }
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
-  res <- cpp_km(as.double(time)[ord], status[ord], w[ord], code[ord],
-                entry, entry_w, counting,
+  res <- cpp_km(as.double(time), as.double(status),
+                if (is.null(weights)) double() else as.double(weights),
+                code, ord, entry, eord,
                 match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L,
                 z)
   lev <- levels(strata)
   curves <- data.frame(
-    strata = factor(lev[res$strata + 1L], levels = lev),
+    strata = structure(res$strata, levels = lev, class = "factor"),
     time = res$time, n_risk = res$n_risk, n_event = res$n_event,
     n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
     lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
   )
   tau <- max(curves$time)
   se_log <- res$se_log
-  table <- km_table(curves, se_log, n_rows = tabulate(code + 1L, length(lev)),
+  table <- km_table(curves, se_log, n_rows = tabulate(code, length(lev)),
                     tau = tau, z = z, median_ci = median_ci)
   structure(
     list(curves = curves, table = table, se_log = se_log,
          conf_type = conf_type, conf_level = conf_level,
          median_ci = median_ci, type = if (counting) "counting" else "right",
          weighted = !is.null(weights), n_dropped = 0L, rmean_tau = tau,
-         call = match.call()),
+         call = NULL),
     class = "cs_km"
   )
 }
@@ -225,7 +235,7 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
              arg = "status")
   }
   if (!(is.numeric(status) || is.logical(status)) ||
-      any(is.na(status) | !(as.double(status) %in% c(0, 1)))) {
+      sum(status == 0, na.rm = TRUE) + sum(status == 1, na.rm = TRUE) != n) {
     cs_abort("`status` must be 0/1 or FALSE/TRUE with no missing values.",
              arg = "status")
   }

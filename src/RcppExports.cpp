@@ -12,20 +12,20 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_km
-Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXd> entry_weight, bool counting, int conf_type, double z);
-RcppExport SEXP _cohortsurv_cpp_km(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP entrySEXP, SEXP entry_weightSEXP, SEXP countingSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
+Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z);
+RcppExport SEXP _cohortsurv_cpp_km(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP entrySEXP, SEXP entry_orderSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type entry_weight(entry_weightSEXP);
-    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry_order(entry_orderSEXP);
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km(stop, status, weight, strata, entry, entry_weight, counting, conf_type, z));
+    rcpp_result_gen = Rcpp::wrap(cpp_km(stop, status, weight, strata, order, entry, entry_order, conf_type, z));
     return rcpp_result_gen;
 END_RCPP
 }

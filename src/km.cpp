@@ -1,24 +1,27 @@
 // Kaplan-Meier estimator with Greenwood variance and pointwise confidence
 // limits, for right-censored and left-truncated (start, stop] data.
 //
-// Inputs (length n unless stated), prepared by R's km_fitter():
-//   stop, status, weight  sorted by stratum, then by stop time (any order
-//                         among equal times); status is 0/1, weight >= 0.
-//   strata                0-based stratum codes, non-decreasing (one block
-//                         of consecutive rows per stratum).
-//   entry, entry_weight   counting-process data only: the start times sorted
-//                         ascending within each stratum block (the block of a
-//                         stratum occupies the same rows as in `stop`) and
-//                         their weights; empty for right-censored data.
+// Inputs (n rows, in the caller's order; nothing is copied or sorted here):
+//   stop, status   stop times (finite, >= 0) and 0/1 event indicators.
+//   weight         case weights >= 0, or an empty vector for weight 1.
+//   strata         integer stratum code of each row (R passes the factor
+//                  codes 1..K); reported back as given.
+//   order          1-based permutation sorting the rows by stratum code,
+//                  then by stop time: R's order(strata, stop).
+//   entry          counting-process data only: the start times (< stop);
+//                  empty for right-censored data.
+//   entry_order    1-based permutation sorting the rows by stratum, then
+//                  by start time (R's order(strata, start)); empty for
+//                  right-censored data.
 // Output: one row per distinct stop time per stratum: number at risk
 //   (sum of weights with start < t <= stop), events, censorings, S(t), the
 //   Greenwood SE of log S(t), the SE of S(t) and the pointwise CI.
 // Method: Kaplan & Meier (1958), JASA 53:457-481; Greenwood (1926); the
 //   interval transforms of Kalbfleisch & Prentice (2002) section 1.3 and
 //   Borgan & Liestol (1990) for arcsin, with survival::survfit's conventions.
-// Cost: one backward pass per stratum for the counts (backward sums keep
-//   the numbers at risk exact in the tail) and one forward pass over the
-//   distinct times for S and its variance.
+// Cost: O(n) after the sort: one backward pass per stratum for the counts
+//   (backward sums keep the numbers at risk exact in the tail) and one
+//   forward pass over the distinct times for S and its variance.
 
 #include <RcppEigen.h>
 
@@ -80,57 +83,80 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
                 const Eigen::Map<Eigen::VectorXd>& status,
                 const Eigen::Map<Eigen::VectorXd>& weight,
                 const Eigen::Map<Eigen::VectorXi>& strata,
+                const Eigen::Map<Eigen::VectorXi>& order,
                 const Eigen::Map<Eigen::VectorXd>& entry,
-                const Eigen::Map<Eigen::VectorXd>& entry_weight,
-                bool counting, int conf_type, double z,
-                const Poll& poll) {
+                const Eigen::Map<Eigen::VectorXi>& entry_order,
+                int conf_type, double z, const Poll& poll) {
   const Eigen::Index n = stop.size();
-  if (status.size() != n || weight.size() != n || strata.size() != n) {
-    throw std::invalid_argument("km_fit: stop, status, weight and strata "
-                                "must have the same length");
+  const bool weighted = weight.size() > 0;
+  const bool counting = entry.size() > 0;
+  if (status.size() != n || strata.size() != n || order.size() != n ||
+      (weighted && weight.size() != n)) {
+    throw std::invalid_argument("km_fit: stop, status, weight, strata and "
+                                "order must have the same length");
   }
-  if (counting && (entry.size() != n || entry_weight.size() != n)) {
+  if (counting && entry_order.size() != n) {
     throw std::invalid_argument("km_fit: entry times must have one element "
                                 "per row for counting-process data");
   }
   if (conf_type < 0 || conf_type > 3) {
     throw std::invalid_argument("km_fit: unknown confidence interval type");
   }
+  auto row = [n](const Eigen::Map<Eigen::VectorXi>& o, Eigen::Index i) {
+    const Eigen::Index r = static_cast<Eigen::Index>(o[i]) - 1;
+    if (r < 0 || r >= n) {
+      throw std::invalid_argument("km_fit: order must be a 1-based "
+                                  "permutation of the rows");
+    }
+    return r;
+  };
+  auto w = [&](Eigen::Index r) { return weighted ? weight[r] : 1.0; };
   const ConfType ctype = static_cast<ConfType>(conf_type);
   KmCurves out;
 
   Eigen::Index block_start = 0;
   while (block_start < n) {
-    const int s = strata[block_start];
+    const int s = strata[row(order, block_start)];
     Eigen::Index block_end = block_start;
-    while (block_end < n && strata[block_end] == s) ++block_end;
-    if (block_end < n && strata[block_end] < s) {
+    while (block_end < n && strata[row(order, block_end)] == s) ++block_end;
+    if (block_end < n && strata[row(order, block_end)] < s) {
       throw std::invalid_argument("km_fit: rows must be sorted by stratum");
     }
 
     // Backward pass: distinct times from last to first, with the weighted
     // number whose stop time is >= t and (counting) whose start is >= t.
     const std::size_t first_out = out.time.size();
-    double at_risk = 0.0;     // sum of weights with stop >= t
+    double at_risk = 0.0;       // sum of weights with stop >= t
     double entered_late = 0.0;  // sum of weights with start >= t
     Eigen::Index k = block_end - 1;  // pointer into the sorted entries
     Eigen::Index i = block_end - 1;
     while (i >= block_start) {
-      const double t = stop[i];
+      const double t = stop[row(order, i)];
       double d = 0.0, c = 0.0;
-      while (i >= block_start && stop[i] == t) {
-        if (i > block_start && stop[i - 1] > t) {
-          throw std::invalid_argument("km_fit: rows must be sorted by time "
-                                      "within stratum");
+      while (i >= block_start) {
+        const Eigen::Index r = row(order, i);
+        if (stop[r] != t) {
+          if (stop[r] > t) {
+            throw std::invalid_argument("km_fit: rows must be sorted by "
+                                        "time within stratum");
+          }
+          break;
         }
         poll.tick();
-        at_risk += weight[i];
-        if (status[i] != 0.0) d += weight[i]; else c += weight[i];
+        const double wr = w(r);
+        at_risk += wr;
+        if (status[r] != 0.0) d += wr; else c += wr;
         --i;
       }
       if (counting) {
-        while (k >= block_start && entry[k] >= t) {
-          entered_late += entry_weight[k];
+        while (k >= block_start) {
+          const Eigen::Index r = row(entry_order, k);
+          if (strata[r] != s) {
+            throw std::invalid_argument("km_fit: entry order must sort by "
+                                        "stratum like the stop order");
+          }
+          if (entry[r] < t) break;
+          entered_late += w(r);
           --k;
         }
       }
@@ -187,6 +213,6 @@ Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXd> entry_weight, bool counting, int conf_type, double z) {
-  return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, entry, entry_weight, counting, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z) {
+  return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
 }

@@ -14,7 +14,7 @@ namespace cohortsurv {
 enum class ConfType { log = 0, loglog = 1, plain = 2, arcsin = 3 };
 
 struct KmCurves {
-  std::vector<int> strata;       // 0-based stratum of each output row
+  std::vector<int> strata;       // stratum code of each output row
   std::vector<double> time;      // distinct times (stop times) per stratum
   std::vector<double> n_risk;    // weighted number at risk just before time
   std::vector<double> n_event;   // weighted events at time
@@ -30,10 +30,10 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
                 const Eigen::Map<Eigen::VectorXd>& status,
                 const Eigen::Map<Eigen::VectorXd>& weight,
                 const Eigen::Map<Eigen::VectorXi>& strata,
+                const Eigen::Map<Eigen::VectorXi>& order,
                 const Eigen::Map<Eigen::VectorXd>& entry,
-                const Eigen::Map<Eigen::VectorXd>& entry_weight,
-                bool counting, int conf_type, double z,
-                const Poll& poll = Poll());
+                const Eigen::Map<Eigen::VectorXi>& entry_order,
+                int conf_type, double z, const Poll& poll = Poll());
 
 // Pointwise confidence limits of S given the SE of log S, as survfit's
 // conf.type options define them. Writes NaN where a limit is undefined.

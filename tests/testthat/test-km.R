@@ -299,13 +299,13 @@ test_that("bad input gets a clear error naming the argument and the row", {
 })
 
 test_that("the C++ kernel rejects unsorted input instead of returning nonsense", {
-  expect_error(cohortsurv:::cpp_km(c(2, 1), c(1, 1), c(1, 1), c(0L, 0L),
-                                   double(), double(), FALSE, 0L, 1.96),
-               "sorted by time")
-  expect_error(cohortsurv:::cpp_km(c(1, 2), c(1, 1), c(1, 1), c(1L, 0L),
-                                   double(), double(), FALSE, 0L, 1.96),
-               "sorted by stratum")
-  expect_error(cohortsurv:::cpp_km(c(1, 2), c(1, 1), c(1), c(0L, 0L),
-                                   double(), double(), FALSE, 0L, 1.96),
-               "same length")
+  k <- function(stop, strata, ord, weight = double())
+    cohortsurv:::cpp_km(stop, rep(1, length(stop)), weight, strata, ord,
+                        double(), integer(), 0L, 1.96)
+  expect_error(k(c(2, 1), c(1L, 1L), c(1L, 2L)), "sorted by time")
+  expect_error(k(c(1, 2), c(2L, 1L), c(1L, 2L)), "sorted by stratum")
+  expect_error(k(c(1, 2), c(1L, 1L), c(1L, 2L), weight = 1), "same length")
+  expect_error(k(c(1, 2), c(1L, 1L), c(1L, 5L)), "permutation")
+  expect_error(k(c(1, 2), c(1L, 1L), c(0L, 1L)), "permutation")
+  expect_equal(k(c(2, 1), c(1L, 1L), c(2L, 1L))$surv, c(0.5, 0))
 })
