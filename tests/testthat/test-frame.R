@@ -1,0 +1,91 @@
+# The shared front end: the fast model-frame path must build exactly what
+# stats::model.frame() builds, and validation must name argument and row.
+
+frame_of <- function(formula, data, weights = NULL, subset, na.action) {
+  cohortsurv:::surv_frame(match.call(expand.dots = FALSE), parent.frame())
+}
+# a na.action that is not na.omit itself forces the model.frame() path
+slow_omit <- function(object, ...) stats::na.omit(object, ...)
+
+expect_same_frame <- function(a, b) {
+  expect_equal(a$y, b$y)
+  expect_equal(a$weights, b$weights)
+  expect_equal(a$n_dropped, b$n_dropped)
+  expect_equal(a$type, b$type)
+  expect_equal(unclass(a$na_action), unclass(b$na_action))
+  expect_equal(names(a$mf), names(b$mf))
+  for (j in seq_along(a$mf)) {
+    expect_equal(unclass(a$mf[[j]]), unclass(b$mf[[j]]))
+  }
+  expect_equal(as.character(a$rows), as.character(b$rows))
+  expect_equal(stats::model.matrix(a$terms, a$mf),
+               stats::model.matrix(b$terms, b$mf))
+}
+
+test_that("the fast frame equals model.frame() on assorted formulas", {
+  lung2 <- lung
+  lung2$sex <- factor(lung2$sex, levels = 1:3)   # an unused level
+  lung2$grp <- ifelse(lung2$age > 60, "old", "young")
+  rownames(lung2) <- paste0("p", seq_len(nrow(lung2)))
+  expect_same_frame(
+    frame_of(Surv(time, status) ~ sex + strata(ph.ecog), lung2,
+             weights = age, subset = age > 50),
+    frame_of(Surv(time, status) ~ sex + strata(ph.ecog), lung2,
+             weights = age, subset = age > 50, na.action = slow_omit))
+  expect_same_frame(
+    frame_of(Surv(time, status) ~ grp + strata(sex, ph.ecog), lung2),
+    frame_of(Surv(time, status) ~ grp + strata(sex, ph.ecog), lung2,
+             na.action = slow_omit))
+  expect_same_frame(frame_of(Surv(time, status) ~ 1, lung),
+                    frame_of(Surv(time, status) ~ 1, lung, na.action = slow_omit))
+  d <- random_surv(100, seed = 2, counting = TRUE)
+  d$status[3] <- NA
+  expect_same_frame(
+    frame_of(Surv(start, time, status) ~ group, d, weights = fw),
+    frame_of(Surv(start, time, status) ~ group, d, weights = fw,
+             na.action = slow_omit))
+  a <- frame_of(Surv(time, status) ~ ph.ecog, lung, na.action = na.exclude)
+  expect_s3_class(a$na_action, "exclude")
+  expect_error(frame_of(Surv(time, status) ~ ph.ecog, lung, na.action = na.fail),
+               "missing values", class = "cohortsurv_error")
+})
+
+test_that("the frame codes 1/2 and logical status as 0/1", {
+  d <- data.frame(t = 1:4, s = c(1, 2, 2, 1), l = c(FALSE, TRUE, TRUE, FALSE))
+  expect_equal(frame_of(Surv(t, s) ~ 1, d)$y[, "status"], c(0, 1, 1, 0))
+  expect_equal(frame_of(Surv(t, l) ~ 1, d)$y[, "status"], c(0, 1, 1, 0))
+})
+
+test_that("tibbles and data.tables give the same frame as data frames", {
+  d <- random_surv(50, seed = 4)
+  ref <- frame_of(Surv(time, status) ~ group, d)
+  if (requireNamespace("tibble", quietly = TRUE)) {
+    expect_equal(frame_of(Surv(time, status) ~ group, tibble::as_tibble(d))$y,
+                 ref$y)
+  }
+  if (requireNamespace("data.table", quietly = TRUE)) {
+    expect_equal(frame_of(Surv(time, status) ~ group,
+                          data.table::as.data.table(d))$y, ref$y)
+  }
+})
+
+test_that("the front end names the argument that is wrong", {
+  d <- data.frame(t = c(1, 2), s = c(1, 0), t = c(3, 4), check.names = FALSE)
+  expect_error(frame_of(Surv(t, s) ~ 1, d), "more than one column named `t`",
+               class = "cohortsurv_error")
+  expect_error(frame_of(~ x, data.frame(x = 1)), "two-sided formula",
+               class = "cohortsurv_error")
+  expect_error(frame_of(Surv(t, s, type = "left") ~ 1, data.frame(t = 1, s = 1)),
+               "not supported", class = "cohortsurv_error")
+  expect_error(frame_of(Surv(t) ~ 1, data.frame(t = 1)), "needs a status",
+               class = "cohortsurv_error")
+  expect_error(frame_of(Surv(t, s) ~ 1, data.frame(t = 1:2, s = c(1, 0)),
+                        subset = "yes"), "`subset` must be a logical",
+               class = "cohortsurv_error")
+  expect_error(frame_of(Surv(t, s) ~ 1, data.frame(t = 1:2, s = c(1, 0)),
+                        weights = c("a", "b")), "`weights` must be a numeric",
+               class = "cohortsurv_error")
+  expect_error(frame_of(Surv(t, s) ~ 1, data.frame(t = 1:2, s = factor(c(1, 0)))),
+               "`status` \\(s\\) must be 0/1, TRUE/FALSE or 1/2; it is factor",
+               class = "cohortsurv_error")
+})
