@@ -1,0 +1,64 @@
+# format_p() and format_hr() against a table of expected strings.
+
+test_that("format_p() gives the journal style of the seed paper", {
+  cases <- data.frame(
+    p = c(0.013, 0.0531, 0.053, 0.5, 0.05, 0.0001, 0.00009999, 1e-10, 0,
+          0.0012, 0.00012, 0.99, 0.994, 0.996, 1, 0.04999, 0.10, 0.2468),
+    expected = c(".013", ".053", ".053", ".50", ".05", ".0001", "< .0001",
+                 "< .0001", "< .0001", ".0012", ".00012", ".99", ".99",
+                 "> .99", "> .99", ".05", ".10", ".25"),
+    stringsAsFactors = FALSE)
+  expect_identical(format_p(cases$p), cases$expected)
+  expect_identical(format_p(c(0.013, 3e-5, 1, 0.5), prefix = TRUE),
+                   c("P = .013", "P < .0001", "P > .99", "P = .50"))
+  expect_identical(format_p(c(0.013, 3e-5), leading_zero = TRUE),
+                   c("0.013", "< 0.0001"))
+  expect_identical(format_p(c(0.0123, 0.00049), digits = 3),
+                   c(".0123", ".00049"))
+  expect_identical(format_p(0.0004, threshold = 0.001), "< .001")
+  expect_identical(format_p(c(NA, 0.2)), c(NA, ".20"))
+  expect_identical(format_p(numeric()), character())
+})
+
+test_that("format_hr() gives '0.47 (0.33 to 0.69)' and the running-text style", {
+  expect_identical(format_hr(0.4712, 0.3301, 0.6921), "0.47 (0.33 to 0.69)")
+  expect_identical(format_hr(c(0.47, 2.35, 0.79), c(0.33, 1.65, 0.65),
+                             c(0.69, 3.35, 0.95)),
+                   c("0.47 (0.33 to 0.69)", "2.35 (1.65 to 3.35)",
+                     "0.79 (0.65 to 0.95)"))
+  expect_identical(format_hr(0.47, 0.33, 0.69, style = "text"),
+                   "HR, 0.47; 95% CI, 0.33 to 0.69")
+  expect_identical(format_hr(0.47, 0.33, 0.69, prefix = TRUE),
+                   "HR 0.47 (0.33 to 0.69)")
+  expect_identical(format_hr(1.5, 1.1, 2, digits = 1, sep = "-"),
+                   "1.5 (1.1-2.0)")
+  expect_identical(format_hr(0.5, 0.3, 0.8, style = "text", label = "OR",
+                             conf_level = 0.9),
+                   "OR, 0.50; 90% CI, 0.30 to 0.80")
+  expect_identical(format_hr(c(0.5, NA), c(0.3, 0.2), c(0.8, 0.9)),
+                   c("0.50 (0.30 to 0.80)", NA))
+  expect_identical(format_hr(12.345, 8.1, Inf), "12.35 (8.10 to Inf)")
+})
+
+test_that("the formatters reject bad input with argument-naming errors", {
+  expect_error(format_p(1.2), "`p` must lie between 0 and 1; row 1 is 1.2",
+               class = "cohortsurv_error")
+  expect_error(format_p(-0.1), "`p` must lie between 0 and 1",
+               class = "cohortsurv_error")
+  expect_error(format_p("0.01"), "`p` must be a numeric vector",
+               class = "cohortsurv_error")
+  expect_error(format_p(0.1, digits = 0), "`digits` must be a single whole number of at least 1",
+               class = "cohortsurv_error")
+  expect_error(format_p(0.1, threshold = 2), "`threshold` must be a single number",
+               class = "cohortsurv_error")
+  expect_error(format_p(0.1, prefix = NA), "`prefix` must be TRUE or FALSE",
+               class = "cohortsurv_error")
+  expect_error(format_hr("a", 1, 2), "`hr` must be a numeric vector",
+               class = "cohortsurv_error")
+  expect_error(format_hr(1:3, 1:2, 1:3), "`lower` and `upper` must have length 1",
+               class = "cohortsurv_error")
+  expect_error(format_hr(1, 0.5, 2, style = "x"), "`style` must be one of",
+               class = "cohortsurv_error")
+  expect_error(format_hr(1, 0.5, 2, digits = 1.5), "`digits` must be a single whole number from 0 to 6",
+               class = "cohortsurv_error")
+})
