@@ -1,0 +1,207 @@
+# baseline_table(): values against hand counts and against stats tests.
+
+small <- data.frame(
+  arm = c("A", "A", "A", "A", "B", "B", "B", "B", "B", "B"),
+  sex = c("F", "F", "M", NA, "F", "M", "M", "M", "M", "F"),
+  age = c(40, 50, 60, 70, 45, 55, 65, NA, 75, 85),
+  stringsAsFactors = FALSE
+)
+
+test_that("baseline_table() counts and percentages match hand counts", {
+  tab <- baseline_table(small, by = "arm", vars = c("sex", "age"))
+  expect_s3_class(tab, "cs_table")
+  expect_named(tab, c("variable", "level", "A", "B", "p_value", "test"))
+  expect_equal(attr(tab, "n"), c(A = 4L, B = 6L))
+  sex <- tab[tab$variable == "sex", ]
+  expect_identical(sex$level, c("F", "M", "Missing"))
+  # A: F 2/4, M 1/4, missing 1/4; B: F 2/6, M 4/6
+  expect_identical(sex$A, c("2 (50.0)", "1 (25.0)", "1 (25.0)"))
+  expect_identical(sex$B, c("2 (33.3)", "4 (66.7)", "0 (0.0)"))
+  age <- tab[tab$variable == "age", ]
+  expect_identical(age$level, c("Mean \u00b1 SD", "Missing"))
+  expect_identical(age$A[1], sprintf("%.1f \u00b1 %.1f", 55, sd(c(40, 50, 60, 70))))
+  b <- c(45, 55, 65, 75, 85)
+  expect_identical(age$B[1], sprintf("%.1f \u00b1 %.1f", mean(b), sd(b)))
+  expect_identical(age$B[2], "1 (16.7)")
+  st <- attr(tab, "stats")
+  expect_equal(st$n[st$variable == "sex" & st$group == "B"], c(2, 4, 0))
+  expect_equal(st$mean[st$variable == "age" & st$level != "Missing"], c(55, 65))
+
+  # missing = "drop": percentages of the non-missing values, no Missing rows
+  tab2 <- baseline_table(small, by = "arm", vars = c("sex", "age"),
+                         missing = "drop", continuous = "median_iqr",
+                         digits = 2)
+  sex2 <- tab2[tab2$variable == "sex", ]
+  expect_identical(sex2$A, c("2 (66.67)", "1 (33.33)"))
+  age2 <- tab2[tab2$variable == "age", ]
+  q <- quantile(b, c(0.25, 0.5, 0.75), names = FALSE)
+  expect_identical(age2$B, sprintf("%.2f (%.2f to %.2f)", q[2], q[1], q[3]))
+  expect_identical(nrow(tab2), 3L)
+})
+
+test_that("tests follow the paper's rule and equal the stats implementations", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("M", "F")))
+  tab <- baseline_table(d, by = "sex", vars = c("age", "ph.ecog", "status"),
+                        categorical = c("ph.ecog", "status"),
+                        missing = "drop")
+  # age: Mann-Whitney U (ties -> normal approximation with correction)
+  expect_equal(tab$p_value[1],
+               suppressWarnings(wilcox.test(age ~ sex, d, exact = FALSE))$p.value,
+               tolerance = 1e-12)
+  expect_identical(tab$test[1], "Mann-Whitney U")
+  # ph.ecog has an expected count <= 5 (grade 3, one patient): Fisher
+  e <- table(d$ph.ecog, d$sex)
+  expect_true(any(suppressWarnings(chisq.test(e))$expected <= 5))
+  i <- which(tab$variable == "ph.ecog")[1]
+  expect_identical(tab$test[i], "Fisher's exact")
+  expect_equal(tab$p_value[i], fisher.test(e)$p.value, tolerance = 1e-12)
+  expect_true(all(is.na(tab$p_value[which(tab$variable == "ph.ecog")[-1]])))
+  # status: all expected counts > 5: Pearson chi-square without correction
+  s <- table(d$status, d$sex)
+  expect_true(all(chisq.test(s)$expected > 5))
+  j <- which(tab$variable == "status")[1]
+  expect_identical(tab$test[j], "Chi-square")
+  expect_equal(tab$p_value[j], chisq.test(s, correct = FALSE)$p.value,
+               tolerance = 1e-12)
+  # exact = TRUE / FALSE force the test
+  expect_identical(baseline_table(d, "sex", "status", categorical = "status",
+                                   exact = TRUE)$test[1], "Fisher's exact")
+  expect_identical(baseline_table(d, "sex", "ph.ecog", categorical = "ph.ecog",
+                                  exact = FALSE, missing = "drop")$test[1],
+                   "Chi-square")
+  # more than two groups: Kruskal-Wallis
+  co <- survival::colon[survival::colon$etype == 2, ]
+  tk <- baseline_table(co, by = "rx", vars = "nodes")
+  expect_identical(tk$test[1], "Kruskal-Wallis")
+  expect_equal(tk$p_value[1], kruskal.test(nodes ~ rx, co)$p.value,
+               tolerance = 1e-12)
+  # the boundary: an expected count of exactly 5 means Fisher
+  b5 <- data.frame(g = rep(c("a", "b"), each = 10),
+                   y = c(rep(1, 5), rep(0, 5), rep(1, 5), rep(0, 5)))
+  expect_identical(baseline_table(b5, "g", "y", categorical = "y")$test[1],
+                   "Fisher's exact")
+  b6 <- b5[rep(1:20, 2), ]
+  expect_identical(baseline_table(b6, "g", "y", categorical = "y")$test[1],
+                   "Chi-square")
+})
+
+test_that("small samples without ties use the exact Mann-Whitney test", {
+  d <- data.frame(g = rep(c("a", "b"), c(5, 6)), x = c(1:5, 6:11 + 0.5))
+  tab <- baseline_table(d, "g", "x")
+  expect_equal(tab$p_value[1], wilcox.test(x ~ g, d)$p.value)
+  tab <- baseline_table(d, "g", "x", exact = FALSE)
+  expect_equal(tab$p_value[1], wilcox.test(x ~ g, d, exact = FALSE)$p.value)
+})
+
+test_that("untestable variables give NA and no warning; test = FALSE skips tests", {
+  d <- data.frame(g = c("a", "a", "b", "b"), k = "F", x = c(1, 1, 1, 1),
+                  stringsAsFactors = FALSE)
+  expect_silent(tab <- baseline_table(d, "g"))
+  expect_true(all(is.na(tab$p_value)))
+  tab <- baseline_table(small, "arm", "sex", test = FALSE)
+  expect_true(all(is.na(tab$p_value)) && all(is.na(tab$test)))
+  # rows with a missing group are dropped and counted
+  d2 <- rbind(small, data.frame(arm = NA, sex = "F", age = 30))
+  expect_identical(attr(baseline_table(d2, "arm"), "n_dropped"), 1L)
+  # one group: descriptive only
+  one <- baseline_table(small[small$arm == "A", ], "arm")
+  expect_true(all(is.na(one$p_value)))
+})
+
+test_that("format_table() renders markdown, html, latex, csv and print()", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("Male", "Female")))
+  tab <- baseline_table(d, "sex", c("age", "ph.ecog"), categorical = "ph.ecog",
+                        labels = c(age = "Age (yr)", ph.ecog = "ECOG"))
+  md <- format_table(tab, "markdown")
+  expect_match(md, "| Characteristic | Male (n = 138) | Female (n = 90) | P |",
+               fixed = TRUE)
+  expect_match(md, "**Age (yr), mean \u00b1 SD** | 63.3 \u00b1 9.1 | 61.1 \u00b1 8.8 | .057<sup>a</sup>",
+               fixed = TRUE)
+  expect_match(md, "Tests: a Mann-Whitney U; b Fisher's exact.", fixed = TRUE)
+  html <- format_table(tab, "html")
+  expect_match(html, "<th>Male (n = 138)</th>", fixed = TRUE)
+  expect_match(html, "<sup>b</sup>", fixed = TRUE)
+  tex <- format_table(tab, "latex")
+  expect_match(tex, "\\begin{tabular}{lrrr}", fixed = TRUE)
+  expect_match(tex, "63.3 $\\pm$ 9.1", fixed = TRUE)
+  expect_match(tex, "n (\\%)", fixed = TRUE)
+  csv <- format_table(tab, "csv")
+  back <- read.csv(text = csv, check.names = FALSE, encoding = "UTF-8")
+  expect_identical(names(back)[1:4], c("variable", "level", "Male (n = 138)",
+                                       "Female (n = 90)"))
+  expect_identical(back$test[1], "Mann-Whitney U")
+  expect_output(print(tab), "Male \\(n = 138\\)")
+  f <- tempfile(fileext = ".md")
+  format_table(tab, "markdown", file = f)
+  expect_identical(paste0(paste(readLines(f, encoding = "UTF-8"), collapse = "\n"), "\n"), md)
+  # a plain data frame
+  expect_match(format_table(data.frame(a = c("x", "y"), b = c(1.5, NA))),
+               "| x | 1.5 |", fixed = TRUE)
+  expect_error(format_table(tab, "word"), "`format` must be one of",
+               class = "cohortsurv_error")
+})
+
+test_that("baseline_table() reproduces the layout of the paper's Table 1", {
+  t1 <- read.csv(system.file("extdata", "table1.csv", package = "cohortsurv"),
+                 stringsAsFactors = FALSE)
+  t1 <- t1[t1$characteristic != "Total", ]
+  # rebuild patient-level rows from the published counts
+  rows <- list()
+  for (i in seq_len(nrow(t1))) {
+    for (arm in c("LRT", "STA")) {
+      rows[[length(rows) + 1]] <- data.frame(
+        arm = rep(arm, t1[[arm]][i]), var = t1$characteristic[i],
+        level = t1$level[i], stringsAsFactors = FALSE)
+    }
+  }
+  long <- do.call(rbind, rows)
+  vars <- unique(t1$characteristic)
+  wide <- data.frame(arm = c(rep("LRT", 87), rep("STA", 66)))
+  for (v in vars) {
+    x <- long[long$var == v, ]
+    x <- x[order(x$arm), ]
+    wide[[v]] <- factor(x$level, levels = t1$level[t1$characteristic == v])
+  }
+  tab <- baseline_table(wide, by = "arm")
+  expect_equal(attr(tab, "n"), c(LRT = 87L, STA = 66L))
+  expect_identical(tab$level, t1$level)
+  counts <- as.integer(sub(" .*", "", tab$LRT))
+  expect_identical(counts, t1$LRT)
+  expect_identical(as.integer(sub(" .*", "", tab$STA)), t1$STA)
+  # the paper's percentages, e.g. Age <= 50: 31 (35.6) and 22 (33.3)
+  expect_identical(tab$LRT[1:2], c("31 (35.6)", "56 (64.4)"))
+  expect_identical(tab$STA[1:2], c("22 (33.3)", "44 (66.7)"))
+  # metastatic sites differ strongly between the arms
+  ms <- which(tab$variable == "Metastatic sites")[1]
+  expect_lt(tab$p_value[ms], 1e-4)
+})
+
+test_that("baseline_table() errors name the argument", {
+  expect_error(baseline_table(1:3, "a"), "`data` must be a data frame",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "grp"), "`by` must be a column of `data`; there is no column \"grp\"",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, c("arm", "sex")), "`by` must be the name of one column",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "arm", "height"), "\"height\" is not one",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "arm", c("arm", "sex")), "must not include the grouping column",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "arm", continuous = "mean"), "`continuous` must be one of",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "arm", exact = "yes"), "`exact` must be \"auto\", TRUE or FALSE",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "arm", missing = "omit"), "`missing` must be one of",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "arm", categorical = "zzz"), "`categorical` must name columns",
+               class = "cohortsurv_error")
+  expect_error(baseline_table(small, "arm", labels = c(zzz = "Z")), "`labels` must be a named character vector",
+               class = "cohortsurv_error")
+  d <- small
+  d$when <- as.Date("2020-01-01") + 1:10
+  expect_error(baseline_table(d, "arm", "when"), "column \"when\" is Date",
+               class = "cohortsurv_error")
+  d$arm <- NA
+  expect_error(baseline_table(d, "arm"), "has no non-missing values",
+               class = "cohortsurv_error")
+})
