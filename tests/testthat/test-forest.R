@@ -1,0 +1,83 @@
+# forest_plot(): rows, texts and sizes drawn; pdf and png without warnings.
+
+fx <- data.frame(
+  subgroup = c("Overall", "Age (yr)", "Age (yr)", "Metastatic sites",
+               "Metastatic sites", "Metastatic sites"),
+  level = c("All patients", "<= 50", "> 50", "Bone only", "Viscera only",
+            "Multi-organ metastasis"),
+  n = c(153, 53, 100, 55, 52, 46), events = c(118, 40, 78, 38, 42, 38),
+  hr = c(0.47, 0.52, 0.45, 0.41, 0.55, 0.60),
+  lower = c(0.33, 0.27, 0.29, 0.20, 0.30, 0.008),
+  upper = c(0.69, 1.00, 0.70, 0.84, 1.01, 1.16),
+  p_interaction = c(NA, 0.71, 0.71, 0.0123, 0.0123, 0.0123),
+  stringsAsFactors = FALSE)
+
+test_that("forest_plot() draws the overall row, subgroup headers and levels", {
+  calls <- drawn_calls(forest_plot(fx, xlim = c(0.05, 4)))
+  ret <- attr(calls, "value")
+  expect_identical(ret$label, c("All patients", "Age (yr)", "<= 50", "> 50",
+                                "Metastatic sites", "Bone only",
+                                "Viscera only", "Multi-organ metastasis"))
+  expect_identical(ret$counts, c("153 (118)", "", "53 (40)", "100 (78)", "",
+                                 "55 (38)", "52 (42)", "46 (38)"))
+  expect_identical(ret$hr_text[c(1, 3)], c("0.47 (0.33 to 0.69)",
+                                           "0.52 (0.27 to 1.00)"))
+  expect_identical(ret$p_text, c("", ".71", "", "", ".012", "", "", ""))
+  txt <- drawn_text(calls)
+  for (s in c(ret$label, "HR (95% CI)", "No. (events)", ".71", ".012",
+              "0.60 (0.01 to 1.16)")) {
+    expect_true(s %in% txt, label = s)
+  }
+  # one diamond (polygon), solid line at 1 and dashed at the overall HR
+  expect_identical(sum(vapply(calls, function(e) e$fun == "C_polygon", TRUE)),
+                   1L)
+  seg <- Filter(function(e) e$fun == "C_segments", calls)
+  xs <- vapply(seg[1:2], function(e) as.numeric(e$args[[1]]), 1)
+  expect_identical(xs, c(1, 0.47))
+  # an interval beyond xlim ends in an arrow
+  expect_true(any(vapply(calls, function(e) e$fun == "C_arrows", TRUE)))
+  # squares sized by events: larger for more events
+  pts <- Filter(function(e) e$fun == "C_plotXY", calls)
+  expect_length(pts, 5)
+})
+
+test_that("forest_plot() fits small devices by shrinking the text", {
+  big <- attr(drawn_calls(forest_plot(fx), width = 10, height = 6), "value")
+  small <- attr(drawn_calls(forest_plot(fx), width = 5, height = 3), "value")
+  expect_lt(attr(small, "cex"), attr(big, "cex"))
+  expect_gte(attr(small, "cex"), 0.5)
+})
+
+test_that("forest_plot() draws without warning into pdf and png", {
+  for (ext in c("pdf", "png")) {
+    f <- tempfile(fileext = paste0(".", ext))
+    if (ext == "pdf") grDevices::pdf(f, width = 7, height = 6) else
+      grDevices::png(f, width = 7, height = 6, units = "in", res = 150)
+    expect_silent(forest_plot(fx, favours = c("LRT better", "STA better")))
+    grDevices::dev.off()
+    expect_gt(file.size(f), 1000)
+  }
+  # without p_interaction and without an overall row
+  x2 <- fx[-1, setdiff(names(fx), "p_interaction")]
+  calls <- drawn_calls(forest_plot(x2))
+  expect_false("interaction" %in% drawn_text(calls))
+})
+
+test_that("forest_plot() errors name the argument", {
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  expect_error(forest_plot(1:3), "`x` must be a data frame",
+               class = "cohortsurv_error")
+  expect_error(forest_plot(fx[, -5]), "it lacks hr",
+               class = "cohortsurv_error")
+  bad <- fx
+  bad$lower[2] <- -1
+  expect_error(forest_plot(bad), "`x\\$lower` must be positive",
+               class = "cohortsurv_error")
+  expect_error(forest_plot(fx, ref_line = 0), "`ref_line` must be a single positive number",
+               class = "cohortsurv_error")
+  expect_error(forest_plot(fx, favours = "x"), "`favours` must be two labels",
+               class = "cohortsurv_error")
+  expect_error(forest_plot(fx, xlim = c(2, 1)), "`xlim` must be two increasing",
+               class = "cohortsurv_error")
+})

@@ -1,0 +1,127 @@
+# plot.cs_km(): draws without warning on pdf and png devices, and the risk
+# table it draws is summary(fit, times = breaks)$n_risk, at the breaks.
+
+risk_rows <- function(calls) {
+  mt <- drawn_mtext(calls)
+  mt[mt$side == 1 & mt$line > min(mt$line[mt$text == "No. at risk"]), ]
+}
+
+test_that("the drawn risk table equals summary(fit, times = breaks)", {
+  cases <- list(
+    list(km(Surv(time, status) ~ sex, data = lung), seq(0, 900, 180)),
+    list(km(Surv(time, status) ~ rx, data = colon[colon$etype == 2, ]),
+         seq(0, 3000, 500)),
+    list(km(Surv(time, status) ~ 1, data = lung), c(0, 250, 500, 750, 1000)),
+    list(km(Surv(futime, fustat) ~ rx + resid.ds, data = ovarian),
+         seq(0, 1200, 200))
+  )
+  for (cs in cases) {
+    fit <- cs[[1]]
+    br <- cs[[2]]
+    calls <- drawn_calls(plot(fit, times = br))
+    ret <- attr(calls, "value")
+    sm <- summary(fit, times = br)
+    expect_identical(ret$n_risk, sm$n_risk)
+    expect_identical(ret$time, sm$time)
+    rr <- risk_rows(calls)
+    nums <- rr[rr$text %in% ret$text & rr$at %in% br, ]
+    k <- nlevels(fit$curves$strata)
+    expect_identical(nrow(nums), k * length(br))
+    # drawn strings and positions: one row per curve, at the axis breaks
+    expect_identical(as.numeric(nums$text), sm$n_risk)
+    expect_identical(nums$at, rep(br, k))
+    expect_identical(length(unique(nums$line)), k)
+    # each row is coloured like its curve
+    expect_identical(nums$col, rep(attr(ret, "col"), each = length(br)))
+    # the x axis has its ticks at the same breaks
+    ax <- Filter(function(e) identical(e$fun, "C_axis") && e$args[[1]] == 1,
+                 calls)
+    expect_identical(as.numeric(ax[[1]]$args[[2]]), br)
+  }
+})
+
+test_that("default breaks, labels and heavy-tied weighted data", {
+  d <- random_surv(300, n_groups = 3, n_times = 12, seed = 3)
+  fit <- km(Surv(time, status) ~ group, data = d, weights = fw)
+  calls <- drawn_calls(plot(fit))
+  ret <- attr(calls, "value")
+  br <- unique(ret$time)
+  expect_true(br[1] == 0 && all(diff(br) > 0))
+  expect_equal(ret$n_risk, summary(fit, times = br)$n_risk)
+  expect_true(all(ret$text == ifelse(ret$n_risk == round(ret$n_risk),
+                                     format(round(ret$n_risk), trim = TRUE),
+                                     formatC(ret$n_risk, format = "f",
+                                             digits = 1))))
+  # "group=a" -> "a" in legend and risk table
+  lev <- levels(fit$curves$strata)
+  expect_identical(unique(ret$label), sub("group=", "", lev))
+  expect_true(all(sub("group=", "", lev) %in% drawn_text(calls)))
+  # numeric codes keep their variable name
+  ret2 <- attr(drawn_calls(plot(km(Surv(time, status) ~ sex, lung))), "value")
+  expect_identical(unique(ret2$label), c("sex=1", "sex=2"))
+  ret3 <- attr(drawn_calls(plot(km(Surv(time, status) ~ sex, lung),
+                                labels = c("Male", "Female"))), "value")
+  expect_identical(unique(ret3$label), c("Male", "Female"))
+})
+
+test_that("options draw what they say: no risk table, bands, medians, annotate", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  calls <- drawn_calls(plot(fit, risk_table = FALSE, legend = FALSE))
+  mt <- drawn_mtext(calls)
+  expect_false(any(mt$text == "No. at risk"))
+  expect_length(drawn_text(calls), 0)
+  n_poly <- function(cl) sum(vapply(cl, function(e) e$fun == "C_polygon", TRUE))
+  expect_identical(n_poly(drawn_calls(plot(fit, conf_int = TRUE))), 2L)
+  expect_identical(n_poly(drawn_calls(plot(fit))), 0L)
+  seg <- Filter(function(e) e$fun == "C_segments",
+                drawn_calls(plot(fit, median_lines = TRUE, legend = FALSE)))
+  expect_equal(sort(as.numeric(seg[[2]]$args[[1]])), sort(fit$table$median))
+  note <- paste0(format_hr(0.59, 0.42, 0.82, prefix = TRUE), "; log-rank ",
+                 format_p(0.0013, prefix = TRUE))
+  expect_true(note %in% drawn_text(drawn_calls(plot(fit, annotate = note))))
+  # censor marks: one point per censoring time per curve
+  pts <- Filter(function(e) e$fun == "C_plotXY",
+                drawn_calls(plot(fit, censor_marks = TRUE)))
+  n_cens <- sum(vapply(pts, function(e) length(e$args[[1]]$x), 1L))
+  cv <- fit$curves
+  # plus the empty frame drawn by plot(NA)
+  n_lines <- sum(table(cv$strata) + 1) + 1
+  expect_identical(as.integer(n_cens), as.integer(n_lines + sum(cv$n_censor > 0)))
+})
+
+test_that("plot() draws without warning into pdf and png at 7 x 6 in", {
+  fit <- km(Surv(time, status) ~ rx, data = colon[colon$etype == 2, ])
+  for (ext in c("pdf", "png")) {
+    f <- tempfile(fileext = paste0(".", ext))
+    if (ext == "pdf") grDevices::pdf(f, width = 7, height = 6) else
+      grDevices::png(f, width = 7, height = 6, units = "in", res = 150)
+    expect_silent(plot(fit, times = seq(0, 3000, 500), conf_int = TRUE,
+                       median_lines = TRUE, annotate = "log-rank P < .0001",
+                       main = "Colon cancer"))
+    grDevices::dev.off()
+    expect_gt(file.size(f), 1000)
+  }
+  # margins are restored
+  grDevices::pdf(NULL)
+  mar <- par("mar")
+  plot(fit)
+  expect_identical(par("mar"), mar)
+  grDevices::dev.off()
+})
+
+test_that("plot() errors name the argument", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  expect_error(plot(fit, times = c(0, 100, 50)), "`times` must be an increasing",
+               class = "cohortsurv_error")
+  expect_error(plot(fit, times = 100), "at least two", class = "cohortsurv_error")
+  expect_error(plot(fit, labels = "a"), "`labels` must be a character vector with one name per curve \\(2\\)",
+               class = "cohortsurv_error")
+  expect_error(plot(fit, annotate = 1), "`annotate` must be a character vector",
+               class = "cohortsurv_error")
+  expect_error(plot(fit, conf_int = "yes"), "`conf_int` must be TRUE or FALSE",
+               class = "cohortsurv_error")
+  expect_error(plot(fit, risk_cex = 0), "`risk_cex` must be a single positive number",
+               class = "cohortsurv_error")
+})
