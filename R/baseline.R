@@ -51,7 +51,8 @@
 #'
 #' @returns An object of class `cs_table`: a data frame with columns
 #'   `variable, level`, one character column per group (named by the group
-#'   levels) holding the formatted cells ("31 (35.6)", "60.1 \u00b1 8.9"),
+#'   levels) holding the formatted cells ("31 (35.6)", or "60.1 +/- 8.9"
+#'   written with the plus-minus sign),
 #'   `p_value` (numeric, on the first row of each variable) and `test` (the
 #'   name of the test used). Attributes: `n` (group sizes), `stats` (a data
 #'   frame of every number in the cells: `variable, level, group, n,
@@ -367,10 +368,7 @@ format_table.cs_table <- function(x, format = c("markdown", "html", "latex",
       df$p_value <- pval
       df$test <- ifelse(is.na(x$test), "", x$test)
     }
-    con <- textConnection("csv_out", "w", local = TRUE)
-    utils::write.csv(df, con, row.names = FALSE, fileEncoding = "UTF-8")
-    close(con)
-    return(emit(paste0(paste(csv_out, collapse = "\n"), "\n"), file))
+    return(emit(csv_text(df), file))
   }
   # Display rows: a variable header row (with P) above its levels, or one
   # row for a single-row variable.
@@ -427,10 +425,7 @@ format_table.data.frame <- function(x, format = c("markdown", "html", "latex",
     s
   }), stringsAsFactors = FALSE)
   if (format == "csv") {
-    con <- textConnection("csv_out", "w", local = TRUE)
-    utils::write.csv(x, con, row.names = FALSE, na = "")
-    close(con)
-    return(emit(paste0(paste(csv_out, collapse = "\n"), "\n"), file))
+    return(emit(csv_text(x), file))
   }
   body <- lapply(seq_len(nrow(cells)), function(i) {
     list(label = cells[i, 1L], indent = FALSE, bold = FALSE,
@@ -442,6 +437,12 @@ format_table.data.frame <- function(x, format = c("markdown", "html", "latex",
     latex = render_latex(body, names(x), FALSE, NULL, names(x)[-1L])
   )
   emit(text, file)
+}
+
+csv_text <- function(df) {
+  lines <- utils::capture.output(utils::write.csv(df, row.names = FALSE,
+                                                  na = ""))
+  paste0(paste(lines, collapse = "\n"), "\n")
 }
 
 emit <- function(text, file) {

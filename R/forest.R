@@ -95,7 +95,7 @@ forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
     if (!is.null(ref_line)) {
       # room on both sides of the no-effect line for the `favours` labels
       span <- log(c(ref_line / xlim[1L], xlim[2L] / ref_line))
-      span <- pmax(span, 0.5 * max(span), log(1.5))
+      span <- pmax(span, 0.4 * max(span), log(1.5))
       xlim <- ref_line * exp(c(-span[1L], span[2L]))
     }
     xlim <- c(max(xlim[1L], 0.01), min(xlim[2L], 100))
@@ -130,7 +130,7 @@ forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
   fin <- graphics::par("fin")
   min_panel <- max(2, 0.35 * fin[1L])
   s_w <- (fin[1L] - 0.2 - min_panel) / (left_in + right_in + 0.1)
-  bottom_lines <- if (is.null(favours)) 3.4 else 4.8
+  bottom_lines <- if (is.null(favours)) 3.6 else 5.2
   top_lines <- if (has_p) 3 else 2
   s_h <- (fin[2L] - 0.2) / ((R * 1.35 + bottom_lines + top_lines) * line_in)
   cex <- max(0.5, min(cex, s_w, s_h))
@@ -182,6 +182,7 @@ forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
 
   # axis
   ticks <- forest_ticks(xlim)
+  graphics::axis(1, at = xlim, labels = FALSE, tcl = 0)
   graphics::axis(1, at = ticks, labels = format(ticks, drop0trailing = TRUE,
                                                 trim = TRUE))
   graphics::mtext(xlab, side = 1, line = 2, cex = cex)
