@@ -91,6 +91,7 @@
 #' constraint, lists every contradiction in the paper and compares every
 #' published estimate with its reconstructed value.
 #'
+#' @md
 #' @source Sun J, Kong L, Feng N, Liu H, Ren C (2020). Locoregional treatment
 #'   in de novo metastatic breast cancer: a retrospective cohort study.
 #'   Research Square preprint, \doi{10.21203/rs.3.rs-70080/v1}. Licensed
