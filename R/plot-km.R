@@ -18,16 +18,19 @@
 #' @param censor_marks If `TRUE`, mark censoring times with a tick (`+`).
 #' @param median_lines If `TRUE`, draw dotted lines from S = 0.5 to each
 #'   median survival time and down to the x-axis.
-#' @param legend Where to put the legend: a keyword of
-#'   [graphics::legend()] such as `"topright"` (the default), `FALSE` for
-#'   none, or a list of arguments passed to `legend()`. A single curve has
-#'   no legend unless a list is given.
+#' @param legend Where to put the legend: `"auto"` (the default) picks the
+#'   corner (top right, bottom left, bottom right, top left, in that order
+#'   of preference) where it covers the fewest points of the curves and
+#'   their bands; a keyword of [graphics::legend()] such as `"topright"`
+#'   puts it there; `FALSE` draws none; a list is passed to `legend()`. A
+#'   single curve has no legend unless a list is given.
 #' @param annotate Optional character vector of text lines written inside
 #'   the plot, such as
 #'   `paste0(format_hr(0.47, 0.33, 0.69, prefix = TRUE), "; log-rank ",
 #'   format_p(1e-5, prefix = TRUE))`.
-#' @param annotate_pos Where to put `annotate`: a keyword of
-#'   [graphics::legend()] (default `"bottomleft"`).
+#' @param annotate_pos Where to put `annotate`: `"auto"` (the default)
+#'   picks the free corner as for `legend`, avoiding the legend too; or a
+#'   keyword of [graphics::legend()] such as `"bottomleft"`.
 #' @param labels Names of the curves in the legend and the risk table;
 #'   by default the strata labels of the fit, without the "variable=" prefix
 #'   when the curves come from one variable.
@@ -71,8 +74,8 @@
 #' @export
 plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
                        censor_marks = TRUE, median_lines = FALSE,
-                       legend = "topright", annotate = NULL,
-                       annotate_pos = "bottomleft", labels = NULL,
+                       legend = "auto", annotate = NULL,
+                       annotate_pos = "auto", labels = NULL,
                        xlab = "Time", ylab = "Survival probability",
                        col = NULL, lty = 1, lwd = 2, risk_cex = 0.9, ...) {
   check_flag(risk_table, "risk_table")
@@ -83,8 +86,13 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   lev <- levels(cv$strata)
   k <- length(lev)
   if (is.null(times)) {
-    times <- pretty(c(0, max(cv$time)))
-    times <- times[times <= max(cv$time) | seq_along(times) <= 2L]
+    tmax <- max(cv$time)
+    times <- pretty(c(0, tmax))
+    m <- length(times)
+    # drop the last break when the curves end within the axis padding
+    if (m > 2L && tmax <= times[m - 1L] + 0.04 * (times[m - 1L] - times[1L])) {
+      times <- times[-m]
+    }
   }
   if (!is.numeric(times) || anyNA(times) || length(times) < 2L ||
       any(!is.finite(times)) || any(diff(times) <= 0)) {
@@ -121,16 +129,24 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   if (!is.null(dots$main)) mar[3L] <- 3.6
   mgp <- c(2.6, 0.7, 0)
   risk_line0 <- mgp[1L] + 1.4
+  line_in <- graphics::par("csi") * graphics::par("mex")
   if (risk_table) {
-    mar[1L] <- risk_line0 + (k + 1L) * risk_cex + 0.8
-    # the group labels sit left of the first break; make room for them
-    lab_in <- max(graphics::strwidth(labels, units = "inches",
-                                     cex = risk_cex * cex_axis))
-    num_in <- max(graphics::strwidth(risk$text, units = "inches",
-                                     cex = risk_cex * cex_axis)) / 2
-    need <- (lab_in + num_in + 0.2) /
-      (graphics::par("csi") * graphics::par("mex"))
-    mar[2L] <- max(mar[2L], need)
+    # widths at an absolute text size of 1 (mtext() sizes are absolute)
+    rel <- 1 / graphics::par("cex")
+    lab1 <- max(graphics::strwidth(labels, units = "inches", cex = rel))
+    num1 <- max(graphics::strwidth(risk$text, units = "inches", cex = rel))
+    rc <- risk_cex * cex_axis
+    # shrink the table text (down to half) if neighbouring numbers collide
+    mar2 <- max(mar[2L], (lab1 * rc + num1 * rc / 2 + 0.2) / line_in)
+    pin_w <- graphics::par("fin")[1L] - (mar2 + mar[4L]) * line_in
+    gap_in <- min(diff(times)) * pin_w / (1.08 * diff(range(times)))
+    if (num1 * rc * 1.3 > gap_in) {
+      rc <- max(0.5 * risk_cex * cex_axis, gap_in / (num1 * 1.3))
+    }
+    lab_in <- lab1 * rc
+    num_in <- num1 * rc / 2
+    mar[1L] <- risk_line0 + (k + 1L) * max(rc, 0.8) + 0.8
+    mar[2L] <- max(mar[2L], (lab_in + num_in + 0.2) / line_in)
   }
   graphics::par(mar = mar, mgp = mgp, las = 1, tcl = -0.4)
 
@@ -171,17 +187,29 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
       graphics::segments(med[ok], 0, med[ok], 0.5, lty = 3, col = col[ok])
     }
   }
+  # points the legend and the annotation should not cover
+  occupied <- curve_points(cv, xlim, conf_int)
+  taken <- NULL
   if (is.list(legend) || (!isFALSE(legend) && k > 1L)) {
     largs <- list(x = "topright", legend = labels, col = col, lty = lty,
                   lwd = lwd, bty = "n", inset = c(0.01, 0.01),
                   cex = cex_axis, seg.len = 2.5)
-    if (is.character(legend)) largs$x <- legend
+    if (is.character(legend) && legend != "auto") largs$x <- legend
     if (is.list(legend)) largs <- utils::modifyList(largs, legend)
-    do.call(graphics::legend, largs)
+    if (identical(legend, "auto")) {
+      largs$x <- free_corner(largs, occupied, NULL)
+    }
+    taken <- do.call(graphics::legend, largs)$rect
   }
   if (!is.null(annotate)) {
-    graphics::legend(annotate_pos, legend = annotate, bty = "n",
-                     inset = c(0.01, 0.01), cex = cex_axis)
+    aargs <- list(x = "bottomleft", legend = annotate, bty = "n",
+                  inset = c(0.01, 0.01), cex = cex_axis)
+    if (identical(annotate_pos, "auto")) {
+      aargs$x <- free_corner(aargs, occupied, taken)
+    } else {
+      aargs$x <- annotate_pos
+    }
+    do.call(graphics::legend, aargs)
   }
   if (risk_table) {
     line <- risk_line0
@@ -192,20 +220,62 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
     x_head <- graphics::grconvertX(
       graphics::grconvertX(0, "nfc", "inches") + 0.08, "inches", "user")
     graphics::mtext("No. at risk", side = 1, line = line, at = x_head,
-                    adj = 0, cex = risk_cex * cex_axis, font = 2)
+                    adj = 0, cex = rc, font = 2)
     for (j in seq_len(k)) {
-      line <- line + risk_cex
+      line <- line + max(rc, 0.8)
       r <- risk[as.integer(risk$strata) == j, , drop = FALSE]
       graphics::mtext(labels[j], side = 1, line = line, at = x_lab, adj = 1,
-                      cex = risk_cex * cex_axis, col = col[j])
+                      cex = rc, col = col[j])
       graphics::mtext(r$text, side = 1, line = line, at = r$time,
-                      cex = risk_cex * cex_axis, col = col[j])
+                      cex = rc, col = col[j])
     }
   }
   rownames(risk) <- NULL
   attr(risk, "col") <- col
   attr(risk, "lty") <- lty
   invisible(risk)
+}
+
+# Points on the curves (both ends of every drop, and a grid along each flat
+# stretch) and, with bands, on their limits, in user coordinates.
+curve_points <- function(cv, xlim, conf_int) {
+  grid <- seq(xlim[1L], xlim[2L], length.out = 200L)
+  pts <- lapply(split(cv, cv$strata), function(c1) {
+    if (!nrow(c1)) return(NULL)
+    ys <- c(1, c1$surv)
+    at <- findInterval(grid, c1$time) + 1L
+    x <- c(grid, c1$time, c1$time)
+    y <- c(ys[at], ys[-length(ys)], c1$surv)
+    if (conf_int) {
+      lo <- c(1, c1$lower)
+      hi <- c(1, c1$upper)
+      x <- c(x, grid, grid)
+      y <- c(y, lo[at], hi[at])
+    }
+    # a curve stops at its last time
+    keep <- x <= max(c1$time) & !is.na(y)
+    cbind(x = x[keep], y = y[keep])
+  })
+  do.call(rbind, pts)
+}
+
+# The legend() corner whose box covers the fewest `occupied` points and
+# does not overlap the box `taken` (a legend()$rect list).
+free_corner <- function(args, occupied, taken) {
+  corners <- c("topright", "bottomleft", "bottomright", "topleft")
+  score <- vapply(corners, function(pos) {
+    a <- args
+    a$x <- pos
+    a$plot <- FALSE
+    r <- do.call(graphics::legend, a)$rect
+    inside <- occupied[, "x"] >= r$left & occupied[, "x"] <= r$left + r$w &
+      occupied[, "y"] <= r$top & occupied[, "y"] >= r$top - r$h
+    clash <- !is.null(taken) &&
+      r$left < taken$left + taken$w && taken$left < r$left + r$w &&
+      r$top - r$h < taken$top && taken$top - taken$h < r$top
+    sum(inside) + if (clash) 1e6 else 0
+  }, numeric(1))
+  corners[which.min(score)]
 }
 
 # Curve names without the "variable=" prefix when one variable defines them.

@@ -89,6 +89,43 @@ test_that("options draw what they say: no risk table, bands, medians, annotate",
   expect_identical(as.integer(n_cens), as.integer(n_lines + sum(cv$n_censor > 0)))
 })
 
+test_that("legend and annotation go to free corners by default", {
+  # curves that stay high until late: the top right is taken
+  d <- data.frame(time = c(90, 95, 96, 98, 99, 100, 92, 97, 99, 100),
+                  status = 1, g = rep(c("a", "b"), each = 5))
+  fit <- km(Surv(time, status) ~ g, data = d)
+  legend_y <- function(calls, what) {
+    tx <- Filter(function(e) e$fun == "C_text" &&
+                   any(as.character(e$args[[2]]) %in% what), calls)
+    as.numeric(tx[[1]]$args[[1]]$y)
+  }
+  calls <- drawn_calls(plot(fit, times = seq(0, 100, 20), annotate = "note"))
+  expect_true(all(legend_y(calls, c("a", "b")) < 0.5))
+  expect_true(all(legend_y(calls, "note") < 0.5))
+  # legend and annotation do not share a corner
+  lx <- Filter(function(e) e$fun == "C_text" &&
+                 any(as.character(e$args[[2]]) %in% c("a", "note")), calls)
+  xs <- vapply(lx, function(e) as.numeric(e$args[[1]]$x)[1], 1)
+  expect_gt(abs(diff(xs)), 20)
+  # an explicit position is obeyed
+  calls <- drawn_calls(plot(fit, times = seq(0, 100, 20), legend = "topright"))
+  expect_true(all(legend_y(calls, c("a", "b")) > 0.5))
+})
+
+test_that("risk-table text shrinks when the breaks are too close", {
+  fit <- km(Surv(time, status) ~ rx, data = colon[colon$etype == 2, ])
+  wide <- drawn_calls(plot(fit, times = seq(0, 3000, 250)), width = 12)
+  narrow <- drawn_calls(plot(fit, times = seq(0, 3000, 250)), width = 4)
+  cex_of <- function(calls) {
+    mt <- Filter(function(e) e$fun == "C_mtext" && "315" %in% e$args[[1]],
+                 calls)
+    mt[[1]]$args[[8]]
+  }
+  expect_lt(cex_of(narrow), cex_of(wide))
+  expect_gte(cex_of(narrow), 0.45)
+  expect_identical(attr(narrow, "value")$n_risk, attr(wide, "value")$n_risk)
+})
+
 test_that("plot() draws without warning into pdf and png at 7 x 6 in", {
   fit <- km(Surv(time, status) ~ rx, data = colon[colon$etype == 2, ])
   for (ext in c("pdf", "png")) {
