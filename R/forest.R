@@ -280,13 +280,15 @@ forest_rows <- function(x, digits) {
   do.call(rbind, out)
 }
 
-# Log-axis ticks inside xlim: 1-2-5 steps, thinned to at most 7.
+# Log-axis ticks inside xlim: 1-2-5 steps (finer when fewer than three
+# fit), thinned to at most 7.
 forest_ticks <- function(xlim) {
   cand <- c(0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5,
             10, 20, 50, 100)
-  t <- cand[cand >= xlim[1L] * 0.999 & cand <= xlim[2L] * 1.001]
+  inside <- function(v) v[v >= xlim[1L] * 0.999 & v <= xlim[2L] * 1.001]
   base <- c(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
-  if (length(t) > 7L) t <- t[t %in% base]
+  t <- inside(base)
+  if (length(t) < 3L) t <- inside(cand)
   if (length(t) > 7L) t <- t[t %in% c(0.01, 0.1, 1, 10, 100)]
   if (length(t) < 2L) t <- signif(exp(seq(log(xlim[1L]), log(xlim[2L]),
                                           length.out = 4L)), 2)
