@@ -71,15 +71,22 @@
 #' Society* 85, 87-94.
 #' @seealso [format_table()] for markdown, HTML, LaTeX and CSV output.
 #' @examples
-#' library(survival)
-#' d <- transform(lung, sex = factor(sex, 1:2, c("Male", "Female")),
-#'                ecog = factor(ph.ecog))
-#' tab <- baseline_table(d, by = "sex", vars = c("age", "ecog", "wt.loss"),
-#'                       labels = c(age = "Age (yr)", ecog = "ECOG",
-#'                                  wt.loss = "Weight loss (lb)"))
+#' # Table 1 of the seed paper, on the reconstructed cohort
+#' d <- dnmbc
+#' d$group <- relevel(d$group, "LRT")
+#' tab <- baseline_table(d, by = "group",
+#'                       vars = c("age", "age_group", "tumor_size", "met_site"),
+#'                       labels = c(age = "Age (yr)", age_group = "Age group",
+#'                                  tumor_size = "Tumor size (cm)",
+#'                                  met_site = "Metastatic sites"))
 #' tab
 #' cat(format_table(tab, "markdown"))
 #' attr(tab, "stats")
+#'
+#' # medians and quartiles, missing values left out
+#' library(survival)
+#' baseline_table(lung, by = "sex", vars = c("age", "wt.loss"),
+#'                continuous = "median_iqr", missing = "drop")
 #' @export
 baseline_table <- function(data, by, vars = NULL,
                            continuous = c("mean_sd", "median_iqr"),

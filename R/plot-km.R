@@ -67,10 +67,16 @@
 #' @seealso [save_plot()] to write the figure to a pdf, png or svg file.
 #' @examples
 #' library(survival)
-#' fit <- km(Surv(time / 30.44, status) ~ sex, data = lung)
-#' plot(fit, times = seq(0, 36, 6), xlab = "Months",
-#'      labels = c("Male", "Female"),
-#'      annotate = paste0("log-rank ", format_p(0.0013, prefix = TRUE)))
+#' # Figure 1 of the seed paper, on the reconstructed cohort
+#' fit <- km(Surv(os_months, death) ~ group, data = dnmbc)
+#' plot(fit, times = seq(0, 135, 15), xlab = "Months",
+#'      ylab = "Overall survival",
+#'      annotate = c(format_hr(0.47, 0.33, 0.69, prefix = TRUE),
+#'                   paste("Log-rank", format_p(1e-5, prefix = TRUE))))
+#'
+#' # confidence bands and median lines
+#' plot(km(Surv(time, status) ~ sex, data = lung), conf_int = TRUE,
+#'      median_lines = TRUE, labels = c("Male", "Female"), xlab = "Days")
 #' @export
 plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
                        censor_marks = TRUE, median_lines = FALSE,

@@ -205,3 +205,46 @@ test_that("baseline_table() errors name the argument", {
   expect_error(baseline_table(d, "arm"), "has no non-missing values",
                class = "cohortsurv_error")
 })
+
+test_that("baseline_table() on dnmbc reproduces the paper's Tables 1 and 2", {
+  d <- dnmbc
+  d$group <- relevel(d$group, "LRT")
+  vars <- c(age_group = "Age (yr)", tumor_size = "Tumor size (cm)",
+            nodal = "Nodal status", ki67 = "Ki-67 index",
+            met_site = "Metastatic sites", subtype = "Molecular subtypes",
+            hr_status = "HR status", her2 = "HER-2 expression")
+  t1 <- baseline_table(d, "group", names(vars), labels = vars)
+  csv1 <- read.csv(system.file("extdata", "table1.csv", package = "cohortsurv"),
+                   stringsAsFactors = FALSE)
+  expect_equal(attr(t1, "n"), c(LRT = 87L, STA = 66L))
+  csv1 <- csv1[csv1$characteristic != "Total", ]
+  expect_identical(t1$variable, csv1$characteristic)
+  n_of <- function(cells) as.integer(sub(" .*", "", cells))
+  # every count by hand
+  for (v in names(vars)) {
+    rows <- t1$variable == vars[[v]]
+    tab <- table(d[[v]], d$group)
+    expect_identical(n_of(t1$LRT[rows]), as.vector(tab[, "LRT"]))
+    expect_identical(n_of(t1$STA[rows]), as.vector(tab[, "STA"]))
+  }
+  # and the published counts, except the two LRT cells where the paper's
+  # Table 1 (triple negative 9, unknown 2) contradicts its Table 2 (at least
+  # 3 unknown among the operated LRT patients), which dnmbc follows
+  differ <- csv1$characteristic == "Molecular subtypes" &
+    csv1$level %in% c("Triple negative", "Unknown")
+  expect_identical(n_of(t1$LRT)[!differ], csv1$LRT[!differ])
+  expect_identical(n_of(t1$STA), csv1$STA)
+  expect_identical(n_of(t1$LRT)[differ], c(8L, 3L))
+  # Table 2: operated patients by timing of surgery, every cell as published
+  ops <- d[!is.na(d$timing), ]
+  t2 <- baseline_table(ops, "timing", c("age_group", "tumor_size", "ki67",
+                                        "met_site", "subtype", "hr_status",
+                                        "her2", "surgery_type", "margin"))
+  csv2 <- read.csv(system.file("extdata", "table2.csv", package = "cohortsurv"),
+                   stringsAsFactors = FALSE)
+  csv2 <- csv2[csv2$characteristic != "Total", ]
+  expect_equal(attr(t2, "n"), c(SBC = 26L, SDC = 22L, SAC = 30L))
+  for (k in c("SAC", "SBC", "SDC")) {
+    expect_identical(n_of(t2[[k]]), csv2[[k]], label = k)
+  }
+})

@@ -40,6 +40,33 @@ test_that("the drawn risk table equals summary(fit, times = breaks)", {
   }
 })
 
+test_that("the risk tables of Figures 1-5 of the paper are reproduced on dnmbc", {
+  ar <- read.csv(system.file("extdata", "at_risk.csv", package = "cohortsurv"),
+                 stringsAsFactors = FALSE)
+  cases <- list(
+    "Figure 1" = list(Surv(os_months, death) ~ group, c("STA", "LRT")),
+    "Figure 2" = list(Surv(os_months, death) ~ surgery,
+                      c("Non-surgery", "Surgery")),
+    "Figure 3" = list(Surv(os_months, death) ~ timing, c("SBC", "SDC", "SAC")),
+    "Figure 4" = list(Surv(os_months, death) ~ margin,
+                      c("Negative", "Positive", "Unknown")),
+    "Figure 5" = list(Surv(os_months, death) ~ radiotherapy, c("No RT", "RT"))
+  )
+  br <- seq(0, 135, 15)
+  for (f in names(cases)) {
+    fit <- km(cases[[f]][[1]], data = dnmbc)
+    calls <- drawn_calls(plot(fit, times = br, labels = cases[[f]][[2]]))
+    drawn <- attr(calls, "value")
+    pub <- ar[ar$figure == f, ]
+    m <- merge(pub, drawn, by.x = c("group", "time"), by.y = c("label", "time"))
+    expect_identical(nrow(m), nrow(pub), label = f)
+    expect_identical(as.numeric(m$n_risk.x), m$n_risk.y, label = f)
+    # and those are the strings on the page
+    rr <- risk_rows(calls)
+    expect_true(all(drawn$text %in% rr$text))
+  }
+})
+
 test_that("default breaks, labels and heavy-tied weighted data", {
   d <- random_surv(300, n_groups = 3, n_times = 12, seed = 3)
   fit <- km(Surv(time, status) ~ group, data = d, weights = fw)
