@@ -20,7 +20,12 @@
 #   n_dropped rows removed by na.action
 #   na_action the na.action attribute of the frame (or NULL)
 #   rows     row names of `data` kept, in frame order
-surv_frame <- function(mcall, env, fun = "km") {
+#   extras   named list: for each name in `extras` given in `mcall` (e.g.
+#            "cluster"), its value on the rows of the frame (NULL if absent)
+# `extras` names further arguments of `mcall` that, like `weights`, are
+# columns of `data` or vectors with one element per row; they go through
+# `subset` and `na.action` with the model frame.
+surv_frame <- function(mcall, env, fun = "km", extras = character()) {
   formula <- mcall$formula
   if (is.null(formula)) {
     cs_abort("`formula` is missing; it must be a formula such as ",
@@ -120,6 +125,23 @@ surv_frame <- function(mcall, env, fun = "km") {
     }
   }
 
+  # further per-row arguments (cluster, ...) -----------------------------
+  ext <- list()
+  for (nm in extras) {
+    if (is.null(mcall[[nm]])) next
+    v <- eval(mcall[[nm]], if (has_data) data else NULL, env)
+    if (is.null(v)) next
+    if (!is.atomic(v) || !is.null(dim(v))) {
+      cs_abort("`", nm, "` must be a vector or a column of `data`; it is ",
+               class(v)[1L], ".", arg = nm)
+    }
+    if (!is.na(n_data) && length(v) != n_data) {
+      cs_abort("`", nm, "` must have one element per row of `data` (",
+               n_data, "); it has ", length(v), ".", arg = nm)
+    }
+    ext[[nm]] <- v
+  }
+
   # the Surv() response, validated row by row -----------------------------
   if (!is.null(surv_args)) {
     validate_surv_raw(raw, surv_args$label, keep)
@@ -129,7 +151,7 @@ surv_frame <- function(mcall, env, fun = "km") {
   tt <- stats::terms(formula, specials = "strata", data = data)
   na_fun <- resolve_na_action(mcall$na.action, env)
   fast <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
-    fast_frame(tt, data, raw, wt, keep, na_fun, surv_args)
+    fast_frame(tt, data, raw, wt, keep, na_fun, surv_args, ext)
   }
   if (!is.null(fast)) {
     mf <- fast
@@ -140,6 +162,7 @@ surv_frame <- function(mcall, env, fun = "km") {
     mf$formula <- tt
     if (has_data) mf$data <- quote(data)
     if (!is.null(mcall$weights)) mf$weights <- wt
+    for (nm in names(ext)) mf[[nm]] <- ext[[nm]]
     if (!is.null(mcall$subset) && !is.na(n_data)) mf$subset <- keep
     mf$drop.unused.levels <- TRUE
     frame_env <- new.env(parent = env)
@@ -190,7 +213,9 @@ surv_frame <- function(mcall, env, fun = "km") {
     y = ymat, type = type, mf = mf, terms = attr(mf, "terms"),
     weights = if (is.null(w)) NULL else as.double(w),
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
-    rows = attr(mf, "row.names"), formula = formula
+    rows = attr(mf, "row.names"), formula = formula,
+    extras = stats::setNames(lapply(extras, function(nm)
+      mf[[paste0("(", nm, ")")]]), extras)
   )
 }
 
@@ -213,7 +238,8 @@ resolve_na_action <- function(expr, env) {
 # (same column names, terms, na.action attribute, dropped unused levels) but
 # avoids its copies, which dominate the time of a fit on a million rows.
 # Returns NULL when the formula needs the general path.
-fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args) {
+fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args,
+                       ext = list()) {
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
@@ -252,7 +278,8 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args) {
               stats::setNames(lapply(a, function(v) sub0(data[[v]])), a))
     }
   })
-  parts <- c(list(time, st, start, w0), cols)
+  ext0 <- lapply(ext, sub0)
+  parts <- c(list(time, st, start, w0), cols, unname(ext0))
   parts <- parts[!vapply(parts, is.null, logical(1))]
   has_na <- vapply(parts, anyNA, logical(1))
   ok <- NULL
@@ -297,6 +324,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args) {
   out <- c(list(surv), cols)
   names(out) <- vapply(vars, deparse2, "")
   if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
+  for (nm in names(ext0)) out[[paste0("(", nm, ")")]] <- pick(ext0[[nm]])
   auto_rn <- .row_names_info(data, type = 1L) < 0L
   rn <- if (auto_rn) NULL else attr(data, "row.names")
   out <- structure(out, class = "data.frame",

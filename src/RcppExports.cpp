@@ -11,6 +11,90 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// cpp_cox_fit
+Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
+RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
+    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type init(initSEXP);
+    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_fit(stop, status, weight, offset, strata, start, entry, counting, x, efron, init, max_iter, eps, toler_chol));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cox_resid
+Rcpp::List cpp_cox_resid(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, bool score);
+RcppExport SEXP _cohortsurv_cpp_cox_resid(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP etaSEXP, SEXP scoreSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
+    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
+    Rcpp::traits::input_parameter< bool >::type score(scoreSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_resid(stop, status, weight, offset, strata, start, entry, counting, x, efron, eta, score));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cox_basehaz
+Rcpp::List cpp_cox_basehaz(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, bool efron, const Eigen::Map<Eigen::VectorXd> eta);
+RcppExport SEXP _cohortsurv_cpp_cox_basehaz(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP efronSEXP, SEXP etaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
+    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_basehaz(stop, status, weight, offset, strata, start, entry, counting, efron, eta));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cox_zph
+Rcpp::List cpp_cox_zph(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g);
+RcppExport SEXP _cohortsurv_cpp_cox_zph(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP etaSEXP, SEXP gSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
+    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type g(gSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_zph(stop, status, weight, offset, strata, start, entry, counting, x, efron, eta, g));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_km
 Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z);
 RcppExport SEXP _cohortsurv_cpp_km(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP entrySEXP, SEXP entry_orderSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
@@ -31,6 +115,10 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 14},
+    {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 12},
+    {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 10},
+    {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 9},
     {NULL, NULL, 0}
 };

@@ -1,0 +1,427 @@
+# Methods for cs_cox fits ----------------------------------------------------
+
+#' @importFrom stats coef vcov confint logLik nobs anova predict residuals
+NULL
+
+#' Hazard-ratio table of a Cox model
+#'
+#' One row per coefficient: the log hazard ratio, its standard error, the
+#' hazard ratio with its Wald confidence interval, the Wald z statistic and
+#' its two-sided p-value, the form in which clinical papers report a hazard
+#' ratio, such as 0.47 (0.33 to 0.69).
+#'
+#' @param fit A `cs_cox` fit from [cox()].
+#' @param conf_level The confidence level, a number strictly between 0 and 1.
+#' @returns A data frame with columns `term, estimate, se, hr, lower, upper,
+#'   statistic, p_value`; `se` is the robust standard error when the fit has
+#'   a robust variance. Aliased coefficients have `NA` throughout.
+#' @references
+#' Cox DR (1972). Regression models and life-tables (with discussion).
+#' *Journal of the Royal Statistical Society B* 34, 187-220.
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' hr_table(fit)
+#' hr_table(fit, conf_level = 0.9)
+#' @export
+hr_table <- function(fit, conf_level = 0.95) {
+  check_cox(fit)
+  check_probability(conf_level, "conf_level")
+  b <- fit$coefficients
+  se <- sqrt(diag(fit$var))
+  z <- stats::qnorm(1 - (1 - conf_level) / 2)
+  stat <- b / se
+  data.frame(
+    term = names(b), estimate = unname(b), se = unname(se),
+    hr = unname(exp(b)), lower = unname(exp(b - z * se)),
+    upper = unname(exp(b + z * se)), statistic = unname(stat),
+    p_value = unname(2 * stats::pnorm(-abs(stat))),
+    stringsAsFactors = FALSE
+  )
+}
+
+check_cox <- function(fit, arg = "fit") {
+  if (!inherits(fit, "cs_cox")) {
+    cs_abort("`", arg, "` must be a Cox model fitted by cox(); it is ",
+             class(fit)[1L], ".", arg = arg)
+  }
+  invisible(fit)
+}
+
+#' @export
+print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
+                         ...) {
+  cat("Cox proportional-hazards model (", x$ties, " ties",
+      if (!is.null(x$strata)) paste0(", ", length(x$strata), " strata"),
+      ")\n", sep = "")
+  if (!is.null(x$call)) {
+    cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  }
+  cat("\n")
+  if (length(x$coefficients)) {
+    tab <- hr_table(x)
+    m <- cbind(coef = tab$estimate, `exp(coef)` = tab$hr,
+               `se(coef)` = sqrt(diag(x$naive_var)))
+    if (x$robust) m <- cbind(m, `robust se` = tab$se)
+    m <- cbind(m, z = tab$statistic, p = tab$p_value)
+    rownames(m) <- tab$term
+    stats::printCoefmat(m, digits = digits, P.values = TRUE,
+                        has.Pvalue = TRUE, signif.stars = FALSE,
+                        na.print = "NA")
+    cat("\n")
+    lr <- x$lr_test
+    cat("Likelihood ratio test = ", format(round(lr$statistic, 2)), " on ",
+        lr$df, " df, p = ", format.pval(lr$p_value, digits = digits),
+        "\n", sep = "")
+  } else {
+    cat("Null model: log partial likelihood = ",
+        format(x$loglik[2L], digits = digits + 2L), "\n", sep = "")
+  }
+  cat("n = ", x$n, ", number of events = ", x$n_event,
+      if (x$n_dropped > 0) paste0(" (", x$n_dropped,
+                                  " rows dropped: missing values)"),
+      "\n", sep = "")
+  if (!x$converged) cat("The iteration did not converge.\n")
+  invisible(x)
+}
+
+#' Summary of a Cox model
+#'
+#' @param object A `cs_cox` fit from [cox()].
+#' @param conf_level The confidence level of the hazard-ratio intervals.
+#' @param ... Unused.
+#' @returns An object of class `cs_cox_summary`: a list with `coefficients`
+#'   (the data frame of [hr_table()], plus `naive_se`), the three tests
+#'   (`lr_test`, `wald_test`, `score_test`, and `robust_score_test` when
+#'   the variance is robust), `loglik`, `n`, `n_event`, `conf_level`.
+#' @examples
+#' library(survival)
+#' summary(cox(Surv(time, status) ~ age + sex, data = lung))
+#' @export
+summary.cs_cox <- function(object, conf_level = 0.95, ...) {
+  tab <- hr_table(object, conf_level = conf_level)
+  tab$naive_se <- unname(sqrt(diag(object$naive_var)))
+  structure(
+    list(coefficients = tab, lr_test = object$lr_test,
+         wald_test = object$wald_test, score_test = object$score_test,
+         robust_score_test = object$robust_score_test,
+         loglik = object$loglik, n = object$n, n_event = object$n_event,
+         conf_level = conf_level, robust = object$robust, ties = object$ties,
+         call = object$call),
+    class = "cs_cox_summary"
+  )
+}
+
+#' @export
+print.cs_cox_summary <- function(x, digits = max(getOption("digits") - 3L,
+                                                    3L), ...) {
+  if (!is.null(x$call)) {
+    cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  }
+  cat("n = ", x$n, ", number of events = ", x$n_event, " (", x$ties,
+      " ties)\n\n", sep = "")
+  tab <- x$coefficients
+  if (nrow(tab)) {
+    pct <- paste0(format(100 * x$conf_level), "%")
+    m <- cbind(hr = tab$hr, lower = tab$lower, upper = tab$upper,
+               coef = tab$estimate, se = tab$se, z = tab$statistic,
+               p = tab$p_value)
+    colnames(m)[2:3] <- paste(c("lower", "upper"), pct)
+    if (x$robust) colnames(m)[5] <- "robust se"
+    rownames(m) <- tab$term
+    stats::printCoefmat(m, digits = digits, P.values = TRUE,
+                        has.Pvalue = TRUE, signif.stars = FALSE,
+                        na.print = "NA")
+    cat("\n")
+    line <- function(lab, t) {
+      cat(sprintf("%-22s %s on %d df, p = %s\n", lab,
+                  format(round(t$statistic, 2), nsmall = 2), t$df,
+                  format.pval(t$p_value, digits = digits)))
+    }
+    line("Likelihood ratio test", x$lr_test)
+    line(if (x$robust) "Wald test (robust)" else "Wald test", x$wald_test)
+    line("Score (log-rank) test", x$score_test)
+    if (!is.null(x$robust_score_test)) {
+      line("Robust score test", x$robust_score_test)
+    }
+  }
+  invisible(x)
+}
+
+#' @export
+coef.cs_cox <- function(object, ...) object$coefficients
+
+#' @export
+vcov.cs_cox <- function(object, ...) object$var
+
+#' @export
+confint.cs_cox <- function(object, parm, level = 0.95, ...) {
+  check_probability(level, "level")
+  b <- object$coefficients
+  se <- sqrt(diag(object$var))
+  if (missing(parm)) parm <- names(b)
+  else if (is.numeric(parm)) parm <- names(b)[parm]
+  z <- stats::qnorm(1 - (1 - level) / 2)
+  pct <- paste(format(100 * c((1 - level) / 2, 1 - (1 - level) / 2),
+                      trim = TRUE, scientific = FALSE, digits = 3), "%")
+  ci <- cbind(b - z * se, b + z * se)
+  dimnames(ci) <- list(names(b), pct)
+  ci[parm, , drop = FALSE]
+}
+
+#' @export
+logLik.cs_cox <- function(object, ...) {
+  structure(object$loglik[2L],
+            df = sum(!is.na(object$coefficients)),
+            nobs = object$n_event, class = "logLik")
+}
+
+#' @export
+nobs.cs_cox <- function(object, ...) object$n_event
+
+#' Likelihood-ratio tests of nested Cox models
+#'
+#' With one fit, tests each term in turn as it is added to the model
+#' (sequential, "type I" tests, as `anova.coxph`); with several fits to the
+#' same rows, compares each with the one before.
+#'
+#' @param object A `cs_cox` fit from [cox()].
+#' @param ... Further `cs_cox` fits, nested, fitted to the same rows.
+#' @returns A data frame of class `cs_cox_anova` with columns `model` (or
+#'   `term`), `loglik`, `df`, `statistic`, `p_value`.
+#' @examples
+#' library(survival)
+#' f1 <- cox(Surv(time, status) ~ age, data = lung)
+#' f2 <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' anova(f1, f2)
+#' anova(f2)
+#' @export
+anova.cs_cox <- function(object, ...) {
+  fits <- c(list(object), list(...))
+  for (k in seq_along(fits)) check_cox(fits[[k]], "...")
+  if (length(fits) == 1L) return(anova_terms(object))
+  n <- vapply(fits, function(f) f$n, numeric(1))
+  if (length(unique(n)) > 1L) {
+    cs_abort("the models in `...` must be fitted to the same rows; they ",
+             "have ", paste(n, collapse = ", "), " rows.", arg = "...")
+  }
+  ll <- vapply(fits, function(f) f$loglik[2L], numeric(1))
+  df <- vapply(fits, function(f) sum(!is.na(f$coefficients)), numeric(1))
+  stat <- c(NA, 2 * diff(ll))
+  ddf <- c(NA, diff(df))
+  p <- ifelse(!is.na(ddf) & ddf != 0,
+              stats::pchisq(abs(stat), abs(ddf), lower.tail = FALSE), NA)
+  labs <- vapply(fits, function(f) deparse1(f$formula), character(1))
+  structure(data.frame(model = labs, loglik = ll, df = df,
+                       statistic = stat, p_value = p,
+                       stringsAsFactors = FALSE),
+            class = c("cs_cox_anova", "data.frame"))
+}
+
+anova_terms <- function(fit) {
+  asgn <- fit$assign
+  labs <- attr(fit$terms, "term.labels")
+  if (!length(labs)) {
+    cs_abort("`object` has no terms to test.", arg = "object")
+  }
+  so_x <- fit$x
+  y <- fit$y[, if (fit$counting) c("start", "stop", "status") else
+    c("stop", "status"), drop = FALSE]
+  ll <- fit$loglik[1L]
+  df <- 0
+  for (k in seq_along(labs)) {
+    cols <- which(asgn <= k)
+    sub <- suppressMessages(cox_fit(
+      so_x[, cols, drop = FALSE], y, strata = fit$strata_code,
+      weights = fit$weights, offset = fit$offset, ties = fit$ties,
+      control = fit$control))
+    ll <- c(ll, sub$loglik[2L])
+    df <- c(df, sum(!is.na(sub$coefficients)))
+  }
+  stat <- 2 * diff(ll)
+  ddf <- diff(df)
+  structure(data.frame(
+    term = c("NULL", labs), loglik = ll, df = c(NA, ddf),
+    statistic = c(NA, stat),
+    p_value = c(NA, ifelse(ddf > 0, stats::pchisq(stat, ddf,
+                                                  lower.tail = FALSE), NA)),
+    stringsAsFactors = FALSE),
+    class = c("cs_cox_anova", "data.frame"))
+}
+
+#' @export
+print.cs_cox_anova <- function(x, ...) {
+  cat("Likelihood-ratio tests of nested Cox models\n")
+  print(as.data.frame(unclass(x), stringsAsFactors = FALSE),
+        row.names = FALSE, ...)
+  invisible(x)
+}
+
+#' Predictions from a Cox model
+#'
+#' @param object A `cs_cox` fit from [cox()].
+#' @param newdata Optional data frame in which to evaluate the covariates;
+#'   by default the rows of the fit.
+#' @param type `"lp"` for the linear predictor or `"risk"` for the hazard
+#'   ratio exp(lp).
+#' @param ... Unused.
+#' @details The linear predictor is centred at the means of the covariates
+#'   in the fitting data, `object$means` (as `coxph` does with
+#'   `reference = "sample"`): x'b - means'b, plus any offset minus the mean
+#'   offset of the fitting data. Columns coded only -1, 0 and 1 (such as
+#'   dummy variables) are not centred.
+#' @returns A numeric vector, one value per row.
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' head(predict(fit))
+#' predict(fit, newdata = data.frame(age = c(50, 70), sex = 1),
+#'         type = "risk")
+#' @export
+predict.cs_cox <- function(object, newdata, type = c("lp", "risk"), ...) {
+  type <- arg_choice(type, "type", c("lp", "risk"))
+  b <- object$coefficients
+  b[is.na(b)] <- 0
+  if (missing(newdata) || is.null(newdata)) {
+    lp <- object$linear_predictors
+  } else {
+    if (!is.data.frame(newdata)) {
+      cs_abort("`newdata` must be a data frame.", arg = "newdata")
+    }
+    tt <- stats::delete.response(object$terms)
+    mf <- tryCatch(
+      stats::model.frame(tt, newdata, xlev = object$xlevels,
+                         na.action = stats::na.pass),
+      error = function(e) {
+        cs_abort("`newdata` must hold the covariates of the model: ",
+                 conditionMessage(e), arg = "newdata")
+      })
+    x <- stats::model.matrix(tt, mf, contrasts.arg = object$contrasts)
+    x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
+    off <- stats::model.offset(mf)
+    if (is.null(off)) off <- 0
+    lp <- drop(x %*% b) + off - object$offset_mean - sum(b * object$means)
+  }
+  if (type == "risk") exp(lp) else lp
+}
+
+#' Residuals of a Cox model
+#'
+#' @param object A `cs_cox` fit from [cox()].
+#' @param type `"martingale"`, `"deviance"`, `"score"`, `"schoenfeld"` or
+#'   `"dfbeta"`.
+#' @param ... Unused.
+#' @details As `residuals.coxph` defines them: martingale residuals
+#'   status - exp(lp) times the (Efron-corrected) baseline hazard accrued
+#'   while at risk; deviance residuals their symmetrised transform; score
+#'   residuals the rows' contributions to the score (one column per
+#'   coefficient); dfbeta the weighted score residuals times the
+#'   model-based variance (the approximate change in each coefficient when
+#'   the row, with its weight, is left out); Schoenfeld residuals, one row per event in order of stratum
+#'   and time, the covariates minus their risk-set mean. Case weights are
+#'   applied only to dfbeta (as `residuals.coxph` does).
+#' @returns A numeric vector (martingale, deviance) with one value per row
+#'   of the fit, or a matrix with one column per coefficient (score and
+#'   dfbeta one row per row of the fit; Schoenfeld one row per event, its
+#'   time as the row name).
+#' @references
+#' Therneau TM, Grambsch PM, Fleming TR (1990). Martingale-based residuals
+#' for survival models. *Biometrika* 77, 147-160.
+#'
+#' Schoenfeld D (1982). Partial residuals for the proportional hazards
+#' regression model. *Biometrika* 69, 239-241.
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' head(residuals(fit))
+#' head(residuals(fit, type = "schoenfeld"))
+#' @export
+residuals.cs_cox <- function(object, type = c("martingale", "deviance",
+                                              "score", "schoenfeld",
+                                              "dfbeta"), ...) {
+  type <- arg_choice(type, "type", c("martingale", "deviance", "score",
+                                     "schoenfeld", "dfbeta"))
+  so <- cox_sorted(object)
+  need_score <- type %in% c("score", "schoenfeld", "dfbeta")
+  if (need_score && !ncol(so$x)) {
+    cs_abort("`object` has no coefficients, so it has no ", type,
+             " residuals.", arg = "object")
+  }
+  r <- cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
+                     so$start, so$entry, object$counting, so$x,
+                     object$ties == "efron", so$eta, need_score)
+  n <- length(so$ord)
+  unsort <- function(v) {
+    if (is.matrix(v)) {
+      out <- v
+      out[so$ord, ] <- v
+      out
+    } else {
+      out <- v
+      out[so$ord] <- v
+      out
+    }
+  }
+  nm <- names(object$coefficients)
+  switch(type,
+    martingale = unsort(so$status - r$expected),
+    deviance = {
+      m <- unsort(so$status - r$expected)
+      st <- object$y[, "status"]
+      sign(m) * sqrt(-2 * (m + ifelse(st == 0, 0, st * log(st - m))))
+    },
+    score = {
+      s <- unsort(r$score)
+      colnames(s) <- nm
+      s
+    },
+    dfbeta = {
+      v <- object$naive_var
+      v[is.na(v)] <- 0
+      s <- unsort(r$score * so$weight) %*% v
+      colnames(s) <- nm
+      s
+    },
+    schoenfeld = {
+      ev <- so$status == 1
+      s <- so$x[ev, , drop = FALSE] - r$xbar[ev, , drop = FALSE]
+      dimnames(s) <- list(format(so$stop[ev], trim = TRUE), nm)
+      s
+    })
+}
+
+#' Baseline cumulative hazard of a Cox model
+#'
+#' The Breslow (or, for an Efron fit, the Efron-corrected) estimate of the
+#' cumulative baseline hazard in each stratum, at every distinct time.
+#'
+#' @param fit A `cs_cox` fit from [cox()].
+#' @param centered `TRUE` (the default, as `survival::basehaz`) for the
+#'   hazard of a subject at the covariate means `fit$means`; `FALSE` for a
+#'   subject with all covariates zero.
+#' @returns A data frame with columns `strata, time, n_risk, n_event,
+#'   hazard` (the cumulative hazard at `time`) and `surv` = exp(-hazard).
+#' @references
+#' Breslow NE (1974). Covariance analysis of censored survival data.
+#' *Biometrics* 30, 89-99.
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + strata(sex), data = lung)
+#' head(baseline_hazard(fit))
+#' @export
+baseline_hazard <- function(fit, centered = TRUE) {
+  check_cox(fit)
+  check_flag(centered, "centered")
+  so <- cox_sorted(fit)
+  b <- fit$coefficients
+  b[is.na(b)] <- 0
+  eta <- so$eta - fit$offset_mean - if (centered) sum(b * fit$means) else 0
+  r <- cpp_cox_basehaz(so$stop, so$status, so$weight, so$offset, so$strata,
+                       so$start, so$entry, fit$counting,
+                       fit$ties == "efron", eta)
+  lev <- if (is.null(fit$strata)) "all" else fit$strata
+  h <- stats::ave(r$hazard, r$strata, FUN = cumsum)
+  data.frame(strata = factor(lev[r$strata + 1L], levels = lev),
+             time = r$time, n_risk = r$n_risk, n_event = r$n_event,
+             hazard = h, surv = exp(-h))
+}

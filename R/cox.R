@@ -1,0 +1,479 @@
+#' Stratified Cox proportional-hazards regression
+#'
+#' Fits the Cox (1972) model by Newton-Raphson on the log partial likelihood,
+#' with Efron (1977) or Breslow (1974) handling of tied event times, a
+#' separate baseline hazard per stratum, case weights, offsets,
+#' counting-process data (delayed entry, time-varying covariates) and a
+#' robust (sandwich) variance, optionally clustered. The arithmetic runs in
+#' C++ over data sorted once; results agree with `survival::coxph`.
+#'
+#' @param formula A formula with a [survival::Surv()] response:
+#'   `Surv(time, status) ~ terms` or, for delayed entry and time-varying
+#'   covariates, `Surv(start, stop, status) ~ terms`. Terms may be numeric or
+#'   factor covariates (treatment contrasts, so coefficient names match
+#'   `coxph`), interactions and `offset()`; add `+ strata(s)` for a separate
+#'   baseline hazard in each level of `s` (several variables may be given,
+#'   `strata(s1, s2)`).
+#' @param data A data frame (a tibble or data.table works too) holding the
+#'   variables of `formula`, `weights`, `subset` and `cluster`.
+#' @param ties How tied event times are handled: `"efron"` (the default, as
+#'   in `coxph`) or `"breslow"`.
+#' @param weights Optional case weights, a column of `data` or a numeric
+#'   vector with one finite, non-negative value per row. Rows of weight 0 are
+#'   left out of the fit. See Details for their variance.
+#' @param subset Optional expression saying which rows of `data` to use.
+#' @param na.action What to do with rows holding missing values; the default,
+#'   [stats::na.omit()], drops them and `print()` reports how many.
+#' @param robust `TRUE` for the robust (sandwich) variance of Lin and Wei
+#'   (1989) from the dfbeta residuals; the model-based variance is kept as
+#'   `naive_var`. Set to `TRUE` automatically when `cluster` is given.
+#' @param cluster Optional cluster identifier, a column of `data` or a vector
+#'   with one element per row: the dfbeta residuals are summed within each
+#'   cluster before forming the sandwich (for example one cluster per patient
+#'   with several rows).
+#' @param init Optional starting values, one per coefficient (default zero).
+#'   The null log-likelihood and the score test are evaluated at `init`.
+#' @param control Settings of the iteration, from [cox_control()].
+#'
+#' @details
+#' **Iteration.** Newton-Raphson with step halving whenever the log partial
+#' likelihood falls, stopping when its relative change is at most
+#' `control$eps` or after `control$iter_max` iterations: the rule of
+#' `coxph`, so that the two agree to the precision of the arithmetic.
+#'
+#' **Ties.** At a time with d tied deaths, Efron's approximation uses the
+#' denominators S0 - (l / d) E0, l = 0, ..., d - 1, each death weighted by
+#' the mean weight of the d deaths (as `coxph`); Breslow uses S0 d times.
+#'
+#' **Weights.** Weights are case weights: a weight of 2 counts a row twice,
+#' and the default (model-based) variance treats them so, whether or not
+#' they are whole numbers. `coxph` instead switches to the robust variance
+#' by itself when a weight is not a whole number; `cox()` never changes the
+#' variance it was asked for. With sampling or inverse-probability weights
+#' ask for `robust = TRUE` (which then agrees with `coxph`'s default).
+#'
+#' **Problems in the data.** A covariate whose estimate grows without bound
+#' (monotone likelihood, e.g. no events in one group) gives a warning naming
+#' the term, by `coxph`'s rule; a column that is an exact linear combination
+#' of earlier columns gets an `NA` coefficient and a message. A stratum
+#' without events contributes nothing.
+#'
+#' @returns An object of class `cs_cox`, a list with
+#'   \describe{
+#'     \item{coefficients}{named log hazard ratios (`NA` for aliased
+#'       columns);}
+#'     \item{var, naive_var}{the variance matrix used for inference (robust
+#'       when asked for) and the inverse information;}
+#'     \item{loglik}{the log partial likelihood at `init` and at the
+#'       estimate;}
+#'     \item{score_test, wald_test, lr_test}{each a list of `statistic, df,
+#'       p_value` (the Wald test uses `var`); with a robust variance also
+#'       `robust_score_test`;}
+#'     \item{n, n_event, iter, converged, ties, strata}{the number of rows
+#'       used, of events, of iterations, whether the iteration converged, the
+#'       ties method and the strata levels;}
+#'   }
+#'   and what the methods need (`linear_predictors`, `means`, the design and
+#'   response, `terms`, `call`).
+#'
+#' @references
+#' Cox DR (1972). Regression models and life-tables (with discussion).
+#' *Journal of the Royal Statistical Society B* 34, 187-220.
+#'
+#' Breslow NE (1974). Covariance analysis of censored survival data.
+#' *Biometrics* 30, 89-99.
+#'
+#' Efron B (1977). The efficiency of Cox's likelihood function for censored
+#' data. *Journal of the American Statistical Association* 72, 557-565.
+#'
+#' Lin DY, Wei LJ (1989). The robust inference for the Cox proportional
+#' hazards model. *Journal of the American Statistical Association* 84,
+#' 1074-1078.
+#'
+#' Therneau TM, Grambsch PM (2000). *Modeling Survival Data: Extending the
+#' Cox Model*. Springer.
+#'
+#' Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.
+#' Chapman and Hall/CRC.
+#'
+#' @seealso [hr_table()] for the hazard-ratio table, [ph_test()] for the test
+#'   of proportional hazards, [baseline_hazard()], [residuals.cs_cox()],
+#'   [cox_fit()] for the matrix-level fitter.
+#'
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = lung)
+#' fit
+#' hr_table(fit)
+#' summary(fit)
+#'
+#' # a separate baseline hazard for each ECOG score, Breslow ties
+#' cox(Surv(time, status) ~ age + sex + strata(ph.ecog), data = lung,
+#'     ties = "breslow")
+#'
+#' # counting-process data with a robust variance clustered on patient
+#' cox(Surv(start, stop, event) ~ rx + size + number, data = bladder2,
+#'     cluster = id)
+#' @export
+cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
+                subset, na.action = stats::na.omit, robust = FALSE,
+                cluster = NULL, init = NULL, control = cox_control()) {
+  ties <- arg_choice(ties, "ties", c("efron", "breslow"))
+  check_flag(robust, "robust")
+  check_control(control)
+  mcall <- match.call(expand.dots = FALSE)
+  sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster")
+  sp <- split_strata(sf$mf, sf$terms)
+  tt <- sp$terms
+  labs <- attr(tt, "term.labels")
+  if (any(grepl("^(cluster|tt|frailty[.a-z]*)\\(", labs))) {
+    bad <- labs[grepl("^(cluster|tt|frailty[.a-z]*)\\(", labs)][1L]
+    cs_abort("`formula`: the term `", bad, "` is not supported; give a ",
+             "cluster identifier with the `cluster` argument instead.",
+             arg = "formula")
+  }
+  attr(tt, "intercept") <- 1L
+  x <- cox_design(tt, sf$mf)
+  offset <- stats::model.offset(sf$mf)
+  y <- sf$y
+  fit <- cox_fit(
+    x = x, y = y, strata = sp$strata, weights = sf$weights,
+    offset = offset, ties = ties, robust = robust,
+    cluster = sf$extras$cluster, init = init, control = control
+  )
+  fit$terms <- tt
+  fit$xlevels <- stats::.getXlevels(tt, sf$mf)
+  fit$contrasts <- attr(x, "contrasts")
+  fit$assign <- attr(x, "assign")
+  fit$strata_vars <- sp$strata_vars
+  fit$n_dropped <- sf$n_dropped
+  fit$na_action <- sf$na_action
+  fit$formula <- sf$formula
+  fit$call <- match.call()
+  fit
+}
+
+# The design matrix of the non-strata terms without the intercept column,
+# with treatment contrasts coded as if an intercept were present (as coxph).
+cox_design <- function(tt, mf) {
+  x <- tryCatch(
+    stats::model.matrix(tt, mf),
+    error = function(e) {
+      cs_abort("could not build the design matrix from `formula`: ",
+               conditionMessage(e), arg = "formula")
+    }
+  )
+  asgn <- attr(x, "assign")
+  ctr <- attr(x, "contrasts")
+  keep <- colnames(x) != "(Intercept)"
+  x <- x[, keep, drop = FALSE]
+  attr(x, "assign") <- asgn[keep]
+  attr(x, "contrasts") <- ctr
+  if (any(!is.finite(x))) {
+    j <- which(colSums(!is.finite(x)) > 0)[1L]
+    cs_abort("`formula`: the covariate `", colnames(x)[j], "` must be ",
+             "finite; ", first_bad(x[, j], !is.finite(x[, j])), ".",
+             arg = "formula")
+  }
+  x
+}
+
+#' Settings of the Cox model iteration
+#'
+#' @param eps Convergence criterion: iteration stops when the relative
+#'   change in the log partial likelihood is at most `eps` (as in
+#'   `survival::coxph.control`).
+#' @param iter_max Largest number of Newton-Raphson iterations.
+#' @param toler_chol Tolerance of the Cholesky decomposition of the
+#'   information: a pivot below `toler_chol` times the largest diagonal
+#'   marks its column as collinear with earlier ones.
+#' @param toler_inf Tolerance for the warning about infinite coefficients
+#'   (monotone likelihood).
+#' @returns A list of class `cs_cox_control`.
+#' @examples
+#' cox_control(iter_max = 50)
+#' @export
+cox_control <- function(eps = 1e-9, iter_max = 20L,
+                        toler_chol = .Machine$double.eps^0.75,
+                        toler_inf = sqrt(eps)) {
+  num1 <- function(v, arg, int = FALSE) {
+    if (!is.numeric(v) || length(v) != 1L || is.na(v) || v < 0 ||
+        !is.finite(v) || (int && v != round(v))) {
+      cs_abort("`", arg, "` must be a single non-negative ",
+               if (int) "whole number" else "number", ".", arg = arg)
+    }
+  }
+  num1(eps, "eps")
+  num1(iter_max, "iter_max", int = TRUE)
+  num1(toler_chol, "toler_chol")
+  num1(toler_inf, "toler_inf")
+  if (eps <= 0) cs_abort("`eps` must be positive.", arg = "eps")
+  structure(list(eps = eps, iter_max = as.integer(iter_max),
+                 toler_chol = toler_chol, toler_inf = toler_inf),
+            class = "cs_cox_control")
+}
+
+check_control <- function(control) {
+  if (!inherits(control, "cs_cox_control")) {
+    cs_abort("`control` must be made by cox_control(), such as ",
+             "cox_control(iter_max = 50).", arg = "control")
+  }
+  invisible(control)
+}
+
+#' Cox model fit from a design matrix
+#'
+#' The matrix-level fitter behind [cox()]: takes a design matrix and a
+#' survival response, already free of missing values, sorts them once by
+#' stratum and time and calls the C++ kernel.
+#'
+#' @param x Numeric design matrix, one row per observation and one column
+#'   per coefficient (no intercept); may have zero columns.
+#' @param y Numeric matrix with columns `stop, status` (right-censored) or
+#'   `start, stop, status` (counting process); status 0/1.
+#' @param strata Optional factor (or vector coerced to one) of strata.
+#' @param weights Optional non-negative case weights.
+#' @param offset Optional offsets added to the linear predictor.
+#' @inheritParams cox
+#' @returns An object of class `cs_cox`, as described in [cox()].
+#' @examples
+#' x <- cbind(trt = c(0, 0, 1, 1, 0, 1), age = c(50, 61, 45, 70, 66, 58))
+#' y <- cbind(stop = c(5, 8, 12, 3, 9, 15), status = c(1, 1, 0, 1, 1, 0))
+#' cox_fit(x, y)$coefficients
+#' @export
+cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
+                    ties = "efron", robust = FALSE, cluster = NULL,
+                    init = NULL, control = cox_control()) {
+  ties <- arg_choice(ties, "ties", c("efron", "breslow"))
+  check_flag(robust, "robust")
+  check_control(control)
+  y <- as.matrix(y)
+  if (!is.numeric(y) || !(ncol(y) %in% c(2L, 3L))) {
+    cs_abort("`y` must be a numeric matrix with columns (stop, status) or ",
+             "(start, stop, status).", arg = "y")
+  }
+  n <- nrow(y)
+  counting <- ncol(y) == 3L
+  stop_t <- as.double(y[, ncol(y) - 1L])
+  status <- as.double(y[, ncol(y)])
+  start <- if (counting) as.double(y[, 1L]) else NULL
+  if (is.null(dim(x))) x <- matrix(x, nrow = n, dimnames = list(NULL, "x"))
+  if (!is.numeric(x) || nrow(x) != n) {
+    cs_abort("`x` must be a numeric matrix with one row per row of `y` (",
+             n, ").", arg = "x")
+  }
+  check_fit_vectors(stop_t, status, weights, start, strata, n)
+  if (any(!is.finite(x))) {
+    cs_abort("`x` must be finite; it has missing or infinite values.",
+             arg = "x")
+  }
+  p <- ncol(x)
+  if (p > 0 && is.null(colnames(x))) colnames(x) <- paste0("x", seq_len(p))
+  if (is.null(offset)) offset <- rep(0, n)
+  if (!is.numeric(offset) || length(offset) != n || any(!is.finite(offset))) {
+    cs_abort("`offset` must be a finite numeric vector with one element per ",
+             "row (", n, ").", arg = "offset")
+  }
+  if (is.null(init)) {
+    init_given <- FALSE
+    init <- rep(0, p)
+  } else {
+    init_given <- TRUE
+    if (!is.numeric(init) || length(init) != p || any(!is.finite(init))) {
+      cs_abort("`init` must be a finite numeric vector with one value per ",
+               "coefficient (", p, "); it has ", length(init), ".",
+               arg = "init")
+    }
+  }
+  if (!is.null(cluster)) {
+    if (length(cluster) != n || anyNA(cluster)) {
+      cs_abort("`cluster` must have one non-missing value per row (", n,
+               ").", arg = "cluster")
+    }
+    robust <- TRUE
+  }
+  strata_f <- if (is.null(strata)) factor(rep("all", n)) else
+    droplevels(as.factor(strata))
+  w <- if (is.null(weights)) rep(1, n) else as.double(weights)
+
+  # rows of weight zero take no part
+  used <- which(w > 0)
+  if (!length(used)) {
+    cs_abort("`weights` must have at least one positive value.",
+             arg = "weights")
+  }
+  if (length(used) < n) {
+    x <- x[used, , drop = FALSE]
+    stop_t <- stop_t[used]
+    status <- status[used]
+    if (counting) start <- start[used]
+    w <- w[used]
+    offset <- offset[used]
+    strata_f <- droplevels(strata_f[used])
+    if (!is.null(cluster)) cluster <- cluster[used]
+    n <- length(used)
+  }
+  code <- as.integer(strata_f) - 1L
+  ord <- order(code, stop_t, method = "radix")
+  so <- list(stop = stop_t[ord], status = status[ord], weight = w[ord],
+             offset = as.double(offset[ord]), strata = code[ord])
+  if (counting) {
+    so$start <- start[ord]
+    so$entry <- order(so$strata, so$start, method = "radix") - 1L
+  } else {
+    so$start <- double()
+    so$entry <- integer()
+  }
+  xs <- x[ord, , drop = FALSE]
+  storage.mode(xs) <- "double"
+  efron <- ties == "efron"
+  res <- cpp_cox_fit(so$stop, so$status, so$weight, so$offset, so$strata,
+                     so$start, so$entry, counting, xs, efron,
+                     as.double(init), control$iter_max, control$eps,
+                     control$toler_chol)
+  nm <- colnames(x)
+  sing <- as.logical(res$singular)
+  beta <- stats::setNames(res$beta, nm)
+  beta0 <- beta
+  beta0[sing] <- 0
+  naive <- res$var
+  dimnames(naive) <- list(nm, nm)
+
+  # messages about the iteration, as coxph words them
+  if (p > 0 && control$iter_max > 1L) {
+    if (!res$converged) {
+      cs_warn("the Cox model did not converge in ", control$iter_max,
+              " iterations; raise `iter_max` in cox_control() or check ",
+              "for a covariate with an infinite estimate.")
+    } else {
+      infs <- abs(drop(res$score %*% naive))
+      infs <- !is.finite(res$score) |
+        (infs > control$eps & infs > control$toler_inf * abs(beta0))
+      if (any(infs)) {
+        cs_warn("the log partial likelihood converged before the ",
+                "coefficient", if (sum(infs) > 1) "s", " of ",
+                paste0("`", nm[infs], "`", collapse = ", "),
+                "; the estimate", if (sum(infs) > 1) "s", " may be ",
+                "infinite (monotone likelihood, e.g. a group without ",
+                "events).", class = "cohortsurv_monotone")
+      }
+    }
+  }
+  if (any(sing) && control$iter_max > 0L) {
+    message("cox(): ", paste0("`", nm[sing], "`", collapse = ", "),
+            if (sum(sing) > 1) " are" else " is", " collinear with other ",
+            "columns of the design; ",
+            if (sum(sing) > 1) "their coefficients are" else
+              "its coefficient is", " NA.")
+    beta[sing] <- NA_real_
+  }
+  df <- sum(!sing)
+  eta_s <- drop(xs %*% beta0) + so$offset
+
+  # robust (sandwich) variance
+  var <- naive
+  rscore <- NULL
+  if (robust && p > 0 && df > 0) {
+    sc <- cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
+                        so$start, so$entry, counting, xs, efron, eta_s,
+                        TRUE)$score
+    dfb <- (sc %*% naive) * so$weight
+    cl_s <- if (is.null(cluster)) seq_len(n) else cluster[ord]
+    dfb <- rowsum(dfb, cl_s, reorder = FALSE)
+    var <- crossprod(dfb)
+    dimnames(var) <- list(nm, nm)
+    eta0 <- drop(xs %*% as.double(init)) + so$offset
+    sc0 <- cpp_cox_resid(so$stop, so$status, so$weight, so$offset,
+                         so$strata, so$start, so$entry, counting, xs, efron,
+                         eta0, TRUE)$score * so$weight
+    sc0 <- rowsum(sc0, cl_s, reorder = FALSE)
+    u0 <- colSums(sc0)
+    rscore <- quad_form_inv(crossprod(sc0), u0, control$toler_chol)
+  }
+
+  # means and linear predictors as coxph reports them
+  zero_one <- if (p) apply(x, 2L, function(z) all(z %in% c(-1, 0, 1))) else
+    logical()
+  means <- if (!p) numeric() else if (counting) colMeans(x) else
+    colSums(x * w) / sum(w)
+  means[zero_one] <- 0
+  names(means) <- nm
+  # coxph centres the offset at its (unweighted) mean as well
+  offset_mean <- mean(offset)
+  lp <- drop(x %*% beta0) + offset - offset_mean - sum(beta0 * means)
+
+  test <- function(stat, k) {
+    list(statistic = stat, df = k,
+         p_value = if (k > 0) stats::pchisq(stat, k, lower.tail = FALSE)
+         else NA_real_)
+  }
+  wald <- if (df > 0) {
+    b <- (beta0 - init)[!sing]
+    quad_form_inv(var[!sing, !sing, drop = FALSE], b, control$toler_chol)
+  } else 0
+  var_out <- var
+  naive_out <- naive
+  var_out[sing, ] <- var_out[, sing] <- NA_real_
+  naive_out[sing, ] <- naive_out[, sing] <- NA_real_
+  structure(
+    list(
+      coefficients = beta,
+      var = var_out,
+      naive_var = naive_out,
+      loglik = res$loglik,
+      score_test = test(res$score_test, df),
+      wald_test = test(wald, df),
+      lr_test = test(2 * (res$loglik[2L] - res$loglik[1L]), df),
+      robust_score_test = if (!is.null(rscore)) test(rscore, df),
+      n = n, n_event = sum(status), iter = res$iter,
+      converged = res$converged, ties = ties, robust = robust,
+      strata = if (is.null(strata)) NULL else levels(strata_f),
+      means = means, offset_mean = offset_mean, linear_predictors = lp,
+      init = init,
+      init_given = init_given,
+      x = x, y = cbind(start = start, stop = stop_t, status = status),
+      strata_code = code, weights = w, offset = offset, cluster = cluster,
+      n_cluster = if (!is.null(cluster)) length(unique(cluster)),
+      counting = counting, weighted = !is.null(weights), used = used,
+      control = control, call = match.call()
+    ),
+    class = "cs_cox"
+  )
+}
+
+# b' V^- b with V inverted by the generalised Cholesky (aliased directions
+# ignored), as coxph's Wald and score tests do.
+quad_form_inv <- function(v, b, toler) {
+  v <- as.matrix(v)
+  if (!length(b)) return(0)
+  e <- eigen((v + t(v)) / 2, symmetric = TRUE)
+  keep <- e$values > max(e$values, 0) * toler
+  if (!any(keep)) return(0)
+  z <- crossprod(e$vectors[, keep, drop = FALSE], b)
+  sum(z^2 / e$values[keep])
+}
+
+# Rebuild the sorted data of a fit for the residual, baseline hazard and PH
+# test kernels. Returns the sorted pieces and the sort order.
+cox_sorted <- function(fit) {
+  y <- fit$y
+  code <- fit$strata_code
+  ord <- order(code, y[, "stop"], method = "radix")
+  so <- list(stop = y[ord, "stop"], status = y[ord, "status"],
+             weight = fit$weights[ord], offset = as.double(fit$offset[ord]),
+             strata = code[ord], ord = ord)
+  if (fit$counting) {
+    so$start <- y[ord, "start"]
+    so$entry <- order(so$strata, so$start, method = "radix") - 1L
+  } else {
+    so$start <- double()
+    so$entry <- integer()
+  }
+  x <- fit$x[ord, , drop = FALSE]
+  storage.mode(x) <- "double"
+  so$x <- x
+  b <- fit$coefficients
+  b[is.na(b)] <- 0
+  so$eta <- drop(x %*% b) + so$offset
+  so
+}

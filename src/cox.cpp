@@ -1,0 +1,698 @@
+// Stratified Cox proportional-hazards regression: Newton-Raphson on the log
+// partial likelihood with Breslow or Efron handling of tied event times,
+// for right-censored and counting-process (start, stop] data with case
+// weights and offsets; the per-row quantities behind martingale, score,
+// Schoenfeld and dfbeta residuals; the baseline hazard; the Grambsch-Therneau
+// test of proportional hazards.
+//
+// Inputs (length n unless stated), prepared once by R's cox_fit():
+//   stop, status, weight, offset   sorted by stratum, then by stop time (any
+//                                   order among equal times); status 0/1,
+//                                   weight > 0.
+//   strata                          0-based codes, non-decreasing.
+//   start, entry                    counting-process data only: the start
+//                                   times (in the same sorted order) and the
+//                                   0-based row indices sorted by stratum then
+//                                   start ascending; empty otherwise.
+//   x                               n x p design (no intercept), sorted rows.
+// Outputs: see each export below.
+// Method: Cox (1972) JRSS-B 34:187-220; Breslow (1974) Biometrics 30:89-99;
+//   Efron (1977) JASA 72:557-565; Therneau & Grambsch (2000), Modeling
+//   Survival Data, chapters 3, 6 and 7 and appendix E; Grambsch & Therneau
+//   (1994) Biometrika 81:515-526. The iteration, convergence rule and
+//   singularity tolerance follow survival::coxph so that results agree.
+// Cost per iteration: one backward pass per stratum with running sums of
+//   w exp(eta) and w exp(eta) x (O(n p)); the information is
+//   X' diag(w exp(eta) c) X minus the sum over deaths of the weighted outer
+//   products of the risk-set means, where c_i is the (Efron-corrected)
+//   baseline hazard accumulated while row i is at risk: two blocked
+//   rank-k updates (O(n p^2), vectorised), so no p^2 work per row in the
+//   pass itself.
+
+#include <RcppEigen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "cox.h"
+
+namespace cohortsurv {
+
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+// Accumulates sum_j v_j v_j' by blocks of columns (a vectorised rank-k
+// update of the lower triangle).
+class RankAccumulator {
+ public:
+  explicit RankAccumulator(Index p, Index block = 512)
+      : buf_(p, block), acc_(MatrixXd::Zero(p, p)), count_(0) {}
+  template <typename V>
+  void add(double scale, const V& v) {
+    if (buf_.rows() == 0) return;
+    buf_.col(count_++) = scale * v;
+    if (count_ == buf_.cols()) flush();
+  }
+  void add_raw(double scale, const double* v) {
+    const Index p = buf_.rows();
+    if (p == 0) return;
+    double* col = buf_.col(count_++).data();
+    for (Index a = 0; a < p; ++a) col[a] = scale * v[a];
+    if (count_ == buf_.cols()) flush();
+  }
+  MatrixXd result() {
+    flush();
+    MatrixXd out = acc_.selfadjointView<Eigen::Lower>();
+    return out;
+  }
+
+ private:
+  void flush() {
+    if (count_ > 0) {
+      acc_.selfadjointView<Eigen::Lower>().rankUpdate(buf_.leftCols(count_));
+      count_ = 0;
+    }
+  }
+  MatrixXd buf_;
+  MatrixXd acc_;
+  Index count_;
+};
+
+void check_data(const CoxData& d, Index p_rows, Index xcols) {
+  if (xcols != d.n) {
+    throw std::invalid_argument("cox: the design must have one row per "
+                                "observation");
+  }
+  (void)p_rows;
+  for (Index i = 1; i < d.n; ++i) {
+    if (d.strata[i] < d.strata[i - 1] ||
+        (d.strata[i] == d.strata[i - 1] && d.stop[i] < d.stop[i - 1])) {
+      throw std::invalid_argument("cox: rows must be sorted by stratum, "
+                                  "then by time");
+    }
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// The sweep: log partial likelihood and what `want` asks for at eta.
+//
+// Going backward in time within a stratum, a row enters the risk set at its
+// stop time and (counting process) leaves it once the time falls to its
+// start time or below. At a time with d deaths of total weight dw the
+// Efron denominators are den_l = S0 - (l/d) e0, l = 0..d-1, each death
+// getting weight m = dw/d (Breslow: one denominator S0 with weight dw).
+// The hazard increment is h = sum_l m/den_l; a death at that time keeps
+// only sum_l m (1 - l/d)/den_l of it (h - g). T is the running sum of h
+// over the times already passed (all later than the current one), so the
+// hazard row i accumulates while at risk is T(leave) - T(enter).
+// ---------------------------------------------------------------------------
+SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
+                      const VectorXd& eta, const SweepWant& want,
+                      const Poll& poll) {
+  const Index n = d.n, p = xt.rows();
+  if (xt.cols() != n || eta.size() != n) {
+    throw std::invalid_argument("cox_sweep: sizes do not match");
+  }
+  const bool counting = d.start != nullptr;
+  const bool need_c = want.cumhaz || want.info || want.score_resid;
+  SweepResult out;
+  if (want.score) out.score = VectorXd::Zero(p);
+  VectorXd wr(n);
+  out.shift.resize(n);
+  if (need_c) out.cumhaz = VectorXd::Zero(n);
+  if (want.score_resid) {
+    out.bsum = MatrixXd::Zero(p, n);
+    out.abar = MatrixXd::Zero(p, n);
+  }
+  std::vector<char> removed;
+  if (counting) removed.assign(n, 0);
+  RankAccumulator part2(want.info ? p : 0);
+
+  VectorXd s1(p), e1(p), a(p), tb(p), hxa(p), gxa(p), abar(p);
+  double loglik = 0.0;
+
+  Index b0 = 0;
+  while (b0 < n) {
+    const int s = d.strata[b0];
+    Index b1 = b0;
+    double mx = -std::numeric_limits<double>::infinity();
+    while (b1 < n && d.strata[b1] == s) {
+      mx = std::max(mx, eta[b1]);
+      ++b1;
+    }
+    if (!std::isfinite(mx)) mx = 0.0;
+    for (Index i = b0; i < b1; ++i) {
+      wr[i] = d.weight[i] * std::exp(eta[i] - mx);
+      out.shift[i] = mx;
+    }
+    double s0 = 0.0, w0 = 0.0, tsum = 0.0;
+    Index nrisk = 0;
+    s1.setZero();
+    tb.setZero();
+    Index i = b1 - 1, k = b1 - 1;
+    while (i >= b0) {
+      const double t = d.stop[i];
+      if (counting) {
+        while (k >= b0 && d.start[d.entry[k]] >= t) {
+          const Index j = d.entry[k];
+          s0 -= wr[j];
+          w0 -= d.weight[j];
+          s1.noalias() -= wr[j] * xt.col(j);
+          --nrisk;
+          if (need_c) {
+            out.cumhaz[j] += tsum;
+            removed[j] = 1;
+          }
+          if (want.score_resid) out.bsum.col(j) += tb;
+          --k;
+        }
+        if (nrisk == 0) {
+          s0 = 0.0;
+          w0 = 0.0;
+          s1.setZero();
+        }
+      }
+      const Index hi = i;
+      int dcount = 0;
+      double dw = 0.0, e0 = 0.0;
+      e1.setZero();
+      while (i >= b0 && d.stop[i] == t) {
+        poll.tick();
+        s0 += wr[i];
+        w0 += d.weight[i];
+        s1.noalias() += wr[i] * xt.col(i);
+        ++nrisk;
+        if (need_c) out.cumhaz[i] = -tsum;
+        if (want.score_resid) out.bsum.col(i) = -tb;
+        if (d.status[i] != 0.0) {
+          ++dcount;
+          dw += d.weight[i];
+          e0 += wr[i];
+          e1.noalias() += wr[i] * xt.col(i);
+          loglik += d.weight[i] * (eta[i] - mx);
+          if (want.score) out.score.noalias() += d.weight[i] * xt.col(i);
+        }
+        --i;
+      }
+      if (dcount == 0) {
+        if (want.per_time) {
+          out.t_strata.push_back(s);
+          out.t_time.push_back(t);
+          out.t_nrisk.push_back(w0);
+          out.t_nevent.push_back(0.0);
+          out.t_hazard.push_back(0.0);
+        }
+        continue;
+      }
+      double h = 0.0, g = 0.0;
+      if (!d.efron || dcount == 1) {
+        const double den = s0;
+        a = s1 / den;
+        loglik -= dw * std::log(den);
+        if (want.score) out.score.noalias() -= dw * a;
+        h = dw / den;
+        if (want.info) part2.add(std::sqrt(dw), a);
+        if (want.score_resid) {
+          hxa = h * a;
+          gxa.setZero();
+          abar = a;
+        }
+      } else {
+        const double m = dw / dcount;
+        if (want.score_resid) {
+          hxa.setZero();
+          gxa.setZero();
+          abar.setZero();
+        }
+        const double sqm = std::sqrt(m);
+        for (int l = 0; l < dcount; ++l) {
+          const double f = static_cast<double>(l) / dcount;
+          const double den = s0 - f * e0;
+          a = (s1 - f * e1) / den;
+          loglik -= m * std::log(den);
+          if (want.score) out.score.noalias() -= m * a;
+          h += m / den;
+          g += m * f / den;
+          if (want.info) part2.add(sqm, a);
+          if (want.score_resid) {
+            hxa.noalias() += (m / den) * a;
+            gxa.noalias() += (m * f / den) * a;
+            abar.noalias() += a / dcount;
+          }
+        }
+      }
+      tsum += h;
+      if (want.score_resid) tb += hxa;
+      if (need_c || want.score_resid) {
+        for (Index j = i + 1; j <= hi; ++j) {
+          if (d.status[j] == 0.0) continue;
+          if (need_c) out.cumhaz[j] -= g;
+          if (want.score_resid) {
+            out.bsum.col(j) -= gxa;
+            out.abar.col(j) = abar;
+          }
+        }
+      }
+      if (want.per_time) {
+        out.t_strata.push_back(s);
+        out.t_time.push_back(t);
+        out.t_nrisk.push_back(w0);
+        out.t_nevent.push_back(dw);
+        out.t_hazard.push_back(h * std::exp(-mx));
+      }
+    }
+    // rows still at risk at the first time of the stratum
+    for (Index j = b0; j < b1; ++j) {
+      if (counting && removed.size() && removed[j]) continue;
+      if (need_c) out.cumhaz[j] += tsum;
+      if (want.score_resid) out.bsum.col(j) += tb;
+    }
+    b0 = b1;
+  }
+  out.loglik = loglik;
+
+  if (want.info) {
+    RankAccumulator part1(p);
+    if (p > 0) {
+      for (Index j = 0; j < n; ++j) {
+        const double v = wr[j] * out.cumhaz[j];
+        part1.add_raw(std::sqrt(std::max(v, 0.0)), xt.col(j).data());
+      }
+    }
+    out.info = part1.result() - part2.result();
+  }
+  if (want.per_time) {
+    // the times were collected backward within each stratum
+    Index lo = 0;
+    const Index m = static_cast<Index>(out.t_time.size());
+    while (lo < m) {
+      Index hi = lo;
+      while (hi < m && out.t_strata[hi] == out.t_strata[lo]) ++hi;
+      std::reverse(out.t_time.begin() + lo, out.t_time.begin() + hi);
+      std::reverse(out.t_nrisk.begin() + lo, out.t_nrisk.begin() + hi);
+      std::reverse(out.t_nevent.begin() + lo, out.t_nevent.begin() + hi);
+      std::reverse(out.t_hazard.begin() + lo, out.t_hazard.begin() + hi);
+      lo = hi;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Generalised Cholesky: A = L D L', pivots below toler * max(diag) zeroed.
+// ---------------------------------------------------------------------------
+Ldl ldl_decompose(const MatrixXd& a, double toler) {
+  const Index p = a.rows();
+  Ldl f;
+  f.l = a;
+  f.singular.assign(p, 0);
+  double big = 0.0;
+  for (Index i = 0; i < p; ++i) big = std::max(big, a(i, i));
+  const double eps = big == 0.0 ? toler : big * toler;
+  for (Index i = 0; i < p; ++i) {
+    const double pivot = f.l(i, i);
+    if (!std::isfinite(pivot) || pivot < eps) {
+      f.l(i, i) = 0.0;
+      f.singular[i] = 1;
+      for (Index j = i + 1; j < p; ++j) f.l(j, i) = 0.0;
+      continue;
+    }
+    ++f.rank;
+    for (Index j = i + 1; j < p; ++j) {
+      const double t = f.l(j, i) / pivot;
+      f.l(j, i) = t;
+      f.l(j, j) -= t * t * pivot;
+      for (Index k = j + 1; k < p; ++k) f.l(k, j) -= t * f.l(k, i);
+    }
+  }
+  return f;
+}
+
+VectorXd ldl_solve(const Ldl& f, const VectorXd& b) {
+  const Index p = b.size();
+  VectorXd y = b;
+  for (Index i = 0; i < p; ++i) {
+    double t = y[i];
+    for (Index j = 0; j < i; ++j) t -= y[j] * f.l(i, j);
+    y[i] = t;
+  }
+  for (Index i = p - 1; i >= 0; --i) {
+    if (f.singular[i]) {
+      y[i] = 0.0;
+      continue;
+    }
+    double t = y[i] / f.l(i, i);
+    for (Index j = i + 1; j < p; ++j) t -= y[j] * f.l(j, i);
+    y[i] = t;
+  }
+  return y;
+}
+
+MatrixXd ldl_inverse(const Ldl& f) {
+  const Index p = f.l.rows();
+  MatrixXd inv(p, p);
+  for (Index j = 0; j < p; ++j) {
+    VectorXd e = VectorXd::Zero(p);
+    e[j] = 1.0;
+    inv.col(j) = ldl_solve(f, e);
+  }
+  for (Index j = 0; j < p; ++j) {
+    if (f.singular[j]) {
+      inv.row(j).setZero();
+      inv.col(j).setZero();
+    }
+  }
+  return 0.5 * (inv + inv.transpose());
+}
+
+// ---------------------------------------------------------------------------
+// Newton-Raphson as survival's coxfit6/agfit4 iterate, so that the number of
+// iterations and hence the estimates agree: covariates centred (weighted
+// mean) and scaled (by the weighted mean absolute deviation) internally,
+// which leaves the Newton iterates unchanged (they are affine invariant).
+// ---------------------------------------------------------------------------
+CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
+                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
+                  double eps, double toler_chol, const Poll& poll) {
+  const Index n = d.n, p = x.cols();
+  if (x.rows() != n) {
+    throw std::invalid_argument("cox_newton: x must have one row per "
+                                "observation");
+  }
+  if (init.size() != p) {
+    throw std::invalid_argument("cox_newton: init must have one value per "
+                                "column of x");
+  }
+  check_data(d, p, n);
+  double sw = 0.0;
+  for (Index i = 0; i < n; ++i) sw += d.weight[i];
+  VectorXd scale = VectorXd::Ones(p);
+  MatrixXd xt(p, n);
+  for (Index j = 0; j < p; ++j) {
+    double mean = 0.0;
+    for (Index i = 0; i < n; ++i) mean += d.weight[i] * x(i, j);
+    mean /= sw;
+    double mad = 0.0;
+    for (Index i = 0; i < n; ++i) {
+      const double v = x(i, j) - mean;
+      xt(j, i) = v;
+      mad += d.weight[i] * std::abs(v);
+    }
+    if (mad > 0.0) scale[j] = sw / mad;
+    xt.row(j) *= scale[j];
+  }
+  VectorXd offset(n);
+  for (Index i = 0; i < n; ++i) offset[i] = d.offset[i];
+
+  SweepWant want;
+  want.score = want.info = true;
+  VectorXd beta = init.cwiseQuotient(scale);
+  VectorXd eta = offset;
+  if (p > 0) eta.noalias() += xt.transpose() * beta;
+  SweepResult r = cox_sweep(d, xt, eta, want, poll);
+  CoxFit fit;
+  fit.loglik_init = r.loglik;
+  Ldl f = ldl_decompose(r.info, toler_chol);
+  VectorXd step = ldl_solve(f, r.score);
+  fit.score_test = r.score.dot(step);
+
+  auto finish = [&](const VectorXd& b, const SweepResult& res,
+                    const Ldl& fac) {
+    fit.beta = b.cwiseProduct(scale);
+    fit.score = res.score.cwiseQuotient(scale);
+    fit.var = scale.asDiagonal() * ldl_inverse(fac) * scale.asDiagonal();
+    fit.singular = fac.singular;
+  };
+
+  if (max_iter == 0 || p == 0) {
+    fit.loglik = r.loglik;
+    fit.iter = 0;
+    finish(beta, r, f);
+    return fit;
+  }
+  VectorXd newbeta = beta + step;
+  double ll_prev = r.loglik;
+  bool halving = false;
+  int iter = 1;
+  for (; iter <= max_iter; ++iter) {
+    eta = offset;
+    eta.noalias() += xt.transpose() * newbeta;
+    r = cox_sweep(d, xt, eta, want, poll);
+    const double newlk = r.loglik;
+    f = ldl_decompose(r.info, toler_chol);
+    if (!halving && std::fabs(1.0 - ll_prev / newlk) <= eps) {
+      fit.loglik = newlk;
+      fit.iter = iter;
+      fit.converged = true;
+      finish(newbeta, r, f);
+      return fit;
+    }
+    if (iter == max_iter) break;
+    if (!(newlk >= ll_prev)) {
+      halving = true;
+      newbeta = 0.5 * (newbeta + beta);
+    } else {
+      halving = false;
+      ll_prev = newlk;
+      step = ldl_solve(f, r.score);
+      beta = newbeta;
+      newbeta += step;
+    }
+  }
+  fit.loglik = r.loglik;
+  fit.iter = std::min(iter, max_iter);
+  fit.converged = false;
+  finish(newbeta, r, f);
+  return fit;
+}
+
+// ---------------------------------------------------------------------------
+// Grambsch-Therneau: the score test, at the fitted beta, for adding the
+// covariates x * g(t). At each death time the risk-set variance V_k (Efron-
+// averaged over the tied deaths) needs the running second moment S2, so this
+// pass does O(p^2) work per row; it runs once, not per iteration.
+// ---------------------------------------------------------------------------
+ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+                 const VectorXd& g, const Poll& poll) {
+  const Index n = d.n, p = xt.rows();
+  if (xt.cols() != n || eta.size() != n || g.size() != n) {
+    throw std::invalid_argument("cox_zph: sizes do not match");
+  }
+  const bool counting = d.start != nullptr;
+  ZphParts z;
+  z.u2 = VectorXd::Zero(p);
+  z.i11 = MatrixXd::Zero(p, p);
+  z.i12 = MatrixXd::Zero(p, p);
+  z.i22 = MatrixXd::Zero(p, p);
+  VectorXd wr(n), s1(p), e1(p), a(p), sk(p);
+  MatrixXd s2(p, p), e2(p, p), vk(p, p);
+  Index b0 = 0;
+  while (b0 < n) {
+    const int s = d.strata[b0];
+    Index b1 = b0;
+    double mx = -std::numeric_limits<double>::infinity();
+    while (b1 < n && d.strata[b1] == s) mx = std::max(mx, eta[b1++]);
+    if (!std::isfinite(mx)) mx = 0.0;
+    for (Index i = b0; i < b1; ++i) {
+      wr[i] = d.weight[i] * std::exp(eta[i] - mx);
+    }
+    double s0 = 0.0;
+    Index nrisk = 0;
+    s1.setZero();
+    s2.setZero();
+    Index i = b1 - 1, k = b1 - 1;
+    while (i >= b0) {
+      const double t = d.stop[i];
+      if (counting) {
+        while (k >= b0 && d.start[d.entry[k]] >= t) {
+          const Index j = d.entry[k];
+          s0 -= wr[j];
+          s1.noalias() -= wr[j] * xt.col(j);
+          s2.noalias() -= wr[j] * xt.col(j) * xt.col(j).transpose();
+          --nrisk;
+          --k;
+        }
+        if (nrisk == 0) {
+          s0 = 0.0;
+          s1.setZero();
+          s2.setZero();
+        }
+      }
+      int dcount = 0;
+      double dw = 0.0, e0 = 0.0, gk = 0.0;
+      e1.setZero();
+      e2.setZero();
+      sk.setZero();
+      while (i >= b0 && d.stop[i] == t) {
+        poll.tick();
+        s0 += wr[i];
+        s1.noalias() += wr[i] * xt.col(i);
+        s2.noalias() += wr[i] * xt.col(i) * xt.col(i).transpose();
+        ++nrisk;
+        if (d.status[i] != 0.0) {
+          ++dcount;
+          dw += d.weight[i];
+          e0 += wr[i];
+          e1.noalias() += wr[i] * xt.col(i);
+          e2.noalias() += wr[i] * xt.col(i) * xt.col(i).transpose();
+          sk.noalias() += d.weight[i] * xt.col(i);
+          gk = g[i];
+        }
+        --i;
+      }
+      if (dcount == 0) continue;
+      vk.setZero();
+      const bool efron = d.efron && dcount > 1;
+      const int nl = efron ? dcount : 1;
+      const double m = efron ? dw / dcount : dw;
+      for (int l = 0; l < nl; ++l) {
+        const double f = efron ? static_cast<double>(l) / dcount : 0.0;
+        const double den = s0 - f * e0;
+        a = (s1 - f * e1) / den;
+        sk.noalias() -= m * a;
+        vk.noalias() += m * ((s2 - f * e2) / den - a * a.transpose());
+      }
+      z.u2.noalias() += gk * sk;
+      z.i11 += vk;
+      z.i12 += gk * vk;
+      z.i22 += gk * gk * vk;
+    }
+    b0 = b1;
+  }
+  return z;
+}
+
+}  // namespace cohortsurv
+
+// ---------------------------------------------------------------------------
+// R entry points
+// ---------------------------------------------------------------------------
+namespace {
+
+
+cohortsurv::CoxData make_data(const Eigen::Map<Eigen::VectorXd>& stop, const Eigen::Map<Eigen::VectorXd>& status,
+                              const Eigen::Map<Eigen::VectorXd>& weight, const Eigen::Map<Eigen::VectorXd>& offset,
+                              const Eigen::Map<Eigen::VectorXi>& strata, const Eigen::Map<Eigen::VectorXd>& start,
+                              const Eigen::Map<Eigen::VectorXi>& entry, bool counting, bool efron) {
+  const Eigen::Index n = stop.size();
+  if (status.size() != n || weight.size() != n || offset.size() != n ||
+      strata.size() != n) {
+    throw std::invalid_argument("cox: stop, status, weight, offset and "
+                                "strata must have the same length");
+  }
+  if (counting && (start.size() != n || entry.size() != n)) {
+    throw std::invalid_argument("cox: counting-process data need start "
+                                "times and an entry order for every row");
+  }
+  if (counting) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (entry[i] < 0 || entry[i] >= n) {
+        throw std::invalid_argument("cox: entry order out of range");
+      }
+    }
+  }
+  cohortsurv::CoxData d;
+  d.stop = stop.data();
+  d.status = status.data();
+  d.weight = weight.data();
+  d.offset = offset.data();
+  d.strata = strata.data();
+  d.start = counting ? start.data() : nullptr;
+  d.entry = counting ? entry.data() : nullptr;
+  d.n = n;
+  d.efron = efron;
+  return d;
+}
+
+// covariates centred by their weighted mean, transposed (p x n)
+Eigen::MatrixXd centred_t(const Eigen::Map<Eigen::MatrixXd>& x, const Eigen::Map<Eigen::VectorXd>& weight) {
+  const Eigen::Index n = x.rows(), p = x.cols();
+  const double sw = weight.sum();
+  Eigen::MatrixXd xt(p, n);
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const double mean = x.col(j).dot(weight) / sw;
+    for (Eigen::Index i = 0; i < n; ++i) xt(j, i) = x(i, j) - mean;
+  }
+  return xt;
+}
+
+cohortsurv::Poll r_poll() {
+  return cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); });
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
+  const cohortsurv::CoxFit f = cohortsurv::cox_newton(make_data(stop, status, weight, offset, strata, start, entry, counting, efron), x, init, max_iter, eps, toler_chol, r_poll());
+  return Rcpp::List::create(
+      Rcpp::Named("beta") = f.beta, Rcpp::Named("var") = f.var,
+      Rcpp::Named("score") = f.score, Rcpp::Named("singular") = f.singular,
+      Rcpp::Named("loglik") = Rcpp::NumericVector::create(f.loglik_init, f.loglik),
+      Rcpp::Named("score_test") = f.score_test, Rcpp::Named("iter") = f.iter,
+      Rcpp::Named("converged") = f.converged);
+}
+
+// Per-row pieces of the residuals at linear predictor eta: expected (the
+// martingale compensator exp(eta) * c), and with score = TRUE the score
+// residuals (n x p) and the Efron-averaged risk-set mean at each death.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_resid(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, bool score) {
+  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
+  if (x.rows() != d.n || eta.size() != d.n) throw std::invalid_argument("cox: x and eta must have one row per observation");
+  const Eigen::MatrixXd xt = centred_t(x, weight);
+  cohortsurv::SweepWant want;
+  want.cumhaz = true;
+  want.score_resid = score;
+  const Eigen::VectorXd e = eta;
+  const cohortsurv::SweepResult r = cohortsurv::cox_sweep(d, xt, e, want, r_poll());
+  const Eigen::Index n = d.n, p = xt.rows();
+  Eigen::VectorXd expected(n);
+  for (Eigen::Index i = 0; i < n; ++i) expected[i] = std::exp(eta[i] - r.shift[i]) * r.cumhaz[i];
+  if (!score) return Rcpp::List::create(Rcpp::Named("expected") = expected);
+  Eigen::MatrixXd sc(n, p), xbar(n, p);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double ri = std::exp(eta[i] - r.shift[i]);
+    for (Eigen::Index j = 0; j < p; ++j) {
+      const double dev = d.status[i] != 0.0 ? xt(j, i) - r.abar(j, i) : 0.0;
+      sc(i, j) = dev - ri * (xt(j, i) * r.cumhaz[i] - r.bsum(j, i));
+      xbar(i, j) = r.abar(j, i) + (x(i, j) - xt(j, i));
+    }
+  }
+  return Rcpp::List::create(Rcpp::Named("expected") = expected, Rcpp::Named("score") = sc, Rcpp::Named("xbar") = xbar);
+}
+
+// The baseline hazard increments at each distinct stop time per stratum,
+// for the linear predictor eta.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_basehaz(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, bool efron, const Eigen::Map<Eigen::VectorXd> eta) {
+  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
+  if (eta.size() != d.n) throw std::invalid_argument("cox: eta must have one value per observation");
+  cohortsurv::SweepWant want;
+  want.per_time = true;
+  const Eigen::MatrixXd xt(0, d.n);
+  const Eigen::VectorXd e = eta;
+  const cohortsurv::SweepResult r = cohortsurv::cox_sweep(d, xt, e, want, r_poll());
+  return Rcpp::List::create(Rcpp::Named("strata") = r.t_strata, Rcpp::Named("time") = r.t_time, Rcpp::Named("n_risk") = r.t_nrisk, Rcpp::Named("n_event") = r.t_nevent, Rcpp::Named("hazard") = r.t_hazard);
+}
+
+// The Grambsch-Therneau score vector and information (2p x 2p) at eta for
+// the time transform g (one value per row).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_zph(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g) {
+  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
+  if (x.rows() != d.n || eta.size() != d.n || g.size() != d.n) throw std::invalid_argument("cox: x, eta and g must have one row per observation");
+  const Eigen::MatrixXd xt = centred_t(x, weight);
+  const cohortsurv::ZphParts z = cohortsurv::cox_zph(d, xt, Eigen::VectorXd(eta), Eigen::VectorXd(g), r_poll());
+  const Eigen::Index p = xt.rows();
+  Eigen::MatrixXd imat(2 * p, 2 * p);
+  imat << z.i11, z.i12, z.i12.transpose(), z.i22;
+  return Rcpp::List::create(Rcpp::Named("u") = z.u2, Rcpp::Named("imat") = imat);
+}

@@ -1,0 +1,100 @@
+// Cox proportional-hazards kernel: declarations (pure C++, no R API).
+#ifndef COHORTSURV_COX_H
+#define COHORTSURV_COX_H
+
+#include <Eigen/Dense>
+#include <vector>
+
+#include "interrupt.h"
+
+namespace cohortsurv {
+
+// Views on the data of one Cox model, sorted by stratum and then by stop
+// time (any order among equal times). n rows, p covariates.
+struct CoxData {
+  const double* stop = nullptr;    // exit times
+  const double* status = nullptr;  // 0/1
+  const double* weight = nullptr;  // case weights, > 0
+  const double* offset = nullptr;  // offsets (added to the linear predictor)
+  const int* strata = nullptr;     // 0-based codes, non-decreasing
+  const double* start = nullptr;   // entry times (counting process) or null
+  const int* entry = nullptr;      // counting process: 0-based row indices
+                                   // sorted by stratum, then start ascending
+  Eigen::Index n = 0;
+  bool efron = true;
+};
+
+// What one sweep over the data should compute besides the log partial
+// likelihood.
+struct SweepWant {
+  bool score = false;     // U, the score vector
+  bool info = false;      // the information matrix
+  bool cumhaz = false;    // per row: c_i, the (Efron-corrected) baseline
+                          // hazard accumulated while at risk
+  bool score_resid = false;  // per row: B_i (needs cumhaz) and abar
+  bool per_time = false;  // per distinct time: counts and hazard
+};
+
+struct SweepResult {
+  double loglik = 0.0;
+  Eigen::VectorXd score;        // p
+  Eigen::MatrixXd info;         // p x p
+  Eigen::VectorXd cumhaz;       // n: c_i (on the scale of exp(eta - shift))
+  Eigen::VectorXd shift;        // n: the per-stratum shift of each row
+  Eigen::MatrixXd bsum;         // p x n: B_i
+  Eigen::MatrixXd abar;         // p x n: Efron-averaged risk-set mean at
+                                // each death row's time (zero elsewhere)
+  // per distinct stop time (per_time):
+  std::vector<int> t_strata;
+  std::vector<double> t_time, t_nrisk, t_nevent, t_hazard;
+};
+
+// One backward pass per stratum at linear predictor eta (n), with
+// covariates xt (p x n, rows in sorted order).
+SweepResult cox_sweep(const CoxData& d, const Eigen::MatrixXd& xt,
+                      const Eigen::VectorXd& eta, const SweepWant& want,
+                      const Poll& poll = Poll());
+
+struct CoxFit {
+  Eigen::VectorXd beta;     // p, on the original covariate scale
+  Eigen::MatrixXd var;      // p x p inverse information (zero rows for
+                            // aliased columns)
+  Eigen::VectorXd score;    // score at the final beta
+  std::vector<int> singular;  // 1 for columns dropped as collinear
+  double loglik_init = 0.0, loglik = 0.0, score_test = 0.0;
+  int iter = 0;
+  bool converged = true;
+};
+
+// Newton-Raphson with step halving, the rule of survival's coxph:
+// stop when |1 - loglik_old / loglik_new| <= eps (not while halving).
+CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
+                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
+                  double eps, double toler_chol, const Poll& poll = Poll());
+
+// Generalised Cholesky (LDL') of a symmetric non-negative definite matrix:
+// pivots below toler * (largest diagonal) are set to zero and their
+// columns treated as aliased. Returns the rank.
+struct Ldl {
+  Eigen::MatrixXd l;  // unit lower triangle, d on the diagonal
+  std::vector<int> singular;
+  int rank = 0;
+};
+Ldl ldl_decompose(const Eigen::MatrixXd& a, double toler);
+Eigen::VectorXd ldl_solve(const Ldl& f, const Eigen::VectorXd& b);
+Eigen::MatrixXd ldl_inverse(const Ldl& f);
+
+// Grambsch-Therneau score test pieces at fixed eta: with g (n, the
+// transformed time of each row), returns u2 = sum_k g_k s_k (p),
+// and the blocks I11 = sum V_k, I12 = sum g_k V_k, I22 = sum g_k^2 V_k.
+struct ZphParts {
+  Eigen::VectorXd u2;
+  Eigen::MatrixXd i11, i12, i22;
+};
+ZphParts cox_zph(const CoxData& d, const Eigen::MatrixXd& xt,
+                 const Eigen::VectorXd& eta, const Eigen::VectorXd& g,
+                 const Poll& poll = Poll());
+
+}  // namespace cohortsurv
+
+#endif
