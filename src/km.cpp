@@ -113,6 +113,21 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
   auto w = [&](Eigen::Index r) { return weighted ? weight[r] : 1.0; };
   const ConfType ctype = static_cast<ConfType>(conf_type);
   KmCurves out;
+  // Count the output rows first so that every vector is allocated once.
+  std::size_t n_out = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    poll.tick();
+    const Eigen::Index r = row(order, i);
+    if (i == 0) { ++n_out; continue; }
+    const Eigen::Index p = row(order, i - 1);
+    if (stop[r] != stop[p] || strata[r] != strata[p]) ++n_out;
+  }
+  for (auto* v : {&out.time, &out.n_risk, &out.n_event, &out.n_censor,
+                  &out.surv, &out.se_log, &out.std_err, &out.lower,
+                  &out.upper}) {
+    v->reserve(n_out);
+  }
+  out.strata.reserve(n_out);
 
   Eigen::Index block_start = 0;
   while (block_start < n) {
