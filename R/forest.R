@@ -8,7 +8,7 @@
 #' hazard ratio, and the hazard ratio (95% CI) and the P value for
 #' interaction on the right.
 #'
-#' @param x A data frame of subgroup estimates (as `subgroup_hr()` will return), or any data
+#' @param x A `cs_subgroup` data frame from [subgroup_hr()], or any data
 #'   frame with columns `subgroup, level, n, events, hr, lower, upper` and
 #'   optionally `p_interaction`. The row with `subgroup` "Overall" is the
 #'   overall estimate.
@@ -36,7 +36,7 @@
 #'
 #' Cuzick J (2005). Forest plots and the interpretation of subgroups.
 #' *Lancet* 365, 1308.
-#' @seealso [save_plot()].
+#' @seealso [subgroup_hr()], [save_plot()].
 #' @examples
 #' x <- data.frame(
 #'   subgroup = c("Overall", "Age", "Age", "Sites", "Sites", "Sites"),
@@ -53,7 +53,7 @@ forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
                         favours = NULL, xlab = "Hazard ratio (95% CI)",
                         col = "black", cex = 1, digits = 2, ...) {
   if (!is.data.frame(x)) {
-    cs_abort("`x` must be a data frame of subgroup estimates; it is ",
+    cs_abort("`x` must be a data frame from subgroup_hr(); it is ",
              class(x)[1L], ".", arg = "x")
   }
   need <- c("subgroup", "level", "n", "events", "hr", "lower", "upper")
