@@ -12,8 +12,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
-work="$(mktemp -d /tmp/cohortsurv-sanitize.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+# logs are kept for inspection in $SANITIZE_LOG_DIR (default below)
+work="${SANITIZE_LOG_DIR:-/tmp/cohortsurv-sanitize}"
+rm -rf "$work"; mkdir -p "$work"
+echo "logs in $work"
 status=0
 
 command -v valgrind >/dev/null || { apt-get install -y -qq valgrind >/dev/null; }
