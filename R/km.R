@@ -47,6 +47,11 @@
 #' interval that SPSS-style reports, such as the seed paper of this package,
 #' quote.
 #'
+#' Quantile limits follow `survival::quantile.survfit` (midpoints on flat
+#' stretches, NA when a limit never crosses). With delayed entry a
+#' pointwise limit can rise; `km()` then takes its first crossing, whereas
+#' `quantile.survfit` can report a later one.
+#'
 #' The restricted mean is integrated up to the largest time of all curves
 #' (survival's `rmean = "common"`), its standard error as in
 #' Klein and Moeschberger (2003), section 4.5.

@@ -309,3 +309,14 @@ test_that("the C++ kernel rejects unsorted input instead of returning nonsense",
   expect_error(k(c(1, 2), c(1L, 1L), c(0L, 1L)), "permutation")
   expect_equal(k(c(2, 1), c(1L, 1L), c(2L, 1L))$surv, c(0.5, 0))
 })
+
+test_that("with delayed entry a non-monotone limit is inverted at its first crossing", {
+  o <- km(Surv(start, stop, event) ~ transplant, heart, conf_type = "log-log")
+  q <- quantile(o, 0.25)
+  cv <- o$curves[o$curves$strata == "transplant=1", ]
+  first <- cv$time[which(cv$lower <= 0.75)[1]]
+  expect_equal(q$lower[q$strata == "transplant=1"], first)
+  expect_equal(first, 5)
+  # the limit is not monotone here: that is what survival's approx() mis-reads
+  expect_true(any(diff(cv$lower[!is.na(cv$lower)]) > 0))
+})
