@@ -1,0 +1,486 @@
+#' Log-rank and weighted log-rank tests
+#'
+#' Compares the survival of two or more groups with the log-rank test or one
+#' of its weighted relatives (Fleming-Harrington G(rho, gamma), Gehan-Breslow,
+#' Tarone-Ware), optionally stratified, with the 1-df test for trend over
+#' ordered groups and pairwise comparisons. The arithmetic runs in C++ in one
+#' pass per stratum over data sorted once.
+#'
+#' @param formula A formula with a [survival::Surv()] response on the left
+#'   and the grouping variables on the right: `Surv(time, status) ~ group`,
+#'   or `~ g1 + g2` to compare every combination of `g1` and `g2`. Add
+#'   `+ strata(s1, s2)` for a stratified test. `Surv(start, stop, status)`
+#'   (delayed entry) is accepted too; see Details.
+#' @param data A data frame (a tibble or data.table works too) holding the
+#'   variables of `formula` and `subset`.
+#' @param subset Optional expression saying which rows of `data` to use.
+#' @param na.action What to do with rows holding missing values; the default,
+#'   [stats::na.omit()], drops them and `print()` reports how many.
+#' @param test The weight function: `"fh"` (the default) for the
+#'   Fleming-Harrington family G(rho, gamma), whose default rho = gamma = 0 is
+#'   the log-rank test; `"gehan"` for the Gehan-Breslow generalized Wilcoxon
+#'   test (weight n(t), the number at risk); `"tarone-ware"` for the
+#'   Tarone-Ware test (weight sqrt(n(t))).
+#' @param rho,gamma The exponents of the Fleming-Harrington weight
+#'   S(t-)^rho (1 - S(t-))^gamma, single finite non-negative numbers, used
+#'   only with `test = "fh"`. `rho = 1, gamma = 0` is the Peto-Peto test of
+#'   `survival::survdiff(rho = 1)`; `rho = 0, gamma = 1` weights late
+#'   differences.
+#' @param trend If `TRUE`, add the 1-df test for a trend over the groups
+#'   taken in order (the order of the factor levels, or of the combinations
+#'   as printed).
+#' @param scores The group scores of the trend test, one finite number per
+#'   group in level order, not all equal; `NULL` (the default) for 1, 2, ...,
+#'   k. Giving `scores` implies `trend = TRUE`.
+#' @param pairwise If `TRUE`, also test every pair of groups, each on the
+#'   rows of its two groups only (so the pooled Kaplan-Meier estimate of the
+#'   Fleming-Harrington weight is that of the pair), with p-values adjusted
+#'   for multiplicity.
+#' @param p_adjust The adjustment of the pairwise p-values, one of
+#'   [stats::p.adjust.methods] (`"holm"` by default, `"none"` for none).
+#'
+#' @details
+#' At each distinct death time t of a stratum, with d deaths among n at
+#' risk, n_g of them in group g, and weight w(t), the test adds
+#' w d_g to the observed and w d n_g / n to the expected count of group g,
+#' and w^2 d (n - d) / (n - 1) times the hypergeometric covariance
+#' (n_g / n)(1[g = h] - n_h / n) to the covariance V of O - E. Per-stratum
+#' sums are added over strata, and the statistic is
+#' (O - E)' V^- (O - E) on k - 1 degrees of freedom, the groups with no
+#' expected deaths left out as `survdiff` does. A stratum holding one group
+#' only contributes nothing. When V has lower rank (groups that never share a
+#' risk set), a generalized inverse is used and the degrees of freedom are
+#' its rank.
+#'
+#' S(t-) in the Fleming-Harrington weight is the left-continuous
+#' Kaplan-Meier estimate of the pooled data of the stratum, exactly as in
+#' `survdiff`. Hence `observed` and `expected` are weighted sums for a
+#' weighted test (as in `survdiff`); `events` is the plain count of deaths.
+#'
+#' The trend test is (s'U)^2 / (s'Vs) on 1 degree of freedom, U = O - E and
+#' s the scores (Collett 2015, section 2.7; Stata's `sts test, trend`).
+#'
+#' Delayed entry: with `Surv(start, stop, status)` a row is at risk at t when
+#' start < t <= stop, and S(t-) is the left-truncated Kaplan-Meier estimate.
+#' (`survdiff` refuses such data; the results equal those of the
+#' right-censored data whenever the intervals only split each subject's
+#' follow-up, and for rho = 0 the score test of
+#' `coxph(ties = "exact")`.) `n` then counts rows, not subjects.
+#'
+#' There is no `weights` argument: the tests are defined for counts, and
+#' `survdiff` has none. Times are used as given (no `timefix` rounding of
+#' nearly equal times).
+#'
+#' @returns An object of class `cs_logrank`, a list with
+#'   \describe{
+#'     \item{groups}{a data frame with one row per group: `group, n, events,
+#'       observed, expected, o_minus_e, variance` (`variance` is the diagonal
+#'       of V).}
+#'     \item{variance}{the k x k covariance matrix V of O - E.}
+#'     \item{statistic, df, p_value}{the chi-square statistic, its degrees of
+#'       freedom and p-value.}
+#'     \item{method}{a sentence naming the test and its weights.}
+#'     \item{by_stratum}{for a stratified test, a data frame with one row per
+#'       stratum and group: `stratum, group, n, events, observed, expected`.}
+#'     \item{trend}{when asked, a one-row data frame `statistic, df, p_value`
+#'       with the scores in attribute `scores`.}
+#'     \item{pairwise}{when asked, a data frame with one row per pair:
+#'       `group1, group2, statistic, df, p_value, p_adjusted`.}
+#'   }
+#'   and the settings used (`test`, `rho`, `gamma`, `p_adjust`, `type`,
+#'   `n_dropped`, `call`).
+#'
+#' @references
+#' Mantel N (1966). Evaluation of survival data and two new rank order
+#' statistics arising in its consideration. *Cancer Chemotherapy Reports*
+#' 50, 163-170.
+#'
+#' Peto R, Peto J (1972). Asymptotically efficient rank invariant test
+#' procedures. *Journal of the Royal Statistical Society A* 135, 185-207.
+#'
+#' Gehan EA (1965). A generalized Wilcoxon test for comparing arbitrarily
+#' singly-censored samples. *Biometrika* 52, 203-223.
+#'
+#' Tarone RE, Ware J (1977). On distribution-free tests for equality of
+#' survival distributions. *Biometrika* 64, 156-160.
+#'
+#' Harrington DP, Fleming TR (1982). A class of rank test procedures for
+#' censored survival data. *Biometrika* 69, 553-566.
+#'
+#' Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.
+#' Chapman and Hall/CRC.
+#'
+#' @seealso [logrank_fit()] for the vector-level fitter, [km()] for the
+#'   curves being compared.
+#'
+#' @examples
+#' library(survival)
+#' logrank(Surv(time, status) ~ sex, data = lung)
+#'
+#' # Peto-Peto, stratified by ECOG performance status
+#' logrank(Surv(time, status) ~ sex + strata(ph.ecog), data = lung, rho = 1)
+#'
+#' # an ordered factor: overall, trend and pairwise tests
+#' fit <- logrank(Surv(time, status) ~ ph.ecog, data = lung,
+#'                subset = ph.ecog < 3, trend = TRUE, pairwise = TRUE)
+#' fit
+#' fit$groups
+#' fit$pairwise
+#' @export
+logrank <- function(formula, data, subset, na.action = stats::na.omit,
+                    test = c("fh", "gehan", "tarone-ware"), rho = 0,
+                    gamma = 0, trend = FALSE, scores = NULL,
+                    pairwise = FALSE, p_adjust = "holm") {
+  test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
+  check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust,
+                        missing(rho), missing(gamma))
+  mcall <- match.call(expand.dots = FALSE)
+  sf <- surv_frame(mcall, parent.frame(), fun = "logrank")
+  sp <- split_strata(sf$mf, sf$terms)
+  gvars <- group_vars(sf$mf, sp$terms)
+  if (!length(gvars)) {
+    cs_abort("`formula` has no grouping variable, so there is nothing to ",
+             "compare; give one on the right-hand side, as in ",
+             "Surv(time, status) ~ group.", arg = "formula")
+  }
+  group <- combine_factors(sf$mf[gvars])
+  y <- sf$y
+  fit <- logrank_fit(
+    time = y[, "stop"], status = y[, "status"], group = group,
+    strata = sp$strata,
+    start = if (sf$type == "counting") y[, "start"] else NULL,
+    test = test, rho = rho, gamma = gamma, trend = trend, scores = scores,
+    pairwise = pairwise, p_adjust = p_adjust
+  )
+  fit$n_dropped <- sf$n_dropped
+  fit$strata_vars <- sp$strata_vars
+  fit$call <- match.call()
+  fit
+}
+
+# The model-frame columns that define the groups: the variables of the
+# terms left after removing strata().
+group_vars <- function(mf, terms) {
+  vars <- vapply(as.list(attr(terms, "variables"))[-1L], deparse1,
+                 character(1))
+  resp <- attr(terms, "response")
+  if (resp > 0L) vars <- vars[-resp]
+  intersect(vars, names(mf))
+}
+
+check_logrank_options <- function(test, rho, gamma, trend, pairwise,
+                                  p_adjust, rho_missing = FALSE,
+                                  gamma_missing = FALSE) {
+  for (nm in c("rho", "gamma")) {
+    x <- if (nm == "rho") rho else gamma
+    if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) ||
+        x < 0) {
+      cs_abort("`", nm, "` must be a single finite non-negative number",
+               if (is.numeric(x) && length(x) == 1L)
+                 paste0("; it is ", fmt_value(x)), ".", arg = nm)
+    }
+  }
+  if (test != "fh" && (rho != 0 || gamma != 0)) {
+    cs_abort("`rho` and `gamma` apply only to test = \"fh\"; test = \"",
+             test, "\" has its own weights.",
+             arg = if (rho != 0) "rho" else "gamma")
+  }
+  check_flag(trend, "trend")
+  check_flag(pairwise, "pairwise")
+  if (!is.character(p_adjust) || length(p_adjust) != 1L || is.na(p_adjust) ||
+      !p_adjust %in% stats::p.adjust.methods) {
+    cs_abort("`p_adjust` must be one of ",
+             paste0("\"", stats::p.adjust.methods, "\"", collapse = ", "),
+             if (is.character(p_adjust) && length(p_adjust) == 1L)
+               paste0("; it is \"", p_adjust, "\""), ".", arg = "p_adjust")
+  }
+  invisible(TRUE)
+}
+
+#' Log-rank tests from vectors
+#'
+#' The vector-level fitter behind [logrank()]: takes plain vectors, already
+#' free of missing values, sorts them once and calls the C++ kernel.
+#'
+#' @param time Numeric vector of follow-up (stop) times, finite and
+#'   non-negative.
+#' @param status Numeric or logical vector of event indicators, 1 or `TRUE`
+#'   for an event.
+#' @param group A factor (or a vector coerced to one) saying which group each
+#'   row belongs to; at least two groups must be present.
+#' @param strata Optional factor (or vector coerced to one) of strata; `NULL`
+#'   for an unstratified test.
+#' @param start Optional entry times for left-truncated data, each below its
+#'   `time`; `NULL` for right-censored data.
+#' @inheritParams logrank
+#' @returns An object of class `cs_logrank`, as described in [logrank()].
+#' @examples
+#' logrank_fit(time = c(3, 5, 7, 2, 4, 8, 9), status = c(1, 1, 0, 1, 1, 1, 0),
+#'             group = c("a", "a", "a", "b", "b", "b", "b"))
+#' @export
+logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
+                        test = "fh", rho = 0, gamma = 0, trend = FALSE,
+                        scores = NULL, pairwise = FALSE, p_adjust = "holm") {
+  test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
+  check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
+  n <- length(time)
+  check_fit_vectors(time, status, NULL, start, strata, n)
+  if (missing(group) || is.null(group) || length(group) != n) {
+    cs_abort("`group` must have one element per row (", n, ").",
+             arg = "group")
+  }
+  if (anyNA(group)) {
+    cs_abort("`group` must not contain missing values; ",
+             first_bad(group, is.na(group)), ".", arg = "group")
+  }
+  group <- droplevels(as.factor(group))
+  lev <- levels(group)
+  k <- length(lev)
+  if (k < 2L) {
+    cs_abort("`group` has a single group (", fmt_value(lev), "), so there ",
+             "is nothing to compare; a log-rank test needs at least two.",
+             arg = "group")
+  }
+  if (!is.null(scores)) {
+    if (!is.numeric(scores) || length(scores) != k || anyNA(scores) ||
+        any(!is.finite(scores))) {
+      cs_abort("`scores` must be ", k, " finite numbers, one per group (",
+               paste(lev, collapse = ", "), ").", arg = "scores")
+    }
+    if (length(unique(scores)) < 2L) {
+      cs_abort("`scores` must not all be equal.", arg = "scores")
+    }
+    trend <- TRUE
+  }
+  stratified <- !is.null(strata)
+  strata <- if (stratified) droplevels(as.factor(strata)) else
+    factor(rep("all", n))
+  slev <- levels(strata)
+  gcode <- as.integer(group) - 1L
+  scode <- as.integer(strata) - 1L
+  counting <- !is.null(start)
+  ord <- if (stratified) order(scode, time, method = "radix") else
+    order(time, method = "radix")
+  sd <- list(time = as.double(time)[ord], status = as.double(status)[ord],
+             group = gcode[ord], strata = scode[ord])
+  if (counting) {
+    eord <- if (stratified) order(scode, start, method = "radix") else
+      order(start, method = "radix")
+    sd$entry <- as.double(start)[eord]
+    sd$entry_group <- gcode[eord]
+  } else {
+    sd$entry <- double()
+    sd$entry_group <- integer()
+  }
+  wtype <- match(test, c("fh", "gehan", "tarone-ware")) - 1L
+  res <- logrank_kernel(sd, NULL, k, length(slev), counting, wtype,
+                        rho, gamma)
+  obs <- rowSums(res$observed)
+  expct <- rowSums(res$expected)
+  v <- res$variance
+  dimnames(v) <- list(lev, lev)
+  groups <- data.frame(
+    group = factor(lev, levels = lev), n = rowSums(res$n),
+    events = rowSums(res$events), observed = obs, expected = expct,
+    o_minus_e = obs - expct, variance = diag(v)
+  )
+  out <- list(
+    groups = groups, variance = v, statistic = res$statistic,
+    df = as.integer(res$df),
+    p_value = logrank_p(res$statistic, res$df),
+    method = logrank_method(test, rho, gamma, stratified)
+  )
+  if (stratified) {
+    out$by_stratum <- data.frame(
+      stratum = factor(rep(slev, each = k), levels = slev),
+      group = factor(rep(lev, length(slev)), levels = lev),
+      n = as.vector(res$n), events = as.vector(res$events),
+      observed = as.vector(res$observed), expected = as.vector(res$expected)
+    )
+  }
+  if (trend) {
+    s <- if (is.null(scores)) seq_len(k) else as.double(scores)
+    u <- obs - expct
+    num <- sum(s * u)
+    den <- drop(crossprod(s, v %*% s))
+    stat <- if (den > 0) num^2 / den else NA_real_
+    tr <- data.frame(statistic = stat, df = 1L,
+                     p_value = stats::pchisq(stat, 1, lower.tail = FALSE))
+    attr(tr, "scores") <- stats::setNames(s, lev)
+    out$trend <- tr
+  }
+  if (pairwise) {
+    pairs <- utils::combn(k, 2L)
+    rows <- lapply(seq_len(ncol(pairs)), function(j) {
+      a <- pairs[1L, j]
+      b <- pairs[2L, j]
+      r <- logrank_kernel(sd, c(a, b) - 1L, k, length(slev), counting, wtype, rho,
+                          gamma)
+      data.frame(group1 = lev[a], group2 = lev[b], statistic = r$statistic,
+                 df = as.integer(r$df), p_value = logrank_p(r$statistic, r$df))
+    })
+    pw <- do.call(rbind, rows)
+    pw$group1 <- factor(pw$group1, levels = lev)
+    pw$group2 <- factor(pw$group2, levels = lev)
+    pw$p_adjusted <- stats::p.adjust(pw$p_value, method = p_adjust)
+    rownames(pw) <- NULL
+    out$pairwise <- pw
+  }
+  if (sum(out$groups$events) == 0) {
+    cs_warn("there are no events, so the groups cannot be compared; ",
+            "the p-value is NA.")
+  }
+  structure(
+    c(out, list(test = test, rho = rho, gamma = gamma, p_adjust = p_adjust,
+                type = if (counting) "counting" else "right",
+                n_dropped = 0L, strata_vars = character(),
+                call = match.call())),
+    class = "cs_logrank"
+  )
+}
+
+# Run the kernel on the rows of the sorted data `sd` whose 0-based group
+# code is in `codes` (NULL: all rows); a subset of sorted data stays sorted.
+logrank_kernel <- function(sd, codes, k, n_strata, counting, wtype, rho,
+                           gamma) {
+  if (!is.null(codes)) {
+    keep <- sd$group %in% codes
+    ekeep <- sd$entry_group %in% codes
+    sd <- list(time = sd$time[keep], status = sd$status[keep],
+               group = sd$group[keep], strata = sd$strata[keep],
+               entry = sd$entry[ekeep], entry_group = sd$entry_group[ekeep])
+  }
+  cpp_logrank(sd$time, sd$status, sd$group, sd$strata, sd$entry,
+              sd$entry_group, counting, k, n_strata, wtype, rho, gamma)
+}
+
+logrank_p <- function(statistic, df) {
+  if (df < 1) return(NA_real_)
+  stats::pchisq(statistic, df, lower.tail = FALSE)
+}
+
+# A sentence naming the test and its weights.
+logrank_method <- function(test, rho, gamma, stratified) {
+  base <- switch(
+    test,
+    "gehan" = "Gehan-Breslow generalized Wilcoxon test (weight n(t), the number at risk)",
+    "tarone-ware" = "Tarone-Ware test (weight sqrt(n(t)), the square root of the number at risk)",
+    "fh" = if (rho == 0 && gamma == 0) {
+      "Log-rank (Mantel-Haenszel) test, equal weights (Fleming-Harrington G(0, 0))"
+    } else if (rho == 1 && gamma == 0) {
+      "Peto-Peto test (Fleming-Harrington G(1, 0): weight S(t-), the pooled Kaplan-Meier estimate)"
+    } else {
+      paste0("Fleming-Harrington G(", format(rho), ", ", format(gamma),
+             ") test (weight S(t-)^", format(rho), " * (1 - S(t-))^",
+             format(gamma), ", S the pooled Kaplan-Meier estimate)")
+    }
+  )
+  paste0(base, if (stratified)
+    ", stratified: observed minus expected and its covariance summed over strata",
+    ".")
+}
+
+# Methods ----------------------------------------------------------------------
+
+#' Print a log-rank test
+#'
+#' Shows the call, the rows dropped for missing values, the method, and per
+#' group the number of rows, observed and expected (weighted) deaths,
+#' (O-E)^2/E and (O-E)^2/V, then the chi-square, its degrees of freedom and
+#' p-value, as `print.survdiff` does; then the trend and pairwise tests when
+#' they were asked for.
+#'
+#' @param x A `cs_logrank` object from [logrank()].
+#' @param digits Significant digits to print.
+#' @param ... Ignored.
+#' @returns `x`, invisibly.
+#' @examples
+#' library(survival)
+#' logrank(Surv(time, status) ~ sex, data = lung)
+#' @export
+print.cs_logrank <- function(x, digits = max(getOption("digits") - 4L, 3L),
+                             ...) {
+  if (!is.null(x$call)) {
+    cat("Call:\n")
+    dput(x$call)
+    cat("\n")
+  }
+  if (x$n_dropped > 0L) {
+    cat("n=", sum(x$groups$n), ", ", x$n_dropped, " observation",
+        if (x$n_dropped > 1L) "s", " deleted due to missingness.\n\n",
+        sep = "")
+  }
+  cat(strwrap(x$method), sep = "\n")
+  if (length(x$strata_vars)) {
+    cat("Strata: ", paste(x$strata_vars, collapse = ", "), "\n", sep = "")
+  }
+  cat("\n")
+  g <- x$groups
+  tab <- cbind(N = g$n, Observed = g$observed, Expected = g$expected,
+               `(O-E)^2/E` = g$o_minus_e^2 / g$expected,
+               `(O-E)^2/V` = g$o_minus_e^2 / g$variance)
+  rownames(tab) <- as.character(g$group)
+  saveopt <- options(digits = digits)
+  on.exit(options(saveopt))
+  print(tab)
+  cat("\n Chisq=", format(round(x$statistic, 1)), " on", x$df,
+      "degrees of freedom, p=", format_p(x$p_value), "\n")
+  if (!is.null(x$trend)) {
+    tr <- x$trend
+    sc <- attr(tr, "scores")
+    cat(" Trend: Chisq=", format(round(tr$statistic, 1)),
+        " on 1 degree of freedom, p=", format_p(tr$p_value),
+        "  (scores ", paste(format(sc), collapse = ", "), ")\n", sep = "")
+  }
+  if (!is.null(x$pairwise)) {
+    pw <- x$pairwise
+    cat("\nPairwise comparisons (p-values adjusted by ", x$p_adjust, "):\n",
+        sep = "")
+    out <- data.frame(group1 = pw$group1, group2 = pw$group2,
+                      chisq = round(pw$statistic, 2), df = pw$df,
+                      p = vapply(pw$p_value, format_p, ""),
+                      p_adjusted = vapply(pw$p_adjusted, format_p, ""))
+    print(out, row.names = FALSE)
+  }
+  invisible(x)
+}
+
+# p-values as print.survdiff shows them (format.pval at the default digits).
+format_p <- function(p, digits = max(1L, getOption("digits") - 2L)) {
+  if (is.na(p)) return("NA")
+  format.pval(p, digits = digits)
+}
+
+#' Summarise a log-rank test
+#'
+#' One row per test carried out: the overall test, the trend test and each
+#' pairwise comparison, when present.
+#'
+#' @param object A `cs_logrank` object from [logrank()].
+#' @param ... Ignored.
+#' @returns A data frame with columns `test, statistic, df, p_value,
+#'   p_adjusted` (`p_adjusted` is `NA` except for pairwise tests).
+#' @examples
+#' library(survival)
+#' summary(logrank(Surv(time, status) ~ ph.ecog, data = lung,
+#'                 subset = ph.ecog < 3, trend = TRUE, pairwise = TRUE))
+#' @export
+summary.cs_logrank <- function(object, ...) {
+  out <- data.frame(test = "overall", statistic = object$statistic,
+                    df = object$df, p_value = object$p_value,
+                    p_adjusted = NA_real_)
+  if (!is.null(object$trend)) {
+    out <- rbind(out, data.frame(test = "trend",
+                                 statistic = object$trend$statistic, df = 1L,
+                                 p_value = object$trend$p_value,
+                                 p_adjusted = NA_real_))
+  }
+  if (!is.null(object$pairwise)) {
+    pw <- object$pairwise
+    out <- rbind(out, data.frame(test = paste(pw$group1, "vs", pw$group2),
+                                 statistic = pw$statistic, df = pw$df,
+                                 p_value = pw$p_value,
+                                 p_adjusted = pw$p_adjusted))
+  }
+  out
+}
