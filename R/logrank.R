@@ -282,7 +282,7 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
   groups <- data.frame(
     group = factor(lev, levels = lev), n = rowSums(res$n),
     events = rowSums(res$events), observed = obs, expected = expct,
-    o_minus_e = obs - expct, variance = diag(v)
+    o_minus_e = obs - expct, variance = unname(diag(v))
   )
   out <- list(
     groups = groups, variance = v, statistic = res$statistic,
@@ -424,12 +424,12 @@ print.cs_logrank <- function(x, digits = max(getOption("digits") - 4L, 3L),
   on.exit(options(saveopt))
   print(tab)
   cat("\n Chisq=", format(round(x$statistic, 1)), " on", x$df,
-      "degrees of freedom, p=", format_p(x$p_value), "\n")
+      "degrees of freedom, p=", survdiff_p(x$p_value), "\n")
   if (!is.null(x$trend)) {
     tr <- x$trend
     sc <- attr(tr, "scores")
     cat(" Trend: Chisq=", format(round(tr$statistic, 1)),
-        " on 1 degree of freedom, p=", format_p(tr$p_value),
+        " on 1 degree of freedom, p=", survdiff_p(tr$p_value),
         "  (scores ", paste(format(sc), collapse = ", "), ")\n", sep = "")
   }
   if (!is.null(x$pairwise)) {
@@ -438,15 +438,15 @@ print.cs_logrank <- function(x, digits = max(getOption("digits") - 4L, 3L),
         sep = "")
     out <- data.frame(group1 = pw$group1, group2 = pw$group2,
                       chisq = round(pw$statistic, 2), df = pw$df,
-                      p = vapply(pw$p_value, format_p, ""),
-                      p_adjusted = vapply(pw$p_adjusted, format_p, ""))
+                      p = vapply(pw$p_value, survdiff_p, ""),
+                      p_adjusted = vapply(pw$p_adjusted, survdiff_p, ""))
     print(out, row.names = FALSE)
   }
   invisible(x)
 }
 
 # p-values as print.survdiff shows them (format.pval at the default digits).
-format_p <- function(p, digits = max(1L, getOption("digits") - 2L)) {
+survdiff_p <- function(p, digits = max(1L, getOption("digits") - 2L)) {
   if (is.na(p)) return("NA")
   format.pval(p, digits = digits)
 }
