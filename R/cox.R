@@ -136,10 +136,12 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   x <- cox_design(tt, sf$mf)
   offset <- stats::model.offset(sf$mf)
   y <- sf$y
-  fit <- cox_fit(
-    x = x, y = y, strata = sp$strata, weights = sf$weights,
-    offset = offset, ties = ties, robust = robust,
-    cluster = sf$extras$cluster, init = init, control = control
+  fit <- cox_engine(
+    x = x, stop_t = y[, "stop"], status = y[, "status"],
+    start = if (sf$type == "counting") y[, "start"] else NULL,
+    strata = sp$strata, weights = sf$weights, offset = offset, ties = ties,
+    robust = robust, cluster = sf$extras$cluster, init = init,
+    control = control
   )
   fit$terms <- tt
   fit$xlevels <- stats::.getXlevels(tt, sf$mf)
@@ -156,6 +158,19 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
 # The design matrix of the non-strata terms without the intercept column,
 # with treatment contrasts coded as if an intercept were present (as coxph).
 cox_design <- function(tt, mf) {
+  # fast path: every term a plain numeric column (model.matrix would give
+  # the same columns, but also a million character row names)
+  labs <- attr(tt, "term.labels")
+  if (length(labs) && all(labs %in% names(mf)) &&
+      all(vapply(labs, function(v) {
+        z <- mf[[v]]
+        is.numeric(z) && !is.object(z) && is.null(dim(z))
+      }, logical(1)))) {
+    x <- matrix(0, nrow(mf), length(labs), dimnames = list(NULL, labs))
+    for (j in seq_along(labs)) x[, j] <- mf[[labs[j]]]
+    attr(x, "assign") <- seq_along(labs)
+    return(check_design(x))
+  }
   x <- tryCatch(
     stats::model.matrix(tt, mf),
     error = function(e) {
@@ -167,9 +182,15 @@ cox_design <- function(tt, mf) {
   ctr <- attr(x, "contrasts")
   keep <- colnames(x) != "(Intercept)"
   x <- x[, keep, drop = FALSE]
+  dimnames(x) <- list(NULL, colnames(x))
   attr(x, "assign") <- asgn[keep]
   attr(x, "contrasts") <- ctr
-  if (any(!is.finite(x))) {
+  check_design(x)
+}
+
+check_design <- function(x) {
+  # min and max see every value without copying x; NA and NaN propagate
+  if (length(x) && !(is.finite(min(x)) && is.finite(max(x)))) {
     j <- which(colSums(!is.finite(x)) > 0)[1L]
     cs_abort("`formula`: the covariate `", colnames(x)[j], "` must be ",
              "finite; ", first_bad(x[, j], !is.finite(x[, j])), ".",
@@ -267,13 +288,28 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     cs_abort("`x` must be finite; it has missing or infinite values.",
              arg = "x")
   }
-  p <- ncol(x)
-  if (p > 0 && is.null(colnames(x))) colnames(x) <- paste0("x", seq_len(p))
-  if (is.null(offset)) offset <- rep(0, n)
-  if (!is.numeric(offset) || length(offset) != n || any(!is.finite(offset))) {
+  if (ncol(x) > 0 && is.null(colnames(x))) {
+    colnames(x) <- paste0("x", seq_len(ncol(x)))
+  }
+  if (!is.null(offset) && (!is.numeric(offset) || length(offset) != n ||
+                           any(!is.finite(offset)))) {
     cs_abort("`offset` must be a finite numeric vector with one element per ",
              "row (", n, ").", arg = "offset")
   }
+  fit <- cox_engine(x, stop_t, status, start, strata, weights, offset, ties,
+                    robust, cluster, init, control)
+  fit$call <- match.call()
+  fit
+}
+
+# The fitter proper, on validated input (cox() calls it directly).
+cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
+                       ties, robust, cluster, init, control) {
+  n <- length(stop_t)
+  counting <- !is.null(start)
+  p <- ncol(x)
+  has_offset <- !is.null(offset) && any(offset != 0)
+  offset <- if (has_offset) as.double(offset) else numeric(n)
   if (is.null(init)) {
     init_given <- FALSE
     init <- rep(0, p)
@@ -292,43 +328,52 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     }
     robust <- TRUE
   }
-  strata_f <- if (is.null(strata)) factor(rep("all", n)) else
-    droplevels(as.factor(strata))
+  strata_f <- if (is.null(strata)) {
+    structure(rep.int(1L, n), levels = "all", class = "factor")
+  } else {
+    as_dense_factor(strata)
+  }
   w <- if (is.null(weights)) rep(1, n) else as.double(weights)
 
   # rows of weight zero take no part
-  used <- which(w > 0)
-  if (!length(used)) {
-    cs_abort("`weights` must have at least one positive value.",
-             arg = "weights")
-  }
-  if (length(used) < n) {
+  if (!is.null(weights) && any(w <= 0)) {
+    used <- which(w > 0)
+    if (!length(used)) {
+      cs_abort("`weights` must have at least one positive value.",
+               arg = "weights")
+    }
     x <- x[used, , drop = FALSE]
     stop_t <- stop_t[used]
     status <- status[used]
     if (counting) start <- start[used]
     w <- w[used]
     offset <- offset[used]
-    strata_f <- droplevels(strata_f[used])
+    strata_f <- as_dense_factor(strata_f[used])
     if (!is.null(cluster)) cluster <- cluster[used]
     n <- length(used)
+  } else {
+    used <- NULL
   }
   code <- as.integer(strata_f) - 1L
-  ord <- order(code, stop_t, method = "radix")
-  so <- list(stop = stop_t[ord], status = status[ord], weight = w[ord],
-             offset = as.double(offset[ord]), strata = code[ord])
+  one_stratum <- nlevels(strata_f) == 1L
+  ord <- if (one_stratum) order(stop_t, method = "radix") else
+    order(code, stop_t, method = "radix")
+  so <- list(stop = stop_t[ord], status = status[ord],
+             weight = if (is.null(weights)) w else w[ord],
+             offset = if (has_offset) offset[ord] else offset,
+             strata = code[ord])
   if (counting) {
     so$start <- start[ord]
-    so$entry <- order(so$strata, so$start, method = "radix") - 1L
+    so$entry <- (if (one_stratum) order(so$start, method = "radix") else
+      order(so$strata, so$start, method = "radix")) - 1L
   } else {
     so$start <- double()
     so$entry <- integer()
   }
-  xs <- x[ord, , drop = FALSE]
-  storage.mode(xs) <- "double"
+  if (storage.mode(x) != "double") storage.mode(x) <- "double"
   efron <- ties == "efron"
   res <- cpp_cox_fit(so$stop, so$status, so$weight, so$offset, so$strata,
-                     so$start, so$entry, counting, xs, efron,
+                     so$start, so$entry, counting, x, ord - 1L, efron,
                      as.double(init), control$iter_max, control$eps,
                      control$toler_chol)
   nm <- colnames(x)
@@ -339,7 +384,7 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   naive <- res$var
   dimnames(naive) <- list(nm, nm)
 
-  # messages about the iteration, as coxph words them
+  # messages about the iteration, by coxph's rules
   if (p > 0 && control$iter_max > 1L) {
     if (!res$converged) {
       cs_warn("the Cox model did not converge in ", control$iter_max,
@@ -368,39 +413,37 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     beta[sing] <- NA_real_
   }
   df <- sum(!sing)
-  eta_s <- drop(xs %*% beta0) + so$offset
 
-  # robust (sandwich) variance
+  # robust (sandwich) variance from the dfbeta residuals
   var <- naive
   rscore <- NULL
   if (robust && p > 0 && df > 0) {
-    sc <- cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
-                        so$start, so$entry, counting, xs, efron, eta_s,
-                        TRUE)$score
-    dfb <- (sc %*% naive) * so$weight
-    cl_s <- if (is.null(cluster)) seq_len(n) else cluster[ord]
-    dfb <- rowsum(dfb, cl_s, reorder = FALSE)
+    xs <- x[ord, , drop = FALSE]
+    resid_at <- function(b) {
+      cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
+                    so$start, so$entry, counting, xs, efron,
+                    drop(xs %*% b) + so$offset, TRUE)$score * so$weight
+    }
+    cl_s <- if (is.null(cluster)) NULL else cluster[ord]
+    collapse <- function(m) if (is.null(cl_s)) m else
+      rowsum(m, cl_s, reorder = FALSE)
+    dfb <- collapse(resid_at(beta0) %*% naive)
     var <- crossprod(dfb)
     dimnames(var) <- list(nm, nm)
-    eta0 <- drop(xs %*% as.double(init)) + so$offset
-    sc0 <- cpp_cox_resid(so$stop, so$status, so$weight, so$offset,
-                         so$strata, so$start, so$entry, counting, xs, efron,
-                         eta0, TRUE)$score * so$weight
-    sc0 <- rowsum(sc0, cl_s, reorder = FALSE)
-    u0 <- colSums(sc0)
-    rscore <- quad_form_inv(crossprod(sc0), u0, control$toler_chol)
+    sc0 <- collapse(resid_at(as.double(init)))
+    rscore <- quad_form_inv(crossprod(sc0), colSums(sc0), control$toler_chol)
+    rm(xs)
   }
 
-  # means and linear predictors as coxph reports them
-  zero_one <- if (p) apply(x, 2L, function(z) all(z %in% c(-1, 0, 1))) else
-    logical()
-  means <- if (!p) numeric() else if (counting) colMeans(x) else
-    colSums(x * w) / sum(w)
+  # means and linear predictors as coxph reports them: columns coded only
+  # -1, 0, 1 are not centred; the offset is centred at its mean
+  zero_one <- as.logical(res$zero_one)
+  means <- if (counting) res$mean_u else res$mean_w
   means[zero_one] <- 0
   names(means) <- nm
-  # coxph centres the offset at its (unweighted) mean as well
-  offset_mean <- mean(offset)
-  lp <- drop(x %*% beta0) + offset - offset_mean - sum(beta0 * means)
+  offset_mean <- if (has_offset) mean(offset) else 0
+  lp <- drop(x %*% beta0) - sum(beta0 * means)
+  if (has_offset) lp <- lp + (offset - offset_mean)
 
   test <- function(stat, k) {
     list(statistic = stat, df = k,
@@ -429,16 +472,21 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
       converged = res$converged, ties = ties, robust = robust,
       strata = if (is.null(strata)) NULL else levels(strata_f),
       means = means, offset_mean = offset_mean, linear_predictors = lp,
-      init = init,
-      init_given = init_given,
+      init = init, init_given = init_given,
       x = x, y = cbind(start = start, stop = stop_t, status = status),
       strata_code = code, weights = w, offset = offset, cluster = cluster,
       n_cluster = if (!is.null(cluster)) length(unique(cluster)),
       counting = counting, weighted = !is.null(weights), used = used,
-      control = control, call = match.call()
+      n_dropped = 0L, control = control
     ),
     class = "cs_cox"
   )
+}
+
+# A factor without unused levels, cheaply when there are none.
+as_dense_factor <- function(f) {
+  if (!is.factor(f)) f <- as.factor(f)
+  if (all(tabulate(f, nlevels(f)) > 0L)) f else droplevels(f)
 }
 
 # b' V^- b with V inverted by the generalised Cholesky (aliased directions

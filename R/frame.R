@@ -274,8 +274,12 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args,
       sub0(data[[as.character(e)]])
     } else {
       a <- vapply(as.list(e)[-1L], as.character, "")
-      do.call(survival::strata,
-              stats::setNames(lapply(a, function(v) sub0(data[[v]])), a))
+      if (length(a) == 1L) {
+        fast_strata1(sub0(data[[a]]), a)
+      } else {
+        do.call(survival::strata,
+                stats::setNames(lapply(a, function(v) sub0(data[[v]])), a))
+      }
     }
   })
   ext0 <- lapply(ext, sub0)
@@ -528,7 +532,7 @@ split_strata <- function(mf, terms) {
     sdf[[length(sdf) + 1L]] <- list(value = s, vars = vars)
   }
   strata_fac <- if (length(sdf) == 1L) {
-    droplevels(as.factor(sdf[[1L]]$value))
+    as_dense_factor(sdf[[1L]]$value)
   } else {
     droplevels(interaction(lapply(sdf, function(s) s$value), sep = "; ",
                            lex.order = TRUE))
@@ -546,4 +550,19 @@ split_strata <- function(mf, terms) {
   }
   list(strata = strata_fac, strata_vars = unlist(lapply(sdf, `[[`, "vars")),
        terms = dropx)
+}
+
+# survival::strata() of one variable, identical result without deparsing
+# the values (do.call(strata, list(s = v)) formats every element of v).
+fast_strata1 <- function(v, name) {
+  if (is.factor(v)) {
+    used <- tabulate(v, nlevels(v)) > 0L
+    lev <- levels(v)[used]
+    code <- cumsum(used)[as.integer(v)]
+  } else {
+    u <- sort(unique(v))
+    code <- match(v, u)
+    lev <- as.character(u)
+  }
+  structure(code, levels = paste0(name, "=", lev), class = "factor")
 }

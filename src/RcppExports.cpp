@@ -12,8 +12,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_cox_fit
-Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
-RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
+Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXi> order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
+RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP orderSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
@@ -25,12 +25,13 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
     Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
     Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type init(initSEXP);
     Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
     Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_cox_fit(stop, status, weight, offset, strata, start, entry, counting, x, efron, init, max_iter, eps, toler_chol));
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_fit(stop, status, weight, offset, strata, start, entry, counting, x, order, efron, init, max_iter, eps, toler_chol));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -136,7 +137,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 14},
+    {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 15},
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 12},
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 10},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},

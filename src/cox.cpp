@@ -46,23 +46,28 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-// Accumulates sum_j v_j v_j' by blocks of columns (a vectorised rank-k
-// update of the lower triangle).
+// Accumulates sum_j w_j v_j v_j' (w_j >= 0) in the lower triangle: for
+// small p directly, otherwise by blocks of columns sqrt(w_j) v_j and a
+// vectorised rank-k update.
 class RankAccumulator {
  public:
   explicit RankAccumulator(Index p, Index block = 512)
-      : buf_(p, block), acc_(MatrixXd::Zero(p, p)), count_(0) {}
-  template <typename V>
-  void add(double scale, const V& v) {
-    if (buf_.rows() == 0) return;
-    buf_.col(count_++) = scale * v;
-    if (count_ == buf_.cols()) flush();
-  }
-  void add_raw(double scale, const double* v) {
-    const Index p = buf_.rows();
-    if (p == 0) return;
+      : p_(p), small_(p <= 12), buf_(small_ ? 0 : p, small_ ? 0 : block),
+        acc_(MatrixXd::Zero(p, p)), count_(0) {}
+  void add(double w, const double* v) {
+    if (p_ == 0 || w == 0.0) return;
+    if (small_) {
+      double* acc = acc_.data();
+      for (Index a = 0; a < p_; ++a) {
+        const double t = w * v[a];
+        double* col = acc + a * p_;  // column a, rows a..p-1
+        for (Index b = a; b < p_; ++b) col[b] += t * v[b];
+      }
+      return;
+    }
+    const double sw = std::sqrt(w);
     double* col = buf_.col(count_++).data();
-    for (Index a = 0; a < p; ++a) col[a] = scale * v[a];
+    for (Index a = 0; a < p_; ++a) col[a] = sw * v[a];
     if (count_ == buf_.cols()) flush();
   }
   MatrixXd result() {
@@ -78,6 +83,8 @@ class RankAccumulator {
       count_ = 0;
     }
   }
+  Index p_;
+  bool small_;
   MatrixXd buf_;
   MatrixXd acc_;
   Index count_;
@@ -137,6 +144,14 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
 
   VectorXd s1(p), e1(p), a(p), tb(p), hxa(p), gxa(p), abar(p);
   double loglik = 0.0;
+  const double* xd = xt.data();
+  double* s1p = s1.data();
+  double* e1p = e1.data();
+  // y += c * (column i of xt), on raw pointers (p is small)
+  auto axpy = [p, xd](double* y, double c, Index i) {
+    const double* xi = xd + i * p;
+    for (Index q = 0; q < p; ++q) y[q] += c * xi[q];
+  };
 
   Index b0 = 0;
   while (b0 < n) {
@@ -164,7 +179,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
           const Index j = d.entry[k];
           s0 -= wr[j];
           w0 -= d.weight[j];
-          s1.noalias() -= wr[j] * xt.col(j);
+          axpy(s1p, -wr[j], j);
           --nrisk;
           if (need_c) {
             out.cumhaz[j] += tsum;
@@ -187,7 +202,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
         poll.tick();
         s0 += wr[i];
         w0 += d.weight[i];
-        s1.noalias() += wr[i] * xt.col(i);
+        axpy(s1p, wr[i], i);
         ++nrisk;
         if (need_c) out.cumhaz[i] = -tsum;
         if (want.score_resid) out.bsum.col(i) = -tb;
@@ -195,9 +210,9 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
           ++dcount;
           dw += d.weight[i];
           e0 += wr[i];
-          e1.noalias() += wr[i] * xt.col(i);
+          axpy(e1p, wr[i], i);
           loglik += d.weight[i] * (eta[i] - mx);
-          if (want.score) out.score.noalias() += d.weight[i] * xt.col(i);
+          if (want.score) axpy(out.score.data(), d.weight[i], i);
         }
         --i;
       }
@@ -218,34 +233,52 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
         loglik -= dw * std::log(den);
         if (want.score) out.score.noalias() -= dw * a;
         h = dw / den;
-        if (want.info) part2.add(std::sqrt(dw), a);
+        if (want.info) part2.add(dw, a.data());
         if (want.score_resid) {
           hxa = h * a;
           gxa.setZero();
           abar = a;
         }
       } else {
+        // With a_l = (S1 - f_l E1) / den_l every sum over the d tied deaths
+        // is a combination of S1 and E1 with scalar sums of powers of
+        // 1/den_l and f_l: no vector work per death.
         const double m = dw / dcount;
-        if (want.score_resid) {
-          hxa.setZero();
-          gxa.setZero();
-          abar.setZero();
-        }
-        const double sqm = std::sqrt(m);
+        double q0 = 0.0, q1 = 0.0;            // sums of 1/den, f/den
+        double r0 = 0.0, r1 = 0.0, r2 = 0.0;  // of 1/den^2, f/den^2,
+                                              // f^2/den^2
         for (int l = 0; l < dcount; ++l) {
           const double f = static_cast<double>(l) / dcount;
           const double den = s0 - f * e0;
-          a = (s1 - f * e1) / den;
+          const double inv = 1.0 / den;
           loglik -= m * std::log(den);
-          if (want.score) out.score.noalias() -= m * a;
-          h += m / den;
-          g += m * f / den;
-          if (want.info) part2.add(sqm, a);
-          if (want.score_resid) {
-            hxa.noalias() += (m / den) * a;
-            gxa.noalias() += (m * f / den) * a;
-            abar.noalias() += a / dcount;
-          }
+          q0 += inv;
+          q1 += f * inv;
+          r0 += inv * inv;
+          r1 += f * inv * inv;
+          r2 += f * f * inv * inv;
+        }
+        h = m * q0;
+        g = m * q1;
+        if (want.score) {
+          out.score.noalias() -= (m * q0) * s1;
+          out.score.noalias() += (m * q1) * e1;
+        }
+        if (want.info) {
+          // m * sum_l a_l a_l' = m [S1 E1] [[r0, -r1], [-r1, r2]] [S1 E1]'
+          // written as two rank-one terms (LDL' of the 2 x 2 middle).
+          const double d1 = m * r0;
+          const double c = r1 / r0;
+          const double d2 = std::max(m * (r2 - r1 * c), 0.0);
+          a = s1 - c * e1;
+          part2.add(d1, a.data());
+          part2.add(d2, e1.data());
+        }
+        if (want.score_resid) {
+          // sum_l (m/den) a_l, sum_l (m f/den) a_l, mean of a_l
+          hxa = m * (r0 * s1 - r1 * e1);
+          gxa = m * (r1 * s1 - r2 * e1);
+          abar = (q0 * s1 - q1 * e1) / dcount;
         }
       }
       tsum += h;
@@ -283,7 +316,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     if (p > 0) {
       for (Index j = 0; j < n; ++j) {
         const double v = wr[j] * out.cumhaz[j];
-        part1.add_raw(std::sqrt(std::max(v, 0.0)), xt.col(j).data());
+        part1.add(std::max(v, 0.0), xd + j * p);
       }
     }
     out.info = part1.result() - part2.result();
@@ -379,12 +412,18 @@ MatrixXd ldl_inverse(const Ldl& f) {
 // which leaves the Newton iterates unchanged (they are affine invariant).
 // ---------------------------------------------------------------------------
 CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
+                  const Eigen::Map<Eigen::VectorXi>& order,
                   const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
                   double eps, double toler_chol, const Poll& poll) {
   const Index n = d.n, p = x.cols();
-  if (x.rows() != n) {
-    throw std::invalid_argument("cox_newton: x must have one row per "
-                                "observation");
+  if (x.rows() != n || order.size() != n) {
+    throw std::invalid_argument("cox_newton: x and order must have one row "
+                                "per observation");
+  }
+  for (Index i = 0; i < n; ++i) {
+    if (order[i] < 0 || order[i] >= n) {
+      throw std::invalid_argument("cox_newton: order out of range");
+    }
   }
   if (init.size() != p) {
     throw std::invalid_argument("cox_newton: init must have one value per "
@@ -394,14 +433,37 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   double sw = 0.0;
   for (Index i = 0; i < n; ++i) sw += d.weight[i];
   VectorXd scale = VectorXd::Ones(p);
+  // gather the rows into sorted order, one row at a time (p reads per row,
+  // contiguous writes), then centre and scale each covariate
   MatrixXd xt(p, n);
+  {
+    const double* xd = x.data();
+    double* out = xt.data();
+    for (Index i = 0; i < n; ++i) {
+      const Index oi = order[i];
+      for (Index j = 0; j < p; ++j) out[i * p + j] = xd[j * n + oi];
+    }
+  }
+  CoxFit fit;
+  fit.mean_w = VectorXd::Zero(p);
+  fit.mean_u = VectorXd::Zero(p);
+  fit.zero_one.assign(p, 1);
   for (Index j = 0; j < p; ++j) {
-    double mean = 0.0;
-    for (Index i = 0; i < n; ++i) mean += d.weight[i] * x(i, j);
+    double mean = 0.0, mean_u = 0.0;
+    bool zo = true;
+    for (Index i = 0; i < n; ++i) {
+      const double v = xt(j, i);
+      mean += d.weight[i] * v;
+      mean_u += v;
+      zo = zo && (v == 0.0 || v == 1.0 || v == -1.0);
+    }
     mean /= sw;
+    fit.mean_w[j] = mean;
+    fit.mean_u[j] = mean_u / n;
+    fit.zero_one[j] = zo ? 1 : 0;
     double mad = 0.0;
     for (Index i = 0; i < n; ++i) {
-      const double v = x(i, j) - mean;
+      const double v = xt(j, i) - mean;
       xt(j, i) = v;
       mad += d.weight[i] * std::abs(v);
     }
@@ -417,7 +479,6 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   VectorXd eta = offset;
   if (p > 0) eta.noalias() += xt.transpose() * beta;
   SweepResult r = cox_sweep(d, xt, eta, want, poll);
-  CoxFit fit;
   fit.loglik_init = r.loglik;
   Ldl f = ldl_decompose(r.info, toler_chol);
   VectorXd step = ldl_solve(f, r.score);
@@ -630,14 +691,16 @@ cohortsurv::Poll r_poll() {
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
-  const cohortsurv::CoxFit f = cohortsurv::cox_newton(make_data(stop, status, weight, offset, strata, start, entry, counting, efron), x, init, max_iter, eps, toler_chol, r_poll());
+Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXi> order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
+  const cohortsurv::CoxFit f = cohortsurv::cox_newton(make_data(stop, status, weight, offset, strata, start, entry, counting, efron), x, order, init, max_iter, eps, toler_chol, r_poll());
   return Rcpp::List::create(
       Rcpp::Named("beta") = f.beta, Rcpp::Named("var") = f.var,
       Rcpp::Named("score") = f.score, Rcpp::Named("singular") = f.singular,
       Rcpp::Named("loglik") = Rcpp::NumericVector::create(f.loglik_init, f.loglik),
       Rcpp::Named("score_test") = f.score_test, Rcpp::Named("iter") = f.iter,
-      Rcpp::Named("converged") = f.converged);
+      Rcpp::Named("converged") = f.converged,
+      Rcpp::Named("mean_w") = f.mean_w, Rcpp::Named("mean_u") = f.mean_u,
+      Rcpp::Named("zero_one") = f.zero_one);
 }
 
 // Per-row pieces of the residuals at linear predictor eta: expected (the

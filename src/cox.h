@@ -64,11 +64,16 @@ struct CoxFit {
   double loglik_init = 0.0, loglik = 0.0, score_test = 0.0;
   int iter = 0;
   bool converged = true;
+  Eigen::VectorXd mean_w, mean_u;  // weighted and plain covariate means
+  std::vector<int> zero_one;       // 1 for columns coded only -1, 0, 1
 };
 
 // Newton-Raphson with step halving, the rule of survival's coxph:
 // stop when |1 - loglik_old / loglik_new| <= eps (not while halving).
+// x is n x p in the caller's row order; order[i] (0-based) is the row of x
+// that comes i-th in the sorted order of d.
 CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
+                  const Eigen::Map<Eigen::VectorXi>& order,
                   const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
                   double eps, double toler_chol, const Poll& poll = Poll());
 

@@ -313,6 +313,18 @@ test_that("zero weights drop the rows", {
   expect_equal(a$n, b$n)
 })
 
+test_that("the fast one-variable strata() equals survival::strata()", {
+  set.seed(1)
+  vals <- list(sample(c(1, 3, 2, NA), 20, TRUE), sample(1:3, 20, TRUE),
+               sample(c("b", "a", NA), 20, TRUE),
+               factor(sample(c("x", "y"), 20, TRUE), levels = c("y", "x", "z")),
+               sample(c(TRUE, FALSE), 20, TRUE), c(0.1, 1 / 3, 2.5, 0.1))
+  for (v in vals) {
+    expect_identical(cohortsurv:::fast_strata1(v, "s"),
+                     do.call(survival::strata, list(s = v)))
+  }
+})
+
 # --- methods ----------------------------------------------------------------
 
 test_that("methods return what coxph's do", {

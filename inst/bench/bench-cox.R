@@ -1,0 +1,107 @@
+# Benchmark: cohortsurv::cox() against survival::coxph() in one process.
+# Run by hand:  Rscript inst/bench/bench-cox.R [max_n]
+# 5 numeric covariates, 4 strata, integer-day times with ties, about 30%
+# censoring; Efron and Breslow ties. Whole calls (formula to result).
+# Prints the median elapsed time of each, the ratio coxph / cox, the peak
+# memory of each call and the largest coefficient difference; writes the
+# table to bench-cox.csv when COHORTSURV_BENCH_OUT names a directory.
+#
+# Peak memory: each call is run once more in a fresh R process (Rscript)
+# that first loads the data; on Linux the increase of that process's
+# resident-set high-water mark (VmHWM, reset through /proc/self/clear_refs
+# after loading) over its size before the call, which counts C/C++
+# allocations as well as R's. Elsewhere, or if that fails, NA.
+suppressPackageStartupMessages({
+  library(cohortsurv)
+  library(survival)
+})
+args <- commandArgs(trailingOnly = TRUE)
+max_n <- if (length(args)) as.numeric(args[1]) else 1e7
+sizes <- c(1e4, 1e5, 1e6, 1e7)
+sizes <- sizes[sizes <= max_n]
+
+make_data <- function(n, seed = 1) {
+  set.seed(seed)
+  x <- matrix(stats::rnorm(5 * n), n, 5, dimnames = list(NULL, paste0("x", 1:5)))
+  s <- sample.int(4L, n, replace = TRUE)
+  rate <- exp(drop(x %*% c(0.5, -0.3, 0.2, 0, 0.1)) + 0.2 * s) / 1000
+  t_event <- ceiling(stats::rexp(n, rate))
+  t_cens <- sample.int(3650L, n, replace = TRUE)
+  d <- data.frame(x, s = s)
+  d$time <- pmin(t_event, t_cens)
+  d$status <- as.integer(t_event <= t_cens)
+  d
+}
+
+child_script <- '
+suppressPackageStartupMessages({library(cohortsurv); library(survival)})
+a <- commandArgs(trailingOnly = TRUE)
+d <- readRDS(a[1])
+fml <- Surv(time, status) ~ x1 + x2 + x3 + x4 + x5 + strata(s)
+st <- function(field) {
+  l <- grep(paste0("^", field, ":"), readLines("/proc/self/status"), value = TRUE)
+  as.numeric(gsub("[^0-9]", "", l)) / 1024
+}
+invisible(gc())
+writeLines("5", "/proc/self/clear_refs")
+before <- st("VmRSS")
+fit <- if (a[2] == "cox") cox(fml, data = d, ties = a[3]) else
+  coxph(fml, data = d, ties = a[3])
+cat(st("VmHWM") - before, "\n")
+'
+child_file <- tempfile(fileext = ".R")
+writeLines(child_script, child_file)
+can_hwm <- file.exists("/proc/self/clear_refs")
+
+# peak memory (MB) of one call in a fresh process
+peak_mem <- function(data_file, fun, ties) {
+  if (!can_hwm) return(NA_real_)
+  rscript <- file.path(R.home("bin"), "Rscript")
+  out <- tryCatch(
+    system2(rscript, c(child_file, data_file, fun, ties), stdout = TRUE,
+            stderr = FALSE),
+    error = function(e) NA_character_, warning = function(w) NA_character_)
+  suppressWarnings(as.numeric(out[length(out)]))
+}
+
+time_it <- function(expr, reps) {
+  expr <- substitute(expr)
+  env <- parent.frame()
+  t <- vapply(seq_len(reps), function(i) {
+    invisible(gc(FALSE))
+    system.time(eval(expr, env))[["elapsed"]]
+  }, numeric(1))
+  stats::median(t)
+}
+
+fml <- Surv(time, status) ~ x1 + x2 + x3 + x4 + x5 + strata(s)
+rows <- list()
+for (n in sizes) {
+  d <- make_data(n)
+  data_file <- tempfile(fileext = ".rds")
+  saveRDS(d, data_file, compress = FALSE)
+  reps <- if (n <= 1e5) 5L else if (n <= 1e6) 3L else 1L
+  for (ties in c("efron", "breslow")) {
+    a <- time_it(cox(fml, data = d, ties = ties), reps)
+    b <- time_it(coxph(fml, data = d, ties = ties), reps)
+    fa <- cox(fml, data = d, ties = ties)
+    fb <- coxph(fml, data = d, ties = ties)
+    rows[[length(rows) + 1L]] <- data.frame(
+      n = n, ties = ties, cox_s = a, coxph_s = b, ratio = b / a,
+      cox_peak_mb = peak_mem(data_file, "cox", ties),
+      coxph_peak_mb = peak_mem(data_file, "coxph", ties),
+      max_rel_diff_coef = max(abs(coef(fa) - coef(fb)) /
+                                pmax(1, abs(coef(fb))))
+    )
+    print(rows[[length(rows)]], row.names = FALSE)
+    rm(fa, fb)
+  }
+  rm(d)
+  unlink(data_file)
+}
+res <- do.call(rbind, rows)
+cat("\ncox() against coxph(): median elapsed seconds; peak memory of one ",
+    "call in a fresh process (MB, resident-set high-water mark)\n", sep = "")
+print(res, row.names = FALSE, digits = 3)
+out <- Sys.getenv("COHORTSURV_BENCH_OUT")
+if (nzchar(out)) utils::write.csv(res, file.path(out, "bench-cox.csv"), row.names = FALSE)

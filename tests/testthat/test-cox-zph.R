@@ -1,0 +1,61 @@
+# ph_test(): the Grambsch-Therneau test against survival::cox.zph.
+
+zph_vs <- function(f, g, tr) {
+  a <- ph_test(f, transform = tr)
+  b <- cox.zph(g, transform = tr)$table
+  expect_equal(a$term, rownames(b))
+  expect_close(a$statistic, b[, "chisq"], 1e-8)
+  expect_equal(a$df, as.integer(b[, "df"]))
+  expect_close(a$p_value, b[, "p"], 1e-8)
+}
+
+test_that("ph_test() agrees with cox.zph on the survival data sets", {
+  lung2 <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog",
+                            "ph.karno")])
+  models <- list(
+    list(Surv(time, status) ~ age + sex + ph.karno + strata(ph.ecog), lung2),
+    list(Surv(time, status) ~ trt + celltype + karno, veteran),
+    list(Surv(start, stop, event) ~ age + year + surgery + transplant, heart)
+  )
+  for (m in models) {
+    for (ties in c("efron", "breslow")) {
+      f <- cox(m[[1]], m[[2]], ties = ties)
+      g <- coxph(m[[1]], m[[2]], ties = ties)
+      for (tr in c("km", "rank", "identity")) zph_vs(f, g, tr)
+    }
+  }
+})
+
+test_that("ph_test() agrees on random data with heavy ties and weights", {
+  for (counting in c(FALSE, TRUE)) {
+    d <- random_cox_data(300, 21, counting = counting)
+    d$w <- as.numeric(d$w)  # cox.zph needs double weights
+    fml <- if (counting) Surv(start, time, status) ~ z1 + group + strata(sex)
+    else Surv(time, status) ~ z1 + z2 + group + strata(sex)
+    for (ties in c("efron", "breslow")) {
+      f <- cox(fml, d, weights = w, ties = ties)
+      g <- coxph(fml, d, weights = w, ties = ties)
+      for (tr in c("km", "rank", "identity")) zph_vs(f, g, tr)
+    }
+  }
+})
+
+test_that("ph_test() skips aliased columns and prints", {
+  lung2 <- na.omit(lung[, c("time", "status", "age", "sex")])
+  lung2$age2 <- lung2$age * 2
+  f <- suppressMessages(cox(Surv(time, status) ~ age + sex + age2, lung2))
+  g <- coxph(Surv(time, status) ~ age + sex + age2, lung2)
+  zph_vs(f, g, "km")
+  expect_output(print(ph_test(f)), "GLOBAL")
+})
+
+test_that("ph_test() errors name the argument", {
+  lung2 <- na.omit(lung[, c("time", "status", "age")])
+  f <- cox(Surv(time, status) ~ age, lung2)
+  expect_error(ph_test(f, transform = "log"), "`transform` must be one of",
+               class = "cohortsurv_error")
+  expect_error(ph_test(list()), "`fit` must be a Cox model",
+               class = "cohortsurv_error")
+  expect_error(ph_test(cox(Surv(time, status) ~ 1, lung2)),
+               "no estimated coefficients", class = "cohortsurv_error")
+})
