@@ -304,7 +304,7 @@ soft_loss <- function(sm, time) {
         l <- l + 0.1 * (((m[k, 2] - tgt[k, 2]) / 2)^2 + ((m[k, 3] - tgt[k, 3]) / 2)^2)
     }
   }
-  l <- l + sum(((log(sm$hr[, "hr"]) - log(hr_target)) / 0.03)^2)
+  l <- l + sum(((log(sm$hr[, "hr"]) - log(hr_target)) / 0.01)^2)
   # p-values, on the log10 scale, light weight
   lp <- function(p, target) ((log10(p) - log10(target)) / 0.5)^2
   below <- function(p, target) if (p < target) 0 else ((log10(p) - log10(target)) / 0.5)^2

@@ -186,3 +186,48 @@ test_that("biology holds wherever the published counts allow", {
   expect_equal(sum(lb_neg), 3)
   expect_true(all(d$timing[lb_neg] == "SDC"))
 })
+
+# Soft targets: not exact by construction, but the reconstruction reaches
+# them; these guard against a regenerated data set drifting away.
+test_that("published medians are reproduced where the constraints allow", {
+  est <- published("estimates.csv")
+  med <- est[est$quantity == "median_os_months", ]
+  want <- function(g) med$estimate[med$group == g]
+  surg <- dnmbc[dnmbc$surgery == "yes", ]
+  m <- function(f, data, lab) {
+    tb <- km(f, data = data)$table
+    tb$median[tb$strata == lab]
+  }
+  f <- Surv(os_months, death) ~ group
+  expect_equal(m(f, dnmbc, "group=LRT"), want("LRT"))
+  expect_equal(m(f, dnmbc, "group=STA"), want("STA"))
+  f <- Surv(os_months, death) ~ surgery
+  expect_lte(abs(m(f, dnmbc, "surgery=yes") - want("Surgery")), 1)  # 43 vs 42
+  expect_equal(m(f, dnmbc, "surgery=no"), want("Non-surgery"))
+  f <- Surv(os_months, death) ~ timing
+  for (g in c("SAC", "SBC", "SDC")) {
+    expect_equal(m(f, surg, paste0("timing=", g)), want(g), label = g)
+  }
+  f <- Surv(os_months, death) ~ margin
+  expect_equal(m(f, surg, "margin=Negative"), want("Negative"))
+  expect_equal(m(f, surg, "margin=Positive"), want("Positive"))
+  f <- Surv(os_months, death) ~ radiotherapy
+  expect_equal(m(f, dnmbc, "radiotherapy=yes"), want("RT"))
+  # the no-RT median (published 37) is the one the search cannot reach
+  expect_lt(m(f, dnmbc, "radiotherapy=no"), want("No RT"))
+})
+
+test_that("published hazard ratios are reproduced to two decimals", {
+  hr <- function(f, data) {
+    round(hr_table(cox(f, data = data, ties = "breslow"))$hr[1], 2)
+  }
+  surg <- dnmbc[dnmbc$surgery == "yes", ]
+  surg$timing_score <- as.integer(surg$timing)
+  known <- surg[surg$margin != "Unknown", ]
+  expect_equal(hr(Surv(os_months, death) ~ group + strata(met_site), dnmbc), 0.47)
+  expect_equal(hr(Surv(os_months, death) ~ group, dnmbc), 0.47)
+  expect_equal(hr(Surv(os_months, death) ~ surgery, dnmbc), 0.48)
+  expect_equal(hr(Surv(os_months, death) ~ timing_score, surg), 0.79)
+  expect_equal(hr(Surv(os_months, death) ~ margin, known), 2.35)
+  expect_equal(hr(Surv(os_months, death) ~ radiotherapy, dnmbc), 0.65)
+})
