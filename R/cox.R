@@ -372,12 +372,23 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   }
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
   efron <- ties == "efron"
+  no_events <- !any(status != 0)
+  if (no_events && p > 0) {
+    cs_warn("there are no events, so the coefficients cannot be ",
+            "estimated; they are NA.")
+  }
   res <- cpp_cox_fit(so$stop, so$status, so$weight, so$offset, so$strata,
                      so$start, so$entry, counting, x, ord - 1L, efron,
-                     as.double(init), control$iter_max, control$eps,
+                     as.double(init),
+                     if (no_events) 0L else control$iter_max, control$eps,
                      control$toler_chol)
   nm <- colnames(x)
-  sing <- as.logical(res$singular)
+  # a zero pivot at the start and at the end: an aliased column; only at
+  # the end: the information underflowed as the estimate ran off to
+  # infinity (monotone likelihood), so the estimate is kept, its variance NA
+  sing <- as.logical(res$singular) & (as.logical(res$singular_init) |
+                                        no_events)
+  diverged <- as.logical(res$singular) & !sing
   beta <- stats::setNames(res$beta, nm)
   beta0 <- beta
   beta0[sing] <- 0
@@ -392,7 +403,7 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
               "for a covariate with an infinite estimate.")
     } else {
       infs <- abs(drop(res$score %*% naive))
-      infs <- !is.finite(res$score) |
+      infs <- diverged | !is.finite(res$score) |
         (infs > control$eps & infs > control$toler_inf * abs(beta0))
       if (any(infs)) {
         cs_warn("the log partial likelihood converged before the ",
@@ -405,9 +416,9 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
     }
   }
   if (any(sing) && control$iter_max > 0L) {
-    message("cox(): ", paste0("`", nm[sing], "`", collapse = ", "),
+    if (!no_events) message("cox(): ", paste0("`", nm[sing], "`", collapse = ", "),
             if (sum(sing) > 1) " are" else " is", " collinear with other ",
-            "columns of the design; ",
+            "columns of the design (or constant within every risk set); ",
             if (sum(sing) > 1) "their coefficients are" else
               "its coefficient is", " NA.")
     beta[sing] <- NA_real_
@@ -456,8 +467,9 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   } else 0
   var_out <- var
   naive_out <- naive
-  var_out[sing, ] <- var_out[, sing] <- NA_real_
-  naive_out[sing, ] <- naive_out[, sing] <- NA_real_
+  na_var <- sing | diverged
+  var_out[na_var, ] <- var_out[, na_var] <- NA_real_
+  naive_out[na_var, ] <- naive_out[, na_var] <- NA_real_
   structure(
     list(
       coefficients = beta,

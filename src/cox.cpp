@@ -138,11 +138,23 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     out.bsum = MatrixXd::Zero(p, n);
     out.abar = MatrixXd::Zero(p, n);
   }
-  std::vector<char> removed;
-  if (counting) removed.assign(n, 0);
+  // Per stratum, the hazard increments h_k (and the death corrections g_k)
+  // of its distinct times, indexed backward (k = 0 the latest); each row
+  // records the index of its stop time (kadd) and the number of times
+  // passed when it left the risk set (kout). The hazard it accrues is then
+  // G[kadd] - G[kout], G the cumulative sum forward in time: summing the
+  // small early increments first keeps c_i exact even when late risk sets
+  // are tiny (a difference of backward tail sums would not be).
+  std::vector<int> kadd, kout;
+  if (need_c) {
+    kadd.resize(n);
+    if (counting) kout.assign(n, -1);
+  }
+  std::vector<double> hz, gz, cum;
+  std::vector<double> hxz, gxz, cumx;  // p per time (score residuals)
   RankAccumulator part2(want.info ? p : 0);
 
-  VectorXd s1(p), e1(p), a(p), tb(p), hxa(p), gxa(p), abar(p);
+  VectorXd s1(p), e1(p), a(p), hxa(p), gxa(p), abar(p);
   double loglik = 0.0;
   const double* xd = xt.data();
   double* s1p = s1.data();
@@ -167,10 +179,13 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
       wr[i] = d.weight[i] * std::exp(eta[i] - mx);
       out.shift[i] = mx;
     }
-    double s0 = 0.0, w0 = 0.0, tsum = 0.0;
+    double s0 = 0.0, w0 = 0.0;
     Index nrisk = 0;
     s1.setZero();
-    tb.setZero();
+    hz.clear();
+    gz.clear();
+    hxz.clear();
+    gxz.clear();
     Index i = b1 - 1, k = b1 - 1;
     while (i >= b0) {
       const double t = d.stop[i];
@@ -181,11 +196,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
           w0 -= d.weight[j];
           axpy(s1p, -wr[j], j);
           --nrisk;
-          if (need_c) {
-            out.cumhaz[j] += tsum;
-            removed[j] = 1;
-          }
-          if (want.score_resid) out.bsum.col(j) += tb;
+          if (need_c) kout[j] = static_cast<int>(hz.size());
           --k;
         }
         if (nrisk == 0) {
@@ -204,8 +215,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
         w0 += d.weight[i];
         axpy(s1p, wr[i], i);
         ++nrisk;
-        if (need_c) out.cumhaz[i] = -tsum;
-        if (want.score_resid) out.bsum.col(i) = -tb;
+        if (need_c) kadd[i] = static_cast<int>(hz.size());
         if (d.status[i] != 0.0) {
           ++dcount;
           dw += d.weight[i];
@@ -217,6 +227,14 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
         --i;
       }
       if (dcount == 0) {
+        if (need_c) {
+          hz.push_back(0.0);
+          gz.push_back(0.0);
+          if (want.score_resid) {
+            hxz.insert(hxz.end(), p, 0.0);
+            gxz.insert(gxz.end(), p, 0.0);
+          }
+        }
         if (want.per_time) {
           out.t_strata.push_back(s);
           out.t_time.push_back(t);
@@ -281,15 +299,14 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
           abar = (q0 * s1 - q1 * e1) / dcount;
         }
       }
-      tsum += h;
-      if (want.score_resid) tb += hxa;
-      if (need_c || want.score_resid) {
-        for (Index j = i + 1; j <= hi; ++j) {
-          if (d.status[j] == 0.0) continue;
-          if (need_c) out.cumhaz[j] -= g;
-          if (want.score_resid) {
-            out.bsum.col(j) -= gxa;
-            out.abar.col(j) = abar;
+      if (need_c) {
+        hz.push_back(h);
+        gz.push_back(g);
+        if (want.score_resid) {
+          hxz.insert(hxz.end(), hxa.data(), hxa.data() + p);
+          gxz.insert(gxz.end(), gxa.data(), gxa.data() + p);
+          for (Index j = i + 1; j <= hi; ++j) {
+            if (d.status[j] != 0.0) out.abar.col(j) = abar;
           }
         }
       }
@@ -301,11 +318,35 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
         out.t_hazard.push_back(h * std::exp(-mx));
       }
     }
-    // rows still at risk at the first time of the stratum
-    for (Index j = b0; j < b1; ++j) {
-      if (counting && removed.size() && removed[j]) continue;
-      if (need_c) out.cumhaz[j] += tsum;
-      if (want.score_resid) out.bsum.col(j) += tb;
+    if (need_c) {
+      // cumulative sums forward in time: cum[k] = sum of h over times at or
+      // before time k (indices >= k); cum[K] = 0
+      const Index kk = static_cast<Index>(hz.size());
+      cum.assign(kk + 1, 0.0);
+      for (Index q = kk - 1; q >= 0; --q) cum[q] = cum[q + 1] + hz[q];
+      if (want.score_resid) {
+        cumx.assign((kk + 1) * p, 0.0);
+        for (Index q = kk - 1; q >= 0; --q) {
+          for (Index a2 = 0; a2 < p; ++a2) {
+            cumx[q * p + a2] = cumx[(q + 1) * p + a2] + hxz[q * p + a2];
+          }
+        }
+      }
+      for (Index j = b0; j < b1; ++j) {
+        const Index ka = kadd[j];
+        const Index ko = (counting && kout[j] >= 0) ? kout[j] : kk;
+        double c = cum[ka] - cum[ko];
+        const bool dead = d.status[j] != 0.0;
+        if (dead) c -= gz[ka];
+        out.cumhaz[j] = c;
+        if (want.score_resid) {
+          for (Index a2 = 0; a2 < p; ++a2) {
+            double b = cumx[ka * p + a2] - cumx[ko * p + a2];
+            if (dead) b -= gxz[ka * p + a2];
+            out.bsum(a2, j) = b;
+          }
+        }
+      }
     }
     b0 = b1;
   }
@@ -483,6 +524,7 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   Ldl f = ldl_decompose(r.info, toler_chol);
   VectorXd step = ldl_solve(f, r.score);
   fit.score_test = r.score.dot(step);
+  fit.singular_init = f.singular;
 
   auto finish = [&](const VectorXd& b, const SweepResult& res,
                     const Ldl& fac) {
@@ -508,7 +550,8 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
     r = cox_sweep(d, xt, eta, want, poll);
     const double newlk = r.loglik;
     f = ldl_decompose(r.info, toler_chol);
-    if (!halving && std::fabs(1.0 - ll_prev / newlk) <= eps) {
+    if (!halving &&
+        (newlk == ll_prev || std::fabs(1.0 - ll_prev / newlk) <= eps)) {
       fit.loglik = newlk;
       fit.iter = iter;
       fit.converged = true;
@@ -700,7 +743,8 @@ Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<
       Rcpp::Named("score_test") = f.score_test, Rcpp::Named("iter") = f.iter,
       Rcpp::Named("converged") = f.converged,
       Rcpp::Named("mean_w") = f.mean_w, Rcpp::Named("mean_u") = f.mean_u,
-      Rcpp::Named("zero_one") = f.zero_one);
+      Rcpp::Named("zero_one") = f.zero_one,
+      Rcpp::Named("singular_init") = f.singular_init);
 }
 
 // Per-row pieces of the residuals at linear predictor eta: expected (the

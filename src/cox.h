@@ -60,7 +60,8 @@ struct CoxFit {
   Eigen::MatrixXd var;      // p x p inverse information (zero rows for
                             // aliased columns)
   Eigen::VectorXd score;    // score at the final beta
-  std::vector<int> singular;  // 1 for columns dropped as collinear
+  std::vector<int> singular;  // 1 for columns with a zero pivot at the end
+  std::vector<int> singular_init;  // ... and at the initial values
   double loglik_init = 0.0, loglik = 0.0, score_test = 0.0;
   int iter = 0;
   bool converged = true;
