@@ -21,7 +21,7 @@ cpp_km <- function(stop, status, weight, strata, order, entry, entry_order, conf
     .Call(`_cohortsurv_cpp_km`, stop, status, weight, strata, order, entry, entry_order, conf_type, z)
 }
 
-cpp_logrank <- function(stop, status, group, strata, entry, entry_group, counting, n_groups, n_strata, weight_type, rho, gamma) {
-    .Call(`_cohortsurv_cpp_logrank`, stop, status, group, strata, entry, entry_group, counting, n_groups, n_strata, weight_type, rho, gamma)
+cpp_logrank <- function(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma) {
+    .Call(`_cohortsurv_cpp_logrank`, stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma)
 }
 

@@ -224,7 +224,9 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
   test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
   check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
   n <- length(time)
-  check_fit_vectors(time, status, NULL, start, strata, n)
+  if (!clean_fit_vectors(time, status, start, strata, n)) {
+    check_fit_vectors(time, status, NULL, start, strata, n)
+  }
   if (missing(group) || is.null(group) || length(group) != n) {
     cs_abort("`group` must have one element per row (", n, ").",
              arg = "group")
@@ -233,7 +235,7 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
     cs_abort("`group` must not contain missing values; ",
              first_bad(group, is.na(group)), ".", arg = "group")
   }
-  group <- droplevels(as.factor(group))
+  group <- fast_droplevels(as.factor(group))
   lev <- levels(group)
   k <- length(lev)
   if (k < 2L) {
@@ -253,25 +255,25 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
     trend <- TRUE
   }
   stratified <- !is.null(strata)
-  strata <- if (stratified) droplevels(as.factor(strata)) else
-    factor(rep("all", n))
-  slev <- levels(strata)
-  gcode <- as.integer(group) - 1L
-  scode <- as.integer(strata) - 1L
-  counting <- !is.null(start)
-  ord <- if (stratified) order(scode, time, method = "radix") else
-    order(time, method = "radix")
-  sd <- list(time = as.double(time)[ord], status = as.double(status)[ord],
-             group = gcode[ord], strata = scode[ord])
-  if (counting) {
-    eord <- if (stratified) order(scode, start, method = "radix") else
-      order(start, method = "radix")
-    sd$entry <- as.double(start)[eord]
-    sd$entry_group <- gcode[eord]
+  if (stratified) {
+    strata <- fast_droplevels(as.factor(strata))
+    slev <- levels(strata)
+    scode <- as.integer(strata) - 1L
   } else {
-    sd$entry <- double()
-    sd$entry_group <- integer()
+    slev <- "all"
+    scode <- integer(n)
   }
+  gcode <- as.integer(group) - 1L
+  counting <- !is.null(start)
+  # the kernel reads the rows through these permutations: no sorted copies
+  sd <- list(
+    time = as.double(time), status = as.double(status), group = gcode,
+    strata = scode,
+    order = sort_order(scode, time, stratified),
+    start = if (counting) as.double(start) else double(),
+    entry_order = if (counting) sort_order(scode, start, stratified) else
+      integer()
+  )
   wtype <- match(test, c("fh", "gehan", "tarone-ware")) - 1L
   res <- logrank_kernel(sd, NULL, k, length(slev), counting, wtype,
                         rho, gamma)
@@ -339,19 +341,39 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
   )
 }
 
-# Run the kernel on the rows of the sorted data `sd` whose 0-based group
-# code is in `codes` (NULL: all rows); a subset of sorted data stays sorted.
+# order(strata, time): radix sorting is several times faster on integer
+# keys, so whole-number times (days, say) are sorted as integers.
+sort_order <- function(scode, time, stratified) {
+  if (length(time) && max(time) < .Machine$integer.max &&
+      all(time == trunc(time))) {
+    time <- as.integer(time)
+  }
+  if (stratified) order(scode, time, method = "radix") else
+    order(time, method = "radix")
+}
+
+# TRUE when the vectors are certainly valid (checked in a few cheap passes);
+# FALSE sends them to check_fit_vectors() for the row-naming message.
+clean_fit_vectors <- function(time, status, start, strata, n) {
+  is.numeric(time) && n > 0L && !anyNA(time) && min(time) >= 0 &&
+    max(time) < Inf && length(status) == n &&
+    (is.logical(status) || is.numeric(status)) && !anyNA(status) &&
+    sum(status == 0) + sum(status == 1) == n && is.null(start) &&
+    (is.null(strata) || (length(strata) == n && !anyNA(strata)))
+}
+
+# Run the kernel on the rows of `sd` whose 0-based group code is in
+# `codes` (NULL: all rows); a subset of a sorting permutation still sorts.
 logrank_kernel <- function(sd, codes, k, n_strata, counting, wtype, rho,
                            gamma) {
+  ord <- sd$order
+  eord <- sd$entry_order
   if (!is.null(codes)) {
-    keep <- sd$group %in% codes
-    ekeep <- sd$entry_group %in% codes
-    sd <- list(time = sd$time[keep], status = sd$status[keep],
-               group = sd$group[keep], strata = sd$strata[keep],
-               entry = sd$entry[ekeep], entry_group = sd$entry_group[ekeep])
+    ord <- ord[sd$group[ord] %in% codes]
+    if (counting) eord <- eord[sd$group[eord] %in% codes]
   }
-  cpp_logrank(sd$time, sd$status, sd$group, sd$strata, sd$entry,
-              sd$entry_group, counting, k, n_strata, wtype, rho, gamma)
+  cpp_logrank(sd$time, sd$status, sd$group, sd$strata, ord, sd$start, eord,
+              counting, k, n_strata, wtype, rho, gamma)
 }
 
 logrank_p <- function(statistic, df) {

@@ -115,23 +115,24 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_logrank
-Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_group, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma);
-RcppExport SEXP _cohortsurv_cpp_logrank(SEXP stopSEXP, SEXP statusSEXP, SEXP groupSEXP, SEXP strataSEXP, SEXP entrySEXP, SEXP entry_groupSEXP, SEXP countingSEXP, SEXP n_groupsSEXP, SEXP n_strataSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
+Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry_order, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma);
+RcppExport SEXP _cohortsurv_cpp_logrank(SEXP stopSEXP, SEXP statusSEXP, SEXP groupSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP startSEXP, SEXP entry_orderSEXP, SEXP countingSEXP, SEXP n_groupsSEXP, SEXP n_strataSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type group(groupSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry_group(entry_groupSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry_order(entry_orderSEXP);
     Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
     Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
     Rcpp::traits::input_parameter< int >::type weight_type(weight_typeSEXP);
     Rcpp::traits::input_parameter< double >::type rho(rhoSEXP);
     Rcpp::traits::input_parameter< double >::type gamma(gammaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_logrank(stop, status, group, strata, entry, entry_group, counting, n_groups, n_strata, weight_type, rho, gamma));
+    rcpp_result_gen = Rcpp::wrap(cpp_logrank(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -142,7 +143,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 10},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 9},
-    {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 12},
+    {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 13},
     {NULL, NULL, 0}
 };
 

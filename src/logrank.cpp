@@ -3,16 +3,17 @@
 // Fleming-Harrington G(rho, gamma), Gehan and Tarone-Ware weights, for
 // right-censored and left-truncated (start, stop] data.
 //
-// Inputs (length n unless stated), prepared by R's logrank_fit():
-//   stop, status   sorted by stratum, then by stop time (any order among
-//                  equal times); status is 0/1.
-//   group          0-based group codes in [0, n_groups).
-//   strata         0-based stratum codes in [0, n_strata), non-decreasing
-//                  (one block of consecutive rows per stratum).
-//   entry, entry_group  counting-process data only: the start times sorted
-//                  ascending within each stratum block (the block of a
-//                  stratum occupies the same rows as in `stop`) and their
-//                  group codes; empty for right-censored data.
+// Inputs (n rows, in the caller's order; nothing is copied or sorted here):
+//   stop, status   length n; status is 0/1.
+//   group          length n, 0-based group codes in [0, n_groups).
+//   strata         length n, 0-based stratum codes in [0, n_strata).
+//   order          1-based row numbers (length m <= n: the rows to use)
+//                  sorted by stratum code, then by stop time: R's
+//                  order(strata, stop), or a subset of it (a pairwise test).
+//   start          counting-process data only: length n entry times, each
+//                  below its stop time; empty for right-censored data.
+//   entry_order    counting-process data only: the same m rows sorted by
+//                  stratum, then by start time; empty otherwise.
 //   weight_type    0 Fleming-Harrington (rho, gamma >= 0), 1 Gehan,
 //                  2 Tarone-Ware.
 // Output: per group and stratum the weighted observed and expected deaths,
@@ -30,11 +31,13 @@
 //   Counts are integers, so the numbers at risk are kept exactly by a
 //   forward pass that starts from the block total (or adds entries with
 //   start < t) and removes rows once their stop time has passed.
-// Cost: one pass per stratum over the rows, O(n + m k^2) for m death times.
+// Cost: one gathering pass through `order` (the only random reads), then
+//   one sequential pass per stratum: O(m + D k^2) for D death times.
 
 #include <RcppEigen.h>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -42,23 +45,42 @@
 
 namespace cohortsurv {
 
+namespace {
+// 0-based row number at position i of a 1-based order vector, checked.
+inline Eigen::Index row_at(const Eigen::Map<Eigen::VectorXi>& order,
+                           Eigen::Index i, Eigen::Index n) {
+  const Eigen::Index r = static_cast<Eigen::Index>(order[i]) - 1;
+  if (r < 0 || r >= n) {
+    throw std::invalid_argument("logrank: order must hold 1-based row "
+                                "numbers");
+  }
+  return r;
+}
+}  // namespace
+
 LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
                              const Eigen::Map<Eigen::VectorXd>& status,
                              const Eigen::Map<Eigen::VectorXi>& group,
                              const Eigen::Map<Eigen::VectorXi>& strata,
-                             const Eigen::Map<Eigen::VectorXd>& entry,
-                             const Eigen::Map<Eigen::VectorXi>& entry_group,
+                             const Eigen::Map<Eigen::VectorXi>& order,
+                             const Eigen::Map<Eigen::VectorXd>& start,
+                             const Eigen::Map<Eigen::VectorXi>& entry_order,
                              bool counting, int n_groups, int n_strata,
                              int weight_type, double rho, double gamma,
                              const Poll& poll) {
   const Eigen::Index n = stop.size();
+  const Eigen::Index m = order.size();
   if (status.size() != n || group.size() != n || strata.size() != n) {
     throw std::invalid_argument("logrank: stop, status, group and strata "
                                 "must have the same length");
   }
-  if (counting && (entry.size() != n || entry_group.size() != n)) {
-    throw std::invalid_argument("logrank: entry times must have one element "
-                                "per row for counting-process data");
+  if (m > n) {
+    throw std::invalid_argument("logrank: order is longer than the data");
+  }
+  if (counting && (start.size() != n || entry_order.size() != m)) {
+    throw std::invalid_argument("logrank: counting-process data need one "
+                                "start time per row and an entry order as "
+                                "long as the order");
   }
   if (n_groups < 1 || n_strata < 1) {
     throw std::invalid_argument("logrank: need at least one group and one "
@@ -81,31 +103,64 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
   out.n = Eigen::MatrixXd::Zero(k, n_strata);
   out.variance = Eigen::MatrixXd::Zero(k, k);
 
+  // Gather the rows once, in sorted order, into contiguous arrays (one pass
+  // of random reads; everything after is sequential).
+  std::vector<double> t_sorted(m);
+  std::vector<int> g_sorted(m), s_sorted(m);
+  std::vector<char> d_sorted(m);
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const Eigen::Index r = row_at(order, i, n);
+    const int g = group[r], st = strata[r];
+    if (g < 0 || g >= k) {
+      throw std::invalid_argument("logrank: group code out of range");
+    }
+    if (st < 0 || st >= n_strata) {
+      throw std::invalid_argument("logrank: stratum code out of range");
+    }
+    if (i > 0 && (st < s_sorted[i - 1] ||
+                  (st == s_sorted[i - 1] && stop[r] < t_sorted[i - 1]))) {
+      throw std::invalid_argument("logrank: rows must be sorted by stratum, "
+                                  "then by time");
+    }
+    t_sorted[i] = stop[r];
+    g_sorted[i] = g;
+    s_sorted[i] = st;
+    d_sorted[i] = status[r] != 0.0;
+  }
+  std::vector<double> e_sorted;
+  std::vector<int> eg_sorted;
+  if (counting) {
+    e_sorted.resize(m);
+    eg_sorted.resize(m);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const Eigen::Index r = row_at(entry_order, i, n);
+      if (strata[r] != s_sorted[i] ||
+          (i > 0 && strata[r] == s_sorted[i - 1] &&
+           start[r] < e_sorted[i - 1])) {
+        throw std::invalid_argument("logrank: entry order must sort the same "
+                                    "rows by stratum, then by start time");
+      }
+      e_sorted[i] = start[r];
+      eg_sorted[i] = group[r];
+    }
+  }
+
   std::vector<double> risk(k), dg(k), leave(k);
   std::vector<int> touched;  // groups with rows at the current time
   touched.reserve(k);
 
   Eigen::Index block_start = 0;
-  while (block_start < n) {
-    const int s = strata[block_start];
-    if (s < 0 || s >= n_strata) {
-      throw std::invalid_argument("logrank: stratum code out of range");
-    }
+  while (block_start < m) {
+    const int s = s_sorted[block_start];
+    // the block of this stratum, with its rows and deaths per group
     Eigen::Index block_end = block_start;
-    while (block_end < n && strata[block_end] == s) ++block_end;
-    if (block_end < n && strata[block_end] < s) {
-      throw std::invalid_argument("logrank: rows must be sorted by stratum");
+    while (block_end < m && s_sorted[block_end] == s) {
+      out.n(g_sorted[block_end], s) += 1.0;
+      if (d_sorted[block_end]) out.events(g_sorted[block_end], s) += 1.0;
+      ++block_end;
     }
     double total = 0.0;  // number at risk, all groups
     std::fill(risk.begin(), risk.end(), 0.0);
-    for (Eigen::Index i = block_start; i < block_end; ++i) {
-      const int g = group[i];
-      if (g < 0 || g >= k) {
-        throw std::invalid_argument("logrank: group code out of range");
-      }
-      out.n(g, s) += 1.0;
-      if (status[i] != 0.0) out.events(g, s) += 1.0;
-    }
     if (!counting) {
       for (int g = 0; g < k; ++g) risk[g] = out.n(g, s);
       total = static_cast<double>(block_end - block_start);
@@ -114,19 +169,10 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
     double km = 1.0;               // pooled S(t-) within the stratum
     Eigen::Index i = block_start;
     while (i < block_end) {
-      const double t = stop[i];
+      const double t = t_sorted[i];
       if (counting) {
-        while (e < block_end && entry[e] < t) {
-          const int g = entry_group[e];
-          if (g < 0 || g >= k) {
-            throw std::invalid_argument("logrank: entry group code out of "
-                                        "range");
-          }
-          if (e > block_start && entry[e] < entry[e - 1]) {
-            throw std::invalid_argument("logrank: entry times must be sorted "
-                                        "within stratum");
-          }
-          risk[g] += 1.0;
+        while (e < block_end && e_sorted[e] < t) {
+          risk[eg_sorted[e]] += 1.0;
           total += 1.0;
           ++e;
         }
@@ -134,20 +180,16 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
       // rows at time t: deaths and leavers per group
       double d = 0.0;
       touched.clear();
-      while (i < block_end && stop[i] == t) {
+      while (i < block_end && t_sorted[i] == t) {
         poll.tick();
-        const int g = group[i];
+        const int g = g_sorted[i];
         if (leave[g] == 0.0) touched.push_back(g);
         leave[g] += 1.0;
-        if (status[i] != 0.0) {
+        if (d_sorted[i]) {
           dg[g] += 1.0;
           d += 1.0;
         }
         ++i;
-      }
-      if (i < block_end && stop[i] < t) {
-        throw std::invalid_argument("logrank: rows must be sorted by time "
-                                    "within stratum");
       }
       if (d > 0.0) {
         double w = 1.0;
@@ -259,6 +301,6 @@ Rcpp::List logrank_to_list(const cohortsurv::LogrankTables& x) {
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_group, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma) {
-  return logrank_to_list(cohortsurv::logrank_tables(stop, status, group, strata, entry, entry_group, counting, n_groups, n_strata, weight_type, rho, gamma, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry_order, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma) {
+  return logrank_to_list(cohortsurv::logrank_tables(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
 }
