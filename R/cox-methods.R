@@ -283,7 +283,7 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"), ...) {
   b <- object$coefficients
   b[is.na(b)] <- 0
   if (missing(newdata) || is.null(newdata)) {
-    lp <- object$linear_predictors
+    lp <- pad_excluded(object, object$linear_predictors)
   } else {
     if (!is.data.frame(newdata)) {
       cs_abort("`newdata` must be a data frame.", arg = "newdata")
@@ -321,7 +321,8 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"), ...) {
 #'   and time, the covariates minus their risk-set mean. Case weights are
 #'   applied only to dfbeta (as `residuals.coxph` does).
 #' @returns A numeric vector (martingale, deviance) with one value per row
-#'   of the fit, or a matrix with one column per coefficient (score and
+#'   of the fit (with `na.action = na.exclude`, per row of the data, `NA`
+#'   where a row was left out), or a matrix with one column per coefficient (score and
 #'   dfbeta one row per row of the fit; Schoenfeld one row per event, its
 #'   time as the row name).
 #' @references
@@ -363,24 +364,25 @@ residuals.cs_cox <- function(object, type = c("martingale", "deviance",
     }
   }
   nm <- names(object$coefficients)
+  pad <- function(v) pad_excluded(object, v)
   switch(type,
-    martingale = unsort(so$status - r$expected),
+    martingale = pad(unsort(so$status - r$expected)),
     deviance = {
       m <- unsort(so$status - r$expected)
       st <- object$y[, "status"]
-      sign(m) * sqrt(-2 * (m + ifelse(st == 0, 0, st * log(st - m))))
+      pad(sign(m) * sqrt(-2 * (m + ifelse(st == 0, 0, st * log(st - m)))))
     },
     score = {
       s <- unsort(r$score)
       colnames(s) <- nm
-      s
+      pad(s)
     },
     dfbeta = {
       v <- object$naive_var
       v[is.na(v)] <- 0
       s <- unsort(r$score * so$weight) %*% v
       colnames(s) <- nm
-      s
+      pad(s)
     },
     schoenfeld = {
       ev <- so$status == 1
@@ -424,4 +426,14 @@ baseline_hazard <- function(fit, centered = TRUE) {
   data.frame(strata = factor(lev[r$strata + 1L], levels = lev),
              time = r$time, n_risk = r$n_risk, n_event = r$n_event,
              hazard = h, surv = exp(-h))
+}
+
+# With na.action = na.exclude, per-row results get NA at the excluded rows
+# (as residuals.coxph and predict.coxph do).
+pad_excluded <- function(fit, v) {
+  if (inherits(fit$na_action, "exclude") && is.null(fit$used)) {
+    stats::naresid(fit$na_action, v)
+  } else {
+    v
+  }
 }

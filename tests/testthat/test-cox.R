@@ -150,6 +150,19 @@ test_that("residuals, baseline hazard and predictions agree with coxph", {
   }
 })
 
+test_that("na.exclude pads residuals and predictions as coxph does", {
+  f <- cox(Surv(time, status) ~ age + ph.ecog, lung, na.action = na.exclude)
+  g <- coxph(Surv(time, status) ~ age + ph.ecog, lung, na.action = na.exclude)
+  for (ty in c("martingale", "deviance", "score", "dfbeta")) {
+    a <- residuals(f, type = ty)
+    expect_equal(NROW(a), nrow(lung))
+    expect_close(unname(as.matrix(a)),
+                 unname(as.matrix(residuals(g, type = ty))), 1e-8)
+  }
+  expect_close(unname(predict(f)), unname(predict(g, reference = "sample")),
+               1e-10)
+})
+
 # --- closed forms: Therneau & Grambsch (2000), appendix E -----------------
 
 test1 <- data.frame(time = c(9, 3, 1, 1, 6, 6, 8),
