@@ -283,7 +283,12 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args,
     }
   })
   ext0 <- lapply(ext, sub0)
-  parts <- c(list(time, st, start, w0), cols, unname(ext0))
+  # NA and NaN in the variables themselves (strata() would make NaN a level)
+  raw_rhs <- unlist(lapply(rhs, function(e) {
+    if (is.name(e)) return(NULL)
+    lapply(as.list(e)[-1L], function(a) sub0(data[[as.character(a)]]))
+  }), recursive = FALSE)
+  parts <- c(list(time, st, start, w0), cols, unname(ext0), raw_rhs)
   parts <- parts[!vapply(parts, is.null, logical(1))]
   has_na <- vapply(parts, anyNA, logical(1))
   ok <- NULL

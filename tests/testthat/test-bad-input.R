@@ -125,3 +125,150 @@ test_that("km(): property test on 300 random, partly corrupted data sets", {
   expect_gt(sum(outcomes == "error"), 20)
   expect_gt(sum(outcomes == "agree"), 150)
 })
+
+# cox() -----------------------------------------------------------------------
+
+cox_data <- function() {
+  d <- lung[!is.na(lung$ph.ecog), c("time", "status", "age", "sex", "ph.ecog", "inst")]
+  d$w <- rep(c(1, 2), length.out = nrow(d))
+  d$inst[is.na(d$inst)] <- 0
+  d
+}
+
+test_that("cox(): NA and NaN in time, status, covariates, weights, strata drop the row", {
+  d <- cox_data()
+  clean <- cox(Surv(time, status) ~ age + sex + strata(ph.ecog), d[-c(4, 9), ],
+               weights = w)
+  for (col in c("time", "status", "age", "w", "ph.ecog")) {
+    for (bad in list(NA, NaN)) {
+      dd <- d
+      dd[[col]][c(4, 9)] <- bad
+      fit <- cox(Surv(time, status) ~ age + sex + strata(ph.ecog), dd, weights = w)
+      expect_equal(coef(fit), coef(clean), tolerance = 1e-10)
+      expect_equal(vcov(fit), vcov(clean), tolerance = 1e-10)
+      expect_equal(fit$n_dropped, 2L)
+    }
+  }
+})
+
+test_that("cox(): Inf, negative, character, empty and missing columns are errors", {
+  d <- cox_data()
+  d$age[5] <- Inf
+  expect_cs_error(cox(Surv(time, status) ~ age, d), "`age` must be finite; row 5 is Inf")
+  d <- cox_data()
+  d$time[2] <- -1
+  expect_cs_error(cox(Surv(time, status) ~ age, d), "`time` must be non-negative; row 2 is -1")
+  d <- cox_data()
+  d$w[3] <- -1
+  expect_cs_error(cox(Surv(time, status) ~ age, d, weights = w),
+                  "`weights` must be finite and non-negative; row 3 is -1")
+  expect_cs_error(cox(Surv(time, status) ~ age, cox_data()[0, ]), "no rows are left")
+  expect_cs_error(cox(Surv(time, status) ~ nothere, cox_data()), "`formula` refers to `nothere`")
+  d <- cox_data()
+  d$time <- as.character(d$time)
+  expect_cs_error(cox(Surv(time, status) ~ age, d), "must be numeric; it is character")
+})
+
+test_that("cox(): extreme covariate scales give the rescaled answer", {
+  d <- cox_data()
+  ref <- cox(Surv(time, status) ~ age + sex, d)
+  d$age <- d$age * 1e300
+  big <- cox(Surv(time, status) ~ age + sex, d)
+  expect_equal(unname(coef(big)[2]), unname(coef(ref)[2]), tolerance = 1e-8)
+  expect_equal(unname(coef(big)[1]) * 1e300, unname(coef(ref)[1]), tolerance = 1e-8)
+  expect_true(all(is.finite(vcov(big))))
+})
+
+test_that("cox(): zero events, a single row, tibble and data.table input", {
+  z <- cox_data()
+  z$status <- 0
+  r <- tryCatch(cox(Surv(time, status) ~ age, z), error = function(e) e,
+                warning = function(w) w)
+  expect_true(inherits(r, "cohortsurv_error") || inherits(r, "cs_cox") ||
+                inherits(r, "warning"))
+  one <- tryCatch(cox(Surv(time, status) ~ age, cox_data()[1, ]),
+                  error = function(e) e, warning = function(w) w)
+  expect_true(inherits(one, "cohortsurv_error") || inherits(one, "cs_cox") ||
+                inherits(one, "warning"))
+  ref <- cox(Surv(time, status) ~ age + sex, cox_data())
+  expect_equal(coef(cox(Surv(time, status) ~ age + sex, tibble::as_tibble(cox_data()))),
+               coef(ref))
+  skip_if_not_installed("data.table")
+  expect_equal(coef(cox(Surv(time, status) ~ age + sex,
+                        data.table::as.data.table(cox_data()))), coef(ref))
+})
+
+test_that("cox(): property test on 200 random, partly corrupted data sets", {
+  set.seed(7)
+  outcomes <- character()
+  for (i in seq_len(200)) {
+    n <- sample(8:40, 1)
+    d <- data.frame(time = sample(1:10, n, TRUE), status = rbinom(n, 1, 0.7),
+                    x = rnorm(n), g = factor(sample(c("a", "b"), n, TRUE)),
+                    s = sample(1:2, n, TRUE), w = sample(1:3, n, TRUE))
+    if (runif(1) < 0.25) d$x[sample(n, 1)] <- sample(list(NA, Inf, NaN), 1)[[1]]
+    if (runif(1) < 0.2) d$time[sample(n, 1)] <- sample(list(NA, -1), 1)[[1]]
+    if (runif(1) < 0.15) d$w[sample(n, 1)] <- sample(list(NA, -1), 1)[[1]]
+    ties <- sample(c("efron", "breslow"), 1)
+    fit <- tryCatch(suppressWarnings(
+      cox(Surv(time, status) ~ x + g + strata(s), d, weights = w, ties = ties)),
+      error = function(e) e)
+    if (inherits(fit, "error")) {
+      expect_s3_class(fit, "cohortsurv_error")
+      outcomes <- c(outcomes, "error")
+      next
+    }
+    ok <- stats::complete.cases(d)
+    warned <- FALSE
+    ref <- withCallingHandlers(
+      coxph(Surv(time, status) ~ x + g + strata(s), d[ok, ], weights = w,
+            ties = ties),
+      warning = function(w) {
+        warned <<- TRUE
+        invokeRestart("muffleWarning")
+      })
+    # monotone likelihood: coxph warns that a coefficient may be infinite, and
+    # both fits stop at an arbitrary point; only the likelihood is comparable
+    if (warned || ref$iter >= 20) next
+    expect_close(coef(fit), coef(ref), 1e-6)
+    expect_close(fit$loglik, ref$loglik, 1e-8)
+    outcomes <- c(outcomes, "agree")
+  }
+  expect_gt(sum(outcomes == "error"), 15)
+  expect_gt(sum(outcomes == "agree"), 100)
+})
+
+# baseline_table() and subgroup_hr() ----------------------------------------------
+
+test_that("baseline_table(): missing values, empty levels and bad arguments", {
+  d <- dnmbc
+  d$ki67[1:3] <- NA
+  tab <- baseline_table(d, by = "group", vars = c("ki67", "age"))
+  expect_s3_class(tab, "cs_table")
+  expect_true(any(tab$level == "Missing", na.rm = TRUE))
+  dropped <- baseline_table(d, by = "group", vars = "ki67", missing = "drop")
+  expect_false(any(dropped$level == "Missing", na.rm = TRUE))
+  expect_cs_error(baseline_table(d, by = "nope"), "`by`")
+  expect_cs_error(baseline_table(d, by = "group", vars = "nope"), "`vars`")
+  expect_cs_error(baseline_table("x", by = "group"), "`data`")
+  d$age[5] <- Inf
+  r <- tryCatch(baseline_table(d, by = "group", vars = "age"), error = function(e) e)
+  expect_true(inherits(r, "cohortsurv_error") || inherits(r, "cs_table"))
+  expect_equal(baseline_table(tibble::as_tibble(dnmbc), by = "group", vars = "nodal")$p_value,
+               baseline_table(dnmbc, by = "group", vars = "nodal")$p_value)
+})
+
+test_that("subgroup_hr(): bad arguments are errors naming the argument", {
+  expect_cs_error(subgroup_hr(Surv(os_months, death) ~ group, dnmbc, subgroups = "nope"),
+                  "`subgroups`")
+  expect_cs_error(subgroup_hr(Surv(os_months, death) ~ group, dnmbc,
+                              subgroups = "age_group", ties = "exact"), "`ties`")
+  d <- dnmbc
+  d$os_months[2] <- -5
+  expect_cs_error(subgroup_hr(Surv(os_months, death) ~ group, d, subgroups = "age_group"),
+                  "non-negative")
+  d <- dnmbc
+  d$age_group[1:4] <- NA
+  r <- subgroup_hr(Surv(os_months, death) ~ group, d, subgroups = "age_group")
+  expect_s3_class(r, "data.frame")
+})

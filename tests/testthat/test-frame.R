@@ -89,3 +89,11 @@ test_that("the front end names the argument that is wrong", {
                "`status` \\(s\\) must be 0/1, TRUE/FALSE or 1/2; it is factor",
                class = "cohortsurv_error")
 })
+
+test_that("NaN in a strata() variable drops the row like NA (not a stratum)", {
+  d <- lung
+  d$ph.ecog[c(3, 7)] <- NaN
+  a <- frame_of(Surv(time, status) ~ strata(ph.ecog), d)
+  expect_equal(a$n_dropped, 3L)   # the two NaN and lung's own NA
+  expect_false(any(grepl("NaN", levels(a$mf[["strata(ph.ecog)"]]))))
+})
