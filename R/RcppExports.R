@@ -25,3 +25,7 @@ cpp_logrank <- function(stop, status, group, strata, order, start, entry_order, 
     .Call(`_cohortsurv_cpp_logrank`, stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma)
 }
 
+cpp_logrank_binned <- function(bin, status, group, strata, n_bins, n_groups, n_strata, weight_type, rho, gamma) {
+    .Call(`_cohortsurv_cpp_logrank_binned`, bin, status, group, strata, n_bins, n_groups, n_strata, weight_type, rho, gamma)
+}
+

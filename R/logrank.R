@@ -265,18 +265,30 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
   }
   gcode <- as.integer(group) - 1L
   counting <- !is.null(start)
-  # the kernel reads the rows through these permutations: no sorted copies
-  sd <- list(
-    time = as.double(time), status = as.double(status), group = gcode,
-    strata = scode,
-    order = sort_order(scode, time, stratified),
-    start = if (counting) as.double(start) else double(),
-    entry_order = if (counting) sort_order(scode, start, stratified) else
+  time <- as.double(time)
+  sd <- list(time = time, status = as.double(status), group = gcode,
+             strata = scode, n_strata = length(slev), counting = counting,
+             stratified = stratified,
+             start = if (counting) as.double(start) else double())
+  # whole-number times in a modest range (days, say) need no sorting: the
+  # kernel counts rows and deaths per stratum, time and group in one pass
+  if (!counting) {
+    tmin <- min(time)
+    n_bins <- max(time) - tmin + 1
+    cells <- n_bins * length(slev) * k
+    if (cells <= max(2^20, n) && all(time == trunc(time))) {
+      sd$bin <- as.integer(time - tmin)
+      sd$n_bins <- as.integer(n_bins)
+    }
+  }
+  if (is.null(sd$bin)) {
+    # the kernel reads the rows through these permutations: no sorted copies
+    sd$order <- sort_order(scode, time, stratified)
+    sd$entry_order <- if (counting) sort_order(scode, start, stratified) else
       integer()
-  )
+  }
   wtype <- match(test, c("fh", "gehan", "tarone-ware")) - 1L
-  res <- logrank_kernel(sd, NULL, k, length(slev), counting, wtype,
-                        rho, gamma)
+  res <- logrank_kernel(sd, NULL, k, wtype, rho, gamma)
   obs <- rowSums(res$observed)
   expct <- rowSums(res$expected)
   v <- res$variance
@@ -316,8 +328,7 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
     rows <- lapply(seq_len(ncol(pairs)), function(j) {
       a <- pairs[1L, j]
       b <- pairs[2L, j]
-      r <- logrank_kernel(sd, c(a, b) - 1L, k, length(slev), counting, wtype, rho,
-                          gamma)
+      r <- logrank_kernel(sd, c(a, b) - 1L, k, wtype, rho, gamma)
       data.frame(group1 = lev[a], group2 = lev[b], statistic = r$statistic,
                  df = as.integer(r$df), p_value = logrank_p(r$statistic, r$df))
     })
@@ -363,17 +374,27 @@ clean_fit_vectors <- function(time, status, start, strata, n) {
 }
 
 # Run the kernel on the rows of `sd` whose 0-based group code is in
-# `codes` (NULL: all rows); a subset of a sorting permutation still sorts.
-logrank_kernel <- function(sd, codes, k, n_strata, counting, wtype, rho,
-                           gamma) {
+# `codes` (NULL: all rows): the counting kernel when `sd` has time bins,
+# else the sorting kernel (a subset of a sorting permutation still sorts).
+logrank_kernel <- function(sd, codes, k, wtype, rho, gamma) {
+  if (!is.null(sd$bin)) {
+    if (is.null(codes)) {
+      return(cpp_logrank_binned(sd$bin, sd$status, sd$group, sd$strata,
+                                sd$n_bins, k, sd$n_strata, wtype, rho, gamma))
+    }
+    keep <- sd$group %in% codes
+    return(cpp_logrank_binned(sd$bin[keep], sd$status[keep], sd$group[keep],
+                              sd$strata[keep], sd$n_bins, k, sd$n_strata,
+                              wtype, rho, gamma))
+  }
   ord <- sd$order
   eord <- sd$entry_order
   if (!is.null(codes)) {
     ord <- ord[sd$group[ord] %in% codes]
-    if (counting) eord <- eord[sd$group[eord] %in% codes]
+    if (sd$counting) eord <- eord[sd$group[eord] %in% codes]
   }
   cpp_logrank(sd$time, sd$status, sd$group, sd$strata, ord, sd$start, eord,
-              counting, k, n_strata, wtype, rho, gamma)
+              sd$counting, k, sd$n_strata, wtype, rho, gamma)
 }
 
 logrank_p <- function(statistic, df) {

@@ -136,6 +136,25 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_logrank_binned
+Rcpp::List cpp_logrank_binned(const Eigen::Map<Eigen::VectorXi> bin, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, int n_bins, int n_groups, int n_strata, int weight_type, double rho, double gamma);
+RcppExport SEXP _cohortsurv_cpp_logrank_binned(SEXP binSEXP, SEXP statusSEXP, SEXP groupSEXP, SEXP strataSEXP, SEXP n_binsSEXP, SEXP n_groupsSEXP, SEXP n_strataSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type bin(binSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< int >::type n_bins(n_binsSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< int >::type weight_type(weight_typeSEXP);
+    Rcpp::traits::input_parameter< double >::type rho(rhoSEXP);
+    Rcpp::traits::input_parameter< double >::type gamma(gammaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_logrank_binned(bin, status, group, strata, n_bins, n_groups, n_strata, weight_type, rho, gamma));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 15},
@@ -144,6 +163,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 9},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 13},
+    {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 10},
     {NULL, NULL, 0}
 };
 

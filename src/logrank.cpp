@@ -56,7 +56,144 @@ inline Eigen::Index row_at(const Eigen::Map<Eigen::VectorXi>& order,
   }
   return r;
 }
+// One death time of stratum s: d deaths (dg per group) among `total` at
+// risk (risk per group). Adds w d_g to O, w d n_g / n to E, the weighted
+// hypergeometric covariance to V, then steps the pooled Kaplan-Meier `km`.
+void add_death_time(LogrankTables& out, int s, const std::vector<double>& risk,
+                    const std::vector<double>& dg, double d, double total,
+                    double& km, LogrankWeight wtype, double rho,
+                    double gamma) {
+  const int k = static_cast<int>(risk.size());
+  double w = 1.0;
+  switch (wtype) {
+    case LogrankWeight::fh:
+      if (rho != 0.0) w *= std::pow(km, rho);
+      if (gamma != 0.0) w *= std::pow(1.0 - km, gamma);
+      break;
+    case LogrankWeight::gehan:
+      w = total;
+      break;
+    case LogrankWeight::tarone_ware:
+      w = std::sqrt(total);
+      break;
+  }
+  for (int g = 0; g < k; ++g) {
+    if (dg[g] != 0.0) out.observed(g, s) += w * dg[g];
+  }
+  const double wd = w * d / total;
+  for (int g = 0; g < k; ++g) {
+    if (risk[g] != 0.0) out.expected(g, s) += wd * risk[g];
+  }
+  if (total > 1.0) {
+    const double c = w * w * d * (total - d) / (total * (total - 1.0));
+    for (int g = 0; g < k; ++g) {
+      if (risk[g] == 0.0) continue;
+      const double a = c * risk[g];
+      out.variance(g, g) += a;
+      const double b = a / total;
+      for (int h = 0; h < k; ++h) {
+        if (risk[h] != 0.0) out.variance(g, h) -= b * risk[h];
+      }
+    }
+  }
+  km *= (total - d) / total;
+}
+
+LogrankTables new_tables(int k, int n_strata) {
+  LogrankTables out;
+  out.observed = Eigen::MatrixXd::Zero(k, n_strata);
+  out.expected = Eigen::MatrixXd::Zero(k, n_strata);
+  out.events = Eigen::MatrixXd::Zero(k, n_strata);
+  out.n = Eigen::MatrixXd::Zero(k, n_strata);
+  out.variance = Eigen::MatrixXd::Zero(k, k);
+  return out;
+}
+
+void check_weights(int weight_type, double rho, double gamma) {
+  if (weight_type < 0 || weight_type > 2) {
+    throw std::invalid_argument("logrank: unknown weight type");
+  }
+  if (!(rho >= 0.0) || !(gamma >= 0.0) || !std::isfinite(rho) ||
+      !std::isfinite(gamma)) {
+    throw std::invalid_argument("logrank: rho and gamma must be finite and "
+                                "non-negative");
+  }
+}
 }  // namespace
+
+LogrankTables logrank_tables_binned(const Eigen::Map<Eigen::VectorXi>& bin,
+                                    const Eigen::Map<Eigen::VectorXd>& status,
+                                    const Eigen::Map<Eigen::VectorXi>& group,
+                                    const Eigen::Map<Eigen::VectorXi>& strata,
+                                    int n_bins, int n_groups, int n_strata,
+                                    int weight_type, double rho, double gamma,
+                                    const Poll& poll) {
+  const Eigen::Index n = bin.size();
+  if (status.size() != n || group.size() != n || strata.size() != n) {
+    throw std::invalid_argument("logrank: bin, status, group and strata "
+                                "must have the same length");
+  }
+  if (n_bins < 1 || n_groups < 1 || n_strata < 1) {
+    throw std::invalid_argument("logrank: need at least one time bin, group "
+                                "and stratum");
+  }
+  check_weights(weight_type, rho, gamma);
+  const LogrankWeight wtype = static_cast<LogrankWeight>(weight_type);
+  const int k = n_groups;
+  const std::size_t cells = static_cast<std::size_t>(n_strata) *
+                            static_cast<std::size_t>(n_bins) *
+                            static_cast<std::size_t>(k);
+  // rows and deaths per (stratum, time bin, group): one sequential pass
+  std::vector<double> rows(cells, 0.0), deaths(cells, 0.0);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    poll.tick();
+    const int b = bin[r], g = group[r], st = strata[r];
+    if (b < 0 || b >= n_bins || g < 0 || g >= k || st < 0 ||
+        st >= n_strata) {
+      throw std::invalid_argument("logrank: bin, group or stratum code out "
+                                  "of range");
+    }
+    const std::size_t idx =
+        (static_cast<std::size_t>(st) * n_bins + b) * k + g;
+    rows[idx] += 1.0;
+    if (status[r] != 0.0) deaths[idx] += 1.0;
+  }
+  LogrankTables out = new_tables(k, n_strata);
+  std::vector<double> risk(k), dg(k);
+  for (int s = 0; s < n_strata; ++s) {
+    const std::size_t base = static_cast<std::size_t>(s) * n_bins * k;
+    std::fill(risk.begin(), risk.end(), 0.0);
+    double total = 0.0;
+    for (int b = 0; b < n_bins; ++b) {
+      for (int g = 0; g < k; ++g) {
+        risk[g] += rows[base + b * k + g];
+        out.events(g, s) += deaths[base + b * k + g];
+      }
+    }
+    for (int g = 0; g < k; ++g) {
+      out.n(g, s) = risk[g];
+      total += risk[g];
+    }
+    double km = 1.0;
+    for (int b = 0; b < n_bins && total > 0.0; ++b) {
+      const double* rw = &rows[base + b * k];
+      const double* dw = &deaths[base + b * k];
+      double d = 0.0, left = 0.0;
+      for (int g = 0; g < k; ++g) {
+        dg[g] = dw[g];
+        d += dw[g];
+        left += rw[g];
+      }
+      if (left == 0.0) continue;
+      if (d > 0.0) {
+        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
+      }
+      for (int g = 0; g < k; ++g) risk[g] -= rw[g];
+      total -= left;
+    }
+  }
+  return out;
+}
 
 LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
                              const Eigen::Map<Eigen::VectorXd>& status,
@@ -86,22 +223,10 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
     throw std::invalid_argument("logrank: need at least one group and one "
                                 "stratum");
   }
-  if (weight_type < 0 || weight_type > 2) {
-    throw std::invalid_argument("logrank: unknown weight type");
-  }
-  if (!(rho >= 0.0) || !(gamma >= 0.0) || !std::isfinite(rho) ||
-      !std::isfinite(gamma)) {
-    throw std::invalid_argument("logrank: rho and gamma must be finite and "
-                                "non-negative");
-  }
+  check_weights(weight_type, rho, gamma);
   const LogrankWeight wtype = static_cast<LogrankWeight>(weight_type);
   const int k = n_groups;
-  LogrankTables out;
-  out.observed = Eigen::MatrixXd::Zero(k, n_strata);
-  out.expected = Eigen::MatrixXd::Zero(k, n_strata);
-  out.events = Eigen::MatrixXd::Zero(k, n_strata);
-  out.n = Eigen::MatrixXd::Zero(k, n_strata);
-  out.variance = Eigen::MatrixXd::Zero(k, k);
+  LogrankTables out = new_tables(k, n_strata);
 
   // Gather the rows once, in sorted order, into contiguous arrays (one pass
   // of random reads; everything after is sequential).
@@ -192,37 +317,7 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
         ++i;
       }
       if (d > 0.0) {
-        double w = 1.0;
-        switch (wtype) {
-          case LogrankWeight::fh:
-            if (rho != 0.0) w *= std::pow(km, rho);
-            if (gamma != 0.0) w *= std::pow(1.0 - km, gamma);
-            break;
-          case LogrankWeight::gehan:
-            w = total;
-            break;
-          case LogrankWeight::tarone_ware:
-            w = std::sqrt(total);
-            break;
-        }
-        for (int g : touched) out.observed(g, s) += w * dg[g];
-        const double wd = w * d / total;
-        for (int g = 0; g < k; ++g) {
-          if (risk[g] != 0.0) out.expected(g, s) += wd * risk[g];
-        }
-        if (total > 1.0) {
-          const double c = w * w * d * (total - d) / (total * (total - 1.0));
-          for (int g = 0; g < k; ++g) {
-            if (risk[g] == 0.0) continue;
-            const double a = c * risk[g];
-            out.variance(g, g) += a;
-            const double b = a / total;
-            for (int h = 0; h < k; ++h) {
-              if (risk[h] != 0.0) out.variance(g, h) -= b * risk[h];
-            }
-          }
-        }
-        km *= (total - d) / total;
+        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
       }
       for (int g : touched) {
         risk[g] -= leave[g];
@@ -303,4 +398,9 @@ Rcpp::List logrank_to_list(const cohortsurv::LogrankTables& x) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry_order, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma) {
   return logrank_to_list(cohortsurv::logrank_tables(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_logrank_binned(const Eigen::Map<Eigen::VectorXi> bin, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, int n_bins, int n_groups, int n_strata, int weight_type, double rho, double gamma) {
+  return logrank_to_list(cohortsurv::logrank_tables_binned(bin, status, group, strata, n_bins, n_groups, n_strata, weight_type, rho, gamma, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
 }

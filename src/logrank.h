@@ -34,6 +34,18 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
                              int weight_type, double rho, double gamma,
                              const Poll& poll = Poll());
 
+// The same tables for right-censored data whose times are whole numbers in
+// a modest range: `bin` (length n) is time minus the smallest time, in
+// [0, n_bins); no sorting, one pass to count rows and deaths per (stratum,
+// time, group), then one pass over the time bins of each stratum.
+LogrankTables logrank_tables_binned(const Eigen::Map<Eigen::VectorXi>& bin,
+                                    const Eigen::Map<Eigen::VectorXd>& status,
+                                    const Eigen::Map<Eigen::VectorXi>& group,
+                                    const Eigen::Map<Eigen::VectorXi>& strata,
+                                    int n_bins, int n_groups, int n_strata,
+                                    int weight_type, double rho, double gamma,
+                                    const Poll& poll = Poll());
+
 // The quadratic form U' V^- U of the score U = O - E (length k) and its
 // covariance V (k x k), over the groups with expected > 0, as survdiff
 // computes it (first such group dropped, the rest solved); when V restricted

@@ -70,6 +70,36 @@ test_that("logrank() agrees with survdiff on random data with heavy ties and man
   }
 })
 
+test_that("the sorting kernel (fractional or far-apart times) agrees with survdiff and the counting kernel", {
+  for (seed in 1:4) {
+    d <- random_surv(400, n_groups = 3, n_times = 12, seed = seed)
+    set.seed(seed)
+    d$centre <- factor(sample(1:5, nrow(d), replace = TRUE))
+    d$tf <- d$time / 7 + 0.1      # fractional: sorted
+    d$tb <- d$time * 1e6          # whole numbers over a wide range: sorted
+    for (rho in c(0, 1)) {
+      f_int <- logrank(Surv(time, status) ~ group + strata(centre), d,
+                       rho = rho)
+      for (tv in c("tf", "tb")) {
+        f <- stats::as.formula(paste0("Surv(", tv,
+                                      ", status) ~ group + strata(centre)"))
+        fit <- logrank(f, d, rho = rho, pairwise = TRUE)
+        compare_survdiff(fit, survdiff(f, d, rho = rho))
+        expect_close(fit$statistic, f_int$statistic, 1e-12)
+        expect_close(fit$variance, f_int$variance, 1e-12)
+      }
+    }
+  }
+  for (test in c("gehan", "tarone-ware")) {
+    d <- random_surv(300, n_groups = 3, n_times = 9, seed = 5)
+    a <- logrank(Surv(time, status) ~ group, d, test = test, pairwise = TRUE)
+    b <- logrank(Surv(time / 3 + 0.5, status) ~ group, d, test = test,
+                 pairwise = TRUE)
+    expect_close(a$statistic, b$statistic, 1e-12)
+    expect_close(a$pairwise$statistic, b$pairwise$statistic, 1e-12)
+  }
+})
+
 test_that("the trend statistic is (w'U)^2 / (w'Vw) from survdiff's obs, exp, var", {
   trend_from <- function(s, w) {
     u <- if (is.matrix(s$obs)) rowSums(s$obs - s$exp) else s$obs - s$exp
