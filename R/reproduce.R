@@ -689,3 +689,71 @@ paper_report <- function(res, d) {
   html_page("Locoregional treatment in de novo metastatic breast cancer: reproduced",
             body)
 }
+
+#' Compare published numbers with reproduced ones at the published rounding
+#'
+#' Says, for each published number, whether the reproduced value agrees
+#' with it when rounded as the paper prints it: "0.47" to two decimals,
+#' "35.0" to one, "42" to a whole number, ".013" to three decimals, and a
+#' bound such as "<.0001" by being below it. This is the last column of the
+#' "Published versus reproduced" tables of the vignettes and of
+#' [reproduce_paper()].
+#'
+#' @param quantity A character vector naming each number (recycled).
+#' @param published The published numbers as printed: a character vector
+#'   such as `c("0.47", "35.0", ".013", "<.0001")`. Give character, not
+#'   numbers, so that trailing zeros (which say how the paper rounded) are
+#'   kept; `NA` or `""` for a number the paper does not give.
+#' @param reproduced A numeric vector of the reproduced values, as long as
+#'   `published`.
+#' @returns A data frame with columns `quantity`, `published`, `reproduced`
+#'   (the reproduced value printed as the published one is, P values
+#'   without the leading zero) and `agrees` (`TRUE`, `FALSE`, or `NA` when
+#'   either side is missing).
+#' @details Rounding is R's [round()] to the number of decimals printed;
+#'   values exactly half-way between two printed numbers are rare in
+#'   survival estimates and go to the even digit.
+#' @seealso [reproduce_paper()].
+#' @examples
+#' compare_published(c("HR", "lower", "upper", "P"),
+#'                   c("0.47", "0.33", "0.69", "<.0001"),
+#'                   c(0.4700, 0.3100, 0.7127, 0.00026))
+#' @export
+compare_published <- function(quantity, published, reproduced) {
+  if (is.numeric(published) && !is.object(published)) {
+    published <- as.character(published)
+  }
+  if (!is.character(published)) {
+    cs_abort("`published` must be a character vector of numbers as ",
+             "printed, such as \"0.47\" or \"<.0001\".", arg = "published")
+  }
+  if (!is.numeric(reproduced) || is.object(reproduced)) {
+    cs_abort("`reproduced` must be a numeric vector.", arg = "reproduced")
+  }
+  if (length(reproduced) != length(published)) {
+    cs_abort("`reproduced` must have one value per published number (",
+             length(published), "); it has ", length(reproduced), ".",
+             arg = "reproduced")
+  }
+  if (!is.character(quantity) || !length(quantity) ||
+      length(published) %% length(quantity) != 0L) {
+    cs_abort("`quantity` must be a character vector of names, one per ",
+             "published number (or recycled evenly).", arg = "quantity")
+  }
+  pub <- trimws(published)
+  ok <- !is.na(pub) & nzchar(pub)
+  num <- suppressWarnings(as.numeric(sub("^<\\s*", "", pub[ok])))
+  if (anyNA(num)) {
+    bad <- which(ok)[is.na(num)][1L]
+    cs_abort("`published` must hold numbers as printed (\"0.47\", \".013\", ",
+             "\"<.0001\"); element ", bad, " is \"", published[bad], "\".",
+             arg = "published")
+  }
+  data.frame(
+    quantity = rep_len(quantity, length(published)),
+    published = published,
+    reproduced = shown_at_rounding(published, reproduced),
+    agrees = agrees_at_rounding(published, reproduced),
+    stringsAsFactors = FALSE
+  )
+}
