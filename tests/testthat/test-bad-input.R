@@ -272,3 +272,57 @@ test_that("subgroup_hr(): bad arguments are errors naming the argument", {
   r <- subgroup_hr(Surv(os_months, death) ~ group, d, subgroups = "age_group")
   expect_s3_class(r, "data.frame")
 })
+
+# logrank() ---------------------------------------------------------------------
+
+test_that("logrank(): NA and NaN drop the row; bad values are errors", {
+  d <- base_data()
+  d$s <- rep(1:2, 5)
+  clean <- logrank(Surv(time, status) ~ group + strata(s), d[-c(2, 5), ])
+  for (col in c("time", "status", "group", "s")) {
+    for (bad in list(NA, NaN)) {
+      if (col == "group" && is.nan(bad)) next
+      dd <- d
+      dd[[col]][c(2, 5)] <- bad
+      fit <- logrank(Surv(time, status) ~ group + strata(s), dd)
+      expect_equal(fit$statistic, clean$statistic)
+      expect_equal(fit$n_dropped, 2L)
+    }
+  }
+  d$time[4] <- Inf
+  expect_cs_error(logrank(Surv(time, status) ~ group, d), "must be finite; row 4 is Inf")
+  expect_cs_error(logrank(Surv(time, status) ~ group, base_data()[0, ]), "no rows are left")
+  expect_cs_error(logrank(Surv(time, status) ~ nope, base_data()), "`formula` refers to `nope`")
+  expect_cs_error(logrank(Surv(time, status) ~ 1, base_data()), "group")
+  expect_equal(logrank(Surv(time, status) ~ group, tibble::as_tibble(base_data()))$statistic,
+               logrank(Surv(time, status) ~ group, base_data())$statistic)
+})
+
+test_that("logrank(): property test on 200 random, partly corrupted data sets", {
+  set.seed(11)
+  outcomes <- character()
+  for (i in seq_len(200)) {
+    n <- sample(5:40, 1)
+    d <- data.frame(time = sample(1:8, n, TRUE), status = rbinom(n, 1, 0.6),
+                    g = sample(c("a", "b", "c"), n, TRUE), s = sample(1:3, n, TRUE))
+    if (runif(1) < 0.25) d$time[sample(n, 1)] <- sample(list(NA, -1, Inf), 1)[[1]]
+    if (runif(1) < 0.2) d$status[sample(n, 1)] <- sample(list(NA, 5), 1)[[1]]
+    if (runif(1) < 0.1) d$g[sample(n, 1)] <- NA
+    rho <- sample(c(0, 1), 1)
+    fit <- tryCatch(logrank(Surv(time, status) ~ g + strata(s), d, rho = rho),
+                    error = function(e) e)
+    if (inherits(fit, "error")) {
+      expect_s3_class(fit, "cohortsurv_error")
+      outcomes <- c(outcomes, "error")
+      next
+    }
+    ok <- stats::complete.cases(d)
+    ref <- tryCatch(survdiff(Surv(time, status) ~ g + strata(s), d[ok, ], rho = rho),
+                    error = function(e) NULL)
+    if (is.null(ref)) next
+    expect_close(fit$statistic, ref$chisq, 1e-10)
+    outcomes <- c(outcomes, "agree")
+  }
+  expect_gt(sum(outcomes == "error"), 20)
+  expect_gt(sum(outcomes == "agree"), 100)
+})
