@@ -58,6 +58,13 @@
 #' of earlier columns gets an `NA` coefficient and a message. A stratum
 #' without events contributes nothing.
 #'
+#' @section Memory:
+#' Beyond the data themselves, a call on 10^6 rows (three groups, five covariates, four strata) peaks
+#' at about 244 bytes per row, against 728 for `coxph` (`inst/bench/memory.R`,
+#' peak resident memory of a fresh R process). Row counts and indices are
+#' 64-bit in C++, so R's long vectors are accepted; only one sort order of
+#' the rows is materialised.
+#'
 #' @returns An object of class `cs_cox`, a list with
 #'   \describe{
 #'     \item{coefficients}{named log hazard ratios (`NA` for aliased

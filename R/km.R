@@ -56,6 +56,13 @@
 #' (survival's `rmean = "common"`), its standard error as in
 #' Klein and Moeschberger (2003), section 4.5.
 #'
+#' @section Memory:
+#' Beyond the data themselves, a call on 10^6 rows (three groups) peaks
+#' at about 61 bytes per row, against 128 for `survfit` (`inst/bench/memory.R`,
+#' peak resident memory of a fresh R process). Row counts and indices are
+#' 64-bit in C++, so R's long vectors are accepted; only one sort order of
+#' the rows is materialised.
+#'
 #' @returns An object of class `cs_km`, a list with
 #'   \describe{
 #'     \item{curves}{a data frame with one row per distinct time per stratum:

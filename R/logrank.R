@@ -71,6 +71,13 @@
 #' `survdiff` has none. Times are used as given (no `timefix` rounding of
 #' nearly equal times).
 #'
+#' @section Memory:
+#' Beyond the data themselves, a call on 10^6 rows (three groups, four strata) peaks
+#' at about 73 bytes per row, against 161 for `survdiff` (`inst/bench/memory.R`,
+#' peak resident memory of a fresh R process). Row counts and indices are
+#' 64-bit in C++, so R's long vectors are accepted; only one sort order of
+#' the rows is materialised.
+#'
 #' @returns An object of class `cs_logrank`, a list with
 #'   \describe{
 #'     \item{groups}{a data frame with one row per group: `group, n, events,
