@@ -61,9 +61,9 @@
 #' @section Memory:
 #' Beyond the data themselves, a call on 10^6 rows (three groups, five covariates, four strata) peaks
 #' at about 244 bytes per row, against 728 for `coxph` (`inst/bench/memory.R`,
-#' peak resident memory of a fresh R process). Row counts and indices are
-#' 64-bit in C++, so R's long vectors are accepted; only one sort order of
-#' the rows is materialised.
+#' peak resident memory of a fresh R process). Row indices are 64-bit in
+#' C++, but the sort order travels from R as an integer vector, so one fit
+#' takes at most 2^31 - 1 rows; only one sort order of the rows is made.
 #'
 #' @returns An object of class `cs_cox`, a list with
 #'   \describe{

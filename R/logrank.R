@@ -74,9 +74,9 @@
 #' @section Memory:
 #' Beyond the data themselves, a call on 10^6 rows (three groups, four strata) peaks
 #' at about 73 bytes per row, against 161 for `survdiff` (`inst/bench/memory.R`,
-#' peak resident memory of a fresh R process). Row counts and indices are
-#' 64-bit in C++, so R's long vectors are accepted; only one sort order of
-#' the rows is materialised.
+#' peak resident memory of a fresh R process). Row indices are 64-bit in
+#' C++, but the sort order travels from R as an integer vector, so one fit
+#' takes at most 2^31 - 1 rows; only one sort order of the rows is made.
 #'
 #' @returns An object of class `cs_logrank`, a list with
 #'   \describe{
