@@ -110,10 +110,7 @@ baseline_table <- function(data, by, vars = NULL,
     cs_abort("`vars` must be a character vector of column names.",
              arg = "vars")
   }
-  if (!all(vars %in% names(data))) {
-    cs_abort("`vars` must name columns of `data`; \"",
-             vars[!vars %in% names(data)][1L], "\" is not one.", arg = "vars")
-  }
+  check_column_names(vars, "vars", data)
   if (by %in% vars) {
     cs_abort("`vars` must not include the grouping column `by` (\"", by,
              "\").", arg = "vars")

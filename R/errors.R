@@ -38,6 +38,28 @@ first_bad <- function(x, bad, rows = NULL) {
   paste0("row ", r, " is ", fmt_value(x[i]))
 }
 
+# Abort when any element is flagged in `bad` (a logical vector without NA),
+# naming the argument and the first offending row:
+#   "`weights` must be finite and non-negative; row 3 is -1."
+abort_first_bad <- function(x, bad, arg, must, label = paste0("`", arg, "`"),
+                            rows = NULL) {
+  if (any(bad)) {
+    cs_abort(label, " must be ", must, "; ", first_bad(x, bad, rows), ".",
+             arg = arg)
+  }
+  invisible(TRUE)
+}
+
+# Abort unless every element of `x` names a column of `data`.
+check_column_names <- function(x, arg, data) {
+  bad <- setdiff(x, names(data))
+  if (length(bad)) {
+    cs_abort("`", arg, "` must name columns of `data`; \"", bad[1L],
+             "\" is not one.", arg = arg)
+  }
+  invisible(TRUE)
+}
+
 check_flag <- function(x, arg) {
   if (!is.logical(x) || length(x) != 1L || is.na(x)) {
     cs_abort("`", arg, "` must be TRUE or FALSE.", arg = arg)
@@ -45,7 +67,7 @@ check_flag <- function(x, arg) {
   invisible(x)
 }
 
-check_probability <- function(x, arg, open = TRUE) {
+check_probability <- function(x, arg) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || x <= 0 || x >= 1) {
     cs_abort("`", arg, "` must be a single number strictly between 0 and 1",
              if (length(x) == 1L && !is.na(suppressWarnings(as.numeric(x))))

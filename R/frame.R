@@ -118,10 +118,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
                  n_data, "); it has ", length(wt), ".", arg = "weights")
       }
       bad <- keep & !is.na(wt) & (!is.finite(wt) | wt < 0)
-      if (any(bad)) {
-        cs_abort("`weights` must be finite and non-negative; ",
-                 first_bad(wt, bad), ".", arg = "weights")
-      }
+      abort_first_bad(wt, bad, "weights", "finite and non-negative")
     }
   }
 
@@ -415,15 +412,9 @@ validate_surv_raw <- function(raw, label, keep) {
     if (!all(is.na(xk)) && min(xk, na.rm = TRUE) >= 0 &&
         max(xk, na.rm = TRUE) < Inf) next
     bad <- keep & !is.na(x) & !is.finite(x)
-    if (any(bad)) {
-      cs_abort(name_of(nm), " must be finite; ", first_bad(x, bad), ".",
-               arg = nm)
-    }
+    abort_first_bad(x, bad, nm, "finite", label = name_of(nm))
     bad <- keep & !is.na(x) & x < 0
-    if (any(bad)) {
-      cs_abort(name_of(nm), " must be non-negative; ", first_bad(x, bad),
-               ".", arg = nm)
-    }
+    abort_first_bad(x, bad, nm, "non-negative", label = name_of(nm))
   }
   if (!is.null(raw$start)) {
     bad <- keep & raw$stop <= raw$start
@@ -464,10 +455,7 @@ validate_surv_matrix <- function(y, mf) {
   for (j in seq_along(cols)) {
     x <- m[, j]
     bad <- !is.finite(x) | x < 0
-    if (any(bad)) {
-      cs_abort("`", cols[j], "` must be finite and non-negative; ",
-               first_bad(x, bad, rows), ".", arg = cols[j])
-    }
+    abort_first_bad(x, bad, cols[j], "finite and non-negative", rows = rows)
   }
   invisible(TRUE)
 }

@@ -203,11 +203,10 @@ km_engine <- function(time, status, strata, weights, start, conf_type,
     lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
   )
   tau <- max(curves$time)
-  se_log <- res$se_log
-  table <- km_table(curves, se_log, n_rows = tabulate(code, length(lev)),
+  table <- km_table(curves, n_rows = tabulate(code, length(lev)),
                     tau = tau, z = z, median_ci = median_ci)
   structure(
-    list(curves = curves, table = table, se_log = se_log,
+    list(curves = curves, table = table,
          conf_type = conf_type, conf_level = conf_level,
          median_ci = median_ci, type = if (counting) "counting" else "right",
          weighted = !is.null(weights), n_dropped = 0L, rmean_tau = tau,
@@ -238,10 +237,7 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
   if (!is.numeric(time)) cs_abort("`time` must be numeric.", arg = "time")
   if (n == 0L) cs_abort("`time` must have at least one element.", arg = "time")
   bad <- is.na(time) | !is.finite(time) | time < 0
-  if (any(bad)) {
-    cs_abort("`time` must be finite and non-negative; ",
-             first_bad(time, bad), ".", arg = "time")
-  }
+  abort_first_bad(time, bad, "time", "finite and non-negative")
   if (length(status) != n) {
     cs_abort("`status` must have the length of `time` (", n, ").",
              arg = "status")
@@ -257,10 +253,7 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
                "(", n, ").", arg = "weights")
     }
     bad <- is.na(weights) | !is.finite(weights) | weights < 0
-    if (any(bad)) {
-      cs_abort("`weights` must be finite and non-negative; ",
-               first_bad(weights, bad), ".", arg = "weights")
-    }
+    abort_first_bad(weights, bad, "weights", "finite and non-negative")
   }
   if (!is.null(start)) {
     if (!is.numeric(start) || length(start) != n) {
@@ -268,18 +261,14 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
                "(", n, ").", arg = "start")
     }
     bad <- is.na(start) | start < 0 | start >= time
-    if (any(bad)) {
-      cs_abort("`start` must be non-negative and below `time`; ",
-               first_bad(start, bad), ".", arg = "start")
-    }
+    abort_first_bad(start, bad, "start", "non-negative and below `time`")
   }
   if (!is.null(strata) && length(strata) != n) {
     cs_abort("`strata` must have one element per row (", n, ").",
              arg = "strata")
   }
-  if (!is.null(strata) && anyNA(strata)) {
-    cs_abort("`strata` must not contain missing values; ",
-             first_bad(strata, is.na(strata)), ".", arg = "strata")
+  if (!is.null(strata)) {
+    abort_first_bad(strata, is.na(strata), "strata", "not contain missing values")
   }
   invisible(TRUE)
 }
@@ -318,7 +307,7 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
 }
 
 # The summary table of a set of curves (one row per stratum).
-km_table <- function(curves, se_log, n_rows, tau, z, median_ci) {
+km_table <- function(curves, n_rows, tau, z, median_ci) {
   lev <- levels(curves$strata)
   rows <- lapply(seq_along(lev), function(k) {
     sel <- which(as.integer(curves$strata) == k)

@@ -95,11 +95,7 @@ subgroup_hr <- function(formula, data, subgroups, strata = NULL,
     cs_abort("`subgroups` must be a character vector of column names of ",
              "`data`.", arg = "subgroups")
   }
-  bad <- setdiff(subgroups, names(data))
-  if (length(bad)) {
-    cs_abort("`subgroups` must name columns of `data`; \"", bad[1L],
-             "\" is not one.", arg = "subgroups")
-  }
+  check_column_names(subgroups, "subgroups", data)
   labels <- if (is.null(names(subgroups))) subgroups else
     ifelse(nzchar(names(subgroups)), names(subgroups), subgroups)
   subgroups <- unname(subgroups)
@@ -108,11 +104,7 @@ subgroup_hr <- function(formula, data, subgroups, strata = NULL,
       cs_abort("`strata` must be NULL or a character vector of column ",
                "names of `data`.", arg = "strata")
     }
-    bad <- setdiff(strata, names(data))
-    if (length(bad)) {
-      cs_abort("`strata` must name columns of `data`; \"", bad[1L],
-               "\" is not one.", arg = "strata")
-    }
+    check_column_names(strata, "strata", data)
   }
   if (!inherits(formula, "formula") || length(formula) != 3L) {
     cs_abort("`formula` must be a two-sided formula such as ",

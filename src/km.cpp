@@ -222,7 +222,7 @@ Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
       Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time,
       Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_event") = x.n_event,
       Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("surv") = x.surv,
-      Rcpp::Named("se_log") = x.se_log, Rcpp::Named("std_err") = x.std_err,
+      Rcpp::Named("std_err") = x.std_err,
       Rcpp::Named("lower") = x.lower, Rcpp::Named("upper") = x.upper);
 }
 }  // namespace
