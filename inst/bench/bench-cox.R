@@ -11,14 +11,9 @@
 # resident-set high-water mark (VmHWM, reset through /proc/self/clear_refs
 # after loading) over its size before the call, which counts C/C++
 # allocations as well as R's. Elsewhere, or if that fails, NA.
-suppressPackageStartupMessages({
-  library(cohortsurv)
-  library(survival)
-})
-args <- commandArgs(trailingOnly = TRUE)
-max_n <- if (length(args)) as.numeric(args[1]) else 1e7
-sizes <- c(1e4, 1e5, 1e6, 1e7)
-sizes <- sizes[sizes <= max_n]
+source(file.path(dirname(sub("^--file=", "",
+  grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
+sizes <- bench_sizes()
 
 make_data <- function(n, seed = 1) {
   set.seed(seed)
@@ -64,26 +59,16 @@ peak_mem <- function(data_file, fun, ties) {
   suppressWarnings(as.numeric(out[length(out)]))
 }
 
-time_it <- function(expr, reps) {
-  expr <- substitute(expr)
-  env <- parent.frame()
-  t <- vapply(seq_len(reps), function(i) {
-    invisible(gc(FALSE))
-    system.time(eval(expr, env))[["elapsed"]]
-  }, numeric(1))
-  stats::median(t)
-}
-
 fml <- Surv(time, status) ~ x1 + x2 + x3 + x4 + x5 + strata(s)
 rows <- list()
 for (n in sizes) {
   d <- make_data(n)
   data_file <- tempfile(fileext = ".rds")
   saveRDS(d, data_file, compress = FALSE)
-  reps <- if (n <= 1e5) 5L else if (n <= 1e6) 3L else 1L
+  reps <- bench_reps(n)
   for (ties in c("efron", "breslow")) {
-    a <- time_it(cox(fml, data = d, ties = ties), reps)
-    b <- time_it(coxph(fml, data = d, ties = ties), reps)
+    a <- time_it(cox(fml, data = d, ties = ties), reps)[["elapsed"]]
+    b <- time_it(coxph(fml, data = d, ties = ties), reps)[["elapsed"]]
     fa <- cox(fml, data = d, ties = ties)
     fb <- coxph(fml, data = d, ties = ties)
     rows[[length(rows) + 1L]] <- data.frame(
@@ -103,5 +88,4 @@ res <- do.call(rbind, rows)
 cat("\ncox() against coxph(): median elapsed seconds; peak memory of one ",
     "call in a fresh process (MB, resident-set high-water mark)\n", sep = "")
 print(res, row.names = FALSE, digits = 3)
-out <- Sys.getenv("COHORTSURV_BENCH_OUT")
-if (nzchar(out)) utils::write.csv(res, file.path(out, "bench-cox.csv"), row.names = FALSE)
+bench_write(res, "bench-cox")

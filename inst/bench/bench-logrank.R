@@ -6,15 +6,11 @@
 # the relative difference in the chi-square; writes the table to
 # bench-logrank.csv when the environment variable COHORTSURV_BENCH_OUT names a
 # directory. On a shared machine the CPU ratio is the steadier number.
-suppressPackageStartupMessages({
-  library(cohortsurv)
-  library(survival)
-})
+source(file.path(dirname(sub("^--file=", "",
+  grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 args <- commandArgs(trailingOnly = TRUE)
-max_n <- if (length(args)) as.numeric(args[1]) else 1e7
 rho <- if (length(args) > 1L) as.numeric(args[2]) else 0
-sizes <- c(1e4, 1e5, 1e6, 1e7)
-sizes <- sizes[sizes <= max_n]
+sizes <- bench_sizes(args)
 
 make_data <- function(n, seed = 1) {
   set.seed(seed)
@@ -27,22 +23,11 @@ make_data <- function(n, seed = 1) {
   )
 }
 
-time_it <- function(expr, reps) {
-  expr <- substitute(expr)
-  env <- parent.frame()
-  t <- vapply(seq_len(reps), function(i) {
-    gc(FALSE)
-    st <- system.time(eval(expr, env))
-    c(st[["elapsed"]], st[["user.self"]] + st[["sys.self"]])
-  }, numeric(2))
-  apply(t, 1L, stats::median)
-}
-
 f <- Surv(time, status) ~ group + strata(centre)
 rows <- list()
 for (n in sizes) {
   d <- make_data(n)
-  reps <- if (n <= 1e5) 5L else if (n <= 1e6) 3L else 1L
+  reps <- bench_reps(n)
   t_cs <- time_it(logrank(f, data = d, rho = rho), reps)
   t_sv <- time_it(survdiff(f, data = d, rho = rho), reps)
   a <- logrank(f, data = d, rho = rho)
@@ -60,7 +45,4 @@ res <- do.call(rbind, rows)
 cat("\nlogrank() against survdiff() (rho = ", rho,
     "), 3 groups, 4 strata, median seconds (elapsed and CPU)\n", sep = "")
 print(res, row.names = FALSE, digits = 3)
-out <- Sys.getenv("COHORTSURV_BENCH_OUT")
-if (nzchar(out)) {
-  utils::write.csv(res, file.path(out, "bench-logrank.csv"), row.names = FALSE)
-}
+bench_write(res, "bench-logrank")
