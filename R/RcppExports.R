@@ -21,6 +21,14 @@ cpp_km <- function(stop, status, weight, strata, order, entry, entry_order, conf
     .Call(`_cohortsurv_cpp_km`, stop, status, weight, strata, order, entry, entry_order, conf_type, z)
 }
 
+cpp_km_binned <- function(y, stop_col, weight, strata, tmin, n_bins, n_strata, conf_type, z) {
+    .Call(`_cohortsurv_cpp_km_binned`, y, stop_col, weight, strata, tmin, n_bins, n_strata, conf_type, z)
+}
+
+cpp_time_grid <- function(y, col) {
+    .Call(`_cohortsurv_cpp_time_grid`, y, col)
+}
+
 cpp_logrank <- function(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma) {
     .Call(`_cohortsurv_cpp_logrank`, stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma)
 }

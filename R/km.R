@@ -48,9 +48,13 @@
 #' quote.
 #'
 #' Quantile limits follow `survival::quantile.survfit` (midpoints on flat
-#' stretches, NA when a limit never crosses). With delayed entry a
-#' pointwise limit can rise; `km()` then takes its first crossing, whereas
-#' `quantile.survfit` can report a later one.
+#' stretches, NA when a limit never crosses). A pointwise limit can rise
+#' again: with delayed entry, when the number at risk grows, and in the tail
+#' of a log-transformed band, when a tiny risk set makes the Greenwood
+#' variance jump. `km()` then takes the first crossing, which is where the
+#' Brookmeyer-Crowley interval ends; `quantile.survfit` finds the crossing
+#' with `approx()`, which sorts the limit's values first, and can report a
+#' later time.
 #'
 #' The restricted mean is integrated up to the largest time of all curves
 #' (survival's `rmean = "common"`), its standard error as in
@@ -113,13 +117,9 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   mcall <- match.call(expand.dots = FALSE)
   sf <- surv_frame(mcall, parent.frame())
   rhs <- curve_factor(sf)
-  y <- sf$y
-  fit <- km_engine(
-    time = y[, "stop"], status = y[, "status"],
-    strata = rhs, weights = sf$weights,
-    start = if (sf$type == "counting") y[, "start"] else NULL,
-    conf_type = conf_type, conf_level = conf_level, median_ci = median_ci
-  )
+  fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
+                   conf_type = conf_type, conf_level = conf_level,
+                   median_ci = median_ci)
   fit$n_dropped <- sf$n_dropped
   fit$call <- match.call()
   fit
@@ -162,16 +162,24 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
   check_fit_vectors(time, status, weights, start, strata, length(time))
-  fit <- km_engine(time, status, strata, weights, start, conf_type,
-                   conf_level, median_ci)
+  y <- if (is.null(start)) {
+    cbind(stop = as.double(time), status = as.double(status))
+  } else {
+    cbind(start = as.double(start), stop = as.double(time),
+          status = as.double(status))
+  }
+  fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci)
   fit$call <- match.call()
   fit
 }
 
 # km_fit() without the argument checks, for callers that have validated.
-km_engine <- function(time, status, strata, weights, start, conf_type,
-                      conf_level, median_ci) {
-  n <- length(time)
+# `y` is the double matrix of the response: columns stop and status, or
+# start, stop and status for counting-process data.
+km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
+  n <- nrow(y)
+  counting <- ncol(y) == 3L
+  stop_col <- if (counting) 2L else 1L
   if (is.null(strata)) {
     strata <- structure(rep.int(1L, n), levels = "all", class = "factor")
   } else if (is.factor(strata)) {
@@ -180,22 +188,29 @@ km_engine <- function(time, status, strata, weights, start, conf_type,
     strata <- factor(strata)
   }
   code <- strata  # factor codes 1..K, passed to C++ without a copy
-  ord <- order(code, time, method = "radix")
-  counting <- !is.null(start)
-  if (counting) {
-    entry <- as.double(start)
-    eord <- order(code, start, method = "radix")
-  } else {
-    entry <- double()
-    eord <- integer()
-  }
-  z <- stats::qnorm(1 - (1 - conf_level) / 2)
-  res <- cpp_km(as.double(time), as.double(status),
-                if (is.null(weights)) double() else as.double(weights),
-                code, ord, entry, eord,
-                match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L,
-                z)
   lev <- levels(strata)
+  z <- stats::qnorm(1 - (1 - conf_level) / 2)
+  ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
+  wt <- if (is.null(weights)) double() else as.double(weights)
+  # whole-number times on a modest grid (days, months): no sort at all
+  grid <- if (!counting) cpp_time_grid(y, stop_col - 1L)
+  n_bins <- if (!counting) grid[2L] - grid[1L] + 1
+  if (!counting && grid[3L] == 1 &&
+      n_bins * length(lev) <= max(2^16, n / 2)) {
+    res <- cpp_km_binned(y, stop_col - 1L, wt, code, grid[1L],
+                         as.integer(n_bins), length(lev), ctype, z)
+  } else {
+    time <- y[, stop_col]
+    ord <- order(code, time, method = "radix")
+    if (counting) {
+      entry <- y[, 1L]
+      eord <- order(code, entry, method = "radix")
+    } else {
+      entry <- double()
+      eord <- integer()
+    }
+    res <- cpp_km(time, y[, ncol(y)], wt, code, ord, entry, eord, ctype, z)
+  }
   curves <- data.frame(
     strata = structure(res$strata, levels = lev, class = "factor"),
     time = res$time, n_risk = res$n_risk, n_event = res$n_event,

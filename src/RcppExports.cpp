@@ -114,6 +114,35 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_km_binned
+Rcpp::List cpp_km_binned(const Eigen::Map<Eigen::MatrixXd> y, int stop_col, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, double tmin, int n_bins, int n_strata, int conf_type, double z);
+RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP ySEXP, SEXP stop_colSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP n_strataSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type stop_col(stop_colSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< double >::type tmin(tminSEXP);
+    Rcpp::traits::input_parameter< int >::type n_bins(n_binsSEXP);
+    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< double >::type z(zSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_binned(y, stop_col, weight, strata, tmin, n_bins, n_strata, conf_type, z));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_time_grid
+Rcpp::NumericVector cpp_time_grid(const Eigen::Map<Eigen::MatrixXd> y, int col);
+RcppExport SEXP _cohortsurv_cpp_time_grid(SEXP ySEXP, SEXP colSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type col(colSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_time_grid(y, col));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_logrank
 Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry_order, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma);
 RcppExport SEXP _cohortsurv_cpp_logrank(SEXP stopSEXP, SEXP statusSEXP, SEXP groupSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP startSEXP, SEXP entry_orderSEXP, SEXP countingSEXP, SEXP n_groupsSEXP, SEXP n_strataSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
@@ -162,6 +191,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 10},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 9},
+    {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 9},
+    {"_cohortsurv_cpp_time_grid", (DL_FUNC) &_cohortsurv_cpp_time_grid, 2},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 13},
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 10},
     {NULL, NULL, 0}

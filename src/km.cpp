@@ -22,6 +22,10 @@
 // Cost: O(n) after the sort: one backward pass per stratum for the counts
 //   (backward sums keep the numbers at risk exact in the tail) and one
 //   forward pass over the distinct times for S and its variance.
+// km_fit_binned() below computes the same curves without any sort when the
+// times are whole numbers on a modest grid (days, months), the usual case
+// in a clinical cohort: one sequential pass over the rows into
+// (stratum, time) cells.
 
 #include <RcppEigen.h>
 
@@ -79,6 +83,68 @@ void surv_ci(double p, double se, ConfType type, double z, double& lower,
   }
 }
 
+namespace {
+
+// The running product-limit estimate of one curve: step() takes the number
+// at risk and the events at the next distinct time and appends S, its
+// Greenwood SEs and the pointwise limits to `out`.
+class ProductLimit {
+ public:
+  ProductLimit(ConfType type, double z) : type_(type), z_(z) {}
+  void step(double n_risk, double n_event, KmCurves& out) {
+    if (n_event > 0.0) {
+      if (n_risk > n_event) {
+        surv_ *= (n_risk - n_event) / n_risk;
+        green_ += n_event / (n_risk * (n_risk - n_event));
+      } else {
+        surv_ = 0.0;
+        green_ = kInf;
+      }
+    }
+    const double se = std::sqrt(green_);
+    double lo, hi;
+    surv_ci(surv_, se, type_, z_, lo, hi);
+    out.surv.push_back(surv_);
+    out.se_log.push_back(se);
+    out.std_err.push_back(surv_ * se);
+    out.lower.push_back(lo);
+    out.upper.push_back(hi);
+  }
+
+ private:
+  ConfType type_;
+  double z_;
+  double surv_ = 1.0;
+  double green_ = 0.0;
+};
+
+void reserve_curves(KmCurves& out, std::size_t n_out) {
+  for (auto* v : {&out.time, &out.n_risk, &out.n_event, &out.n_censor,
+                  &out.surv, &out.se_log, &out.std_err, &out.lower,
+                  &out.upper}) {
+    v->reserve(n_out);
+  }
+  out.strata.reserve(n_out);
+}
+
+}  // namespace
+
+TimeGrid time_grid(const Eigen::Map<Eigen::VectorXd>& x) {
+  TimeGrid g;
+  const Eigen::Index n = x.size();
+  if (n == 0) return g;
+  g.min = g.max = x[0];
+  g.whole = true;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double v = x[i];
+    if (v < g.min) g.min = v;
+    if (v > g.max) g.max = v;
+    if (g.whole && v != std::floor(v)) g.whole = false;
+  }
+  if (std::isnan(g.min) || std::isnan(g.max)) g.whole = false;
+  return g;
+}
+
 KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
                 const Eigen::Map<Eigen::VectorXd>& status,
                 const Eigen::Map<Eigen::VectorXd>& weight,
@@ -122,12 +188,7 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
     const Eigen::Index p = row(order, i - 1);
     if (stop[r] != stop[p] || strata[r] != strata[p]) ++n_out;
   }
-  for (auto* v : {&out.time, &out.n_risk, &out.n_event, &out.n_censor,
-                  &out.surv, &out.se_log, &out.std_err, &out.lower,
-                  &out.upper}) {
-    v->reserve(n_out);
-  }
-  out.strata.reserve(n_out);
+  reserve_curves(out, n_out);
 
   Eigen::Index block_start = 0;
   while (block_start < n) {
@@ -188,28 +249,92 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
     std::reverse(out.n_censor.begin() + first_out, out.n_censor.end());
 
     // Forward pass: product-limit estimate and Greenwood's sum.
-    double surv = 1.0, green = 0.0;
+    ProductLimit pl(ctype, z);
     for (std::size_t j = first_out; j < out.time.size(); ++j) {
-      const double nr = out.n_risk[j], d = out.n_event[j];
-      if (d > 0.0) {
-        if (nr > d) {
-          surv *= (nr - d) / nr;
-          green += d / (nr * (nr - d));
-        } else {
-          surv = 0.0;
-          green = kInf;
-        }
-      }
-      const double se = std::sqrt(green);
-      double lo, hi;
-      surv_ci(surv, se, ctype, z, lo, hi);
-      out.surv.push_back(surv);
-      out.se_log.push_back(se);
-      out.std_err.push_back(surv * se);
-      out.lower.push_back(lo);
-      out.upper.push_back(hi);
+      pl.step(out.n_risk[j], out.n_event[j], out);
     }
     block_start = block_end;
+  }
+  return out;
+}
+
+// Kaplan-Meier curves from whole-number times on a modest grid, without a
+// sort (a counting sort in effect).
+// Inputs (n rows, any order): stop times that are whole numbers in
+//   [tmin, tmin + n_bins); 0/1 status; weights (or empty for 1); stratum
+//   codes 1..n_strata.
+// Work: one sequential pass adds each row to its (stratum, time) cell (the
+//   cells, 4 numbers each, are n_strata * n_bins and the caller keeps them
+//   few, so they stay in cache); per stratum a backward pass over the cells
+//   turns the weight at each time into the number at risk (sum of weights
+//   with stop >= t), and a forward pass emits one row per occupied cell
+//   with the product-limit estimate, exactly as km_fit() does after its sort.
+// Output: as km_fit(), rows by stratum code then time.
+KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
+                       const Eigen::Map<Eigen::VectorXd>& status,
+                       const Eigen::Map<Eigen::VectorXd>& weight,
+                       const Eigen::Map<Eigen::VectorXi>& strata,
+                       double tmin, int n_bins, int n_strata, int conf_type,
+                       double z, const Poll& poll) {
+  const Eigen::Index n = stop.size();
+  const bool weighted = weight.size() > 0;
+  if (status.size() != n || strata.size() != n ||
+      (weighted && weight.size() != n)) {
+    throw std::invalid_argument("km_fit_binned: stop, status, weight and "
+                                "strata must have the same length");
+  }
+  if (n_bins < 1 || n_strata < 1) {
+    throw std::invalid_argument("km_fit_binned: need at least one time bin "
+                                "and one stratum");
+  }
+  if (conf_type < 0 || conf_type > 3) {
+    throw std::invalid_argument("km_fit_binned: unknown confidence interval "
+                                "type");
+  }
+  const std::size_t cells = static_cast<std::size_t>(n_bins) *
+                            static_cast<std::size_t>(n_strata);
+  std::vector<double> risk(cells, 0.0), event(cells, 0.0), censor(cells, 0.0);
+  std::vector<unsigned char> occupied(cells, 0);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    poll.tick();
+    const int s = strata[r];
+    const double t = stop[r] - tmin;
+    if (s < 1 || s > n_strata || !(t >= 0.0) || t >= n_bins ||
+        t != std::floor(t)) {
+      throw std::invalid_argument("km_fit_binned: a time is not a whole "
+                                  "number on the grid, or a stratum code is "
+                                  "out of range");
+    }
+    const std::size_t cell = static_cast<std::size_t>(s - 1) * n_bins +
+                             static_cast<std::size_t>(t);
+    const double wr = weighted ? weight[r] : 1.0;
+    occupied[cell] = 1;
+    risk[cell] += wr;
+    if (status[r] != 0.0) event[cell] += wr; else censor[cell] += wr;
+  }
+  std::size_t n_out = 0;
+  for (unsigned char o : occupied) n_out += o;
+  KmCurves out;
+  reserve_curves(out, n_out);
+  const ConfType ctype = static_cast<ConfType>(conf_type);
+  for (int s = 0; s < n_strata; ++s) {
+    const std::size_t base = static_cast<std::size_t>(s) * n_bins;
+    double at_risk = 0.0;
+    for (std::size_t b = n_bins; b-- > 0;) {
+      at_risk += risk[base + b];
+      risk[base + b] = at_risk;
+    }
+    ProductLimit pl(ctype, z);
+    for (std::size_t b = 0; b < static_cast<std::size_t>(n_bins); ++b) {
+      const std::size_t cell = base + b;
+      if (!occupied[cell]) continue;
+      out.strata.push_back(s + 1);
+      out.time.push_back(tmin + static_cast<double>(b));
+      out.n_risk.push_back(risk[cell]);
+      out.n_event.push_back(event[cell]);
+      out.n_censor.push_back(censor[cell]);
+      pl.step(risk[cell], event[cell], out);
+    }
   }
   return out;
 }
@@ -230,4 +355,27 @@ Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z) {
   return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+}
+
+namespace {
+// Column j (0-based) of a numeric matrix, as a vector view without a copy.
+Eigen::Map<Eigen::VectorXd> column(const Eigen::Map<Eigen::MatrixXd>& y,
+                                   int j) {
+  if (j < 0 || j >= y.cols()) {
+    throw std::invalid_argument("column index out of range");
+  }
+  return Eigen::Map<Eigen::VectorXd>(const_cast<double*>(y.data()) +
+                                     j * y.rows(), y.rows());
+}
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km_binned(const Eigen::Map<Eigen::MatrixXd> y, int stop_col, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, double tmin, int n_bins, int n_strata, int conf_type, double z) {
+  return km_to_list(cohortsurv::km_fit_binned(column(y, stop_col), column(y, y.cols() - 1), weight, strata, tmin, n_bins, n_strata, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cpp_time_grid(const Eigen::Map<Eigen::MatrixXd> y, int col) {
+  const cohortsurv::TimeGrid g = cohortsurv::time_grid(column(y, col));
+  return Rcpp::NumericVector::create(g.min, g.max, g.whole ? 1.0 : 0.0);
 }

@@ -35,6 +35,26 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
                 const Eigen::Map<Eigen::VectorXi>& entry_order,
                 int conf_type, double z, const Poll& poll = Poll());
 
+// Kaplan-Meier curves for whole-number stop times on the grid
+// tmin, tmin + 1, ..., tmin + n_bins - 1, without sorting: rows may come in
+// any order. Right-censored data only; same output as km_fit().
+KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
+                       const Eigen::Map<Eigen::VectorXd>& status,
+                       const Eigen::Map<Eigen::VectorXd>& weight,
+                       const Eigen::Map<Eigen::VectorXi>& strata,
+                       double tmin, int n_bins, int n_strata, int conf_type,
+                       double z, const Poll& poll = Poll());
+
+// The smallest and largest element of x and whether all are whole numbers
+// (false for an empty x or one with NaN): tells the caller whether the
+// sort-free kernel applies.
+struct TimeGrid {
+  double min = 0.0;
+  double max = 0.0;
+  bool whole = false;
+};
+TimeGrid time_grid(const Eigen::Map<Eigen::VectorXd>& x);
+
 // Pointwise confidence limits of S given the SE of log S, as survfit's
 // conf.type options define them. Writes NaN where a limit is undefined.
 void surv_ci(double s, double se_log, ConfType type, double z,
