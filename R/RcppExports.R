@@ -25,8 +25,8 @@ cpp_km_binned <- function(y, stop_col, weight, strata, tmin, n_bins, n_strata, c
     .Call(`_cohortsurv_cpp_km_binned`, y, stop_col, weight, strata, tmin, n_bins, n_strata, conf_type, z)
 }
 
-cpp_time_grid <- function(y, col) {
-    .Call(`_cohortsurv_cpp_time_grid`, y, col)
+cpp_value_range <- function(y, col) {
+    .Call(`_cohortsurv_cpp_value_range`, y, col)
 }
 
 cpp_logrank <- function(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma) {

@@ -141,14 +141,14 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
 
   # the Surv() response, validated row by row -----------------------------
   if (!is.null(surv_args)) {
-    validate_surv_raw(raw, surv_args$label, keep)
+    codes <- validate_surv_raw(raw, surv_args$label, keep)
   }
 
   # the model frame ---------------------------------------------------------
   tt <- stats::terms(formula, specials = "strata", data = data)
   na_fun <- resolve_na_action(mcall$na.action, env)
   fast <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
-    fast_frame(tt, data, raw, wt, keep, na_fun, surv_args, ext)
+    fast_frame(tt, data, raw, wt, keep, na_fun, codes, ext)
   }
   if (!is.null(fast)) {
     mf <- fast
@@ -235,7 +235,7 @@ resolve_na_action <- function(expr, env) {
 # (same column names, terms, na.action attribute, dropped unused levels) but
 # avoids its copies, which dominate the time of a fit on a million rows.
 # Returns NULL when the formula needs the general path.
-fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args,
+fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
                        ext = list()) {
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
@@ -306,13 +306,8 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, surv_args,
     v <- pick(v)
     if (is.factor(v)) fast_droplevels(v) else v
   })
-  st <- pick(st)
-  if (is.logical(st)) {
-    st <- as.double(st)
-  } else {
-    st <- as.double(st)
-    if (any(st == 2)) st <- st - 1
-  }
+  # status as survival::Surv() codes it: 0/1, from 1/2 when `codes` says so
+  st <- if (codes[1L] == 1) pick(st) - 1 else as.double(pick(st))
   ymat <- if (is.null(start)) {
     cbind(stop = as.double(pick(time)), status = st)
   } else {
@@ -407,10 +402,10 @@ validate_surv_raw <- function(raw, label, keep) {
       cs_abort(name_of(nm), " must be numeric; it is ", class(x)[1L], ".",
                arg = nm)
     }
-    # one cheap pass in the common, clean case; row-by-row only on failure
-    xk <- kept(x)
-    if (!all(is.na(xk)) && min(xk, na.rm = TRUE) >= 0 &&
-        max(xk, na.rm = TRUE) < Inf) next
+    # one pass without allocating in the common, clean case; row by row
+    # only on failure
+    r <- value_range(kept(x))
+    if (is.na(r[["min"]]) || (r[["min"]] >= 0 && r[["max"]] < Inf)) next
     bad <- keep & !is.na(x) & !is.finite(x)
     abort_first_bad(x, bad, nm, "finite", label = name_of(nm))
     bad <- keep & !is.na(x) & x < 0
@@ -426,25 +421,40 @@ validate_surv_raw <- function(raw, label, keep) {
     }
   }
   st <- raw$status
-  if (is.logical(st)) return(invisible(TRUE))
+  if (is.logical(st)) return(invisible(c(0, 1)))
   if (!is.numeric(st) || is.factor(st)) {
     cs_abort(name_of("status"), " must be 0/1, TRUE/FALSE or 1/2; it is ",
              class(st)[1L], ".", arg = "status")
   }
-  sk <- kept(st)
-  n_na <- sum(is.na(sk))
-  n2 <- sum(sk == 2, na.rm = TRUE)
-  codes <- if (n2 > 0L) c(1, 2) else c(0, 1)
-  n_ok <- n_na + sum(sk == codes[1L], na.rm = TRUE) +
-    sum(sk == codes[2L], na.rm = TRUE)
-  if (n_ok != length(sk)) {
+  # as survival::Surv() decides: 1/2 when the largest code in the column is 2
+  full <- value_range(st)
+  codes <- if (isTRUE(full[["max"]] == 2)) c(1, 2) else c(0, 1)
+  r <- if (all_kept) full else value_range(st[keep])
+  if (!is.na(r[["min"]]) && !(r[["whole"]] && r[["min"]] >= codes[1L] &&
+                              r[["max"]] <= codes[2L])) {
     bad <- keep & !is.na(st) & st != codes[1L] & st != codes[2L]
     cs_abort(name_of("status"), " must be coded 0/1 (censored/event), ",
              "TRUE/FALSE or 1/2", if (identical(codes, c(1, 2)))
                " (it contains 2, so 1/2 is assumed)", "; ",
              first_bad(st, bad), ".", arg = "status")
   }
-  invisible(TRUE)
+  invisible(codes)
+}
+
+# The smallest and largest non-missing value of a numeric vector, whether
+# all of them are whole numbers, and how many are missing: c(min, max,
+# whole, n_na), with min and max NA when every value is missing. One pass
+# and no allocation of the vector's size (C++ for doubles).
+value_range <- function(x) {
+  if (is.double(x)) {
+    r <- cpp_value_range(x, 0L)
+  } else {
+    n_na <- if (anyNA(x)) sum(is.na(x)) else 0L
+    r <- if (n_na == length(x)) c(NA, NA, 1, n_na) else
+      c(min(x, na.rm = TRUE), max(x, na.rm = TRUE), 1, n_na)
+  }
+  r[is.nan(r)] <- NA
+  stats::setNames(as.double(r), c("min", "max", "whole", "n_na"))
 }
 
 # Validate a precomputed Surv object (formula `y ~ x` with y a Surv column).

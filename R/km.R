@@ -193,7 +193,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
   wt <- if (is.null(weights)) double() else as.double(weights)
   # whole-number times on a modest grid (days, months): no sort at all
-  grid <- if (!counting) cpp_time_grid(y, stop_col - 1L)
+  grid <- if (!counting) cpp_value_range(y, stop_col - 1L)
   n_bins <- if (!counting) grid[2L] - grid[1L] + 1
   if (!counting && grid[3L] == 1 &&
       n_bins * length(lev) <= max(2^16, n / 2)) {

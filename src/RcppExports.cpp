@@ -132,14 +132,14 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_time_grid
-Rcpp::NumericVector cpp_time_grid(const Eigen::Map<Eigen::MatrixXd> y, int col);
-RcppExport SEXP _cohortsurv_cpp_time_grid(SEXP ySEXP, SEXP colSEXP) {
+// cpp_value_range
+Rcpp::NumericVector cpp_value_range(const Eigen::Map<Eigen::MatrixXd> y, int col);
+RcppExport SEXP _cohortsurv_cpp_value_range(SEXP ySEXP, SEXP colSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type y(ySEXP);
     Rcpp::traits::input_parameter< int >::type col(colSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_time_grid(y, col));
+    rcpp_result_gen = Rcpp::wrap(cpp_value_range(y, col));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -192,7 +192,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 9},
     {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 9},
-    {"_cohortsurv_cpp_time_grid", (DL_FUNC) &_cohortsurv_cpp_time_grid, 2},
+    {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 13},
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 10},
     {NULL, NULL, 0}

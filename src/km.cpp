@@ -129,19 +129,26 @@ void reserve_curves(KmCurves& out, std::size_t n_out) {
 
 }  // namespace
 
-TimeGrid time_grid(const Eigen::Map<Eigen::VectorXd>& x) {
-  TimeGrid g;
-  const Eigen::Index n = x.size();
-  if (n == 0) return g;
-  g.min = g.max = x[0];
-  g.whole = true;
-  for (Eigen::Index i = 0; i < n; ++i) {
+ValueRange value_range(const Eigen::Map<Eigen::VectorXd>& x) {
+  ValueRange g;
+  bool any = false;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
     const double v = x[i];
-    if (v < g.min) g.min = v;
-    if (v > g.max) g.max = v;
+    if (std::isnan(v)) {
+      ++g.n_nan;
+      continue;
+    }
+    if (!any) {
+      g.min = g.max = v;
+      any = true;
+    } else if (v < g.min) {
+      g.min = v;
+    } else if (v > g.max) {
+      g.max = v;
+    }
     if (g.whole && v != std::floor(v)) g.whole = false;
   }
-  if (std::isnan(g.min) || std::isnan(g.max)) g.whole = false;
+  if (!any) g.min = g.max = kNaN;
   return g;
 }
 
@@ -367,6 +374,11 @@ Eigen::Map<Eigen::VectorXd> column(const Eigen::Map<Eigen::MatrixXd>& y,
   return Eigen::Map<Eigen::VectorXd>(const_cast<double*>(y.data()) +
                                      j * y.rows(), y.rows());
 }
+
+Rcpp::NumericVector value_range_vector(const cohortsurv::ValueRange& g) {
+  return Rcpp::NumericVector::create(g.min, g.max, g.whole ? 1.0 : 0.0,
+                                     static_cast<double>(g.n_nan));
+}
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
@@ -375,7 +387,6 @@ Rcpp::List cpp_km_binned(const Eigen::Map<Eigen::MatrixXd> y, int stop_col, cons
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::NumericVector cpp_time_grid(const Eigen::Map<Eigen::MatrixXd> y, int col) {
-  const cohortsurv::TimeGrid g = cohortsurv::time_grid(column(y, col));
-  return Rcpp::NumericVector::create(g.min, g.max, g.whole ? 1.0 : 0.0);
+Rcpp::NumericVector cpp_value_range(const Eigen::Map<Eigen::MatrixXd> y, int col) {
+  return value_range_vector(cohortsurv::value_range(column(y, col)));
 }

@@ -45,15 +45,17 @@ KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
                        double tmin, int n_bins, int n_strata, int conf_type,
                        double z, const Poll& poll = Poll());
 
-// The smallest and largest element of x and whether all are whole numbers
-// (false for an empty x or one with NaN): tells the caller whether the
-// sort-free kernel applies.
-struct TimeGrid {
+// One pass over x, without allocating: the smallest and largest value that
+// is not NaN (NA), whether all of those are whole numbers, and how many are
+// NaN. min and max are NaN when every value is. R uses it to validate
+// times and status codes and to decide whether km_fit_binned() applies.
+struct ValueRange {
   double min = 0.0;
   double max = 0.0;
-  bool whole = false;
+  bool whole = true;
+  long long n_nan = 0;
 };
-TimeGrid time_grid(const Eigen::Map<Eigen::VectorXd>& x);
+ValueRange value_range(const Eigen::Map<Eigen::VectorXd>& x);
 
 // Pointwise confidence limits of S given the SE of log S, as survfit's
 // conf.type options define them. Writes NaN where a limit is undefined.

@@ -54,6 +54,19 @@ test_that("the frame codes 1/2 and logical status as 0/1", {
   d <- data.frame(t = 1:4, s = c(1, 2, 2, 1), l = c(FALSE, TRUE, TRUE, FALSE))
   expect_equal(frame_of(Surv(t, s) ~ 1, d)$y[, "status"], c(0, 1, 1, 0))
   expect_equal(frame_of(Surv(t, l) ~ 1, d)$y[, "status"], c(0, 1, 1, 0))
+  # as in Surv(), the coding is a property of the column: a subset without
+  # any 2 is still coded 1/2, on both the fast and the model.frame() path
+  a <- frame_of(Surv(t, s) ~ 1, d, subset = s == 1)
+  expect_equal(a$y[, "status"], c(0, 0))
+  expect_same_frame(a, frame_of(Surv(t, s) ~ 1, d, subset = s == 1,
+                                na.action = slow_omit))
+  expect_equal(km(Surv(t, s) ~ 1, d, subset = s == 1)$table$events, 0)
+  # integer and double columns of the same values give the same frame
+  di <- data.frame(t = 1:4, s = c(1L, 2L, 2L, 1L))
+  expect_same_frame(frame_of(Surv(t, s) ~ 1, di), frame_of(Surv(t, s) ~ 1, d))
+  expect_error(frame_of(Surv(t, s) ~ 1, data.frame(t = 1:3, s = c(0, 0.5, 1))),
+               "`status` \\(s\\) must be coded 0/1.*row 2 is 0.5",
+               class = "cohortsurv_error")
 })
 
 test_that("tibbles and data.tables give the same frame as data frames", {

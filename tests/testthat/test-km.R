@@ -145,10 +145,14 @@ test_that("the sort-free kernel gives exactly the sorting kernel's curves", {
   expect_error(kb(c(1, 2), c(1L, 1L), tmin = 2), "whole number")
   expect_error(kb(c(1, 2), c(1L, 3L)), "out of range")
   expect_equal(kb(c(2, 1), c(1L, 1L))$surv, c(0.5, 0))
-  expect_identical(cohortsurv:::cpp_time_grid(cbind(c(3, 1, 7)), 0L),
-                   c(1, 7, 1))
-  expect_identical(cohortsurv:::cpp_time_grid(cbind(c(3, 1.5)), 0L),
-                   c(1.5, 3, 0))
+  # min, max, all whole, number of NA: one pass for validation and the grid
+  vr <- function(x) cohortsurv:::cpp_value_range(cbind(x), 0L)
+  expect_identical(vr(c(3, 1, 7)), c(1, 7, 1, 0))
+  expect_identical(vr(c(3, NA, 1.5, NaN)), c(1.5, 3, 0, 2))
+  expect_identical(vr(c(-Inf, 2)), c(-Inf, 2, 1, 0))
+  expect_identical(vr(c(NA_real_, NA_real_)), c(NaN, NaN, 1, 2))
+  expect_identical(vr(double()), c(NaN, NaN, 1, 0))
+  expect_identical(vr(c(5, 4)), vr(matrix(c(0, 0, 5, 4), 2)[, 2]))
 })
 
 test_that("km() agrees with survfit on delayed-entry data", {
