@@ -152,7 +152,7 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
   }
   group <- combine_factors(sf$mf[gvars])
   y <- sf$y
-  fit <- logrank_fit(
+  fit <- logrank_engine(
     time = y[, "stop"], status = y[, "status"], group = group,
     strata = sp$strata,
     start = if (sf$type == "counting") y[, "start"] else NULL,
@@ -234,7 +234,19 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
   if (!clean_fit_vectors(time, status, start, strata, n)) {
     check_fit_vectors(time, status, NULL, start, strata, n)
   }
-  if (missing(group) || is.null(group) || length(group) != n) {
+  if (missing(group)) group <- NULL
+  fit <- logrank_engine(time, status, group, strata, start, test, rho, gamma,
+                        trend, scores, pairwise, p_adjust)
+  fit$call <- match.call()
+  fit
+}
+
+# logrank_fit() after the checks of the survival vectors, which the formula
+# interface has already made; `group` and `scores` are still checked here.
+logrank_engine <- function(time, status, group, strata, start, test, rho,
+                           gamma, trend, scores, pairwise, p_adjust) {
+  n <- length(time)
+  if (is.null(group) || length(group) != n) {
     cs_abort("`group` must have one element per row (", n, ").",
              arg = "group")
   }
@@ -283,7 +295,7 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
     tmin <- min(time)
     n_bins <- max(time) - tmin + 1
     cells <- n_bins * length(slev) * k
-    if (cells <= max(2^20, n) && all(time == trunc(time))) {
+    if (cells <= max(2^20, n) && value_range(time)[["whole"]] == 1) {
       sd$bin <- as.integer(time - tmin)
       sd$n_bins <- as.integer(n_bins)
     }
@@ -354,7 +366,7 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
     c(out, list(test = test, rho = rho, gamma = gamma, p_adjust = p_adjust,
                 type = if (counting) "counting" else "right",
                 n_dropped = 0L, strata_vars = character(),
-                call = match.call())),
+                call = NULL)),
     class = "cs_logrank"
   )
 }
@@ -362,8 +374,8 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
 # order(strata, time): radix sorting is several times faster on integer
 # keys, so whole-number times (days, say) are sorted as integers.
 sort_order <- function(scode, time, stratified) {
-  if (length(time) && max(time) < .Machine$integer.max &&
-      all(time == trunc(time))) {
+  r <- value_range(time)
+  if (length(time) && r[["max"]] < .Machine$integer.max && r[["whole"]] == 1) {
     time <- as.integer(time)
   }
   if (stratified) order(scode, time, method = "radix") else
