@@ -144,8 +144,8 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   offset <- stats::model.offset(sf$mf)
   y <- sf$y
   fit <- cox_engine(
-    x = x, stop_t = y[, "stop"], status = y[, "status"],
-    start = if (sf$type == "counting") y[, "start"] else NULL,
+    x = x, stop_t = surv_col(y, "stop"), status = surv_col(y, "status"),
+    start = if (sf$type == "counting") surv_col(y, "start") else NULL,
     strata = sp$strata, weights = sf$weights, offset = offset, ties = ties,
     robust = robust, cluster = sf$extras$cluster, init = init,
     control = control

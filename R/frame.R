@@ -11,7 +11,8 @@
 #
 # `mcall` is the exported function's match.call(), `env` its parent.frame().
 # Returns a list:
-#   y        numeric matrix with columns start (counting only), stop, status
+#   y        the Surv response of the frame (a double matrix: time and
+#            status, or start, stop and status); surv_col() reads a column
 #   type     "right" or "counting"
 #   mf       the model frame (after subset and na.action)
 #   terms    its terms object (specials: strata)
@@ -91,7 +92,9 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
       }
     }
   }
-  keep <- rep(TRUE, if (is.na(n_data)) 0L else n_data)
+  # `keep`: the rows chosen by `subset`, or NULL for all rows (no copy of
+  # a vector of n TRUE values in the common case)
+  keep <- NULL
   if (!is.null(mcall$subset) && !is.na(n_data)) {
     s <- eval(mcall$subset, if (has_data) data else NULL, env)
     if (is.logical(s) && length(s) == n_data) {
@@ -117,7 +120,8 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
         cs_abort("`weights` must have one element per row of `data` (",
                  n_data, "); it has ", length(wt), ".", arg = "weights")
       }
-      bad <- keep & !is.na(wt) & (!is.finite(wt) | wt < 0)
+      bad <- !is.na(wt) & (!is.finite(wt) | wt < 0)
+      if (!is.null(keep)) bad <- bad & keep
       abort_first_bad(wt, bad, "weights", "finite and non-negative")
     }
   }
@@ -172,7 +176,8 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
       }
     )
   }
-  y <- stats::model.response(mf)
+  # the Surv response itself: model.response() would copy it to add row names
+  y <- if (attr(attr(mf, "terms"), "response") == 1L) mf[[1L]]
   if (!inherits(y, "Surv")) {
     cs_abort("`formula` must have a Surv() response, such as ",
              "Surv(time, status) ~ group; its left-hand side is `",
@@ -189,25 +194,17 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
     validate_surv_matrix(y, mf)
   }
   na_act <- attr(mf, "na.action")
-  n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else sum(keep)
+  n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else
+    if (is.null(keep)) n_data else sum(keep)
   if (nrow(mf) == 0L) {
     cs_abort("no rows are left to analyse after `subset` and removal of ",
              "missing values (", n_input, " rows before removal).",
              arg = "data")
   }
-  ymat <- attr(mf, "surv_matrix")
-  if (is.null(ymat)) {
-    ymat <- unclass(y)
-    attr(ymat, "type") <- NULL
-    ymat <- matrix(as.double(ymat), nrow = nrow(ymat),
-                   dimnames = list(NULL, if (type == "right")
-                     c("stop", "status") else c("start", "stop", "status")))
-  } else {
-    attr(mf, "surv_matrix") <- NULL
-  }
+  if (!is.double(y)) storage.mode(y) <- "double"
   w <- stats::model.weights(mf)
   list(
-    y = ymat, type = type, mf = mf, terms = attr(mf, "terms"),
+    y = y, type = type, mf = mf, terms = attr(mf, "terms"),
     weights = if (is.null(w)) NULL else as.double(w),
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
     rows = attr(mf, "row.names"), formula = formula,
@@ -259,8 +256,8 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
       return(NULL)
     }
   }
-  all_kept <- all(keep)
-  idx0 <- if (all_kept) seq_along(keep) else which(keep)
+  all_kept <- is.null(keep)
+  idx0 <- if (all_kept) seq_len(nrow(data)) else which(keep)
   sub0 <- function(v) if (all_kept) v else v[idx0]
   time <- sub0(if (is.null(raw$start)) raw$time else raw$stop)
   start <- if (is.null(raw$start)) NULL else sub0(raw$start)
@@ -306,22 +303,21 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
     v <- pick(v)
     if (is.factor(v)) fast_droplevels(v) else v
   })
-  # status as survival::Surv() codes it: 0/1, from 1/2 when `codes` says so
-  st <- if (codes[1L] == 1) pick(st) - 1 else as.double(pick(st))
-  ymat <- if (is.null(start)) {
-    cbind(stop = as.double(pick(time)), status = st)
-  } else {
-    cbind(start = as.double(pick(start)), stop = as.double(pick(time)),
-          status = st)
-  }
+  # the Surv matrix, filled in place: one allocation; status as Surv()
+  # codes it, 0/1, from 1/2 when `codes` says so
+  cols_y <- if (is.null(start)) c("time", "status") else
+    c("start", "stop", "status")
+  surv <- matrix(0, length(idx), length(cols_y),
+                 dimnames = list(NULL, cols_y))
+  if (!is.null(start)) surv[, 1L] <- pick(start)
+  surv[, length(cols_y) - 1L] <- pick(time)
+  surv[, length(cols_y)] <- if (codes[1L] == 1) pick(st) - 1L else pick(st)
   deparse2 <- function(x) {
     paste(deparse(x, width.cutoff = 500L,
                   backtick = !is.symbol(x) && is.language(x)), collapse = " ")
   }
-  surv <- ymat
-  if (is.null(raw$start)) colnames(surv) <- c("time", "status")
-  surv <- structure(surv, type = if (is.null(raw$start)) "right" else
-    "counting", class = "Surv")
+  attr(surv, "type") <- if (is.null(start)) "right" else "counting"
+  class(surv) <- "Surv"
   out <- c(list(surv), cols)
   names(out) <- vapply(vars, deparse2, "")
   if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
@@ -329,7 +325,9 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   auto_rn <- .row_names_info(data, type = 1L) < 0L
   rn <- if (auto_rn) NULL else attr(data, "row.names")
   out <- structure(out, class = "data.frame",
-                   row.names = if (auto_rn) idx else rn[idx])
+                   row.names = if (auto_rn && all_kept && all_ok)
+                     .set_row_names(length(idx)) else if (auto_rn) idx else
+                       rn[idx])
   attr(out, "terms") <- tt
   if (!all_ok) {
     drop <- which(!ok)
@@ -338,8 +336,16 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
       drop, class = if (identical(na_fun, stats::na.exclude)) "exclude" else
         "omit")
   }
-  attr(out, "surv_matrix") <- ymat
   out
+}
+
+# Column "start", "stop" or "status" of the response `y` of surv_frame(), a
+# Surv matrix (stop is its time column for right-censored data): a plain
+# double vector, read without copying the rest of the matrix.
+surv_col <- function(y, what) {
+  j <- switch(what, start = 1L, stop = ncol(y) - 1L, status = ncol(y))
+  n <- nrow(y)
+  .subset(y, seq.int((j - 1L) * n + 1L, length.out = n))
 }
 
 # droplevels() without the cost of rebuilding the factor from its labels.
@@ -394,8 +400,10 @@ validate_surv_raw <- function(raw, label, keep) {
     if (identical(label[[nm]], nm)) paste0("`", nm, "`")
     else paste0("`", nm, "` (", label[[nm]], ")")
   }
-  all_kept <- all(keep)
+  all_kept <- is.null(keep)
   kept <- function(x) if (all_kept) x else x[keep]
+  # the failing rows that `subset` keeps (only computed on failure)
+  in_keep <- function(bad) if (all_kept) bad else keep & bad
   for (nm in intersect(c("start", "stop", "time"), names(raw))) {
     x <- raw[[nm]]
     if (!is.numeric(x) || is.factor(x)) {
@@ -406,13 +414,13 @@ validate_surv_raw <- function(raw, label, keep) {
     # only on failure
     r <- value_range(kept(x))
     if (is.na(r[["min"]]) || (r[["min"]] >= 0 && r[["max"]] < Inf)) next
-    bad <- keep & !is.na(x) & !is.finite(x)
+    bad <- in_keep(!is.na(x) & !is.finite(x))
     abort_first_bad(x, bad, nm, "finite", label = name_of(nm))
-    bad <- keep & !is.na(x) & x < 0
+    bad <- in_keep(!is.na(x) & x < 0)
     abort_first_bad(x, bad, nm, "non-negative", label = name_of(nm))
   }
   if (!is.null(raw$start)) {
-    bad <- keep & raw$stop <= raw$start
+    bad <- in_keep(raw$stop <= raw$start)
     if (any(bad, na.rm = TRUE)) {
       i <- which(bad)[1L]
       cs_abort(name_of("stop"), " must be greater than ", name_of("start"),
@@ -432,7 +440,7 @@ validate_surv_raw <- function(raw, label, keep) {
   r <- if (all_kept) full else value_range(st[keep])
   if (!is.na(r[["min"]]) && !(r[["whole"]] && r[["min"]] >= codes[1L] &&
                               r[["max"]] <= codes[2L])) {
-    bad <- keep & !is.na(st) & st != codes[1L] & st != codes[2L]
+    bad <- in_keep(!is.na(st) & st != codes[1L] & st != codes[2L])
     cs_abort(name_of("status"), " must be coded 0/1 (censored/event), ",
              "TRUE/FALSE or 1/2", if (identical(codes, c(1, 2)))
                " (it contains 2, so 1/2 is assumed)", "; ",

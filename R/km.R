@@ -200,16 +200,17 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
     res <- cpp_km_binned(y, stop_col - 1L, wt, code, grid[1L],
                          as.integer(n_bins), length(lev), ctype, z)
   } else {
-    time <- y[, stop_col]
+    time <- surv_col(y, "stop")
     ord <- order(code, time, method = "radix")
     if (counting) {
-      entry <- y[, 1L]
+      entry <- surv_col(y, "start")
       eord <- order(code, entry, method = "radix")
     } else {
       entry <- double()
       eord <- integer()
     }
-    res <- cpp_km(time, y[, ncol(y)], wt, code, ord, entry, eord, ctype, z)
+    res <- cpp_km(time, surv_col(y, "status"), wt, code, ord, entry, eord,
+                  ctype, z)
   }
   curves <- data.frame(
     strata = structure(res$strata, levels = lev, class = "factor"),

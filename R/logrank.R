@@ -153,9 +153,9 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
   group <- combine_factors(sf$mf[gvars])
   y <- sf$y
   fit <- logrank_engine(
-    time = y[, "stop"], status = y[, "status"], group = group,
+    time = surv_col(y, "stop"), status = surv_col(y, "status"), group = group,
     strata = sp$strata,
-    start = if (sf$type == "counting") y[, "start"] else NULL,
+    start = if (sf$type == "counting") surv_col(y, "start") else NULL,
     test = test, rho = rho, gamma = gamma, trend = trend, scores = scores,
     pairwise = pairwise, p_adjust = p_adjust
   )

@@ -110,3 +110,20 @@ test_that("NaN in a strata() variable drops the row like NA (not a stratum)", {
   expect_equal(a$n_dropped, 3L)   # the two NaN and lung's own NA
   expect_false(any(grepl("NaN", levels(a$mf[["strata(ph.ecog)"]]))))
 })
+
+test_that("surv_col() reads start, stop and status by position", {
+  r <- Surv(c(5, 3), c(1, 0))
+  cp <- Surv(c(0, 1), c(5, 3), c(1, 0))
+  sc <- cohortsurv:::surv_col
+  expect_identical(sc(r, "stop"), c(5, 3))
+  expect_identical(sc(r, "status"), c(1, 0))
+  expect_identical(sc(cp, "start"), c(0, 1))
+  expect_identical(sc(cp, "stop"), c(5, 3))
+  expect_identical(sc(cp, "status"), c(1, 0))
+  expect_identical(sc(cbind(stop = c(2, 4), status = c(0, 1)), "stop"), c(2, 4))
+  # the frame's response is the Surv object itself, coded 0/1, in double
+  y <- frame_of(Surv(time, status) ~ sex, lung)$y
+  expect_s3_class(y, "Surv")
+  expect_type(unclass(y), "double")
+  expect_identical(sc(y, "status"), as.double(lung$status - 1))
+})
