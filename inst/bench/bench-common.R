@@ -16,10 +16,14 @@ bench_sizes <- function(args = commandArgs(trailingOnly = TRUE)) {
 # Repetitions per size: more where a run is short.
 bench_reps <- function(n) if (n <= 1e5) 5L else if (n <= 1e6) 3L else 1L
 
-# Median elapsed and CPU (user + system) seconds of `reps` evaluations.
+# Median elapsed and CPU (user + system) seconds of `reps` evaluations,
+# after one untimed evaluation: the first call at a new size pays for
+# growing R's heap, and would otherwise burden whichever function is timed
+# first.
 time_it <- function(expr, reps) {
   expr <- substitute(expr)
   env <- parent.frame()
+  eval(expr, env)
   t <- vapply(seq_len(reps), function(i) {
     gc(FALSE)
     st <- system.time(eval(expr, env))
