@@ -284,7 +284,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   }), recursive = FALSE)
   parts <- c(list(time, st, start, w0), cols, unname(ext0), raw_rhs)
   parts <- parts[!vapply(parts, is.null, logical(1))]
-  has_na <- vapply(parts, anyNA, logical(1))
+  has_na <- vapply(parts, any_missing, logical(1))
   ok <- NULL
   if (any(has_na)) {
     ok <- rep.int(TRUE, length(idx0))
@@ -346,6 +346,12 @@ surv_col <- function(y, what) {
   j <- switch(what, start = 1L, stop = ncol(y) - 1L, status = ncol(y))
   n <- nrow(y)
   .subset(y, seq.int((j - 1L) * n + 1L, length.out = n))
+}
+
+# anyNA() without its cost on factors, where it dispatches to is.na() and
+# allocates: a factor has a missing value when its level counts fall short.
+any_missing <- function(x) {
+  if (is.factor(x)) sum(tabulate(x, nlevels(x))) < length(x) else anyNA(x)
 }
 
 # droplevels() without the cost of rebuilding the factor from its labels.

@@ -127,3 +127,16 @@ test_that("surv_col() reads start, stop and status by position", {
   expect_type(unclass(y), "double")
   expect_identical(sc(y, "status"), as.double(lung$status - 1))
 })
+
+test_that("any_missing() agrees with anyNA() on factors and other vectors", {
+  am <- cohortsurv:::any_missing
+  f <- factor(c("a", "b", "a"), levels = c("a", "b", "c"))
+  expect_false(am(f))
+  f[2] <- NA
+  expect_true(am(f))
+  expect_true(am(factor(c(NA, "x"))))
+  expect_false(am(factor(character())))
+  expect_identical(am(c(1, NaN)), TRUE)
+  expect_identical(am(c(1L, 2L)), FALSE)
+  expect_identical(am(c("a", NA)), TRUE)
+})
