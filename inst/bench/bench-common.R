@@ -40,3 +40,41 @@ bench_write <- function(res, name) {
                      row.names = FALSE)
   }
 }
+
+# Memory ------------------------------------------------------------------
+
+# This file's path, for child processes that source it too.
+bench_common_file <- function() {
+  f <- grep("^--file=", commandArgs(FALSE), value = TRUE)
+  normalizePath(file.path(dirname(sub("^--file=", "", f[1L])),
+                          "bench-common.R"))
+}
+
+# Peak memory of evaluating `expr` above the memory in use before it, in
+# bytes, two ways:
+#   rss   the rise of the resident-set high-water mark (Linux: VmHWM of
+#         /proc/self/status, reset through /proc/self/clear_refs), which
+#         counts C/C++ allocations as well as R's; NA elsewhere. Memory
+#         the process freed earlier but still holds can be reused without
+#         raising it, so run it in a fresh process whose data were read,
+#         not generated (see memory.R).
+#   heap  the rise of R's own heap at its peak (gc()'s "max used"), which
+#         does not count C/C++ allocations but is not fooled by reuse.
+# Returns list(value, rss, heap, elapsed).
+peak_memory <- function(expr) {
+  proc_kb <- function(field) {
+    s <- readLines("/proc/self/status")
+    as.numeric(gsub("[^0-9]", "", s[startsWith(s, paste0(field, ":"))]))
+  }
+  linux <- file.exists("/proc/self/clear_refs")
+  g0 <- gc(reset = TRUE)
+  if (linux) {
+    writeLines("5", "/proc/self/clear_refs")
+    before <- proc_kb("VmRSS")
+  }
+  elapsed <- system.time(value <- expr, gcFirst = FALSE)[["elapsed"]]
+  rss <- if (linux) (proc_kb("VmHWM") - before) * 1024 else NA_real_
+  g1 <- gc()
+  heap <- (sum(g1[, 6L]) - sum(g0[, 2L])) * 2^20
+  list(value = value, rss = rss, heap = heap, elapsed = elapsed)
+}

@@ -7,10 +7,9 @@
 # table to bench-cox.csv when COHORTSURV_BENCH_OUT names a directory.
 #
 # Peak memory: each call is run once more in a fresh R process (Rscript)
-# that first loads the data; on Linux the increase of that process's
-# resident-set high-water mark (VmHWM, reset through /proc/self/clear_refs
-# after loading) over its size before the call, which counts C/C++
-# allocations as well as R's. Elsewhere, or if that fails, NA.
+# that first reads the data; the rise of that process's resident set at its
+# peak (bench-common.R's peak_memory()), which counts C/C++ allocations as
+# well as R's. Linux only; elsewhere, or if that fails, NA.
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 sizes <- bench_sizes()
@@ -28,22 +27,15 @@ make_data <- function(n, seed = 1) {
   d
 }
 
-child_script <- '
-suppressPackageStartupMessages({library(cohortsurv); library(survival)})
+child_script <- sprintf('
+source("%s")
 a <- commandArgs(trailingOnly = TRUE)
 d <- readRDS(a[1])
 fml <- Surv(time, status) ~ x1 + x2 + x3 + x4 + x5 + strata(s)
-st <- function(field) {
-  l <- grep(paste0("^", field, ":"), readLines("/proc/self/status"), value = TRUE)
-  as.numeric(gsub("[^0-9]", "", l)) / 1024
-}
-invisible(gc())
-writeLines("5", "/proc/self/clear_refs")
-before <- st("VmRSS")
-fit <- if (a[2] == "cox") cox(fml, data = d, ties = a[3]) else
-  coxph(fml, data = d, ties = a[3])
-cat(st("VmHWM") - before, "\n")
-'
+m <- peak_memory(if (a[2] == "cox") cox(fml, data = d, ties = a[3]) else
+  coxph(fml, data = d, ties = a[3]))
+cat(m$rss / 2^20, "\\n")
+', bench_common_file())
 child_file <- tempfile(fileext = ".R")
 writeLines(child_script, child_file)
 can_hwm <- file.exists("/proc/self/clear_refs")

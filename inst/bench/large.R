@@ -3,13 +3,10 @@
 #   Rscript inst/bench/large.R [n]
 # Measured here: 1e8 rows, km 39 s and 71 bytes/row; logrank (3 groups,
 # 4 strata) 22 s and 88 bytes/row, on 2 cores and 24 GiB.
-suppressPackageStartupMessages(library(cohortsurv))
+source(file.path(dirname(sub("^--file=", "",
+  grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 args <- commandArgs(trailingOnly = TRUE)
 n <- if (length(args)) as.numeric(args[1]) else 1e8
-kb <- function(key) {
-  s <- readLines("/proc/self/status")
-  as.numeric(gsub("[^0-9]", "", s[startsWith(s, key)]))
-}
 set.seed(1)
 fac <- function(k, lev) structure(sample.int(k, n, replace = TRUE),
                                   levels = lev, class = "factor")
@@ -18,14 +15,11 @@ d <- data.frame(time = sample.int(3650L, n, replace = TRUE),
                 group = fac(3L, c("A", "B", "C")),
                 centre = fac(4L, paste0("c", 1:4)))
 measure <- function(label, expr) {
-  invisible(gc())
-  writeLines("5", "/proc/self/clear_refs")  # reset the high-water mark
-  before <- kb("VmRSS")
-  t <- system.time(res <- expr)[["elapsed"]]
-  extra <- kb("VmHWM") - before
-  cat(sprintf("%-8s n = %.0e: %.1f s, peak %.0f MB above the data, %.0f bytes/row\n",
-              label, n, t, extra / 1024, extra * 1024 / n))
-  res
+  m <- peak_memory(expr)
+  cat(sprintf(paste("%-8s n = %.0e: %.1f s, peak %.0f MB above the data",
+                    "(%.0f bytes/row; R heap %.0f bytes/row)\n"),
+              label, n, m$elapsed, m$rss / 2^20, m$rss / n, m$heap / n))
+  m$value
 }
 f <- measure("km", km(Surv(time, status) ~ group, d))
 stopifnot(sum(f$table$n) == n)
