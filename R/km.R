@@ -304,13 +304,28 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
   if (all(is.na(y)) || max(y, na.rm = TRUE) < min(probs)) {
     return(rep(NA_real_, length(probs)))
   }
-  first <- !duplicated(y)
-  x <- x[first]
-  y <- y[first]
-  ends_na <- is.na(y[length(y)])
-  ok <- !is.na(y)
-  x <- x[ok]
-  y <- y[ok]
+  # keep the first time of each distinct value, as quantile.survfit does,
+  # then drop NA values (limits are NA once S reaches 0). A curve that is
+  # non-decreasing with NA only at its end (the usual case) needs no
+  # hashing for that.
+  k <- sum(!is.na(y))
+  head_k <- seq_len(k)
+  if (!anyNA(y[head_k]) && !is.unsorted(y[head_k])) {
+    ends_na <- k < length(y)
+    x <- x[head_k]
+    y <- y[head_k]
+    first <- c(TRUE, y[seq_len(k - 1L) + 1L] != y[seq_len(k - 1L)])
+    x <- x[first]
+    y <- y[first]
+  } else {
+    first <- !duplicated(y)
+    x <- x[first]
+    y <- y[first]
+    ends_na <- is.na(y[length(y)])
+    ok <- !is.na(y)
+    x <- x[ok]
+    y <- y[ok]
+  }
   m <- length(y)
   vapply(probs, function(p) {
     if (p == 0) return(x[1L])
@@ -325,9 +340,12 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
 # The summary table of a set of curves (one row per stratum).
 km_table <- function(curves, n_rows, tau, z, median_ci) {
   lev <- levels(curves$strata)
+  # the curves' rows are grouped by stratum, in level order
+  ends <- cumsum(tabulate(curves$strata, length(lev)))
   rows <- lapply(seq_along(lev), function(k) {
-    sel <- which(as.integer(curves$strata) == k)
-    cv <- curves[sel, , drop = FALSE]
+    sel <- seq.int(if (k == 1L) 1L else ends[k - 1L] + 1L, ends[k])
+    cv <- lapply(curves[c("time", "n_risk", "n_event", "surv", "std_err",
+                          "lower", "upper")], `[`, sel)
     med <- km_quantiles(cv, 0.5, z, median_ci)
     rm <- restricted_mean(cv$time, cv$surv, cv$n_risk, cv$n_event, tau)
     data.frame(strata = lev[k], n = n_rows[k], events = sum(cv$n_event),
@@ -393,9 +411,11 @@ restricted_mean <- function(time, surv, n_risk, n_event, tau) {
   mean <- sum(area)
   # area under the curve after each time, up to tau
   after <- rev(cumsum(rev(area)))[-1L]
-  h <- ifelse(n_risk[keep] - n_event[keep] > 0,
-              n_event[keep] / (n_risk[keep] * (n_risk[keep] - n_event[keep])),
-              0)
+  nr <- n_risk[keep]
+  ne <- n_event[keep]
+  h <- numeric(length(nr))
+  pos <- nr - ne > 0
+  h[pos] <- ne[pos] / (nr[pos] * (nr[pos] - ne[pos]))
   c(mean, sqrt(sum(after^2 * h)))
 }
 
@@ -427,12 +447,19 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
   }
   tab <- x$table
   pct <- format(100 * x$conf_level)
-  out <- data.frame(n = tab$n, events = tab$events, median = tab$median,
-                    lcl = tab$median_lower, ucl = tab$median_upper)
-  names(out)[4:5] <- paste0(x$conf_level, c("LCL", "UCL"))
+  # counts in full (weighted counts to 2 decimals), times to `digits`
+  count <- function(v) {
+    format(if (all(v == round(v))) v else round(v, 2), scientific = FALSE,
+           trim = TRUE)
+  }
+  sig <- function(v) format(signif(v, digits), trim = TRUE)
+  out <- cbind(n = count(tab$n), events = count(tab$events),
+               median = sig(tab$median), sig(tab$median_lower),
+               sig(tab$median_upper))
+  colnames(out)[4:5] <- paste0(x$conf_level, c("LCL", "UCL"))
   rownames(out) <- if (nrow(tab) == 1L && tab$strata == "all") "" else
     as.character(tab$strata)
-  print(as.matrix(signif(out, digits)), quote = FALSE)
+  print(out, quote = FALSE, right = TRUE)
   cat("\n", pct, "% CI of the median: ",
       if (x$median_ci == "bc") "Brookmeyer-Crowley (" else "symmetric (",
       if (x$median_ci == "bc") paste0(x$conf_type, " transform)") else

@@ -324,6 +324,11 @@ test_that("print() and the data-frame parts have the documented shape", {
                             "median_upper", "rmean", "rmean_se"))
   expect_output(print(fit), "sex=1")
   expect_output(print(fit), "0.95LCL")
+  # counts print in full, not to `digits` significant digits
+  big <- data.frame(t = rep(1:5, length.out = 12345), s = 1)
+  expect_output(print(km(Surv(t, s) ~ 1, big)), "12345 +12345")
+  expect_output(print(km(Surv(t, s) ~ 1, big, weights = rep(0.5, 12345))),
+                "12345 +6172.5")
   expect_identical(as.data.frame(fit), fit$curves)
   expect_named(summary(fit, times = 100),
                c("strata", "time", "n_risk", "n_event", "n_censor", "surv",
