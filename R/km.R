@@ -60,12 +60,22 @@
 #' (survival's `rmean = "common"`), its standard error as in
 #' Klein and Moeschberger (2003), section 4.5.
 #'
-#' @section Memory:
-#' Beyond the data themselves, a call on 10^6 rows (three groups) peaks
-#' at about 61 bytes per row, against 128 for `survfit` (`inst/bench/memory.R`,
-#' peak resident memory of a fresh R process). Row indices are 64-bit in
-#' C++, but the sort order travels from R as an integer vector, so one fit
-#' takes at most 2^31 - 1 rows; only one sort order of the rows is made.
+#' @section Speed and memory:
+#' When the times are whole numbers on a modest grid (days or months over
+#' a follow-up, the usual case in a cohort: at most `max(65536, n / 2)`
+#' stratum-by-time cells), `km()` sorts nothing: one pass over the rows
+#' adds each to its (curve, time) cell and the curves are read off the
+#' cells. Otherwise it sorts once by curve and time and makes one pass over
+#' the sorted rows. Both give the same curves (tested to 1e-13). On 10^6
+#' rows with three groups and day-valued times, `km()` takes about 0.03 s
+#' where `survfit` takes 1.1 s (`inst/bench/bench-km.R`); with times in
+#' fractional months (sorting kernel) about 0.1 s.
+#'
+#' Beyond the data themselves, that call peaks at about 28 bytes per row of
+#' resident memory (43 of R heap), against 184 (248) for `survfit`
+#' (`inst/bench/memory.R`, a fresh R process per call). Row indices are
+#' 64-bit in C++, but a sort order travels from R as an integer vector, so
+#' one fit takes at most 2^31 - 1 rows.
 #'
 #' @returns An object of class `cs_km`, a list with
 #'   \describe{
