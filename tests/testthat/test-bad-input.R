@@ -15,6 +15,29 @@ base_data <- function() {
   )
 }
 
+# A property test: `runs` random, partly corrupted cases from make() (a list
+# with the data `d` and any drawn options). Each fit(case) either fails with
+# a cohortsurv_error, or agree(result, case, ok) checks it against the
+# oracle on the complete rows `ok` and returns TRUE (FALSE: a case the
+# oracle cannot judge). Both outcomes must occur often enough to count.
+property_check <- function(runs, seed, make, fit, agree, min_error,
+                           min_agree) {
+  set.seed(seed)
+  outcomes <- character()
+  for (i in seq_len(runs)) {
+    case <- make()
+    res <- tryCatch(fit(case), error = function(e) e)
+    if (inherits(res, "error")) {
+      expect_s3_class(res, "cohortsurv_error")
+      outcomes <- c(outcomes, "error")
+    } else if (isTRUE(agree(res, case, stats::complete.cases(case$d)))) {
+      outcomes <- c(outcomes, "agree")
+    }
+  }
+  expect_gt(sum(outcomes == "error"), min_error)
+  expect_gt(sum(outcomes == "agree"), min_agree)
+}
+
 test_that("km(): NA and NaN in time, status, weights and groups drop the row", {
   d <- base_data()
   clean <- km(Surv(time, status) ~ group, d[-c(2, 5), ], weights = w)
@@ -88,42 +111,34 @@ test_that("km(): tibbles and data.tables give the data-frame answer", {
 })
 
 test_that("km(): property test on 300 random, partly corrupted data sets", {
-  set.seed(20261127)
-  outcomes <- character()
-  for (i in seq_len(300)) {
-    n <- sample(1:25, 1)
-    d <- data.frame(
-      time = sample(c(0:8, 2.5), n, replace = TRUE),
-      status = sample(0:1, n, replace = TRUE),
-      g = sample(c("x", "y", "z"), n, replace = TRUE),
-      w = sample(c(0.5, 1, 2, 3), n, replace = TRUE)
-    )
-    # corrupt some data sets
-    if (runif(1) < 0.3) d$time[sample(n, 1)] <- sample(list(NA, NaN, -1, Inf), 1)[[1]]
-    if (runif(1) < 0.2) d$status[sample(n, 1)] <- sample(list(NA, 3, -1), 1)[[1]]
-    if (runif(1) < 0.2) d$w[sample(n, 1)] <- sample(list(NA, -2, Inf), 1)[[1]]
-    if (runif(1) < 0.1) d$g[sample(n, 1)] <- NA
-    ct <- sample(c("log", "log-log", "plain", "arcsin"), 1)
-    fit <- tryCatch(km(Surv(time, status) ~ g, d, weights = w, conf_type = ct),
-                    error = function(e) e)
-    if (inherits(fit, "error")) {
-      expect_s3_class(fit, "cohortsurv_error")
-      outcomes <- c(outcomes, "error")
-      next
-    }
-    ok <- stats::complete.cases(d)
-    s <- survfit(Surv(time, status) ~ g, d[ok, ], weights = w, conf.type = ct,
-                 robust = FALSE)
-    ss <- summary(s, censored = TRUE)
-    expect_close(fit$curves$surv, ss$surv)
-    expect_close(fit$curves$n_risk, ss$n.risk)
-    expect_close(fit$curves$lower, ss$lower)
-    expect_equal(fit$n_dropped, sum(!ok))
-    outcomes <- c(outcomes, "agree")
-  }
-  # both branches were exercised
-  expect_gt(sum(outcomes == "error"), 20)
-  expect_gt(sum(outcomes == "agree"), 150)
+  property_check(300, 20261127, min_error = 20, min_agree = 150,
+    make = function() {
+      n <- sample(1:25, 1)
+      d <- data.frame(
+        time = sample(c(0:8, 2.5), n, replace = TRUE),
+        status = sample(0:1, n, replace = TRUE),
+        g = sample(c("x", "y", "z"), n, replace = TRUE),
+        w = sample(c(0.5, 1, 2, 3), n, replace = TRUE)
+      )
+      if (runif(1) < 0.3) d$time[sample(n, 1)] <- sample(list(NA, NaN, -1, Inf), 1)[[1]]
+      if (runif(1) < 0.2) d$status[sample(n, 1)] <- sample(list(NA, 3, -1), 1)[[1]]
+      if (runif(1) < 0.2) d$w[sample(n, 1)] <- sample(list(NA, -2, Inf), 1)[[1]]
+      if (runif(1) < 0.1) d$g[sample(n, 1)] <- NA
+      list(d = d, ct = sample(c("log", "log-log", "plain", "arcsin"), 1))
+    },
+    fit = function(case) {
+      km(Surv(time, status) ~ g, case$d, weights = w, conf_type = case$ct)
+    },
+    agree = function(fit, case, ok) {
+      s <- survfit(Surv(time, status) ~ g, case$d[ok, ], weights = w,
+                   conf.type = case$ct, robust = FALSE)
+      ss <- summary(s, censored = TRUE)
+      expect_close(fit$curves$surv, ss$surv)
+      expect_close(fit$curves$n_risk, ss$n.risk)
+      expect_close(fit$curves$lower, ss$lower)
+      expect_equal(fit$n_dropped, sum(!ok))
+      TRUE
+    })
 })
 
 # cox() -----------------------------------------------------------------------
@@ -199,43 +214,36 @@ test_that("cox(): zero events, a single row, tibble and data.table input", {
 })
 
 test_that("cox(): property test on 200 random, partly corrupted data sets", {
-  set.seed(7)
-  outcomes <- character()
-  for (i in seq_len(200)) {
-    n <- sample(8:40, 1)
-    d <- data.frame(time = sample(1:10, n, TRUE), status = rbinom(n, 1, 0.7),
-                    x = rnorm(n), g = factor(sample(c("a", "b"), n, TRUE)),
-                    s = sample(1:2, n, TRUE), w = sample(1:3, n, TRUE))
-    if (runif(1) < 0.25) d$x[sample(n, 1)] <- sample(list(NA, Inf, NaN), 1)[[1]]
-    if (runif(1) < 0.2) d$time[sample(n, 1)] <- sample(list(NA, -1), 1)[[1]]
-    if (runif(1) < 0.15) d$w[sample(n, 1)] <- sample(list(NA, -1), 1)[[1]]
-    ties <- sample(c("efron", "breslow"), 1)
-    fit <- tryCatch(suppressWarnings(
-      cox(Surv(time, status) ~ x + g + strata(s), d, weights = w, ties = ties)),
-      error = function(e) e)
-    if (inherits(fit, "error")) {
-      expect_s3_class(fit, "cohortsurv_error")
-      outcomes <- c(outcomes, "error")
-      next
-    }
-    ok <- stats::complete.cases(d)
-    warned <- FALSE
-    ref <- withCallingHandlers(
-      coxph(Surv(time, status) ~ x + g + strata(s), d[ok, ], weights = w,
-            ties = ties),
-      warning = function(w) {
-        warned <<- TRUE
-        invokeRestart("muffleWarning")
-      })
-    # monotone likelihood: coxph warns that a coefficient may be infinite, and
-    # both fits stop at an arbitrary point; only the likelihood is comparable
-    if (warned || ref$iter >= 20) next
-    expect_close(coef(fit), coef(ref), 1e-6)
-    expect_close(fit$loglik, ref$loglik, 1e-8)
-    outcomes <- c(outcomes, "agree")
-  }
-  expect_gt(sum(outcomes == "error"), 15)
-  expect_gt(sum(outcomes == "agree"), 100)
+  f <- Surv(time, status) ~ x + g + strata(s)
+  property_check(200, 7, min_error = 15, min_agree = 100,
+    make = function() {
+      n <- sample(8:40, 1)
+      d <- data.frame(time = sample(1:10, n, TRUE), status = rbinom(n, 1, 0.7),
+                      x = rnorm(n), g = factor(sample(c("a", "b"), n, TRUE)),
+                      s = sample(1:2, n, TRUE), w = sample(1:3, n, TRUE))
+      if (runif(1) < 0.25) d$x[sample(n, 1)] <- sample(list(NA, Inf, NaN), 1)[[1]]
+      if (runif(1) < 0.2) d$time[sample(n, 1)] <- sample(list(NA, -1), 1)[[1]]
+      if (runif(1) < 0.15) d$w[sample(n, 1)] <- sample(list(NA, -1), 1)[[1]]
+      list(d = d, ties = sample(c("efron", "breslow"), 1))
+    },
+    fit = function(case) {
+      suppressWarnings(cox(f, case$d, weights = w, ties = case$ties))
+    },
+    agree = function(fit, case, ok) {
+      warned <- FALSE
+      ref <- withCallingHandlers(
+        coxph(f, case$d[ok, ], weights = w, ties = case$ties),
+        warning = function(w) {
+          warned <<- TRUE
+          invokeRestart("muffleWarning")
+        })
+      # monotone likelihood: coxph warns that a coefficient may be infinite,
+      # and both fits stop at an arbitrary point; nothing to compare
+      if (warned || ref$iter >= 20) return(FALSE)
+      expect_close(coef(fit), coef(ref), 1e-6)
+      expect_close(fit$loglik, ref$loglik, 1e-8)
+      TRUE
+    })
 })
 
 # baseline_table() and subgroup_hr() ----------------------------------------------
@@ -299,30 +307,24 @@ test_that("logrank(): NA and NaN drop the row; bad values are errors", {
 })
 
 test_that("logrank(): property test on 200 random, partly corrupted data sets", {
-  set.seed(11)
-  outcomes <- character()
-  for (i in seq_len(200)) {
-    n <- sample(5:40, 1)
-    d <- data.frame(time = sample(1:8, n, TRUE), status = rbinom(n, 1, 0.6),
-                    g = sample(c("a", "b", "c"), n, TRUE), s = sample(1:3, n, TRUE))
-    if (runif(1) < 0.25) d$time[sample(n, 1)] <- sample(list(NA, -1, Inf), 1)[[1]]
-    if (runif(1) < 0.2) d$status[sample(n, 1)] <- sample(list(NA, 5), 1)[[1]]
-    if (runif(1) < 0.1) d$g[sample(n, 1)] <- NA
-    rho <- sample(c(0, 1), 1)
-    fit <- tryCatch(logrank(Surv(time, status) ~ g + strata(s), d, rho = rho),
-                    error = function(e) e)
-    if (inherits(fit, "error")) {
-      expect_s3_class(fit, "cohortsurv_error")
-      outcomes <- c(outcomes, "error")
-      next
-    }
-    ok <- stats::complete.cases(d)
-    ref <- tryCatch(survdiff(Surv(time, status) ~ g + strata(s), d[ok, ], rho = rho),
-                    error = function(e) NULL)
-    if (is.null(ref)) next
-    expect_close(fit$statistic, ref$chisq, 1e-10)
-    outcomes <- c(outcomes, "agree")
-  }
-  expect_gt(sum(outcomes == "error"), 20)
-  expect_gt(sum(outcomes == "agree"), 100)
+  f <- Surv(time, status) ~ g + strata(s)
+  property_check(200, 11, min_error = 20, min_agree = 100,
+    make = function() {
+      n <- sample(5:40, 1)
+      d <- data.frame(time = sample(1:8, n, TRUE), status = rbinom(n, 1, 0.6),
+                      g = sample(c("a", "b", "c"), n, TRUE),
+                      s = sample(1:3, n, TRUE))
+      if (runif(1) < 0.25) d$time[sample(n, 1)] <- sample(list(NA, -1, Inf), 1)[[1]]
+      if (runif(1) < 0.2) d$status[sample(n, 1)] <- sample(list(NA, 5), 1)[[1]]
+      if (runif(1) < 0.1) d$g[sample(n, 1)] <- NA
+      list(d = d, rho = sample(c(0, 1), 1))
+    },
+    fit = function(case) logrank(f, case$d, rho = case$rho),
+    agree = function(fit, case, ok) {
+      ref <- tryCatch(survdiff(f, case$d[ok, ], rho = case$rho),
+                      error = function(e) NULL)
+      if (is.null(ref)) return(FALSE)
+      expect_close(fit$statistic, ref$chisq, 1e-10)
+      TRUE
+    })
 })
