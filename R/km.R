@@ -189,7 +189,6 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
 km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
   n <- nrow(y)
   counting <- ncol(y) == 3L
-  stop_col <- if (counting) 2L else 1L
   if (is.null(strata)) {
     strata <- structure(rep.int(1L, n), levels = "all", class = "factor")
   } else if (is.factor(strata)) {
@@ -203,12 +202,15 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
   wt <- if (is.null(weights)) double() else as.double(weights)
   # whole-number times on a modest grid (days, months): no sort at all
-  grid <- if (!counting) cpp_value_range(y, stop_col - 1L)
-  n_bins <- if (!counting) grid[2L] - grid[1L] + 1
-  if (!counting && grid[3L] == 1 &&
-      n_bins * length(lev) <= max(2^16, n / 2)) {
-    res <- cpp_km_binned(y, stop_col - 1L, wt, code, grid[1L],
-                         as.integer(n_bins), length(lev), ctype, z)
+  binned <- FALSE
+  if (!counting) {
+    grid <- cpp_value_range(y, 0L)  # min, max, whole, n_na of the times
+    n_bins <- grid[2L] - grid[1L] + 1
+    binned <- grid[3L] == 1 && n_bins * length(lev) <= max(2^16, n / 2)
+  }
+  if (binned) {
+    res <- cpp_km_binned(y, 0L, wt, code, grid[1L], as.integer(n_bins),
+                         length(lev), ctype, z)
   } else {
     time <- surv_col(y, "stop")
     ord <- order(code, time, method = "radix")

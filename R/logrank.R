@@ -293,18 +293,18 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
              start = if (counting) as.double(start) else double())
   # whole-number times in a modest range (days, say) need no sorting: the
   # kernel counts rows and deaths per stratum, time and group in one pass
+  r <- value_range(time)
   if (!counting) {
-    tmin <- min(time)
-    n_bins <- max(time) - tmin + 1
+    n_bins <- r[["max"]] - r[["min"]] + 1
     cells <- n_bins * length(slev) * k
-    if (cells <= max(2^20, n) && value_range(time)[["whole"]] == 1) {
-      sd$bin <- as.integer(time - tmin)
+    if (cells <= max(2^20, n) && r[["whole"]] == 1) {
+      sd$bin <- as.integer(time - r[["min"]])
       sd$n_bins <- as.integer(n_bins)
     }
   }
   if (is.null(sd$bin)) {
     # the kernel reads the rows through these permutations: no sorted copies
-    sd$order <- sort_order(scode, time, stratified)
+    sd$order <- sort_order(scode, time, stratified, r)
     sd$entry_order <- if (counting) sort_order(scode, start, stratified) else
       integer()
   }
@@ -375,8 +375,8 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
 
 # order(strata, time): radix sorting is several times faster on integer
 # keys, so whole-number times (days, say) are sorted as integers.
-sort_order <- function(scode, time, stratified) {
-  r <- value_range(time)
+# `r` is value_range(time), when the caller already has it.
+sort_order <- function(scode, time, stratified, r = value_range(time)) {
   if (length(time) && r[["max"]] < .Machine$integer.max && r[["whole"]] == 1) {
     time <- as.integer(time)
   }
