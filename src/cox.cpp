@@ -105,6 +105,56 @@ void check_data(const CoxData& d, Index p_rows, Index xcols) {
   }
 }
 
+// The stratum that starts at row b0: returns the end of its block of rows
+// and sets mx to the largest linear predictor in it (0 when none is
+// finite), by which exp(eta) is scaled so that it cannot overflow.
+Index stratum_block(const CoxData& d, const VectorXd& eta, Index b0,
+                    double& mx) {
+  const int s = d.strata[b0];
+  Index b1 = b0;
+  mx = -std::numeric_limits<double>::infinity();
+  while (b1 < d.n && d.strata[b1] == s) {
+    mx = std::max(mx, eta[b1]);
+    ++b1;
+  }
+  if (!std::isfinite(mx)) mx = 0.0;
+  return b1;
+}
+
+// The risk sets of the stratum in rows [b0, b1), visited backward in time.
+// At each distinct stop time t: (counting process) each row whose start is
+// >= t leaves, leave(j), in the order of d.entry, and empty() is called if
+// the risk set is then empty, so that running sums restart at an exact
+// zero; then the rows with stop == t enter, enter(i) with i descending;
+// then at_time(t, lo, hi) with the rows lo..hi that just entered. Both
+// cox_sweep() and cox_zph() keep their running sums through these calls.
+template <class Leave, class Empty, class Enter, class AtTime>
+void walk_risk_sets(const CoxData& d, Index b0, Index b1, const Poll& poll,
+                    Leave leave, Empty empty, Enter enter, AtTime at_time) {
+  const bool counting = d.start != nullptr;
+  Index nrisk = 0;
+  Index i = b1 - 1, k = b1 - 1;
+  while (i >= b0) {
+    const double t = d.stop[i];
+    if (counting) {
+      while (k >= b0 && d.start[d.entry[k]] >= t) {
+        leave(static_cast<Index>(d.entry[k]));
+        --nrisk;
+        --k;
+      }
+      if (nrisk == 0) empty();
+    }
+    const Index hi = i;
+    while (i >= b0 && d.stop[i] == t) {
+      poll.tick();
+      enter(i);
+      ++nrisk;
+      --i;
+    }
+    at_time(t, i + 1, hi);
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -168,63 +218,47 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
   Index b0 = 0;
   while (b0 < n) {
     const int s = d.strata[b0];
-    Index b1 = b0;
-    double mx = -std::numeric_limits<double>::infinity();
-    while (b1 < n && d.strata[b1] == s) {
-      mx = std::max(mx, eta[b1]);
-      ++b1;
-    }
-    if (!std::isfinite(mx)) mx = 0.0;
+    double mx;
+    const Index b1 = stratum_block(d, eta, b0, mx);
     for (Index i = b0; i < b1; ++i) {
       wr[i] = d.weight[i] * std::exp(eta[i] - mx);
       out.shift[i] = mx;
     }
     double s0 = 0.0, w0 = 0.0;
-    Index nrisk = 0;
     s1.setZero();
     hz.clear();
     gz.clear();
     hxz.clear();
     gxz.clear();
-    Index i = b1 - 1, k = b1 - 1;
-    while (i >= b0) {
-      const double t = d.stop[i];
-      if (counting) {
-        while (k >= b0 && d.start[d.entry[k]] >= t) {
-          const Index j = d.entry[k];
-          s0 -= wr[j];
-          w0 -= d.weight[j];
-          axpy(s1p, -wr[j], j);
-          --nrisk;
-          if (need_c) kout[j] = static_cast<int>(hz.size());
-          --k;
-        }
-        if (nrisk == 0) {
-          s0 = 0.0;
-          w0 = 0.0;
-          s1.setZero();
-        }
-      }
-      const Index hi = i;
+    auto leave = [&](Index j) {
+      s0 -= wr[j];
+      w0 -= d.weight[j];
+      axpy(s1p, -wr[j], j);
+      if (need_c) kout[j] = static_cast<int>(hz.size());
+    };
+    auto empty = [&] {
+      s0 = 0.0;
+      w0 = 0.0;
+      s1.setZero();
+    };
+    auto enter = [&](Index i) {
+      s0 += wr[i];
+      w0 += d.weight[i];
+      axpy(s1p, wr[i], i);
+      if (need_c) kadd[i] = static_cast<int>(hz.size());
+    };
+    auto at_time = [&](double t, Index lo, Index hi) {
       int dcount = 0;
       double dw = 0.0, e0 = 0.0;
       e1.setZero();
-      while (i >= b0 && d.stop[i] == t) {
-        poll.tick();
-        s0 += wr[i];
-        w0 += d.weight[i];
-        axpy(s1p, wr[i], i);
-        ++nrisk;
-        if (need_c) kadd[i] = static_cast<int>(hz.size());
-        if (d.status[i] != 0.0) {
-          ++dcount;
-          dw += d.weight[i];
-          e0 += wr[i];
-          axpy(e1p, wr[i], i);
-          loglik += d.weight[i] * (eta[i] - mx);
-          if (want.score) axpy(out.score.data(), d.weight[i], i);
-        }
-        --i;
+      for (Index i = hi; i >= lo; --i) {
+        if (d.status[i] == 0.0) continue;
+        ++dcount;
+        dw += d.weight[i];
+        e0 += wr[i];
+        axpy(e1p, wr[i], i);
+        loglik += d.weight[i] * (eta[i] - mx);
+        if (want.score) axpy(out.score.data(), d.weight[i], i);
       }
       if (dcount == 0) {
         if (need_c) {
@@ -242,7 +276,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
           out.t_nevent.push_back(0.0);
           out.t_hazard.push_back(0.0);
         }
-        continue;
+        return;
       }
       double h = 0.0, g = 0.0;
       if (!d.efron || dcount == 1) {
@@ -305,7 +339,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
         if (want.score_resid) {
           hxz.insert(hxz.end(), hxa.data(), hxa.data() + p);
           gxz.insert(gxz.end(), gxa.data(), gxa.data() + p);
-          for (Index j = i + 1; j <= hi; ++j) {
+          for (Index j = lo; j <= hi; ++j) {
             if (d.status[j] != 0.0) out.abar.col(j) = abar;
           }
         }
@@ -317,7 +351,8 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
         out.t_nevent.push_back(dw);
         out.t_hazard.push_back(h * std::exp(-mx));
       }
-    }
+    };
+    walk_risk_sets(d, b0, b1, poll, leave, empty, enter, at_time);
     if (need_c) {
       // cumulative sums forward in time: cum[k] = sum of h over times at or
       // before time k (indices >= k); cum[K] = 0
@@ -589,7 +624,6 @@ ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   if (xt.cols() != n || eta.size() != n || g.size() != n) {
     throw std::invalid_argument("cox_zph: sizes do not match");
   }
-  const bool counting = d.start != nullptr;
   ZphParts z;
   z.u2 = VectorXd::Zero(p);
   z.i11 = MatrixXd::Zero(p, p);
@@ -599,59 +633,46 @@ ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   MatrixXd s2(p, p), e2(p, p), vk(p, p);
   Index b0 = 0;
   while (b0 < n) {
-    const int s = d.strata[b0];
-    Index b1 = b0;
-    double mx = -std::numeric_limits<double>::infinity();
-    while (b1 < n && d.strata[b1] == s) mx = std::max(mx, eta[b1++]);
-    if (!std::isfinite(mx)) mx = 0.0;
+    double mx;
+    const Index b1 = stratum_block(d, eta, b0, mx);
     for (Index i = b0; i < b1; ++i) {
       wr[i] = d.weight[i] * std::exp(eta[i] - mx);
     }
     double s0 = 0.0;
-    Index nrisk = 0;
     s1.setZero();
     s2.setZero();
-    Index i = b1 - 1, k = b1 - 1;
-    while (i >= b0) {
-      const double t = d.stop[i];
-      if (counting) {
-        while (k >= b0 && d.start[d.entry[k]] >= t) {
-          const Index j = d.entry[k];
-          s0 -= wr[j];
-          s1.noalias() -= wr[j] * xt.col(j);
-          s2.noalias() -= wr[j] * xt.col(j) * xt.col(j).transpose();
-          --nrisk;
-          --k;
-        }
-        if (nrisk == 0) {
-          s0 = 0.0;
-          s1.setZero();
-          s2.setZero();
-        }
-      }
+    auto leave = [&](Index j) {
+      s0 -= wr[j];
+      s1.noalias() -= wr[j] * xt.col(j);
+      s2.noalias() -= wr[j] * xt.col(j) * xt.col(j).transpose();
+    };
+    auto empty = [&] {
+      s0 = 0.0;
+      s1.setZero();
+      s2.setZero();
+    };
+    auto enter = [&](Index i) {
+      s0 += wr[i];
+      s1.noalias() += wr[i] * xt.col(i);
+      s2.noalias() += wr[i] * xt.col(i) * xt.col(i).transpose();
+    };
+    auto at_time = [&](double, Index lo, Index hi) {
       int dcount = 0;
       double dw = 0.0, e0 = 0.0, gk = 0.0;
       e1.setZero();
       e2.setZero();
       sk.setZero();
-      while (i >= b0 && d.stop[i] == t) {
-        poll.tick();
-        s0 += wr[i];
-        s1.noalias() += wr[i] * xt.col(i);
-        s2.noalias() += wr[i] * xt.col(i) * xt.col(i).transpose();
-        ++nrisk;
-        if (d.status[i] != 0.0) {
-          ++dcount;
-          dw += d.weight[i];
-          e0 += wr[i];
-          e1.noalias() += wr[i] * xt.col(i);
-          e2.noalias() += wr[i] * xt.col(i) * xt.col(i).transpose();
-          sk.noalias() += d.weight[i] * xt.col(i);
-          gk = g[i];
-        }
-        --i;
+      for (Index i = hi; i >= lo; --i) {
+        if (d.status[i] == 0.0) continue;
+        ++dcount;
+        dw += d.weight[i];
+        e0 += wr[i];
+        e1.noalias() += wr[i] * xt.col(i);
+        e2.noalias() += wr[i] * xt.col(i) * xt.col(i).transpose();
+        sk.noalias() += d.weight[i] * xt.col(i);
+        gk = g[i];
       }
-      if (dcount == 0) continue;
+      if (dcount == 0) return;
       vk.setZero();
       const bool efron = d.efron && dcount > 1;
       const int nl = efron ? dcount : 1;
@@ -667,7 +688,8 @@ ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
       z.i11 += vk;
       z.i12 += gk * vk;
       z.i22 += gk * gk * vk;
-    }
+    };
+    walk_risk_sets(d, b0, b1, poll, leave, empty, enter, at_time);
     b0 = b1;
   }
   return z;
