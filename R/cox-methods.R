@@ -75,7 +75,7 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
         "\n", sep = "")
   } else {
     cat("Null model: log partial likelihood = ",
-        format(x$loglik[2L], digits = digits + 2L), "\n", sep = "")
+        format(last_loglik(x), digits = digits + 2L), "\n", sep = "")
   }
   cat("n = ", x$n, ", number of events = ", x$n_event,
       if (x$n_dropped > 0) paste0(" (", x$n_dropped,
@@ -171,7 +171,7 @@ confint.cs_cox <- function(object, parm, level = 0.95, ...) {
 
 #' @export
 logLik.cs_cox <- function(object, ...) {
-  structure(object$loglik[2L],
+  structure(last_loglik(object),
             df = sum(!is.na(object$coefficients)),
             nobs = object$n_event, class = "logLik")
 }
@@ -205,7 +205,7 @@ anova.cs_cox <- function(object, ...) {
     cs_abort("the models in `...` must be fitted to the same rows; they ",
              "have ", paste(n, collapse = ", "), " rows.", arg = "...")
   }
-  ll <- vapply(fits, function(f) f$loglik[2L], numeric(1))
+  ll <- vapply(fits, function(f) last_loglik(f), numeric(1))
   df <- vapply(fits, function(f) sum(!is.na(f$coefficients)), numeric(1))
   stat <- c(NA, 2 * diff(ll))
   ddf <- c(NA, diff(df))
@@ -235,7 +235,7 @@ anova_terms <- function(fit) {
       so_x[, cols, drop = FALSE], y, strata = fit$strata_code,
       weights = fit$weights, offset = fit$offset, ties = fit$ties,
       control = fit$control))
-    ll <- c(ll, sub$loglik[2L])
+    ll <- c(ll, last_loglik(sub))
     df <- c(df, sum(!is.na(sub$coefficients)))
   }
   stat <- 2 * diff(ll)
@@ -283,7 +283,7 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"), ...) {
   b <- object$coefficients
   b[is.na(b)] <- 0
   if (missing(newdata) || is.null(newdata)) {
-    lp <- pad_excluded(object, object$linear_predictors)
+    lp <- pad_excluded(object, object$linear_predictors, used_rows = FALSE)
   } else {
     if (!is.data.frame(newdata)) {
       cs_abort("`newdata` must be a data frame.", arg = "newdata")
@@ -297,7 +297,7 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"), ...) {
                  conditionMessage(e), arg = "newdata")
       })
     x <- stats::model.matrix(tt, mf, contrasts.arg = object$contrasts)
-    x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
+    x <- x[, !attr(x, "assign") %in% c(0L, object$drop_terms), drop = FALSE]
     off <- stats::model.offset(mf)
     if (is.null(off)) off <- 0
     lp <- drop(x %*% b) + off - object$offset_mean - sum(b * object$means)
@@ -428,10 +428,25 @@ baseline_hazard <- function(fit, centered = TRUE) {
              hazard = h, surv = exp(-h))
 }
 
-# With na.action = na.exclude, per-row results get NA at the excluded rows
-# (as residuals.coxph and predict.coxph do).
-pad_excluded <- function(fit, v) {
-  if (inherits(fit$na_action, "exclude") && is.null(fit$used)) {
+# Per-row results of the rows that took part in the fit, placed on the rows
+# of the model frame (NA at rows of weight zero, which took no part), then,
+# with na.action = na.exclude, on the rows of the data (NA at the excluded
+# rows, as residuals.coxph and predict.coxph do). `v` is a vector or a
+# matrix with one row per row used; `used_rows = FALSE` when `v` already
+# has one value per row of the model frame.
+pad_excluded <- function(fit, v, used_rows = TRUE) {
+  if (used_rows && !is.null(fit$used)) {
+    if (is.matrix(v)) {
+      out <- matrix(NA_real_, fit$n_frame, ncol(v),
+                    dimnames = list(NULL, colnames(v)))
+      out[fit$used, ] <- v
+    } else {
+      out <- rep(NA_real_, fit$n_frame)
+      out[fit$used] <- v
+    }
+    v <- out
+  }
+  if (inherits(fit$na_action, "exclude")) {
     stats::naresid(fit$na_action, v)
   } else {
     v

@@ -25,15 +25,24 @@
 #' @param na.action What to do with rows holding missing values; the default,
 #'   [stats::na.omit()], drops them and `print()` reports how many.
 #' @param robust `TRUE` for the robust (sandwich) variance of Lin and Wei
-#'   (1989) from the dfbeta residuals; the model-based variance is kept as
-#'   `naive_var`. Set to `TRUE` automatically when `cluster` is given.
+#'   (1989) from the dfbeta residuals, `FALSE` for the model-based variance.
+#'   The default, `NULL`, is `coxph`'s rule: robust when `cluster` is given
+#'   or when a weight is not a whole number. With a robust variance the
+#'   model-based one is kept as `naive_var`.
 #' @param cluster Optional cluster identifier, a column of `data` or a vector
-#'   with one element per row: the dfbeta residuals are summed within each
-#'   cluster before forming the sandwich (for example one cluster per patient
-#'   with several rows).
+#'   with one element per row (or a `cluster(id)` term in `formula`, as in
+#'   `coxph`): the dfbeta residuals are summed within each cluster before
+#'   forming the sandwich (for example one cluster per patient with several
+#'   rows). Ignored, with a warning, when `robust = FALSE` (as `coxph`).
 #' @param init Optional starting values, one per coefficient (default zero).
 #'   The null log-likelihood and the score test are evaluated at `init`.
 #' @param control Settings of the iteration, from [cox_control()].
+#' @param timefix `TRUE` (the default, as `coxph`) to treat times that differ
+#'   by less than `sqrt(.Machine$double.eps)` (absolutely, or relative to
+#'   the mean time) as equal, as `survival::aeqSurv()` does; `FALSE` to use
+#'   the times as given.
+#' @param ... `coxph`'s name `method` is accepted for `ties`; other `coxph`
+#'   arguments are refused with an error that says what to use instead.
 #'
 #' @details
 #' **Iteration.** Newton-Raphson with step halving whenever the log partial
@@ -45,12 +54,26 @@
 #' denominators S0 - (l / d) E0, l = 0, ..., d - 1, each death weighted by
 #' the mean weight of the d deaths (as `coxph`); Breslow uses S0 d times.
 #'
-#' **Weights.** Weights are case weights: a weight of 2 counts a row twice,
-#' and the default (model-based) variance treats them so, whether or not
-#' they are whole numbers. `coxph` instead switches to the robust variance
-#' by itself when a weight is not a whole number; `cox()` never changes the
-#' variance it was asked for. With sampling or inverse-probability weights
-#' ask for `robust = TRUE` (which then agrees with `coxph`'s default).
+#' **Weights.** Weights are case weights: a weight of 2 counts a row twice
+#' in the estimate and in the model-based variance. As in `coxph`, the
+#' variance becomes the robust one by default when a weight is not a whole
+#' number (sampling or inverse-probability weights); give `robust = FALSE`
+#' to keep the model-based variance. A row of weight 0 takes no part in the
+#' fit (`coxph` refuses such rows); [predict.cs_cox()] still gives its
+#' linear predictor, and its residuals are `NA`, so per-row results always
+#' line up with the rows of the model frame.
+#'
+#' **Formula conventions, as `coxph`.** `strata()`, `cluster()` and
+#' `Surv()` are recognised with or without a `survival::` prefix. A
+#' `strata()` variable may also appear in interactions (`strata(s):x`,
+#' `x:strata(s)`, `strata(s)*x`, `strata(s)/x`): the stratum main-effect
+#' columns then leave the design and the per-stratum slopes stay, with
+#' `coxph`'s column names. A `.` on the right-hand side stands for every
+#' other column of `data`. `Surv(time)` without a status makes every row an
+#' event. Nearly equal times are merged first unless `timefix = FALSE`.
+#' The specials `pspline()`, `ridge()`, `frailty()` and `tt()` and
+#' `ties = "exact"` are refused with an error, since `cox()` fits none of
+#' them.
 #'
 #' **Problems in the data.** A covariate whose estimate grows without bound
 #' (monotone likelihood, e.g. no events in one group) gives a warning naming
@@ -124,24 +147,23 @@
 #'     cluster = id)
 #' @export
 cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
-                subset, na.action = stats::na.omit, robust = FALSE,
-                cluster = NULL, init = NULL, control = cox_control()) {
+                subset, na.action = stats::na.omit, robust = NULL,
+                cluster = NULL, init = NULL, control = cox_control(),
+                timefix = TRUE, ...) {
+  dots <- survival_args(list(...), "cox", c(method = "ties"),
+                        given = c(ties = !missing(ties)), refuse = cox_refused)
+  if (!is.null(dots$ties)) ties <- dots$ties
   ties <- arg_choice(ties, "ties", c("efron", "breslow"))
-  check_flag(robust, "robust")
+  check_flag(timefix, "timefix")
+  if (!is.null(robust)) check_flag(robust, "robust")
   check_control(control)
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster")
-  sp <- split_strata(sf$mf, sf$terms)
+  sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster",
+                   timefix = timefix)
+  sp <- split_strata(sf$mf, sf$terms, interactions = TRUE)
   tt <- sp$terms
-  labs <- attr(tt, "term.labels")
-  if (any(grepl("^(cluster|tt|frailty[.a-z]*)\\(", labs))) {
-    bad <- labs[grepl("^(cluster|tt|frailty[.a-z]*)\\(", labs)][1L]
-    cs_abort("`formula`: the term `", bad, "` is not supported; give a ",
-             "cluster identifier with the `cluster` argument instead.",
-             arg = "formula")
-  }
   attr(tt, "intercept") <- 1L
-  x <- cox_design(tt, sf$mf)
+  x <- cox_design(tt, sf$mf, sp$drop)
   offset <- stats::model.offset(sf$mf)
   y <- sf$y
   fit <- cox_engine(
@@ -156,6 +178,7 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   fit$contrasts <- attr(x, "contrasts")
   fit$assign <- attr(x, "assign")
   fit$strata_vars <- sp$strata_vars
+  fit$drop_terms <- sp$drop
   fit$n_dropped <- sf$n_dropped
   fit$na_action <- sf$na_action
   fit$formula <- sf$formula
@@ -163,13 +186,15 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   fit
 }
 
-# The design matrix of the non-strata terms without the intercept column,
-# with treatment contrasts coded as if an intercept were present (as coxph).
-cox_design <- function(tt, mf) {
+# The design matrix of the terms without the intercept column, with
+# treatment contrasts coded as if an intercept were present (as coxph);
+# `drop` numbers the terms whose columns leave the design (the strata()
+# main effects when strata() also appears in an interaction).
+cox_design <- function(tt, mf, drop = integer()) {
   # fast path: every term a plain numeric column (model.matrix would give
   # the same columns, but also a million character row names)
   labs <- attr(tt, "term.labels")
-  if (length(labs) && all(labs %in% names(mf)) &&
+  if (length(labs) && !length(drop) && all(labs %in% names(mf)) &&
       all(vapply(labs, function(v) {
         z <- mf[[v]]
         is.numeric(z) && !is.object(z) && is.null(dim(z))
@@ -188,7 +213,7 @@ cox_design <- function(tt, mf) {
   )
   asgn <- attr(x, "assign")
   ctr <- attr(x, "contrasts")
-  keep <- colnames(x) != "(Intercept)"
+  keep <- !asgn %in% c(0L, drop)
   x <- x[, keep, drop = FALSE]
   dimnames(x) <- list(NULL, colnames(x))
   attr(x, "assign") <- asgn[keep]
@@ -329,12 +354,18 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
                arg = "init")
     }
   }
-  if (!is.null(cluster)) {
-    if (length(cluster) != n || anyNA(cluster)) {
-      cs_abort("`cluster` must have one non-missing value per row (", n,
-               ").", arg = "cluster")
-    }
-    robust <- TRUE
+  if (!is.null(cluster) && (length(cluster) != n || anyNA(cluster))) {
+    cs_abort("`cluster` must have one non-missing value per row (", n,
+             ").", arg = "cluster")
+  }
+  # coxph's default: robust when clustered or when a weight is fractional
+  if (is.null(robust)) {
+    robust <- !is.null(cluster) ||
+      (!is.null(weights) && any(weights != floor(weights)))
+  } else if (!robust && !is.null(cluster)) {
+    cs_warn("`cluster` is ignored because `robust = FALSE` (as coxph ",
+            "does).", class = "cohortsurv_warning_cluster")
+    cluster <- NULL
   }
   strata_f <- if (is.null(strata)) {
     structure(rep.int(1L, n), levels = "all", class = "factor")
@@ -343,7 +374,11 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   }
   w <- if (is.null(weights)) rep(1, n) else as.double(weights)
 
-  # rows of weight zero take no part
+  # rows of weight zero take no part; the full design and offset are kept
+  # for their linear predictors
+  n_frame <- n
+  x_all <- x
+  offset_all <- offset
   if (!is.null(weights) && any(w <= 0)) {
     used <- which(w > 0)
     if (!length(used)) {
@@ -461,8 +496,8 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   means[zero_one] <- 0
   names(means) <- nm
   offset_mean <- if (has_offset) mean(offset) else 0
-  lp <- drop(x %*% beta0) - sum(beta0 * means)
-  if (has_offset) lp <- lp + (offset - offset_mean)
+  lp <- drop(x_all %*% beta0) - sum(beta0 * means)
+  if (has_offset) lp <- lp + (offset_all - offset_mean)
 
   test <- function(stat, k) {
     list(statistic = stat, df = k,
@@ -483,7 +518,7 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
       coefficients = beta,
       var = var_out,
       naive_var = naive_out,
-      loglik = res$loglik,
+      loglik = if (p > 0) res$loglik else res$loglik[1L],
       score_test = test(res$score_test, df),
       wald_test = test(wald, df),
       lr_test = test(2 * (res$loglik[2L] - res$loglik[1L]), df),
@@ -497,11 +532,17 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
       strata_code = code, weights = w, offset = offset, cluster = cluster,
       n_cluster = if (!is.null(cluster)) length(unique(cluster)),
       counting = counting, weighted = !is.null(weights), used = used,
+      n_frame = n_frame,
       n_dropped = 0L, control = control
     ),
     class = "cs_cox"
   )
 }
+
+# The log partial likelihood at the estimate: the last of `loglik`, which
+# has one value (at init) for a model without coefficients and two
+# otherwise, as coxph reports it.
+last_loglik <- function(fit) fit$loglik[length(fit$loglik)]
 
 # A factor without unused levels, cheaply when there are none.
 as_dense_factor <- function(f) {

@@ -26,7 +26,8 @@
 # `extras` names further arguments of `mcall` that, like `weights`, are
 # columns of `data` or vectors with one element per row; they go through
 # `subset` and `na.action` with the model frame.
-surv_frame <- function(mcall, env, fun = "km", extras = character()) {
+surv_frame <- function(mcall, env, fun = "km", extras = character(),
+                       timefix = TRUE) {
   formula <- mcall$formula
   if (is.null(formula)) {
     cs_abort("`formula` is missing; it must be a formula such as ",
@@ -37,37 +38,27 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
     cs_abort("`formula` must be a two-sided formula with a Surv() response, ",
              "such as Surv(time, status) ~ group.", arg = "formula")
   }
+  data <- frame_data(mcall, env, formula)
+  has_data <- !is.null(data)
+  formula <- normalize_formula(formula, data, fun)
+  if (!is.null(attr(formula, "cluster"))) {
+    if (!"cluster" %in% extras) {
+      cs_abort("`formula`: ", fun, "() has no cluster variance, so the ",
+               "term `", deparse1(attr(formula, "cluster_term")), "` is not ",
+               "supported.", arg = "formula")
+    }
+    if (!is.null(mcall$cluster)) {
+      cs_abort("`formula` has a cluster() term and `cluster` is given too; ",
+               "give the cluster in one of the two places.", arg = "cluster")
+    }
+    mcall$cluster <- attr(formula, "cluster")
+    attr(formula, "cluster") <- attr(formula, "cluster_term") <- NULL
+  }
   fenv <- environment(formula)
   if (is.null(fenv)) fenv <- env
 
-  # data ------------------------------------------------------------------
-  has_data <- !is.null(mcall$data)
-  if (has_data) {
-    data <- eval(mcall$data, env)
-    if (!is.data.frame(data)) {
-      if (is.list(data) && !is.null(names(data))) {
-        data <- as.data.frame(data, stringsAsFactors = FALSE)
-      } else {
-        cs_abort("`data` must be a data frame; it is ",
-                 class(data)[1L], ".", arg = "data")
-      }
-    }
-    # tibbles and data.tables behave as plain data frames from here on
-    data <- as.data.frame(data, stringsAsFactors = FALSE)
-    dn <- names(data)
-    dup <- unique(dn[duplicated(dn) & nzchar(dn)])
-    used <- all.vars(formula)
-    if (length(intersect(dup, used))) {
-      cs_abort("`data` has more than one column named `",
-               intersect(dup, used)[1L], "`; column names must be unique.",
-               arg = "data")
-    }
-  } else {
-    data <- NULL
-  }
-
   # every variable named in the formula must be findable
-  for (v in all.vars(formula)) {
+  for (v in formula_vars(formula)) {
     if (!(has_data && v %in% names(data)) && !exists(v, envir = fenv)) {
       cs_abort("`formula` refers to `", v, "`, which is not a column of ",
                "`data`", if (!has_data) " (no `data` was given)", ".",
@@ -84,6 +75,10 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
   if (!is.null(surv_args)) {
     raw <- lapply(surv_args$args, eval_in)
     if (is.na(n_data)) n_data <- length(raw[[1L]])
+    if (is.null(raw$status)) {
+      raw$status <- rep.int(1, length(raw$time))
+      surv_args$label$status <- "status"
+    }
     for (nm in names(raw)) {
       if (length(raw[[nm]]) != n_data) {
         cs_abort("`", surv_args$label[[nm]], "` (the Surv() ", nm,
@@ -100,7 +95,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
     if (is.logical(s) && length(s) == n_data) {
       keep <- !is.na(s) & s
     } else if (is.numeric(s)) {
-      keep <- seq_len(n_data) %in% s
+      keep <- subset_rows(s, n_data)
     } else {
       cs_abort("`subset` must be a logical vector with one element per row ",
                "of `data`, or row numbers.", arg = "subset")
@@ -202,6 +197,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
              arg = "data")
   }
   if (!is.double(y)) storage.mode(y) <- "double"
+  if (timefix) y <- time_fix(y)
   w <- stats::model.weights(mf)
   list(
     y = y, type = type, mf = mf, terms = attr(mf, "terms"),
@@ -211,6 +207,210 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
     extras = stats::setNames(lapply(extras, function(nm)
       mf[[paste0("(", nm, ")")]]), extras)
   )
+}
+
+# Nearly equal times made equal, as survival's aeqSurv() does by default
+# (`timefix = TRUE` in survfit, survdiff and coxph): sorted distinct times
+# (start and stop together) closer than sqrt(.Machine$double.eps), absolutely
+# or relative to the mean absolute distinct time, become the smallest of
+# their run. Whole-number times below 1 / sqrt(eps) cannot be that close, so
+# they are returned untouched without sorting.
+time_fix <- function(y) {
+  tol <- sqrt(.Machine$double.eps)
+  tcols <- seq_len(ncol(y) - 1L)
+  r <- vapply(tcols - 1L, function(j) cpp_value_range(y, j), double(4))
+  if (all(r[3L, ] == 1) && max(abs(r[1:2, ])) < 1 / tol) return(y)
+  m <- unclass(y)
+  u <- sort(unique(as.vector(m[, tcols])))
+  u <- u[is.finite(u)]
+  du <- diff(u)
+  tied <- du <= tol | du / mean(abs(u)) <= tol
+  if (!any(tied)) return(y)
+  cuts <- u[c(TRUE, !tied)]
+  for (j in tcols) m[, j] <- cuts[findInterval(m[, j], cuts)]
+  if (ncol(m) == 3L && any(zero <- m[, 1L] >= m[, 2L])) {
+    i <- which(zero)[1L]
+    cs_abort("`timefix`: merging nearly equal times (as survival's ",
+             "aeqSurv() does) leaves row ", i, " of the model frame with ",
+             "start equal to stop (", fmt_value(y[i, 1L]), " and ",
+             fmt_value(y[i, 2L]), "); set `timefix = FALSE` or correct ",
+             "the times.", arg = "timefix")
+  }
+  attributes(m) <- attributes(y)
+  m
+}
+
+# `data` as a plain data frame (tibbles and data.tables included), or NULL
+# when the call has no `data`; a column used by `formula` must not be
+# duplicated.
+frame_data <- function(mcall, env, formula) {
+  if (is.null(mcall$data)) return(NULL)
+  data <- eval(mcall$data, env)
+  if (!is.data.frame(data)) {
+    if (!is.list(data) || is.null(names(data))) {
+      cs_abort("`data` must be a data frame; it is ", class(data)[1L], ".",
+               arg = "data")
+    }
+  }
+  data <- as.data.frame(data, stringsAsFactors = FALSE)
+  dn <- names(data)
+  dup <- intersect(unique(dn[duplicated(dn) & nzchar(dn)]), all.vars(formula))
+  if (length(dup)) {
+    cs_abort("`data` has more than one column named `", dup[1L], "`; ",
+             "column names must be unique.", arg = "data")
+  }
+  data
+}
+
+# Row numbers given as `subset` (positive, or negative to leave rows out,
+# as in `[`) as a logical mask over the `n` rows of `data`. Rows are used in
+# the order of `data`; a row named twice would be used twice by
+# model.frame(), which cohortsurv does not do, so that is refused.
+subset_rows <- function(s, n) {
+  s <- s[s != 0]
+  bad <- is.na(s) | s != round(s) | abs(s) > n
+  if (any(bad)) {
+    cs_abort("`subset` must be row numbers between 1 and ", n, " (or ",
+             "their negatives); it has ", fmt_value(s[bad][1L]), ".",
+             arg = "subset")
+  }
+  if (any(s < 0) && any(s > 0)) {
+    cs_abort("`subset` must not mix positive and negative row numbers.",
+             arg = "subset")
+  }
+  if (anyDuplicated(s)) {
+    cs_abort("`subset` names row ", s[duplicated(s)][1L], " more than ",
+             "once; each row can be used only once.", arg = "subset")
+  }
+  if (length(s) && s[1L] < 0) !(seq_len(n) %in% -s) else seq_len(n) %in% s
+}
+
+# survival's formula specials, recognised with or without `survival::`.
+surv_specials <- c("Surv", "strata", "cluster", "tt", "pspline", "ridge",
+                   "frailty", "frailty.gamma", "frailty.gaussian",
+                   "frailty.t")
+# The specials cohortsurv does not fit; a formula using one is refused.
+unsupported_specials <- c("tt", "pspline", "ridge", "frailty",
+                          "frailty.gamma", "frailty.gaussian", "frailty.t")
+
+# The formula as survival reads it (as survival >= 3.6 does):
+# - `survival::strata()`, `survival::Surv()`, `survival::cluster()` and the
+#   other specials lose their prefix, so they are recognised as markers, and
+#   Surv(), strata() and cluster() resolve to survival's functions even when
+#   survival is not attached (unless the name is also used as a variable);
+# - a `.` on the right-hand side is expanded against the columns of `data`;
+# - a `cluster(id)` term is taken out of the formula and returned as the
+#   attribute "cluster" (the expression `id`), "cluster_term" the term.
+# Specials cohortsurv does not implement are refused by name.
+normalize_formula <- function(formula, data, fun) {
+  calls <- character()
+  names_used <- character()
+  fix <- function(e) {
+    if (is.name(e)) {
+      names_used <<- c(names_used, as.character(e))
+      return(e)
+    }
+    if (!is.call(e)) return(e)
+    f <- e[[1L]]
+    if (is.call(f) && identical(f[[1L]], as.name("::")) &&
+        identical(f[[2L]], as.name("survival")) &&
+        as.character(f[[3L]]) %in% surv_specials) {
+      e[[1L]] <- f <- f[[3L]]
+    }
+    if (is.name(f)) calls <<- c(calls, as.character(f))
+    for (i in seq_along(e)[-1L]) {
+      a <- as.list(e)[[i]]
+      if (!is.null(a) && !identical(a, quote(expr = ))) e[[i]] <- fix(a)
+    }
+    e
+  }
+  env <- environment(formula)
+  out <- fix(formula)
+  bad <- intersect(calls, unsupported_specials)
+  if (length(bad)) {
+    cs_abort("`formula`: ", bad[1L], "() terms are not supported by ",
+             "cohortsurv; ", if (bad[1L] == "tt") "split the data at the event times and use Surv(start, stop, status) for a time-varying effect." else "it fits unpenalised models only.",
+             arg = "formula")
+  }
+  if (!is.null(data) && "." %in% all.vars(out[[3L]])) {
+    out <- stats::formula(stats::terms(out, data = data))
+  }
+  out <- extract_cluster(out)
+  attrs <- attributes(out)[c("cluster", "cluster_term")]
+  bind <- setdiff(intersect(calls, c("Surv", "strata", "cluster")),
+                  names_used)
+  if (length(bind)) {
+    env2 <- new.env(parent = if (is.null(env)) globalenv() else env)
+    ns <- asNamespace("survival")
+    for (nm in bind) assign(nm, get(nm, envir = ns), envir = env2)
+    env <- env2
+  }
+  environment(out) <- env
+  attributes(out)[names(attrs)] <- attrs
+  out
+}
+
+# Take a `cluster(id)` term out of the right-hand side of `formula`; it must
+# be a term of its own (not in an interaction), at most one.
+extract_cluster <- function(formula) {
+  found <- list()
+  drop <- function(e) {
+    if (is.call(e) && identical(e[[1L]], as.name("cluster"))) {
+      found[[length(found) + 1L]] <<- e
+      return(NULL)
+    }
+    if (is.call(e) && identical(e[[1L]], as.name("+")) && length(e) == 3L) {
+      a <- drop(e[[2L]])
+      b <- drop(e[[3L]])
+      if (is.null(a)) return(b)
+      if (is.null(b)) return(a)
+      e[[2L]] <- a
+      e[[3L]] <- b
+    } else if (is.call(e) && identical(e[[1L]], as.name("("))) {
+      a <- drop(e[[2L]])
+      if (is.null(a)) return(NULL)
+      e[[2L]] <- a
+    }
+    e
+  }
+  rhs <- drop(formula[[3L]])
+  left <- if (is.null(rhs)) character() else all.names(rhs)
+  if (length(found) > 1L || "cluster" %in% left) {
+    cs_abort("`formula`: cluster() must be a single term of its own, not ",
+             "part of an interaction or given twice.", arg = "formula")
+  }
+  if (!length(found)) return(formula)
+  if (length(found[[1L]]) != 2L) {
+    cs_abort("`formula`: cluster() takes one variable, as in cluster(id).",
+             arg = "formula")
+  }
+  formula[[3L]] <- if (is.null(rhs)) 1 else rhs
+  attr(formula, "cluster") <- found[[1L]][[2L]]
+  attr(formula, "cluster_term") <- found[[1L]]
+  formula
+}
+
+# The names of the variables a formula reads: all.vars() without the
+# element names of `$` and `@` (so Surv(d$time, d$status) ~ d$x reads d).
+formula_vars <- function(formula) {
+  out <- character()
+  walk <- function(e) {
+    if (is.name(e)) {
+      out <<- c(out, as.character(e))
+    } else if (is.call(e)) {
+      args <- as.list(e)[-1L]
+      if (identical(e[[1L]], as.name("$")) || identical(e[[1L]], as.name("@"))) {
+        args <- args[1L]
+      }
+      if (identical(e[[1L]], as.name("::")) ||
+          identical(e[[1L]], as.name(":::"))) return()
+      if (!is.name(e[[1L]])) walk(e[[1L]])
+      for (a in args) if (!identical(a, quote(expr = ))) walk(a)
+    }
+  }
+  walk(formula[[length(formula)]])
+  if (length(formula) == 3L) walk(formula[[2L]])
+  setdiff(unique(out), ".")
 }
 
 # The na.action function, or NULL when it is not one of na.omit, na.exclude
@@ -386,10 +586,9 @@ surv_call_args <- function(lhs) {
     cs_abort("`formula`: Surv() needs a time argument.", arg = "formula")
   }
   if (is.null(m$event) && is.null(m$time2)) {
-    cs_abort("`formula`: Surv() needs a status argument, as in ",
-             "Surv(time, status).", arg = "formula")
-  }
-  if (is.null(m$event)) {
+    # Surv(time): every row an event, as survival reads it
+    args <- list(time = m$time)
+  } else if (is.null(m$event)) {
     args <- list(time = m$time, status = m$time2)
   } else if (is.null(m$time2)) {
     args <- list(time = m$time, status = m$event)
@@ -532,11 +731,16 @@ combine_factors <- function(df, sep = ", ") {
 
 # Split the right-hand side of a survival model frame into the strata()
 # terms and the rest. Returns list(strata = factor or NULL, strata_vars,
-# terms = terms without the strata() terms).
-split_strata <- function(mf, terms) {
+# terms, drop): without interactions, `terms` are the terms without the
+# strata() terms and `drop` is empty; with `interactions = TRUE` (cox), a
+# strata() variable may also appear in interactions, as in coxph: then
+# `terms` are all the terms and `drop` the numbers of the strata() main-effect
+# terms, whose design columns are removed.
+split_strata <- function(mf, terms, interactions = FALSE) {
   sp <- attr(terms, "specials")$strata
   if (is.null(sp)) {
-    return(list(strata = NULL, strata_vars = character(), terms = terms))
+    return(list(strata = NULL, strata_vars = character(), terms = terms,
+                drop = integer()))
   }
   # columns of the frame that are strata() calls
   sdf <- list()
@@ -554,19 +758,28 @@ split_strata <- function(mf, terms) {
     droplevels(interaction(lapply(sdf, function(s) s$value), sep = "; ",
                            lex.order = TRUE))
   }
-  labs <- attr(terms, "term.labels")
-  is_strata <- startsWith(labs, "strata(")
-  if (any(grepl("strata(", labs[!is_strata], fixed = TRUE))) {
-    cs_abort("`formula`: strata() must be a term of its own, not part of ",
-             "an interaction.", arg = "formula")
+  # the terms that contain a strata() variable, by the factors matrix
+  fac <- attr(terms, "factors")
+  in_term <- colSums(fac[sp, , drop = FALSE]) > 0
+  main <- in_term & attr(terms, "order") == 1L
+  strata_vars <- unlist(lapply(sdf, `[[`, "vars"))
+  if (any(in_term & !main)) {
+    if (!interactions) {
+      cs_abort("`formula`: strata() must be a term of its own here, not ",
+               "part of an interaction.", arg = "formula")
+    }
+    # coxph's rule: with strata-by-covariate interactions the terms stay
+    # whole and only the strata() main-effect columns leave the design
+    return(list(strata = strata_fac, strata_vars = strata_vars,
+                terms = terms, drop = which(main)))
   }
-  dropx <- if (all(is_strata)) {
+  dropx <- if (all(in_term)) {
     stats::terms(stats::update(stats::formula(terms), . ~ 1))
   } else {
-    stats::drop.terms(terms, which(is_strata), keep.response = TRUE)
+    stats::drop.terms(terms, which(in_term), keep.response = TRUE)
   }
-  list(strata = strata_fac, strata_vars = unlist(lapply(sdf, `[[`, "vars")),
-       terms = dropx)
+  list(strata = strata_fac, strata_vars = strata_vars, terms = dropx,
+       drop = integer())
 }
 
 # survival::strata() of one variable, identical result without deparsing

@@ -28,6 +28,10 @@
 #'   (Brookmeyer and Crowley 1982), as `survival::quantile.survfit` does;
 #'   `"symmetric"` is the median plus or minus z times its standard error,
 #'   the Greenwood SE of S at the median divided by a density estimate.
+#' @param timefix `TRUE` (the default, as `survfit`) to treat times that
+#'   differ by less than `sqrt(.Machine$double.eps)` (absolutely, or
+#'   relative to the mean time) as equal, as `survival::aeqSurv()` does;
+#'   `FALSE` to use the times as given.
 #'
 #' @details
 #' Rows with equal times are grouped; deaths precede censorings at a tied
@@ -119,13 +123,15 @@
 #' @export
 km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit,
                conf_type = c("log", "log-log", "plain", "arcsin"),
-               conf_level = 0.95, median_ci = c("bc", "symmetric")) {
+               conf_level = 0.95, median_ci = c("bc", "symmetric"),
+               timefix = TRUE) {
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame())
+  check_flag(timefix, "timefix")
+  sf <- surv_frame(mcall, parent.frame(), timefix = timefix)
   rhs <- curve_factor(sf)
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,

@@ -38,6 +38,10 @@
 #'   for multiplicity.
 #' @param p_adjust The adjustment of the pairwise p-values, one of
 #'   [stats::p.adjust.methods] (`"holm"` by default, `"none"` for none).
+#' @param timefix `TRUE` (the default, as `survdiff`) to treat times that
+#'   differ by less than `sqrt(.Machine$double.eps)` (absolutely, or
+#'   relative to the mean time) as equal, as `survival::aeqSurv()` does;
+#'   `FALSE` to use the times as given.
 #'
 #' @details
 #' At each distinct death time t of a stratum, with d deaths among n at
@@ -139,12 +143,13 @@
 logrank <- function(formula, data, subset, na.action = stats::na.omit,
                     test = c("fh", "gehan", "tarone-ware"), rho = 0,
                     gamma = 0, trend = FALSE, scores = NULL,
-                    pairwise = FALSE, p_adjust = "holm") {
+                    pairwise = FALSE, p_adjust = "holm", timefix = TRUE) {
   test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
+  check_flag(timefix, "timefix")
   check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust,
                         missing(rho), missing(gamma))
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame(), fun = "logrank")
+  sf <- surv_frame(mcall, parent.frame(), fun = "logrank", timefix = timefix)
   sp <- split_strata(sf$mf, sf$terms)
   gvars <- group_vars(sf$mf, sp$terms)
   if (!length(gvars)) {

@@ -280,7 +280,7 @@ interaction_lrt <- function(z, g, xadj, y, sfac, in_strata, ties) {
   f1 <- quiet_cox(cbind(base, inter), yr, st, ties)$fit
   df <- sum(!is.na(f1$coefficients[colnames(inter)]))
   if (df == 0L) return(NA_real_)
-  stat <- max(0, 2 * (f1$loglik[2L] - f0$loglik[2L]))
+  stat <- max(0, 2 * (last_loglik(f1) - last_loglik(f0)))
   stats::pchisq(stat, df, lower.tail = FALSE)
 }
 

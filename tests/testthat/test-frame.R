@@ -90,8 +90,9 @@ test_that("the front end names the argument that is wrong", {
                class = "cohortsurv_error")
   expect_error(frame_of(Surv(t, s, type = "left") ~ 1, data.frame(t = 1, s = 1)),
                "not supported", class = "cohortsurv_error")
-  expect_error(frame_of(Surv(t) ~ 1, data.frame(t = 1)), "needs a status",
-               class = "cohortsurv_error")
+  # Surv(time) without a status: every row an event, as survival reads it
+  expect_equal(unclass(frame_of(Surv(t) ~ 1, data.frame(t = 1:2))$y)[, 2],
+               c(1, 1))
   expect_error(frame_of(Surv(t, s) ~ 1, data.frame(t = 1:2, s = c(1, 0)),
                         subset = "yes"), "`subset` must be a logical",
                class = "cohortsurv_error")
