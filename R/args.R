@@ -6,13 +6,15 @@
 # that argument and refuses every other name with an error that says what
 # to use instead, so no survival argument is silently ignored.
 
-# `dots` is list(...) of the caller, `fun` its name, `aliases` a named
-# character vector mapping survival's names to cohortsurv's, `given` a named
-# logical vector saying which cohortsurv arguments the caller gave
-# explicitly, `refuse` a named character vector of explanations for survival
-# names that have no equivalent. Returns a list of the aliased values,
-# named by their cohortsurv argument.
-survival_args <- function(dots, fun, aliases = character(),
+# `dots` is match.call(expand.dots = FALSE)$... of the caller (unevaluated,
+# so a refused argument is never evaluated), `env` where to evaluate the
+# aliased ones, `fun` the caller's name, `aliases` a named character vector
+# mapping survival's names to cohortsurv's, `given` a named logical vector
+# saying which cohortsurv arguments the caller gave explicitly, `refuse` a
+# named character vector of explanations for survival names that have no
+# equivalent. Returns a list of the aliased values, named by their
+# cohortsurv argument.
+survival_args <- function(dots, env, fun, aliases = character(),
                           given = logical(), refuse = character()) {
   if (!length(dots)) return(list())
   nms <- names(dots)
@@ -28,7 +30,7 @@ survival_args <- function(dots, fun, aliases = character(),
         cs_abort("`", nm, "` (survival's name) and `", to, "` were both ",
                  "given; give `", to, "` only.", arg = to)
       }
-      out[[to]] <- dots[[nm]]
+      out[[to]] <- eval(dots[[nm]], env)
     } else if (nm %in% names(refuse)) {
       cs_abort("`", nm, "` is not an argument of ", fun, "(): ",
                refuse[[nm]], arg = nm)

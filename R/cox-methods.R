@@ -264,45 +264,98 @@ print.cs_cox_anova <- function(x, ...) {
 #'   by default the rows of the fit.
 #' @param type `"lp"` for the linear predictor or `"risk"` for the hazard
 #'   ratio exp(lp).
+#' @param reference Where the linear predictor is centred, as in
+#'   `predict.coxph`: `"strata"` (the default) at the covariate means of
+#'   the row's own stratum (the same as `"sample"` for an unstratified fit),
+#'   `"sample"` at the means of the whole fitting data, `object$means`, or
+#'   `"zero"` not at all.
 #' @param ... Unused.
-#' @details The linear predictor is centred at the means of the covariates
-#'   in the fitting data, `object$means` (as `coxph` does with
-#'   `reference = "sample"`): x'b - means'b, plus any offset minus the mean
-#'   offset of the fitting data. Columns coded only -1, 0 and 1 (such as
-#'   dummy variables) are not centred.
-#' @returns A numeric vector, one value per row.
+#' @details With `reference = "sample"` the linear predictor is x'b -
+#'   means'b, plus any offset minus the mean offset of the fitting data;
+#'   columns coded only -1, 0 and 1 (such as dummy variables) are not
+#'   centred (as `coxph` reports `means`). With `"strata"` the means are the
+#'   case-weighted covariate means within each stratum, every column
+#'   centred; `newdata` must then hold the `strata()` variables. With
+#'   `"zero"` it is x'b plus the offset minus the mean offset. Rows of weight
+#'   0 (which take no part in the fit) get their linear predictor too.
+#'   Agreement with `predict.coxph`: equal for every `reference`, with and
+#'   without `newdata`, except one inconsistency of `coxph` that is not
+#'   copied: with an offset, `newdata` and `reference = "sample"` or
+#'   `"strata"`, `predict.coxph` does not subtract the mean offset (so its
+#'   predictions for the fitting rows differ from those without `newdata`);
+#'   `cox()` subtracts it in every case.
+#' @returns A numeric vector, one value per row (with `na.action =
+#'   na.exclude`, per row of the data, `NA` where a row was left out).
 #' @examples
 #' library(survival)
 #' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
 #' head(predict(fit))
 #' predict(fit, newdata = data.frame(age = c(50, 70), sex = 1),
 #'         type = "risk")
+#' sfit <- cox(Surv(time, status) ~ age + strata(sex), data = lung)
+#' head(predict(sfit, reference = "sample"))
 #' @export
-predict.cs_cox <- function(object, newdata, type = c("lp", "risk"), ...) {
+predict.cs_cox <- function(object, newdata, type = c("lp", "risk"),
+                           reference = c("strata", "sample", "zero"), ...) {
   type <- arg_choice(type, "type", c("lp", "risk"))
+  reference <- arg_choice(reference, "reference",
+                          c("strata", "sample", "zero"))
+  if (is.null(object$strata) && reference == "strata") reference <- "sample"
   b <- object$coefficients
   b[is.na(b)] <- 0
+  shift <- sum(b * object$means)
   if (missing(newdata) || is.null(newdata)) {
-    lp <- pad_excluded(object, object$linear_predictors, used_rows = FALSE)
+    lp <- object$linear_predictors + switch(reference,
+      sample = 0, zero = shift,
+      strata = shift - object$centre_strata[object$strata_code_all + 1L])
+    lp <- pad_excluded(object, lp, used_rows = FALSE)
   } else {
-    if (!is.data.frame(newdata)) {
-      cs_abort("`newdata` must be a data frame.", arg = "newdata")
-    }
-    tt <- stats::delete.response(object$terms)
-    mf <- tryCatch(
-      stats::model.frame(tt, newdata, xlev = object$xlevels,
-                         na.action = stats::na.pass),
-      error = function(e) {
-        cs_abort("`newdata` must hold the covariates of the model: ",
-                 conditionMessage(e), arg = "newdata")
-      })
-    x <- stats::model.matrix(tt, mf, contrasts.arg = object$contrasts)
-    x <- x[, !attr(x, "assign") %in% c(0L, object$drop_terms), drop = FALSE]
-    off <- stats::model.offset(mf)
-    if (is.null(off)) off <- 0
-    lp <- drop(x %*% b) + off - object$offset_mean - sum(b * object$means)
+    x <- cox_newdata(object, newdata)
+    lp <- drop(x %*% b) + attr(x, "offset") - object$offset_mean -
+      switch(reference, sample = shift, zero = 0,
+             strata = object$centre_strata[cox_new_strata(object, newdata)])
   }
   if (type == "risk") exp(lp) else lp
+}
+
+# The design matrix of `newdata` for a fit (columns as in the fit), with the
+# offset of each row as attribute "offset".
+cox_newdata <- function(object, newdata) {
+  if (!is.data.frame(newdata)) {
+    cs_abort("`newdata` must be a data frame.", arg = "newdata")
+  }
+  tt <- stats::delete.response(object$terms)
+  mf <- tryCatch(
+    stats::model.frame(tt, newdata, xlev = object$xlevels,
+                       na.action = stats::na.pass),
+    error = function(e) {
+      cs_abort("`newdata` must hold the covariates of the model: ",
+               conditionMessage(e), arg = "newdata")
+    })
+  x <- stats::model.matrix(tt, mf, contrasts.arg = object$contrasts)
+  x <- x[, !attr(x, "assign") %in% c(0L, object$drop_terms), drop = FALSE]
+  off <- stats::model.offset(mf)
+  attr(x, "offset") <- if (is.null(off)) 0 else off
+  x
+}
+
+# The stratum (1-based, in the levels of the fit) of each row of `newdata`.
+cox_new_strata <- function(object, newdata) {
+  tt <- stats::delete.response(object$frame_terms)
+  mf <- tryCatch(
+    stats::model.frame(tt, newdata, na.action = stats::na.pass),
+    error = function(e) {
+      cs_abort("`newdata` must hold the strata() variables of the model ",
+               "for reference = \"strata\": ", conditionMessage(e),
+               arg = "newdata")
+    })
+  s <- split_strata(mf, tt, interactions = TRUE)$strata
+  k <- match(as.character(s), object$strata)
+  if (anyNA(k[!is.na(s)])) {
+    cs_abort("`newdata` has a stratum that is not in the fit: ",
+             as.character(s[!is.na(s) & is.na(k)][1L]), ".", arg = "newdata")
+  }
+  k
 }
 
 #' Residuals of a Cox model

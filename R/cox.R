@@ -150,7 +150,8 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
                 subset, na.action = stats::na.omit, robust = NULL,
                 cluster = NULL, init = NULL, control = cox_control(),
                 timefix = TRUE, ...) {
-  dots <- survival_args(list(...), "cox", c(method = "ties"),
+  dots <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
+                        "cox", c(method = "ties"),
                         given = c(ties = !missing(ties)), refuse = cox_refused)
   if (!is.null(dots$ties)) ties <- dots$ties
   ties <- arg_choice(ties, "ties", c("efron", "breslow"))
@@ -179,6 +180,7 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   fit$assign <- attr(x, "assign")
   fit$strata_vars <- sp$strata_vars
   fit$drop_terms <- sp$drop
+  fit$frame_terms <- sf$terms
   fit$n_dropped <- sf$n_dropped
   fit$na_action <- sf$na_action
   fit$formula <- sf$formula
@@ -379,6 +381,7 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   n_frame <- n
   x_all <- x
   offset_all <- offset
+  strata_all <- strata_f
   if (!is.null(weights) && any(w <= 0)) {
     used <- which(w > 0)
     if (!length(used)) {
@@ -498,6 +501,15 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   offset_mean <- if (has_offset) mean(offset) else 0
   lp <- drop(x_all %*% beta0) - sum(beta0 * means)
   if (has_offset) lp <- lp + (offset_all - offset_mean)
+  # coxph's default reference for a stratified fit: each row centred at
+  # the (weighted) covariate means of its own stratum
+  centre_strata <- if (p > 0) {
+    drop((rowsum(x * w, code) / c(rowsum(w, code))) %*% beta0)
+  } else {
+    rep(0, nlevels(strata_f))
+  }
+  code_all <- match(as.integer(strata_all), match(levels(strata_f),
+                                                  levels(strata_all))) - 1L
 
   test <- function(stat, k) {
     list(statistic = stat, df = k,
@@ -532,7 +544,8 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
       strata_code = code, weights = w, offset = offset, cluster = cluster,
       n_cluster = if (!is.null(cluster)) length(unique(cluster)),
       counting = counting, weighted = !is.null(weights), used = used,
-      n_frame = n_frame,
+      n_frame = n_frame, strata_code_all = code_all,
+      centre_strata = unname(centre_strata),
       n_dropped = 0L, control = control
     ),
     class = "cs_cox"

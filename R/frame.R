@@ -147,7 +147,8 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   tt <- stats::terms(formula, specials = "strata", data = data)
   na_fun <- resolve_na_action(mcall$na.action, env)
   fast <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
-    fast_frame(tt, data, raw, wt, keep, na_fun, codes, ext)
+    fast_frame(tt, data, raw, wt, keep, na_fun, codes, ext,
+               drop_levels = fun != "cox")
   }
   if (!is.null(fast)) {
     mf <- fast
@@ -160,7 +161,9 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
     if (!is.null(mcall$weights)) mf$weights <- wt
     for (nm in names(ext)) mf[[nm]] <- ext[[nm]]
     if (!is.null(mcall$subset) && !is.na(n_data)) mf$subset <- keep
-    mf$drop.unused.levels <- TRUE
+    # coxph keeps unused factor levels (their columns get NA coefficients);
+    # survfit and survdiff group by the levels present
+    mf$drop.unused.levels <- fun != "cox"
     frame_env <- new.env(parent = env)
     assign("data", data, envir = frame_env)
     mf <- tryCatch(
@@ -433,7 +436,7 @@ resolve_na_action <- function(expr, env) {
 # avoids its copies, which dominate the time of a fit on a million rows.
 # Returns NULL when the formula needs the general path.
 fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
-                       ext = list()) {
+                       ext = list(), drop_levels = TRUE) {
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
@@ -501,7 +504,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   pick <- function(v) if (is.null(sel)) v else v[sel]
   cols <- lapply(cols, function(v) {
     v <- pick(v)
-    if (is.factor(v)) fast_droplevels(v) else v
+    if (drop_levels && is.factor(v)) fast_droplevels(v) else v
   })
   # the Surv matrix, filled in place: one allocation; status as Surv()
   # codes it, 0/1, from 1/2 when `codes` says so
@@ -684,6 +687,37 @@ validate_surv_matrix <- function(y, mf) {
 }
 
 # Strata ---------------------------------------------------------------------
+
+# The right-hand-side terms that define the curves of km() or the groups of
+# logrank(), as survfit and survdiff read them: the term labels (offsets
+# are not terms), each a vector, no interactions. With `strata = FALSE` the
+# strata() terms are left out (logrank() stratifies on them).
+grouping_terms <- function(sf, fun, strata = TRUE) {
+  tt <- sf$terms
+  labs <- attr(tt, "term.labels")
+  if (any(attr(tt, "order") > 1L)) {
+    cs_abort("`formula`: ", fun, "() takes no interaction terms (",
+             labs[attr(tt, "order") > 1L][1L], "), as survfit and survdiff; ",
+             "give the grouping variables as separate terms.",
+             arg = "formula")
+  }
+  if (fun == "logrank" && !is.null(attr(tt, "offset"))) {
+    cs_abort("`formula`: logrank() takes no offset() term.", arg = "formula")
+  }
+  if (!strata) {
+    sp <- attr(tt, "specials")$strata
+    svars <- rownames(attr(tt, "factors"))[sp]
+    labs <- setdiff(labs, svars)
+  }
+  for (v in labs) {
+    if (!is.null(dim(sf$mf[[v]]))) {
+      cs_abort("`formula`: the term `", v, "` makes several columns; ",
+               fun, "() groups by variables, one column each.",
+               arg = "formula")
+    }
+  }
+  labs
+}
 
 # Combine the columns of a data frame into one factor whose levels read
 # "var=level, var2=level2", the first column varying slowest, keeping only

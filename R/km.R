@@ -141,14 +141,12 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   fit
 }
 
-# One factor whose levels are the curves: every variable on the right-hand
-# side (strata() terms included), combined.
+# One factor whose levels are the curves: every grouping term on the
+# right-hand side (strata() terms included), combined, as survfit does.
 curve_factor <- function(sf) {
-  mf <- sf$mf
-  vars <- setdiff(names(mf), c(names(mf)[1L], "(weights)"))
-  vars <- vars[!startsWith(vars, "(")]
+  vars <- grouping_terms(sf, "km")
   if (!length(vars)) return(NULL)
-  combine_factors(mf[vars])
+  combine_factors(sf$mf[vars])
 }
 
 #' Kaplan-Meier fit from vectors

@@ -150,8 +150,8 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
                         missing(rho), missing(gamma))
   mcall <- match.call(expand.dots = FALSE)
   sf <- surv_frame(mcall, parent.frame(), fun = "logrank", timefix = timefix)
+  gvars <- grouping_terms(sf, "logrank", strata = FALSE)
   sp <- split_strata(sf$mf, sf$terms)
-  gvars <- group_vars(sf$mf, sp$terms)
   if (!length(gvars)) {
     cs_abort("`formula` has no grouping variable, so there is nothing to ",
              "compare; give one on the right-hand side, as in ",
@@ -170,16 +170,6 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
   fit$strata_vars <- sp$strata_vars
   fit$call <- match.call()
   fit
-}
-
-# The model-frame columns that define the groups: the variables of the
-# terms left after removing strata().
-group_vars <- function(mf, terms) {
-  vars <- vapply(as.list(attr(terms, "variables"))[-1L], deparse1,
-                 character(1))
-  resp <- attr(terms, "response")
-  if (resp > 0L) vars <- vars[-resp]
-  intersect(vars, names(mf))
 }
 
 check_logrank_options <- function(test, rho, gamma, trend, pairwise,

@@ -138,13 +138,17 @@ test_that("residuals, baseline hazard and predictions agree with coxph", {
       expect_equal(a$time, b$time)
       expect_equal(as.character(a$strata), as.character(b$strata))
     }
-    expect_close(predict(f), predict(g, reference = "sample"), 1e-10)
-    expect_close(predict(f, type = "risk"),
-                 predict(g, type = "risk", reference = "sample"), 1e-10)
-    nd <- data.frame(age = c(50, 70), sex = c(1, 2), ph.ecog = 1)
-    expect_close(predict(f, newdata = nd), predict(g, newdata = nd,
-                                                   reference = "sample"),
-                 1e-10)
+    for (ref in c("strata", "sample", "zero")) {
+      expect_close(predict(f, reference = ref), predict(g, reference = ref),
+                   1e-10)
+      expect_close(predict(f, type = "risk", reference = ref),
+                   predict(g, type = "risk", reference = ref), 1e-10)
+      nd <- data.frame(age = c(50, 70), sex = c(1, 2), ph.ecog = c(1, 0))
+      expect_close(predict(f, newdata = nd, reference = ref),
+                   predict(g, newdata = nd, reference = ref), 1e-10)
+    }
+    # coxph's default is reference = "strata"
+    expect_close(predict(f), predict(g), 1e-10)
     f <- cox(Surv(start, stop, event) ~ age + year + transplant, heart,
              ties = ties)
     g <- coxph(Surv(start, stop, event) ~ age + year + transplant, heart,
