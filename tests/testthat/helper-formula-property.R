@@ -179,8 +179,12 @@ check_formula <- function(fun, formula, data, ...) {
 }
 
 check_formula_args <- function(fun, formula, data, extra = list()) {
-  env <- new.env(parent = globalenv())
+  # `data` is found both by the calls and from the formula's environment
+  # (predict.coxph and residuals.coxph rebuild the frame from the call)
+  fenv <- environment(formula)
+  env <- new.env(parent = if (is.null(fenv)) globalenv() else fenv)
   assign("data", data, envir = env)
+  environment(formula) <- env
   warned <- character()
   run <- function(f) {
     cl <- as.call(c(list(f, formula = formula, data = quote(data)), extra))

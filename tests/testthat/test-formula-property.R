@@ -68,7 +68,7 @@ fp_core_cases <- function(fun) {
 }
 
 # cases per function and their seeds
-fp_n <- c(km = 70L, logrank = 60L, cox = 80L)
+fp_n <- c(km = 80L, logrank = 60L, cox = 80L)
 fp_seed <- c(km = 101L, logrank = 202L, cox = 303L)
 
 for (fun in names(fp_n)) local({
