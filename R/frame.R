@@ -474,8 +474,12 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
       if (length(a) == 1L) {
         fast_strata1(sub0(data[[a]]), a)
       } else {
-        do.call(survival::strata,
-                stats::setNames(lapply(a, function(v) sub0(data[[v]])), a))
+        vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
+        # strata() called with unnamed arguments labels character and
+        # factor columns by level alone (its `shortlabel` default)
+        short <- all(vapply(vals, function(v) is.character(v) ||
+                              is.factor(v), logical(1)))
+        do.call(survival::strata, c(vals, list(shortlabel = short)))
       }
     }
   })
@@ -817,7 +821,8 @@ split_strata <- function(mf, terms, interactions = FALSE) {
 }
 
 # survival::strata() of one variable, identical result without deparsing
-# the values (do.call(strata, list(s = v)) formats every element of v).
+# the values (do.call(strata, list(s = v)) formats every element of v):
+# levels "name=value", or the bare levels of a factor or character vector.
 fast_strata1 <- function(v, name) {
   if (is.factor(v)) {
     used <- tabulate(v, nlevels(v)) > 0L
@@ -828,5 +833,7 @@ fast_strata1 <- function(v, name) {
     code <- match(v, u)
     lev <- as.character(u)
   }
-  structure(code, levels = paste0(name, "=", lev), class = "factor")
+  short <- is.factor(v) || is.character(v)
+  structure(code, levels = if (short) lev else paste0(name, "=", lev),
+            class = "factor")
 }
