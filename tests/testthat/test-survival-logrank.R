@@ -10,7 +10,7 @@ sv_expect_logrank <- function(a, s, tol = sv_tol_km) {
   # the degrees of freedom as print.survdiff counts them
   obs <- if (is.matrix(s$obs)) rowSums(s$obs) else s$obs
   ex <- if (is.matrix(s$exp)) rowSums(s$exp) else s$exp
-  expect_equal(a$df, sum(ex > 0) - 1L)
+  expect_equal(a$df, sum(ex > 0) - 1L, tolerance = tol)
   expect_equal(a$groups$observed, unname(obs), tolerance = tol)
   expect_equal(a$groups$expected, unname(ex), tolerance = tol)
   expect_equal(unname(a$variance), unname(s$var), tolerance = tol)
@@ -32,8 +32,9 @@ test_that("difftest: a group of early censorings changes nothing", {
   a <- logrank(Surv(time, status) ~ x, aml)
   a3 <- logrank(Surv(time, status) ~ x, sv_aml3)
   expect_equal(a3$statistic, a$statistic, tolerance = sv_tol_km)
-  expect_equal(a3$df, a$df)
-  expect_equal(a3$groups$expected[a3$groups$group == "x=Dummy"], 0)
+  expect_equal(a3$df, a$df, tolerance = sv_tol_km)
+  expect_equal(a3$groups$expected[a3$groups$group == "x=Dummy"], 0,
+               tolerance = sv_tol_km)
   sv_expect_logrank(a, survdiff(Surv(time, status) ~ x, aml))
   sv_expect_logrank(a3, survdiff(Surv(time, status) ~ x, sv_aml3))
 })
