@@ -602,3 +602,20 @@ test_that("doublecolon: survival::Surv() and a Surv object made outside", {
   expect_equal(k5b$curves$surv, k5a$curves$surv, tolerance = sv_tol_km)
   expect_equal(k5d$curves$surv, k5a$curves$surv, tolerance = sv_tol_km)
 })
+
+# --- badname.R ----------------------------------------------------------------------------
+
+test_that("badname: a non-syntactic covariate name gives the same fit", {
+  lung2 <- lung
+  lung2["bad sex"] <- lung2$sex
+  f1 <- cox(Surv(time, status) ~ ph.ecog + sex, lung2)
+  f2 <- cox(Surv(time, status) ~ ph.ecog + `bad sex`, lung2)
+  expect_equal(unname(f2$coefficients), unname(f1$coefficients),
+               tolerance = sv_tol_cox)
+  expect_equal(f2$loglik, f1$loglik, tolerance = sv_tol_cox)
+  sv_expect_cox(f2, coxph(Surv(time, status) ~ ph.ecog + `bad sex`, lung2))
+  dummy <- expand.grid(ph.ecog = 0:2, sex = 1:2)
+  dummy["bad sex"] <- dummy$sex
+  expect_equal(unname(predict(f2, newdata = dummy)),
+               unname(predict(f1, newdata = dummy)), tolerance = sv_tol_cox)
+})

@@ -302,3 +302,39 @@ test_that("data sets: curves on survival's data agree with survfit", {
   sv_expect_km(km(Surv(stop, event) ~ rx, bladder, subset = enum == 1),
                survfit(Surv(stop, event) ~ rx, bladder, subset = enum == 1))
 })
+
+# --- summarydf.R, badname.R ---------------------------------------------------------------
+
+test_that("summarydf: monthly summary over and beyond the lung curves", {
+  f <- km(Surv(time, status) ~ ph.ecog, lung)
+  s <- survfit(Surv(time, status) ~ ph.ecog, lung)
+  sv_expect_summary(f, s, round(30.5 * 1:32))
+})
+
+test_that("badname: a non-syntactic variable name gives the same curves", {
+  lung2 <- lung
+  lung2["bad sex"] <- lung2$sex
+  f1 <- km(Surv(time, status) ~ ph.ecog + sex, lung2)
+  f2 <- km(Surv(time, status) ~ ph.ecog + `bad sex`, lung2)
+  expect_equal(f2$curves$surv, f1$curves$surv, tolerance = sv_tol_km)
+  sv_expect_km(f2, survfit(Surv(time, status) ~ ph.ecog + sex, lung2))
+  a1 <- logrank(Surv(time, status) ~ `bad sex`, lung2)
+  expect_equal(a1$statistic, survdiff(Surv(time, status) ~ sex, lung)$chisq,
+               tolerance = sv_tol_km)
+})
+
+# --- refusals: multi-state and interval-censored data -------------------------------------
+
+test_that("testci/mstate/turnbull: data other than right-censored or counting are refused", {
+  # ?km: status is 0/1, FALSE/TRUE or 1/2; the response is Surv(time,
+  # status) or Surv(start, stop, status)
+  tdata <- data.frame(time = c(1, 2, 2, 3, 3, 3, 5, 6),
+                      status = c(0, 1, 0, 1, 0, 1, 0, 1),
+                      event = c(1, 1, 2, 2, 1, 2, 3, 2))
+  expect_error(km(Surv(time, factor(status * event)) ~ 1, tdata),
+               class = "cohortsurv_error")
+  expect_error(km(Surv(time, time + 1, type = "interval2") ~ 1, tdata),
+               class = "cohortsurv_error")
+  expect_error(km(Surv(time, status, type = "left") ~ 1, tdata),
+               class = "cohortsurv_error")
+})
