@@ -619,3 +619,44 @@ test_that("badname: a non-syntactic covariate name gives the same fit", {
   expect_equal(unname(predict(f2, newdata = dummy)),
                unname(predict(f1, newdata = dummy)), tolerance = sv_tol_cox)
 })
+
+# --- update.R, nested.R -----------------------------------------------------------------------
+
+test_that("update: adding a term to a clustered fit", {
+  f1 <- cox(Surv(time, status) ~ age, lung, cluster = inst)
+  f3 <- cox(Surv(time, status) ~ age + sex, lung, cluster = inst)
+  u <- update(f1, . ~ . + sex)
+  expect_equal(u$coefficients, f3$coefficients, tolerance = sv_tol_cox)
+  expect_equal(u$var, f3$var, tolerance = sv_tol_cox)
+  g3 <- coxph(Surv(time, status) ~ age + sex + cluster(inst), lung)
+  sv_expect_cox(f3, g3)
+  expect_equal(unname(f3$naive_var), unname(g3$naive.var),
+               tolerance = sv_tol_cox)
+})
+
+test_that("nested: fits and predictions made inside functions", {
+  tfun <- function(fit, mydata) predict(fit, newdata = mydata)
+  myfit <- cox(Surv(time, status) ~ age + factor(sex), lung)
+  expect_equal(tfun(myfit, lung[1:5, ]), predict(myfit, newdata = lung[1:5, ]),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(tfun(myfit, lung[1:5, ])),
+               unname(predict(coxph(Surv(time, status) ~ age + factor(sex),
+                                    lung), newdata = lung[1:5, ],
+                              reference = "sample")),
+               tolerance = sv_tol_cox)
+  # local weights and a subset that names a column
+  ffun <- function(dd, k) {
+    ww <- rep(2, nrow(dd))
+    cox(Surv(time, status) ~ age, dd, weights = ww, subset = sex == k)
+  }
+  g <- coxph(Surv(time, status) ~ age, lung, weights = rep(2, nrow(lung)),
+             subset = sex == 1)
+  sv_expect_cox(ffun(lung, 1), g)
+  # a local variable inside a formula term
+  kfun <- function(dd) {
+    cut <- 2
+    km(Surv(time, status) ~ I(ph.ecog >= cut), dd)
+  }
+  sv_expect_km(kfun(lung), survfit(Surv(time, status) ~ I(ph.ecog >= 2),
+                                   lung))
+})
