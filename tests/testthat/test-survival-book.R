@@ -5,7 +5,6 @@
 # standard errors, predict(type = "expected") and influence matrices (no
 # counterpart in cohortsurv).
 
-ne <- list(na.action = na.exclude)
 it0 <- cox_control(iter_max = 0)
 
 # --- book1: data set 1, Breslow ------------------------------------------------
