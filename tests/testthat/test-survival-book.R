@@ -256,10 +256,12 @@ test_that("book3/book4: counting-process fits agree with coxph", {
 
 # --- book5: weights, Breslow ----------------------------------------------------
 
-test_that("book5: the closed form verifies itself at beta = 0", {
-  expect_equal(sv_byhand_wb(0)$expected,
-               c(1 / 19, 1 / 19, rep(103 / 152, 5), rep(613 / 456, 2)),
-               tolerance = 1e-12)
+test_that("book5: the expected counts at beta = 0 are the book's fractions", {
+  truth <- c(1 / 19, 1 / 19, rep(103 / 152, 5), rep(613 / 456, 2))
+  expect_equal(sv_byhand_wb(0)$expected, truth, tolerance = 1e-12)
+  f0 <- cox(Surv(time, status) ~ x, sv_testw1, weights = wt,
+            ties = "breslow", control = it0)
+  expect_equal(sv_testw1$status - residuals(f0), truth, tolerance = sv_tol_cox)
 })
 
 test_that("book5: weighted Breslow fit matches the closed form", {
@@ -312,12 +314,20 @@ test_that("book5: case weights equal replicated rows", {
 
 # --- book6: weights, Efron -------------------------------------------------------
 
-test_that("book6: the closed form verifies itself at beta = 0", {
+test_that("book6: xbar and hazard at beta = 0 are the book's fractions", {
   t0 <- sv_byhand_we(0)
   expect_equal(t0$xbar, c(13 / 19, 11 / 16, 26 / 38, 19 / 28, 2 / 3),
                tolerance = 1e-12)
-  expect_equal(t0$hazard, c(1 / 19, 5 / 24, 5 / 19, 5 / 14, 2 / 3),
-               tolerance = 1e-12)
+  haz <- c(1 / 19, 5 / 24, 5 / 19, 5 / 14, 2 / 3)
+  expect_equal(t0$hazard, haz, tolerance = 1e-12)
+  f0 <- cox(Surv(time, status) ~ x, sv_testw1, weights = wt, control = it0)
+  expect_equal(sv_base_events(f0)$hazard, cumsum(haz)[c(1, 4, 5)],
+               tolerance = sv_tol_cox)
+  # the Schoenfeld residuals use the xbar of the first death and the mean
+  # xbar of the three tied deaths
+  sx <- c(13 / 19, mean(c(11 / 16, 26 / 38, 19 / 28)), 2 / 3)
+  expect_equal(unname(residuals(f0, "schoenfeld")[, 1]),
+               c(2, 1, 1, 0, 1) - sx[c(1, 2, 2, 2, 3)], tolerance = sv_tol_cox)
 })
 
 test_that("book6: weighted Efron fit matches the closed form", {

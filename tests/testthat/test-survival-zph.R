@@ -21,9 +21,6 @@ test_that("zph: Breslow, identity transform, matches the closed form", {
   U <- c(1 / (r + 1), 3 / (r + 3), -r / (r + 3), 0)
   imat <- c(r / (r + 1)^2, 3 * r / (r + 3)^2, 3 * r / (r + 3)^2, 0)
   sct <- sv_zph_closed(U, imat, sv_zph_g)
-  # centring the time makes no difference to the test
-  expect_equal(sv_zph_closed(U, imat, sv_zph_g - mean(sv_zph_g)), sct,
-               tolerance = 1e-12)
   f <- cox(Surv(time, status) ~ x, sv_test1, ties = "breslow")
   expect_equal(unname(f$coefficients), log(r), tolerance = sv_tol_cox)
   z <- ph_test(f, transform = "identity")
