@@ -1,0 +1,662 @@
+# Cox model tests ported from survival's tests/stratatest.R, counting.R,
+# infcox.R, singtest.R, testnull.R, overlap.R, doweight.R, ovarian.R,
+# jasa.R, bladder.R, cancer.R, factor.R, factor2.R, prednew.R, coxsurv.R,
+# coxsurv2.R, anova.R and doublecolon.R: cox() against the closed forms
+# those scripts assert and against coxph (the oracle).
+
+sv_lung <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog",
+                            "ph.karno", "pat.karno", "wt.loss", "inst",
+                            "meal.cal")])
+
+# --- stratatest.R ---------------------------------------------------------------
+
+test_that("stratatest: a replicated stratum gives the residuals of one copy", {
+  d1 <- sv_test1
+  n <- nrow(d1)
+  dd <- rbind(d1, d1)
+  dd$tstrat <- rep(1:2, each = n)
+  f1 <- cox(Surv(time, status) ~ x, d1, na.action = na.exclude)
+  f2 <- cox(Surv(time, status) ~ x + strata(tstrat), dd,
+            na.action = na.exclude)
+  nd <- sum(d1$status, na.rm = TRUE)
+  expect_equal(f2$coefficients, f1$coefficients, tolerance = sv_tol_cox)
+  expect_equal(residuals(f2)[1:n], residuals(f1), tolerance = sv_tol_cox)
+  expect_equal(residuals(f2, "score")[1:n, ], residuals(f1, "score")[, 1],
+               tolerance = sv_tol_cox)
+  expect_equal(residuals(f2, "schoenfeld")[1:nd, ],
+               residuals(f1, "schoenfeld")[, 1], tolerance = sv_tol_cox)
+  sv_expect_cox(f2, coxph(Surv(time, status) ~ x + strata(tstrat), dd,
+                          na.action = na.exclude))
+
+  d2 <- sv_test2
+  n <- nrow(d2)
+  dd <- rbind(d2, d2)
+  dd$tstrat <- rep(1:2, each = n)
+  f1 <- cox(Surv(start, stop, event) ~ x, d2)
+  f2 <- cox(Surv(start, stop, event) ~ x + strata(tstrat), dd)
+  nd <- sum(d2$event)
+  expect_equal(residuals(f2)[1:n], residuals(f1), tolerance = sv_tol_cox)
+  expect_equal(residuals(f2, "score")[1:n, ], residuals(f1, "score")[, 1],
+               tolerance = sv_tol_cox)
+  expect_equal(residuals(f2, "schoenfeld")[1:nd, ],
+               residuals(f1, "schoenfeld")[, 1], tolerance = sv_tol_cox)
+  sv_expect_cox(f2, coxph(Surv(start, stop, event) ~ x + strata(tstrat), dd))
+})
+
+# --- counting.R -------------------------------------------------------------------
+
+test_that("counting: a counting-process copy of data set 1, residuals by id", {
+  test1b <- data.frame(
+    start = c(0, 3, 0, 0, 5, 0, 6, 14, 0, 0, 10, 20, 30, 0),
+    stop = c(3, 10, 10, 5, 20, 6, 14, 20, 30, 10, 20, 30, 40, 10),
+    status = c(0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0),
+    x = c(1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, NA),
+    id = c(3, 3, 4, 5, 5, 6, 6, 6, 7, 1, 1, 1, 1, 2))
+  by_id <- function(r) unname(drop(rowsum(r, test1b$id)))
+  for (iter in list(0L, 20L)) {
+    ctl <- cox_control(iter_max = iter)
+    fa <- cox(Surv(time, status) ~ x, sv_test1, control = ctl,
+              na.action = na.exclude)
+    fb <- cox(Surv(start, stop, status) ~ x, test1b, control = ctl,
+              na.action = na.exclude)
+    expect_equal(fb$coefficients, fa$coefficients, tolerance = sv_tol_cox)
+    expect_equal(fb$loglik, fa$loglik, tolerance = sv_tol_cox)
+    expect_equal(by_id(residuals(fb)), unname(residuals(fa)),
+                 tolerance = sv_tol_cox)
+    expect_equal(by_id(residuals(fb, "score")),
+                 unname(residuals(fa, "score")[, 1]), tolerance = sv_tol_cox)
+    expect_equal(unname(residuals(fb, "schoenfeld")[, 1]),
+                 unname(residuals(fa, "schoenfeld")[, 1]),
+                 tolerance = sv_tol_cox)
+    sv_expect_cox(fb, coxph(Surv(start, stop, status) ~ x, test1b,
+                            iter.max = iter, na.action = na.exclude))
+  }
+  # an offset fixed at the estimate reproduces the residuals
+  fa <- cox(Surv(time, status) ~ x, sv_test1, na.action = na.exclude)
+  b <- unname(fa$coefficients)
+  fc <- cox(Surv(time, status) ~ offset(b * x), sv_test1,
+            na.action = na.exclude)
+  fd <- cox(Surv(start, stop, status) ~ offset(b * x), test1b,
+            na.action = na.exclude)
+  expect_equal(unname(residuals(fc)), unname(residuals(fa)),
+               tolerance = sv_tol_cox)
+  expect_equal(by_id(residuals(fd)), unname(residuals(fc)),
+               tolerance = sv_tol_cox)
+  # the baselines at x = 1 agree at the event times
+  expect_equal(sv_base_events(fb)$hazard, sv_base_events(fa)$hazard,
+               tolerance = sv_tol_cox)
+})
+
+# --- infcox.R -------------------------------------------------------------------
+
+test_that("infcox: two coefficients running off to -infinity", {
+  test3 <- data.frame(futime = 1:12,
+                      fustat = c(1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0),
+                      x1 = rep(0:1, 6), x2 = c(rep(0, 6), rep(1, 6)))
+  expect_warning(
+    f <- cox(Surv(futime, fustat) ~ x1 + x2, test3,
+             control = cox_control(iter_max = 25)),
+    class = "cohortsurv_monotone")
+  expect_lt(max(f$coefficients), -22)
+  expect_equal(round(f$loglik, 4), c(-6.8669, -1.7918), tolerance = 1e-6)
+  true_ll <- function(beta) {
+    r1 <- exp(beta[1]); r2 <- exp(beta[2])
+    -log(3 * (1 + r1 + r2 + r1 * r2)) - log(2 + 2 * r1 + 3 * r2 + 3 * r1 * r2) -
+      log(1 + r1 + 3 * r2 + 3 * r1 * r2)
+  }
+  expect_equal(f$loglik[2], true_ll(unname(f$coefficients)),
+               tolerance = sv_tol_cox)
+  g <- suppressWarnings(coxph(Surv(futime, fustat) ~ x1 + x2, test3,
+                              iter.max = 25))
+  expect_equal(f$loglik, g$loglik, tolerance = sv_tol_cox)
+})
+
+# --- singtest.R -------------------------------------------------------------------
+
+test_that("singtest: an overdetermined design gives NA coefficients", {
+  t1 <- data.frame(time = c(4, 3, 1, 1, 2, 2, 3),
+                   status = c(1, NA, 1, 0, 1, 1, 0),
+                   x = c(0, 2, 1, 1, 1, 0, 0))
+  ep <- rep(0:3, rep(7, 4))
+  stest <- data.frame(start = 10 * ep, stop = 10 * ep + t1$time,
+                      status = rep(t1$status, 4),
+                      x = c(t1$x + 1:7, rep(t1$x, 3)),
+                      epoch = rep(1:4, rep(7, 4)))
+  expect_message(f <- cox(Surv(start, stop, status) ~ x * factor(epoch),
+                          stest), "collinear")
+  expect_equal(unname(is.na(f$coefficients)),
+               c(FALSE, TRUE, TRUE, TRUE, FALSE, FALSE, FALSE))
+  g <- coxph(Surv(start, stop, status) ~ x * factor(epoch), stest)
+  expect_equal(unname(f$coefficients), unname(coef(g)), tolerance = sv_tol_cox)
+  expect_equal(f$loglik, g$loglik, tolerance = sv_tol_cox)
+  ok <- !is.na(f$coefficients)
+  expect_equal(unname(f$var[ok, ok]), unname(g$var[ok, ok]),
+               tolerance = sv_tol_cox)
+})
+
+# --- testnull.R ---------------------------------------------------------------------
+
+test_that("testnull: a fit at iter 0 has the null model's loglik and residuals", {
+  f1 <- cox(Surv(stop, event) ~ rx + strata(number), bladder,
+            control = cox_control(iter_max = 0))
+  f2 <- cox(Surv(stop, event) ~ strata(number), bladder)
+  g2 <- coxph(Surv(stop, event) ~ strata(number), bladder)
+  expect_equal(f1$loglik[2], f2$loglik[length(f2$loglik)],
+               tolerance = sv_tol_cox)
+  expect_equal(residuals(f1), residuals(f2), tolerance = sv_tol_cox)
+  expect_equal(f2$loglik[length(f2$loglik)], g2$loglik[length(g2$loglik)],
+               tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(f2)), unname(residuals(g2)),
+               tolerance = sv_tol_cox)
+
+  f1 <- cox(Surv(start, stop, event) ~ rx + strata(number), bladder2,
+            control = cox_control(iter_max = 0))
+  f2 <- cox(Surv(start, stop, event) ~ strata(number), bladder2)
+  g2 <- coxph(Surv(start, stop, event) ~ strata(number), bladder2)
+  expect_equal(f1$loglik[2], f2$loglik[length(f2$loglik)],
+               tolerance = sv_tol_cox)
+  expect_equal(residuals(f1), residuals(f2), tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(f2)), unname(residuals(g2)),
+               tolerance = sv_tol_cox)
+})
+
+# --- overlap.R -------------------------------------------------------------------------
+
+test_that("overlap: an interval that overlaps no event changes nothing", {
+  d <- data.frame(time1 = c(1, 2, 5, 2, 1, 7, 3, 4, 8, 8, 3),
+                  time2 = c(2, 3, 6, 7, 8, 9, 9, 9, 14, 17, 5),
+                  event = c(1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0),
+                  x = c(1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 500))
+  f1 <- cox(Surv(time1, time2, event) ~ x, d, subset = x < 100)
+  f2 <- cox(Surv(time1, time2, event) ~ x, d)
+  expect_equal(f2$coefficients, f1$coefficients, tolerance = sv_tol_cox)
+  expect_equal(f2$var, f1$var, tolerance = sv_tol_cox)
+  expect_equal(f2$loglik, f1$loglik, tolerance = sv_tol_cox)
+  expect_equal(f2$score_test$statistic, f1$score_test$statistic,
+               tolerance = sv_tol_cox)
+  expect_equal(residuals(f2), c(residuals(f1), 0), tolerance = sv_tol_cox)
+  sv_expect_cox(f2, coxph(Surv(time1, time2, event) ~ x, d))
+})
+
+# --- doweight.R ----------------------------------------------------------------------
+
+test_that("doweight: weighted Efron loglik, score and information by hand", {
+  lfun <- function(beta) {
+    r <- exp(beta); a <- 7 * r + 3; b <- 4 * r + 2
+    11 * beta - (log(r^2 + 11 * r + 7) +
+                   (10 / 3) * (log(a + b) + log(2 * a / 3 + b) +
+                                 log(a / 3 + b)) + 2 * log(2 * r + 1))
+  }
+  xb <- function(beta) {
+    r <- exp(beta)
+    c(x1 = (2 * r^2 + 11 * r) / (r^2 + 11 * r + 7), x2 = 11 * r / (11 * r + 5),
+      x3 = 2 * r / (2 * r + 1), x2b = 26 * r / (26 * r + 12),
+      x2c = 19 * r / (19 * r + 9))
+  }
+  ufun <- function(beta) {
+    z <- xb(beta)
+    11 - (z[["x1"]] + 2 * z[["x3"]]) - (10 / 3) * (z[["x2"]] + z[["x2b"]] +
+                                                       z[["x2c"]])
+  }
+  ifun <- function(beta) {
+    r <- exp(beta); z <- xb(beta)
+    ((4 * r^2 + 11 * r) / (r^2 + 11 * r + 7) - z[["x1"]]^2) +
+      2 * (z[["x3"]] - z[["x3"]]^2) +
+      (10 / 3) * ((z[["x2"]] - z[["x2"]]^2) + (z[["x2b"]] - z[["x2b"]]^2) +
+                    (z[["x2c"]] - z[["x2c"]]^2))
+  }
+  texp <- function(beta) {
+    r <- exp(beta)
+    h <- cumsum(c(1 / (r^2 + 11 * r + 7), 10 / (11 * r + 5), 2 / (2 * r + 1)))
+    c(r^2, 1, r, r, 1, r, 1, r, 1) * h[c(1, 1, 2, 2, 2, 2, 2, 3, 3)]
+  }
+  f0 <- cox(Surv(time, status) ~ x, sv_testw1, weights = wt,
+            control = cox_control(iter_max = 0))
+  f <- cox(Surv(time, status) ~ x, sv_testw1, weights = wt)
+  b <- unname(f$coefficients)
+  expect_equal(f0$loglik[1], lfun(0), tolerance = sv_tol_cox)
+  expect_equal(f$loglik[2], lfun(b), tolerance = sv_tol_cox)
+  expect_lt(abs(ufun(b)), 1e-4)
+  expect_equal(c(f0$var), 1 / ifun(0), tolerance = sv_tol_cox)
+  expect_equal(c(f$var), 1 / ifun(b), tolerance = sv_tol_cox)
+  # the score statistic at 0 from the closed form
+  expect_equal(f0$score_test$statistic, ufun(0)^2 / ifun(0),
+               tolerance = sv_tol_cox)
+  # Breslow expected counts (martingale residuals) by hand
+  fb0 <- cox(Surv(time, status) ~ x, sv_testw1, weights = wt,
+             ties = "breslow", control = cox_control(iter_max = 0))
+  fb <- cox(Surv(time, status) ~ x, sv_testw1, weights = wt, ties = "breslow")
+  expect_equal(residuals(fb0), sv_testw1$status - texp(0),
+               tolerance = sv_tol_cox)
+  expect_equal(residuals(fb), sv_testw1$status - texp(unname(fb$coefficients)),
+               tolerance = sv_tol_cox)
+  # null model with weights
+  fn <- cox(Surv(time, status) ~ 1, sv_testw1, weights = wt)
+  expect_equal(unname(residuals(fn)),
+               unname(residuals(coxph(Surv(time, status) ~ 1, sv_testw1,
+                                      weights = wt))), tolerance = sv_tol_cox)
+})
+
+test_that("doweight: weighted (start, stop] data agree with coxph", {
+  testw3 <- data.frame(
+    id = c(1, 1, 2, 3, 3, 3, 4, 5, 5, 6, 7, 8, 8, 9),
+    begin = c(0, 5, 0, 0, 10, 15, 0, 0, 14, 0, 0, 0, 23, 0),
+    time = c(5, 10, 10, 10, 15, 20, 20, 14, 20, 20, 30, 23, 40, 50),
+    status = c(0, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 0),
+    x = c(2, 2, 0, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0),
+    wt = c(1, 1, 2, 3, 3, 3, 4, 3, 3, 2, 1, 2, 2, 1))
+  for (ties in c("breslow", "efron")) {
+    for (iter in list(0L, 20L)) {
+      f <- cox(Surv(begin, time, status) ~ x, testw3, weights = wt,
+               ties = ties, control = cox_control(iter_max = iter))
+      g <- coxph(Surv(begin, time, status) ~ x, testw3, weights = wt,
+                 ties = ties, iter.max = iter)
+      sv_expect_cox(f, g)
+      expect_equal(unname(drop(rowsum(residuals(f), testw3$id))),
+                   unname(residuals(g, collapse = testw3$id)),
+                   tolerance = sv_tol_cox)
+      expect_equal(unname(drop(rowsum(residuals(f, "score"), testw3$id))),
+                   unname(residuals(g, "score", collapse = testw3$id)),
+                   tolerance = sv_tol_cox)
+      expect_equal(unname(residuals(f, "schoenfeld")[, 1]),
+                   as.vector(residuals(g, "schoenfeld")),
+                   tolerance = sv_tol_cox)
+    }
+  }
+})
+
+test_that("doweight: weights in the dfbeta residuals and robust variance", {
+  wtemp <- rep(1, 26)
+  wtemp[c(5, 10, 15)] <- 2:4
+  od <- cbind(ovarian, w = wtemp)
+  f <- cox(Surv(futime, fustat) ~ age + ecog.ps, od, weights = w)
+  g <- coxph(Surv(futime, fustat) ~ age + ecog.ps, od, weights = w,
+             robust = FALSE)
+  sv_expect_cox(f, g)
+  expect_equal(unname(residuals(f, "dfbeta")),
+               unname(residuals(g, "dfbeta")), tolerance = sv_tol_cox)
+
+  t1 <- data.frame(time = c(9, 3, 1, 1, 6, 6, 8),
+                   status = c(1, NA, 1, 0, 1, 1, 0),
+                   x = c(0, 2, 1, 1, 1, 0, 0),
+                   wt = c(3, 0, 1, 1, 1, 1, 1), id = 1:7)
+  tx <- data.frame(time = c(4, 4, 4, 1, 1, 2, 2, 3),
+                   status = c(1, 1, 1, 1, 0, 1, 1, 0),
+                   x = c(0, 0, 0, 1, 1, 1, 0, 0), id = 1:8)
+  f1 <- cox(Surv(time, status) ~ x, t1, ties = "breslow", weights = wt,
+            cluster = id)
+  f2 <- cox(Surv(time, status) ~ x, tx, ties = "breslow", cluster = id)
+  g1 <- coxph(Surv(time, status) ~ x, t1, ties = "breslow", weights = wt,
+              cluster = id)
+  g2 <- coxph(Surv(time, status) ~ x, tx, ties = "breslow", cluster = id)
+  expect_equal(c(f1$var), c(g1$var), tolerance = sv_tol_cox)
+  expect_equal(c(f2$var), c(g2$var), tolerance = sv_tol_cox)
+  expect_equal(c(f1$naive_var), c(g1$naive.var), tolerance = sv_tol_cox)
+  # weight 3 on one row = three rows: the same estimate, and the robust
+  # variance from the weighted dfbetas
+  expect_equal(f1$coefficients, f2$coefficients, tolerance = sv_tol_cox)
+  db <- residuals(f1, "dfbeta")[, 1]
+  expect_equal(c(f1$var), sum(db^2), tolerance = sv_tol_cox)
+})
+
+# --- ovarian.R -------------------------------------------------------------------------
+
+test_that("ovarian: the single and multiple covariate models agree with coxph", {
+  fms <- list(Surv(futime, fustat) ~ age, Surv(futime, fustat) ~ resid.ds,
+              Surv(futime, fustat) ~ rx, Surv(futime, fustat) ~ ecog.ps,
+              Surv(futime, fustat) ~ resid.ds + rx + ecog.ps,
+              Surv(futime, fustat) ~ age + rx + ecog.ps,
+              Surv(futime, fustat) ~ age + resid.ds + ecog.ps,
+              Surv(futime, fustat) ~ age + resid.ds + rx)
+  for (fm in fms) sv_expect_cox(cox(fm, ovarian), coxph(fm, ovarian))
+  fm <- Surv(futime, fustat) ~ age + resid.ds + rx + ecog.ps
+  f <- cox(fm, ovarian)
+  g <- coxph(fm, ovarian)
+  sv_expect_cox(f, g)
+  expect_equal(unname(residuals(f, "deviance")),
+               unname(residuals(g, "deviance")), tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(f, "score")), unname(residuals(g, "score")),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(f, "schoenfeld")),
+               unname(residuals(g, "schoenfeld")), tolerance = sv_tol_cox)
+  fs <- cox(Surv(futime, fustat) ~ age + ecog.ps + strata(rx), ovarian)
+  gs <- coxph(Surv(futime, fustat) ~ age + ecog.ps + strata(rx), ovarian)
+  sv_expect_cox(fs, gs)
+  bh <- basehaz(gs)
+  expect_equal(baseline_hazard(fs)$hazard, bh$hazard, tolerance = sv_tol_cox)
+  expect_equal(as.character(baseline_hazard(fs)$strata),
+               as.character(bh$strata))
+})
+
+test_that("ovarian: offsets, and the baseline of an offset model by hand", {
+  f1 <- cox(Surv(futime, fustat) ~ age + rx, ovarian,
+            control = cox_control(eps = 1e-8))
+  b2 <- unname(f1$coefficients[2])
+  f2 <- cox(Surv(futime, fustat) ~ age + offset(rx * b2), ovarian,
+            control = cox_control(eps = 1e-8))
+  expect_equal(unname(f2$coefficients[1]), unname(f1$coefficients[1]),
+               tolerance = 1e-6)
+
+  f <- cox(Surv(futime, fustat) ~ age + offset(rx), ovarian)
+  g <- coxph(Surv(futime, fustat) ~ age + offset(rx), ovarian)
+  sv_expect_cox(f, g)
+  # no tied times: the hazard increments are 1 / (sum of risks at risk),
+  # the curve at the mean age and the mean offset (1.5)
+  eta <- f$coefficients * (ovarian$age - mean(ovarian$age)) +
+    (ovarian$rx - 1.5)
+  ord <- order(ovarian$futime)
+  risk <- exp(eta[ord])
+  rsum <- rev(cumsum(rev(risk)))
+  dead <- ovarian$fustat[ord] == 1
+  expect_equal(sv_base_events(f, centered = TRUE)$surv,
+               exp(-cumsum(1 / rsum[dead])), tolerance = sv_tol_cox)
+  expect_equal(sv_base_events(f, centered = TRUE)$surv,
+               survfit(g, censor = FALSE)$surv, tolerance = sv_tol_cox)
+})
+
+# --- jasa.R ----------------------------------------------------------------------------
+
+test_that("jasa: the six Kalbfleisch-Prentice models agree with coxph", {
+  fms <- list(Surv(start, stop, event) ~ (age + surgery) * transplant,
+              Surv(start, stop, event) ~ year * transplant,
+              Surv(start, stop, event) ~ (age + year) * transplant,
+              Surv(start, stop, event) ~ (year + surgery) * transplant,
+              Surv(start, stop, event) ~ (age + surgery) * transplant + year,
+              Surv(start, stop, event) ~ age * transplant + surgery + year)
+  for (fm in fms) {
+    sv_expect_cox(cox(fm, jasa1, ties = "breslow"),
+                  coxph(fm, jasa1, ties = "breslow"))
+  }
+})
+
+test_that("jasa: four routes to the same age model and baseline", {
+  jd <- jasa
+  jd$j.age <- jd$age - 48
+  f1 <- cox(Surv(futime, fustat) ~ j.age, jd)
+  b1 <- unname(f1$coefficients)
+  f2 <- cox(Surv(futime, fustat) ~ j.age, jd, init = b1,
+            control = cox_control(iter_max = 0))
+  f3 <- cox(Surv(start, stop, event) ~ age, jasa1)
+  f4 <- cox(Surv(start, stop, event) ~ offset(age * b1), jasa1)
+  g1 <- coxph(Surv(futime, fustat) ~ j.age, jd)
+  sv_expect_cox(f1, g1)
+  sv_expect_cox(f3, coxph(Surv(start, stop, event) ~ age, jasa1))
+  expect_equal(unname(f3$coefficients), b1, tolerance = sv_tol_cox)
+  # survival at the mean age of jasa1, each way
+  m3 <- unname(f3$means)
+  s1 <- exp(-sv_base_events(f1)$hazard * exp(b1 * m3))
+  s2 <- exp(-sv_base_events(f2)$hazard * exp(b1 * m3))
+  s3 <- sv_base_events(f3, centered = TRUE)$surv
+  s4 <- sv_base_events(f4, centered = TRUE)$surv
+  expect_equal(s2, s1, tolerance = sv_tol_cox)
+  expect_equal(s3, s1, tolerance = sv_tol_cox)
+  expect_equal(s4, s1, tolerance = sv_tol_cox)
+  expect_equal(s1, survfit(g1, list(j.age = m3), censor = FALSE)$surv,
+               tolerance = sv_tol_cox)
+})
+
+# --- bladder.R ---------------------------------------------------------------------------
+
+test_that("bladder: Andersen-Gill with a cluster and the Prentice fits", {
+  f <- cox(Surv(start, stop, event) ~ rx + size + number, bladder2,
+           cluster = id, ties = "breslow")
+  g <- coxph(Surv(start, stop, event) ~ rx + size + number, bladder2,
+             cluster = id, ties = "breslow")
+  sv_expect_cox(f, g)
+  expect_equal(unname(f$naive_var), unname(g$naive.var),
+               tolerance = sv_tol_cox)
+  expect_equal(f$robust_score_test$statistic, unname(g$rscore),
+               tolerance = sv_tol_cox)
+  expect_equal(f$wald_test$statistic, unname(g$wald.test),
+               tolerance = sv_tol_cox)
+  for (k in 1:3) {
+    fk <- cox(Surv(stop, event) ~ rx + size + number, bladder2,
+              subset = enum == k, ties = "breslow")
+    gk <- coxph(Surv(stop, event) ~ rx + size + number, bladder2,
+                subset = enum == k, ties = "breslow")
+    sv_expect_cox(fk, gk)
+  }
+  fg <- cox(Surv(stop - start, event) ~ rx + size + number, bladder2,
+            subset = enum == 2, ties = "breslow")
+  gg <- coxph(Surv(stop - start, event) ~ rx + size + number, bladder2,
+              subset = enum == 2, ties = "breslow")
+  sv_expect_cox(fg, gg)
+})
+
+# --- cancer.R ------------------------------------------------------------------------------
+
+test_that("cancer: survSplit at the death times leaves the model unchanged", {
+  dtime <- sv_lung$time[sv_lung$status == 2]
+  lung2 <- survSplit(Surv(time, status) ~ ., sv_lung, cut = dtime)
+  fm1 <- Surv(time, status) ~ ph.ecog + ph.karno + pat.karno + wt.loss +
+    sex + age + strata(inst)
+  fm2 <- Surv(tstart, time, status) ~ ph.ecog + ph.karno + pat.karno +
+    wt.loss + sex + age + strata(inst)
+  f1 <- cox(fm1, sv_lung)
+  f2 <- cox(fm2, lung2)
+  expect_equal(f2$loglik, f1$loglik, tolerance = sv_tol_cox)
+  expect_equal(f2$coefficients, f1$coefficients, tolerance = sv_tol_cox)
+  sv_expect_cox(f1, coxph(fm1, sv_lung))
+})
+
+# --- factor.R, factor2.R, prednew.R ---------------------------------------------------------
+
+test_that("factor: predictions for new data with factors and missing values", {
+  f <- cox(Surv(time, status) ~ age + factor(ph.ecog), lung,
+           na.action = na.exclude)
+  g <- coxph(Surv(time, status) ~ age + factor(ph.ecog), lung,
+             na.action = na.exclude)
+  p1 <- predict(f, type = "risk")
+  expect_equal(unname(p1), unname(predict(g, type = "risk")),
+               tolerance = sv_tol_cox)
+  keep <- is.na(lung$ph.ecog) | lung$ph.ecog != 1
+  p2 <- predict(f, newdata = lung[keep, ], type = "risk")
+  expect_equal(unname(p2), unname(p1[keep]), tolerance = sv_tol_cox)
+})
+
+test_that("factor2: a data frame of factor levels as new data", {
+  f <- cox(Surv(time, status) ~ factor(ph.ecog), lung, na.action = na.exclude)
+  p1 <- predict(f, newdata = data.frame(ph.ecog = factor(0:3)))
+  p2 <- predict(f)
+  expect_equal(unname(p1), unname(p2[match(0:3, lung$ph.ecog)]),
+               tolerance = sv_tol_cox)
+  f2 <- cox(Surv(time, status) ~ factor(ph.ecog) + factor(sex), lung)
+  g2 <- coxph(Surv(time, status) ~ factor(ph.ecog) + factor(sex), lung)
+  td <- expand.grid(ph.ecog = factor(0:3), sex = factor(1:2))
+  q1 <- predict(f2, newdata = td, type = "risk")
+  expect_equal(unname(q1), unname(predict(g2, newdata = td, type = "risk")),
+               tolerance = sv_tol_cox)
+  xd <- expand.grid(ph.ecog = factor(1:3), sex = factor(1:2))
+  q2 <- predict(f2, newdata = xd, type = "risk")
+  expect_equal(unname(q2), unname(q1[c(2:4, 6:8)]), tolerance = sv_tol_cox)
+})
+
+test_that("prednew: new data that hold only some factor levels, with strata", {
+  f <- cox(Surv(time, status) ~ age + factor(ph.ecog) + strata(sex), lung,
+           na.action = na.exclude)
+  g <- coxph(Surv(time, status) ~ age + factor(ph.ecog) + strata(sex), lung,
+             na.action = na.exclude)
+  sv_expect_cox(f, g)
+  keep <- which(lung$inst < 13 & (lung$ph.ecog == 1 | lung$ph.ecog == 2))
+  # predict.cs_cox centres at the overall means (documented), which is
+  # coxph's reference = "sample"
+  for (type in c("lp", "risk")) {
+    p1 <- predict(f, type = type)
+    expect_equal(unname(p1),
+                 unname(predict(g, type = type, reference = "sample")),
+                 tolerance = sv_tol_cox)
+    p2 <- predict(f, type = type, newdata = lung[keep, ])
+    expect_equal(unname(p2), unname(p1[keep]), tolerance = sv_tol_cox)
+    expect_equal(unname(p2),
+                 unname(predict(g, type = type, newdata = lung[keep, ],
+                                reference = "sample")),
+                 tolerance = sv_tol_cox)
+  }
+})
+
+# --- coxsurv.R, coxsurv2.R ------------------------------------------------------------------
+
+test_that("coxsurv: stratified baseline hazards agree with survfit.coxph", {
+  f <- cox(Surv(time, status) ~ age + sex + meal.cal + strata(ph.ecog), lung)
+  g <- coxph(Surv(time, status) ~ age + sex + meal.cal + strata(ph.ecog), lung)
+  sv_expect_cox(f, g)
+  s <- survfit(g)
+  b <- baseline_hazard(f)
+  expect_equal(b$time, s$time, tolerance = sv_tol_cox)
+  expect_equal(b$n_risk, s$n.risk, tolerance = sv_tol_cox)
+  expect_equal(b$n_event, s$n.event, tolerance = sv_tol_cox)
+  expect_equal(b$surv, s$surv, tolerance = sv_tol_cox)
+  expect_equal(b$hazard, s$cumhaz, tolerance = sv_tol_cox)
+  expect_equal(as.vector(table(b$strata)), unname(as.vector(s$strata)),
+               tolerance = sv_tol_cox)
+})
+
+test_that("coxsurv: offsets and an offset-only model", {
+  f1 <- cox(Surv(time, status) ~ age + ph.ecog, lung)
+  g1 <- coxph(Surv(time, status) ~ age + ph.ecog, lung)
+  sv_expect_cox(f1, g1)
+  b <- f1$coefficients
+  d <- lung
+  d$eta <- b[1] * d$age + b[2] * d$ph.ecog
+  f3 <- cox(Surv(time, status) ~ offset(eta), d)
+  expect_equal(f3$loglik[length(f3$loglik)], f1$loglik[2],
+               tolerance = sv_tol_cox)
+  # survival for age 50, ph.ecog 1, from the uncentred baselines
+  s1 <- survfit(g1, newdata = data.frame(age = 50, ph.ecog = 1))
+  h1 <- baseline_hazard(f1, centered = FALSE)$hazard
+  expect_equal(exp(-h1 * exp(sum(b * c(50, 1)))), s1$surv,
+               tolerance = sv_tol_cox)
+  # an offset-only model: the baseline is at the mean offset (as basehaz)
+  g3 <- coxph(Surv(time, status) ~ offset(eta), d)
+  h3 <- baseline_hazard(f3, centered = FALSE)$hazard
+  expect_equal(h3, basehaz(g3, centered = FALSE)$hazard,
+               tolerance = sv_tol_cox)
+  expect_equal(exp(-h3 * exp(sum(b * c(50, 1)) - f3$offset_mean)), s1$surv,
+               tolerance = sv_tol_cox)
+})
+
+test_that("coxsurv2: at beta = 0 the Breslow baseline is the Nelson-Aalen", {
+  f <- cox(Surv(time, status) ~ age + strata(sex), lung, ties = "breslow",
+           control = cox_control(iter_max = 0))
+  s <- survfit(Surv(time, status) ~ sex, lung, stype = 2)
+  b <- baseline_hazard(f)
+  expect_equal(b$time, s$time, tolerance = sv_tol_cox)
+  expect_equal(b$n_risk, s$n.risk, tolerance = sv_tol_cox)
+  expect_equal(b$hazard, s$cumhaz, tolerance = sv_tol_cox)
+  expect_equal(b$surv, s$surv, tolerance = sv_tol_cox)
+  set.seed(1)
+  d <- lung
+  d$rwt <- runif(nrow(lung), .5, 3)
+  fw <- cox(Surv(time, status) ~ age + strata(sex), d, ties = "breslow",
+            weights = rwt, control = cox_control(iter_max = 0))
+  sw <- survfit(Surv(time, status) ~ sex, d, stype = 2, weights = rwt,
+                robust = FALSE)
+  bw <- baseline_hazard(fw)
+  expect_equal(bw$n_risk, sw$n.risk, tolerance = sv_tol_cox)
+  expect_equal(bw$hazard, sw$cumhaz, tolerance = sv_tol_cox)
+})
+
+# --- anova.R ------------------------------------------------------------------------------
+
+test_that("anova: sequential tests with a strata term and poly()", {
+  tdata <- na.omit(lung[, c("time", "status", "ph.ecog", "wt.loss", "sex",
+                            "age")])
+  f1 <- cox(Surv(time, status) ~ ph.ecog + wt.loss + strata(sex) +
+              poly(age, 3), tdata)
+  g1 <- coxph(Surv(time, status) ~ ph.ecog + wt.loss + strata(sex) +
+                poly(age, 3), tdata)
+  sv_expect_cox(f1, g1)
+  a <- anova(f1)
+  ga <- anova(g1)
+  expect_equal(a$loglik, ga$loglik, tolerance = sv_tol_cox)
+  expect_equal(a$statistic[-1], ga$Chisq[-1], tolerance = sv_tol_cox)
+  expect_equal(a$df[-1], ga$Df[-1], tolerance = sv_tol_cox)
+  expect_equal(a$p_value[-1], ga[[4]][-1], tolerance = sv_tol_cox)
+  f2 <- cox(Surv(time, status) ~ ph.ecog + wt.loss + strata(sex), tdata)
+  f3 <- cox(Surv(time, status) ~ ph.ecog + strata(sex), tdata)
+  expect_equal(a$loglik, c(f1$loglik[1], f3$loglik[2], f2$loglik[2],
+                           f1$loglik[2]), tolerance = sv_tol_cox)
+  a2 <- anova(f3, f2, f1)
+  expect_equal(a2$loglik, a$loglik[-1], tolerance = sv_tol_cox)
+  expect_equal(a2$statistic[2:3], a$statistic[3:4], tolerance = sv_tol_cox)
+  expect_equal(a2$p_value[2:3], a$p_value[3:4], tolerance = sv_tol_cox)
+})
+
+# --- doublecolon.R -------------------------------------------------------------------------
+
+test_that("doublecolon: survival::Surv() and a Surv object made outside", {
+  c1 <- cox(Surv(time, status) ~ age + strata(inst), lung)
+  g1 <- coxph(Surv(time, status) ~ age + strata(inst), lung)
+  sv_expect_cox(c1, g1)
+  c3 <- cox(survival::Surv(time, status) ~ age + strata(inst), lung)
+  expect_equal(c3$coefficients, c1$coefficients, tolerance = sv_tol_cox)
+  y2 <- with(lung, survival::Surv(time, status))
+  f1a <- cox(Surv(time, status) ~ age + strata(sex), lung, cluster = inst)
+  f1c <- cox(y2 ~ age + strata(sex), lung, cluster = inst)
+  expect_equal(unname(f1c$coefficients), unname(f1a$coefficients),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f1c$var), unname(f1a$var), tolerance = sv_tol_cox)
+  k5a <- km(Surv(time, status) ~ sex, lung)
+  k5b <- km(Surv(time, status) ~ strata(sex), lung)
+  k5d <- km(y2 ~ strata(sex), lung)
+  expect_equal(k5b$curves$surv, k5a$curves$surv, tolerance = sv_tol_km)
+  expect_equal(k5d$curves$surv, k5a$curves$surv, tolerance = sv_tol_km)
+})
+
+# --- badname.R ----------------------------------------------------------------------------
+
+test_that("badname: a non-syntactic covariate name gives the same fit", {
+  lung2 <- lung
+  lung2["bad sex"] <- lung2$sex
+  f1 <- cox(Surv(time, status) ~ ph.ecog + sex, lung2)
+  f2 <- cox(Surv(time, status) ~ ph.ecog + `bad sex`, lung2)
+  expect_equal(unname(f2$coefficients), unname(f1$coefficients),
+               tolerance = sv_tol_cox)
+  expect_equal(f2$loglik, f1$loglik, tolerance = sv_tol_cox)
+  sv_expect_cox(f2, coxph(Surv(time, status) ~ ph.ecog + `bad sex`, lung2))
+  dummy <- expand.grid(ph.ecog = 0:2, sex = 1:2)
+  dummy["bad sex"] <- dummy$sex
+  expect_equal(unname(predict(f2, newdata = dummy)),
+               unname(predict(f1, newdata = dummy)), tolerance = sv_tol_cox)
+})
+
+# --- update.R, nested.R -----------------------------------------------------------------------
+
+test_that("update: adding a term to a clustered fit", {
+  f1 <- cox(Surv(time, status) ~ age, lung, cluster = inst)
+  f3 <- cox(Surv(time, status) ~ age + sex, lung, cluster = inst)
+  u <- update(f1, . ~ . + sex)
+  expect_equal(u$coefficients, f3$coefficients, tolerance = sv_tol_cox)
+  expect_equal(u$var, f3$var, tolerance = sv_tol_cox)
+  g3 <- coxph(Surv(time, status) ~ age + sex + cluster(inst), lung)
+  sv_expect_cox(f3, g3)
+  expect_equal(unname(f3$naive_var), unname(g3$naive.var),
+               tolerance = sv_tol_cox)
+})
+
+test_that("nested: fits and predictions made inside functions", {
+  tfun <- function(fit, mydata) predict(fit, newdata = mydata)
+  myfit <- cox(Surv(time, status) ~ age + factor(sex), lung)
+  expect_equal(tfun(myfit, lung[1:5, ]), predict(myfit, newdata = lung[1:5, ]),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(tfun(myfit, lung[1:5, ])),
+               unname(predict(coxph(Surv(time, status) ~ age + factor(sex),
+                                    lung), newdata = lung[1:5, ],
+                              reference = "sample")),
+               tolerance = sv_tol_cox)
+  # local weights and a subset that names a column
+  ffun <- function(dd, k) {
+    ww <- rep(2, nrow(dd))
+    cox(Surv(time, status) ~ age, dd, weights = ww, subset = sex == k)
+  }
+  g <- coxph(Surv(time, status) ~ age, lung, weights = rep(2, nrow(lung)),
+             subset = sex == 1)
+  sv_expect_cox(ffun(lung, 1), g)
+  # a local variable inside a formula term
+  kfun <- function(dd) {
+    cut <- 2
+    km(Surv(time, status) ~ I(ph.ecog >= cut), dd)
+  }
+  sv_expect_km(kfun(lung), survfit(Surv(time, status) ~ I(ph.ecog >= 2),
+                                   lung))
+})

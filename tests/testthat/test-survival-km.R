@@ -1,0 +1,340 @@
+# Kaplan-Meier tests ported from survival's tests/survtest.R, survfit1.R,
+# quantile.R, summary_survfit.R, ekm.R and the KM parts of the data-set
+# scripts: km() against the hand-computed values the scripts assert and
+# against survfit (the oracle). Not ported: Fleming-Harrington and
+# Nelson-Aalen survival (type = "fh2", stype/ctype = 2), the infinitesimal
+# jackknife and influence matrices, start.time, scale, conf.lower and
+# multi-state curves: cohortsurv has no counterpart.
+
+# survfit's summary at chosen times as the columns of summary.cs_km().
+sv_summary_df <- function(s, times) {
+  z <- summary(s, times = times, extend = TRUE)
+  data.frame(time = z$time, n_risk = z$n.risk, n_event = z$n.event,
+             n_censor = z$n.censor, surv = z$surv, std_err = z$std.err,
+             lower = z$lower, upper = z$upper)
+}
+sv_expect_summary <- function(f, s, times, tol = sv_tol_km) {
+  a <- summary(f, times = times)
+  b <- sv_summary_df(s, times)
+  for (col in names(b)) {
+    expect_equal(a[[col]], b[[col]], tolerance = tol, label = col)
+  }
+}
+
+# --- survtest.R ---------------------------------------------------------------
+
+sv_test2u <- cbind(sv_test2, wt = 1:10)[c(1, 6, 2, 7, 3, 8, 4, 9, 5, 10), ]
+
+test_that("survtest: (start, stop] Kaplan-Meier matches the hand values", {
+  f <- km(Surv(start, stop, event) ~ 1, sv_test2u)
+  cv <- f$curves
+  expect_equal(f$table$n, 10, tolerance = sv_tol_km)
+  expect_equal(cv$time, sort(unique(sv_test2u$stop)), tolerance = sv_tol_km)
+  expect_equal(cv$n_risk, c(2, 3, 5, 4, 4, 5, 2, 1), tolerance = sv_tol_km)
+  expect_equal(cv$n_event, c(1, 1, 1, 1, 1, 2, 0, 0), tolerance = sv_tol_km)
+  expect_equal(cv$surv[cv$n_event > 0],
+               c(.5, 1 / 3, 4 / 15, 1 / 5, 3 / 20, 9 / 100),
+               tolerance = sv_tol_km)
+  h <- with(cv, n_event / (n_risk * (n_risk - n_event)))
+  expect_equal(cv$std_err / cv$surv, sqrt(cumsum(h)), tolerance = sv_tol_km)
+  sv_expect_km(f, survfit(Surv(start, stop, event) ~ 1, sv_test2u))
+})
+
+test_that("survtest: surv and n.risk are right between the curve times", {
+  f <- km(Surv(time, status) ~ 1, sv_test1)
+  s <- survfit(Surv(time, status) ~ 1, sv_test1)
+  times <- c(.5, 1, 1.5, 6, 7.5, 8, 8.9, 9, 10)
+  z <- summary(f, times = times)
+  expect_equal(z$n_risk, c(6, 6, 4, 4, 2, 2, 1, 1, 0), tolerance = sv_tol_km)
+  expect_equal(z$surv, c(1, s$surv[c(1, 1, 2, 2, 3, 3, 4, 4)]),
+               tolerance = sv_tol_km)
+  expect_equal(z$n_event, c(0, 1, 0, 2, 0, 0, 0, 1, 0), tolerance = sv_tol_km)
+  # up to the last event, where S = 0 (SE NaN in cohortsurv, 0 in survfit)
+  expect_equal(z$std_err[1:7],
+               c(0, (s$surv * s$std.err)[c(1, 1, 2, 2, 3, 3)]),
+               tolerance = sv_tol_km)
+  sv_expect_km(f, s)
+})
+
+test_that("survtest: summary of (start, stop] data at chosen times", {
+  f <- km(Surv(start, stop, event) ~ 1, sv_test2u)
+  s <- survfit(Surv(start, stop, event) ~ 1, sv_test2u)
+  times <- c(.5, 1.5, 2.5, 3, 6.5, 14.5, 16.5)
+  z <- summary(f, times = times)
+  expect_equal(z$surv, c(1, 1, s$surv[c(1, 2, 3, 6, 6)]),
+               tolerance = sv_tol_km)
+  # the true numbers at risk, except at 0.5 (0 in truth; survfit and km()
+  # both report the risk set of the next curve time, 2)
+  expect_equal(z$n_risk[-1], c(2, 3, 3, 4, 1, 1), tolerance = sv_tol_km)
+  sv_expect_summary(f, s, times)
+})
+
+test_that("survtest: weighted (start, stop] curves agree with survfit", {
+  f <- km(Surv(start, stop, event) ~ 1, sv_test2u, weights = wt)
+  s <- survfit(Surv(start, stop, event) ~ 1, sv_test2u, weights = wt)
+  sv_expect_km(f, s)
+  f2 <- km(Surv(start, stop, event) ~ x, sv_test2u, weights = wt)
+  s2 <- survfit(Surv(start, stop, event) ~ x, sv_test2u, weights = wt)
+  sv_expect_km(f2, s2)
+})
+
+# --- survfit1.R: the aml data, by hand ------------------------------------------
+
+# Product-limit estimate, Greenwood variance of log S and the Aalen variance
+# of the cumulative hazard for one curve (survfit1.R's byhand()).
+sv_km_byhand <- function(time, status, weights = rep(1, length(time))) {
+  utime <- sort(unique(time))
+  n_risk <- n_event <- surv <- gw <- double(length(utime))
+  s <- 1
+  v <- 0
+  for (i in seq_along(utime)) {
+    n_risk[i] <- sum(weights[time >= utime[i]])
+    n_event[i] <- sum(weights[time == utime[i] & status == 1])
+    if (n_event[i] > 0) {
+      s <- s * (1 - n_event[i] / n_risk[i])
+      v <- v + n_event[i] / (n_risk[i] * (n_risk[i] - n_event[i]))
+    }
+    surv[i] <- s
+    gw[i] <- v
+  }
+  list(time = utime, n_risk = n_risk, n_event = n_event, surv = surv,
+       std_log = sqrt(gw))
+}
+
+sv_adata <- local({
+  set.seed(1953)
+  a <- aml
+  a$id <- sample(LETTERS, nrow(aml))
+  a <- a[sample(seq_len(nrow(aml)), nrow(aml)), ]
+  a$wt <- sample((2:30) / 10, nrow(aml))
+  a
+})
+
+test_that("survfit1: aml curves match the hand computation", {
+  ta <- with(subset(sv_adata, x == "Maintained"), sv_km_byhand(time, status))
+  tb <- with(subset(sv_adata, x != "Maintained"), sv_km_byhand(time, status))
+  f <- km(Surv(time, status) ~ x, sv_adata)
+  cv <- f$curves
+  expect_equal(cv$time, c(ta$time, tb$time), tolerance = sv_tol_km)
+  expect_equal(cv$surv, c(ta$surv, tb$surv), tolerance = sv_tol_km)
+  expect_equal(cv$n_risk, c(ta$n_risk, tb$n_risk), tolerance = sv_tol_km)
+  expect_equal(cv$n_event, c(ta$n_event, tb$n_event), tolerance = sv_tol_km)
+  # Greenwood: SE(S) = S * SE(log S); the last point of the second curve
+  # has S = 0 and an infinite variance of log S
+  ok <- c(rep(TRUE, length(ta$time)), is.finite(tb$std_log))
+  expect_equal(cv$std_err[ok], (c(ta$surv, tb$surv) *
+                                  c(ta$std_log, tb$std_log))[ok],
+               tolerance = sv_tol_km)
+  sv_expect_km(f, survfit(Surv(time, status) ~ x, sv_adata))
+})
+
+test_that("survfit1: non-integer case weights (Greenwood, robust = FALSE)", {
+  ta <- with(subset(sv_adata, x == "Maintained"),
+             sv_km_byhand(time, status, wt))
+  tb <- with(subset(sv_adata, x != "Maintained"),
+             sv_km_byhand(time, status, wt))
+  f <- km(Surv(time, status) ~ x, sv_adata, weights = wt)
+  cv <- f$curves
+  expect_equal(cv$surv, c(ta$surv, tb$surv), tolerance = sv_tol_km)
+  expect_equal(cv$n_risk, c(ta$n_risk, tb$n_risk), tolerance = sv_tol_km)
+  expect_equal(cv$n_event, c(ta$n_event, tb$n_event), tolerance = sv_tol_km)
+  sv_expect_km(f, survfit(Surv(time, status) ~ x, sv_adata, weights = wt,
+                          robust = FALSE))
+})
+
+test_that("survfit1: survSplit (start, stop] data give the same curves", {
+  a2 <- survSplit(Surv(time, status) ~ ., sv_adata, cut = c(10, 20, 40))
+  f1 <- km(Surv(time, status) ~ x, sv_adata)
+  f2 <- km(Surv(tstart, time, status) ~ x, a2)
+  # without an id the split points are censoring times of their own (as in
+  # survfit without id); the event rows must be those of the unsplit data
+  e1 <- f1$curves[f1$curves$n_event > 0, ]
+  e2 <- f2$curves[f2$curves$n_event > 0, ]
+  for (col in c("time", "n_risk", "n_event", "surv", "std_err", "lower",
+                "upper")) {
+    expect_equal(e2[[col]], e1[[col]], tolerance = sv_tol_km, label = col)
+  }
+  sv_expect_km(f2, survfit(Surv(tstart, time, status) ~ x, a2))
+  fw <- km(Surv(tstart, time, status) ~ x, a2, weights = wt)
+  sv_expect_km(fw, survfit(Surv(tstart, time, status) ~ x, a2, weights = wt,
+                           robust = FALSE))
+})
+
+test_that("survfit1: summary at chosen times agrees with survfit", {
+  f <- km(Surv(time, status) ~ x, sv_adata)
+  s <- survfit(Surv(time, status) ~ x, sv_adata)
+  sv_expect_summary(f, s, c(9, 18, 23, 33, 34))
+  # the restricted mean up to the largest time of all curves
+  expect_equal(f$table$rmean, unname(summary(s, rmean = "common")$table[,
+                                                                    "rmean"]),
+               tolerance = sv_tol_km)
+  expect_equal(f$table$rmean_se,
+               unname(summary(s, rmean = "common")$table[, "se(rmean)"]),
+               tolerance = sv_tol_km)
+})
+
+test_that("survfit1/survfit2: the four confidence transforms agree with survfit", {
+  for (ct in c("log", "log-log", "plain", "arcsin")) {
+    f <- km(Surv(time, status) ~ x, sv_adata, conf_type = ct,
+            conf_level = 0.9)
+    s <- survfit(Surv(time, status) ~ x, sv_adata, conf.type = ct,
+                 conf.int = 0.9)
+    expect_equal(f$curves$lower, s$lower, tolerance = sv_tol_km)
+    expect_equal(f$curves$upper, s$upper, tolerance = sv_tol_km)
+  }
+  tdata <- data.frame(time = 1:10, status = c(1, 0, 1, 0, 1, 0, 0, 0, 1, 0))
+  sv_expect_km(km(Surv(time, status) ~ 1, tdata),
+               survfit(Surv(time, status) ~ 1, tdata))
+})
+
+# --- quantile.R -----------------------------------------------------------------
+
+sv_qdata <- data.frame(time = c(9, 3, 1, 1, 6, 6, 8, 10),
+                       status = c(1, NA, 1, 0, 1, 1, 0, 0),
+                       x = c(0, 2, 1, 1, 1, 0, 0, 0))
+sv_qq <- c(13 / 14, 6 / 7, 2 / 3, .5, 9 / 35, .1)
+
+test_that("quantile: one curve, including exact hits on flat stretches", {
+  f <- km(Surv(time, status) ~ 1, sv_qdata)
+  q <- quantile(f, probs = 1 - sv_qq)
+  expect_equal(q$quantile, c(1, 3.5, 6, 9, 9.5, NA), tolerance = sv_tol_km)
+  expect_equal(q$lower, c(1, 1, 1, 6, 6, 9), tolerance = sv_tol_km)
+  expect_equal(q$upper, rep(NA_real_, 6), tolerance = sv_tol_km)
+  s <- quantile(survfit(Surv(time, status) ~ 1, sv_qdata), 1 - sv_qq)
+  expect_equal(q$quantile, unname(s$quantile), tolerance = sv_tol_km)
+  expect_equal(q$lower, unname(s$lower), tolerance = sv_tol_km)
+})
+
+test_that("quantile: two curves", {
+  f <- km(Surv(time, status) ~ x, sv_qdata)
+  q <- quantile(f, probs = 1 - sv_qq)
+  expect_equal(q$quantile, c(6, 6, 9, 9, NA, NA, 1, 1, 3.5, 6, 6, 6),
+               tolerance = sv_tol_km)
+  expect_equal(q$lower, c(6, 6, 6, 6, 9, 9, 1, 1, 1, 1, NA, NA),
+               tolerance = sv_tol_km)
+  expect_equal(q$upper, rep(NA_real_, 12), tolerance = sv_tol_km)
+  s <- quantile(survfit(Surv(time, status) ~ x, sv_qdata), 1 - sv_qq)
+  expect_equal(q$quantile, c(t(s$quantile)), tolerance = sv_tol_km)
+  expect_equal(q$lower, c(t(s$lower)), tolerance = sv_tol_km)
+  # the median of the table is the 0.5 quantile
+  expect_equal(f$table$median, c(9, 6), tolerance = sv_tol_km)
+})
+
+test_that("quantile: the lung curves agree with quantile.survfit", {
+  f <- km(Surv(time, status) ~ ph.ecog, lung)
+  s <- survfit(Surv(time, status) ~ ph.ecog, lung)
+  p <- c(.1, .25, .5, .75)
+  q <- quantile(f, probs = p)
+  sq <- quantile(s, p)
+  expect_equal(q$quantile, c(t(sq$quantile)), tolerance = sv_tol_km)
+  expect_equal(q$lower, c(t(sq$lower)), tolerance = sv_tol_km)
+  expect_equal(q$upper, c(t(sq$upper)), tolerance = sv_tol_km)
+})
+
+# --- summary_survfit.R ------------------------------------------------------------
+
+test_that("summary_survfit: per-curve summaries at times agree with survfit", {
+  f <- km(Surv(futime, fustat) ~ rx, ovarian)
+  s <- survfit(Surv(futime, fustat) ~ rx, ovarian)
+  times <- c(0, 200, 400, 600)
+  sv_expect_summary(f, s, times)
+  z <- summary(f, times = times)
+  # events and censorings add up over (previous time, t]
+  for (k in 1:2) {
+    ck <- f$curves[as.integer(f$curves$strata) == k, ]
+    ev <- c(0, sapply(times[-1], function(t) sum(ck$n_event[ck$time <= t])))
+    cn <- c(0, sapply(times[-1], function(t) sum(ck$n_censor[ck$time <= t])))
+    zk <- z[as.integer(z$strata) == k, ]
+    expect_equal(zk$n_event, diff(c(0, ev)), tolerance = sv_tol_km)
+    expect_equal(zk$n_censor, diff(c(0, cn)), tolerance = sv_tol_km)
+  }
+  # summary without times: one row per event time, as summary.survfit
+  z0 <- summary(f)
+  s0 <- summary(s)
+  expect_equal(z0$time, s0$time, tolerance = sv_tol_km)
+  expect_equal(z0$n_risk, s0$n.risk, tolerance = sv_tol_km)
+  expect_equal(z0$surv, s0$surv, tolerance = sv_tol_km)
+  expect_equal(z0$std_err, s0$std.err, tolerance = sv_tol_km)
+  # the table: n, events, median and its limits, restricted mean
+  tab <- summary(s, rmean = "common")$table
+  expect_equal(f$table$n, unname(tab[, "records"]), tolerance = sv_tol_km)
+  expect_equal(f$table$events, unname(tab[, "events"]), tolerance = sv_tol_km)
+  expect_equal(f$table$median, unname(tab[, "median"]), tolerance = sv_tol_km)
+  expect_equal(f$table$rmean, unname(tab[, "rmean"]), tolerance = sv_tol_km)
+})
+
+# --- ekm.R: weighted (start, stop] curves with id-level splits ---------------------
+
+test_that("ekm: weighted counting-process curves match the hand count", {
+  tdata <- aml
+  tdata$id <- seq_len(nrow(tdata))
+  tdata <- survSplit(Surv(time, status) ~ ., tdata, cut = c(9, 17, 30))
+  tdata$trt <- rep(c(1, 1, 2, 2, 2), length = nrow(tdata))
+  tdata$wt <- rep(1:6, length = nrow(tdata))
+  tdata$status[tdata$time == 13] <- 1
+  f <- km(Surv(tstart, time, status) ~ trt, tdata, weights = wt)
+  for (g in 1:2) {
+    d <- tdata[tdata$trt == g, ]
+    ut <- sort(unique(d$time))
+    nr <- sapply(ut, function(t) sum(d$wt[d$tstart < t & d$time >= t]))
+    ne <- sapply(ut, function(t) sum(d$wt[d$time == t & d$status == 1]))
+    cv <- f$curves[as.integer(f$curves$strata) == g, ]
+    expect_equal(cv$time, ut, tolerance = sv_tol_km)
+    expect_equal(cv$n_risk, nr, tolerance = sv_tol_km)
+    expect_equal(cv$n_event, ne, tolerance = sv_tol_km)
+    expect_equal(cv$surv, cumprod(1 - ne / nr), tolerance = sv_tol_km)
+  }
+  sv_expect_km(f, survfit(Surv(tstart, time, status) ~ trt, tdata,
+                          weights = wt, robust = FALSE))
+})
+
+# --- data-set scripts: ovarian, jasa, cancer, bladder ---------------------------------
+
+test_that("data sets: curves on survival's data agree with survfit", {
+  sv_expect_km(km(Surv(futime, fustat) ~ rx, ovarian),
+               survfit(Surv(futime, fustat) ~ rx, ovarian))
+  sv_expect_km(km(Surv(time, status) ~ sex, lung),
+               survfit(Surv(time, status) ~ sex, lung))
+  sv_expect_km(km(Surv(futime, fustat) ~ 1, jasa),
+               survfit(Surv(futime, fustat) ~ 1, jasa))
+  sv_expect_km(km(Surv(start, stop, event) ~ transplant, heart),
+               survfit(Surv(start, stop, event) ~ transplant, heart))
+  sv_expect_km(km(Surv(stop, event) ~ rx, bladder, subset = enum == 1),
+               survfit(Surv(stop, event) ~ rx, bladder, subset = enum == 1))
+})
+
+# --- summarydf.R, badname.R ---------------------------------------------------------------
+
+test_that("summarydf: monthly summary over and beyond the lung curves", {
+  f <- km(Surv(time, status) ~ ph.ecog, lung)
+  s <- survfit(Surv(time, status) ~ ph.ecog, lung)
+  sv_expect_summary(f, s, round(30.5 * 1:32))
+})
+
+test_that("badname: a non-syntactic variable name gives the same curves", {
+  lung2 <- lung
+  lung2["bad sex"] <- lung2$sex
+  f1 <- km(Surv(time, status) ~ ph.ecog + sex, lung2)
+  f2 <- km(Surv(time, status) ~ ph.ecog + `bad sex`, lung2)
+  expect_equal(f2$curves$surv, f1$curves$surv, tolerance = sv_tol_km)
+  sv_expect_km(f2, survfit(Surv(time, status) ~ ph.ecog + sex, lung2))
+  a1 <- logrank(Surv(time, status) ~ `bad sex`, lung2)
+  expect_equal(a1$statistic, survdiff(Surv(time, status) ~ sex, lung)$chisq,
+               tolerance = sv_tol_km)
+})
+
+# --- refusals: multi-state and interval-censored data -------------------------------------
+
+test_that("testci/mstate/turnbull: data other than right-censored or counting are refused", {
+  # ?km: status is 0/1, FALSE/TRUE or 1/2; the response is Surv(time,
+  # status) or Surv(start, stop, status)
+  tdata <- data.frame(time = c(1, 2, 2, 3, 3, 3, 5, 6),
+                      status = c(0, 1, 0, 1, 0, 1, 0, 1),
+                      event = c(1, 1, 2, 2, 1, 2, 3, 2))
+  expect_error(km(Surv(time, factor(status * event)) ~ 1, tdata),
+               class = "cohortsurv_error")
+  expect_error(km(Surv(time, time + 1, type = "interval2") ~ 1, tdata),
+               class = "cohortsurv_error")
+  expect_error(km(Surv(time, status, type = "left") ~ 1, tdata),
+               class = "cohortsurv_error")
+})
