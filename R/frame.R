@@ -708,11 +708,12 @@ grouping_terms <- function(sf, fun, strata = TRUE) {
   if (fun == "logrank" && !is.null(attr(tt, "offset"))) {
     cs_abort("`formula`: logrank() takes no offset() term.", arg = "formula")
   }
-  if (!strata) {
-    sp <- attr(tt, "specials")$strata
-    svars <- rownames(attr(tt, "factors"))[sp]
-    labs <- setdiff(labs, svars)
-  }
+  if (!length(labs)) return(character())
+  # the model-frame column of each (one-variable) term: frame columns follow
+  # the formula's variables, whose names may be backquoted in the labels
+  vi <- apply(attr(tt, "factors") > 0, 2L, which)
+  if (!strata) vi <- setdiff(vi, attr(tt, "specials")$strata)
+  labs <- names(sf$mf)[vi]
   for (v in labs) {
     if (!is.null(dim(sf$mf[[v]]))) {
       cs_abort("`formula`: the term `", v, "` makes several columns; ",

@@ -478,19 +478,22 @@ test_that("prednew: new data that hold only some factor levels, with strata", {
              na.action = na.exclude)
   sv_expect_cox(f, g)
   keep <- which(lung$inst < 13 & (lung$ph.ecog == 1 | lung$ph.ecog == 2))
-  # predict.cs_cox centres at the overall means (documented), which is
-  # coxph's reference = "sample"
+  # every reference of predict.coxph, its default ("strata") included
   for (type in c("lp", "risk")) {
-    p1 <- predict(f, type = type)
-    expect_equal(unname(p1),
-                 unname(predict(g, type = type, reference = "sample")),
-                 tolerance = sv_tol_cox)
-    p2 <- predict(f, type = type, newdata = lung[keep, ])
-    expect_equal(unname(p2), unname(p1[keep]), tolerance = sv_tol_cox)
-    expect_equal(unname(p2),
-                 unname(predict(g, type = type, newdata = lung[keep, ],
-                                reference = "sample")),
-                 tolerance = sv_tol_cox)
+    for (ref in c("strata", "sample", "zero")) {
+      p1 <- predict(f, type = type, reference = ref)
+      expect_equal(unname(p1),
+                   unname(predict(g, type = type, reference = ref)),
+                   tolerance = sv_tol_cox)
+      p2 <- predict(f, type = type, newdata = lung[keep, ], reference = ref)
+      expect_equal(unname(p2), unname(p1[keep]), tolerance = sv_tol_cox)
+      expect_equal(unname(p2),
+                   unname(predict(g, type = type, newdata = lung[keep, ],
+                                  reference = ref)),
+                   tolerance = sv_tol_cox)
+    }
+    expect_equal(unname(predict(f, type = type)),
+                 unname(predict(g, type = type)), tolerance = sv_tol_cox)
   }
 })
 
