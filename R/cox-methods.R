@@ -304,16 +304,23 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"),
   b <- object$coefficients
   b[is.na(b)] <- 0
   shift <- sum(b * object$means)
+  # x'b at the case-weighted covariate means of each stratum
+  centre <- if (reference == "strata") {
+    x <- object$x
+    if (!ncol(x)) rep(0, length(object$strata)) else
+      drop(rowsum(x * object$weights, object$strata_code) /
+             c(rowsum(object$weights, object$strata_code))) %*% b
+  }
   if (missing(newdata) || is.null(newdata)) {
     lp <- object$linear_predictors + switch(reference,
       sample = 0, zero = shift,
-      strata = shift - object$centre_strata[object$strata_code_all + 1L])
+      strata = shift - centre[object$strata_code_all + 1L])
     lp <- pad_excluded(object, lp, used_rows = FALSE)
   } else {
     x <- cox_newdata(object, newdata)
     lp <- drop(x %*% b) + attr(x, "offset") - object$offset_mean -
       switch(reference, sample = shift, zero = 0,
-             strata = object$centre_strata[cox_new_strata(object, newdata)])
+             strata = centre[cox_new_strata(object, newdata)])
   }
   if (type == "risk") exp(lp) else lp
 }

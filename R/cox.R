@@ -501,15 +501,11 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   offset_mean <- if (has_offset) mean(offset) else 0
   lp <- drop(x_all %*% beta0) - sum(beta0 * means)
   if (has_offset) lp <- lp + (offset_all - offset_mean)
-  # coxph's default reference for a stratified fit: each row centred at
-  # the (weighted) covariate means of its own stratum
-  centre_strata <- if (p > 0) {
-    drop((rowsum(x * w, code) / c(rowsum(w, code))) %*% beta0)
-  } else {
-    rep(0, nlevels(strata_f))
-  }
-  code_all <- match(as.integer(strata_all), match(levels(strata_f),
-                                                  levels(strata_all))) - 1L
+  # the stratum of every row of the frame (zero-weight rows included), for
+  # predict(reference = "strata")
+  code_all <- if (is.null(used)) code else
+    match(as.integer(strata_all), match(levels(strata_f),
+                                        levels(strata_all))) - 1L
 
   test <- function(stat, k) {
     list(statistic = stat, df = k,
@@ -545,7 +541,6 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
       n_cluster = if (!is.null(cluster)) length(unique(cluster)),
       counting = counting, weighted = !is.null(weights), used = used,
       n_frame = n_frame, strata_code_all = code_all,
-      centre_strata = unname(centre_strata),
       n_dropped = 0L, control = control
     ),
     class = "cs_cox"
