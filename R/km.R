@@ -119,20 +119,136 @@
 #' @export
 km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit,
                conf_type = c("log", "log-log", "plain", "arcsin"),
-               conf_level = 0.95, median_ci = c("bc", "symmetric")) {
+               conf_level = 0.95, median_ci = c("bc", "symmetric"),
+               robust = NULL, id = NULL, cluster = NULL, ...) {
+  alias <- survfit_aliases(list(...), missing(conf_type), missing(conf_level))
+  if (!is.null(alias$conf_type)) conf_type <- alias$conf_type
+  if (!is.null(alias$conf_level)) conf_level <- alias$conf_level
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
+  if (!is.null(robust)) check_flag(robust, "robust")
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame())
+  sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"))
   rhs <- curve_factor(sf)
+  cl <- robust_clusters(robust, sf$extras$id, sf$extras$cluster, sf$weights,
+                        surv_col(sf$y, "status"), sf$type == "counting")
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,
-                   median_ci = median_ci)
+                   median_ci = median_ci, cluster = cl)
   fit$n_dropped <- sf$n_dropped
   fit$call <- match.call()
   fit
+}
+
+# survfit()'s argument names given to km() (through `...`): those with an
+# exact km() equivalent become that argument, the others are refused with
+# a message saying what km() offers instead. Returns list(conf_type,
+# conf_level), NULL where not given.
+survfit_aliases <- function(dots, conf_type_missing = TRUE,
+                            conf_level_missing = TRUE) {
+  out <- list(conf_type = NULL, conf_level = NULL)
+  if (!length(dots)) return(out)
+  nms <- names(dots)
+  if (is.null(nms) || any(!nzchar(nms))) {
+    cs_abort("km() takes no unnamed arguments after `median_ci`; name every ",
+             "argument (see ?km).", arg = "...")
+  }
+  if (anyDuplicated(nms)) {
+    cs_abort("`", nms[duplicated(nms)][1L], "` is given more than once.",
+             arg = nms[duplicated(nms)][1L])
+  }
+  km_only <- "km() computes the Kaplan-Meier estimate only"
+  refused <- c(
+    rmean = paste0("km() has no restricted-mean argument: it always ",
+                   "integrates up to the largest time of all curves, ",
+                   "survfit's rmean = \"common\" (see `rmean_tau` in the ",
+                   "result)"),
+    se.fit = "km() always computes standard errors",
+    ctype = paste0(km_only, " (survfit's ctype = 1, stype = 1); other ",
+                   "hazard estimates are not supported"),
+    stype = paste0(km_only, " (survfit's stype = 1); exp(-hazard) curves are ",
+                   "not supported"),
+    type = paste0(km_only, "; survfit's `type` (Fleming-Harrington) is not ",
+                  "supported"),
+    error = "km() uses `robust` to choose the variance (Greenwood or robust)",
+    conf.lower = paste0("km() supports only the usual confidence limits; ",
+                        "`conf.lower` is not supported"),
+    start.time = paste0("`start.time` is not supported; use `subset` and ",
+                        "shift the times instead"),
+    influence = "`influence` is not supported",
+    istate = "multi-state curves are not supported",
+    etype = "multi-state curves are not supported",
+    entry = "`entry` is not supported",
+    time0 = "`time0` is not supported",
+    p0 = "multi-state curves are not supported",
+    timefix = paste0("`timefix` is not supported: km() treats times as ",
+                     "given (survfit's timefix = TRUE merges times within ",
+                     "rounding error)"),
+    model = "`model` is not supported",
+    scale = "`scale` is not supported; rescale the times instead"
+  )
+  for (nm in nms) {
+    if (nm == "conf.type") {
+      if (!conf_type_missing) {
+        cs_abort("give `conf_type` or its survfit alias `conf.type`, not ",
+                 "both.", arg = "conf.type")
+      }
+      out$conf_type <- arg_choice(dots[[nm]], "conf.type",
+                                  c("log", "log-log", "plain", "arcsin"))
+    } else if (nm == "conf.int") {
+      if (!conf_level_missing) {
+        cs_abort("give `conf_level` or its survfit alias `conf.int`, not ",
+                 "both.", arg = "conf.int")
+      }
+      check_probability(dots[[nm]], "conf.int")
+      out$conf_level <- dots[[nm]]
+    } else if (nm %in% names(refused)) {
+      cs_abort("`", nm, "` (a survfit() argument) is not a km() argument: ",
+               refused[[nm]], ".", arg = nm)
+    } else {
+      cs_abort("`", nm, "` is not an argument of km(); see ?km for its ",
+               "arguments.", arg = nm)
+    }
+  }
+  out
+}
+
+# The 0-based cluster code of each row for the robust variance, or NULL for
+# Greenwood's, by survfit's rules: `robust = NULL` means robust when
+# `cluster` is given, when some weight is not a whole number, or when an
+# `id` has more than one event; the clusters are `cluster`, else `id`, else
+# one per row (counting-process data with `robust = TRUE` need `id` or
+# `cluster`, since a subject may span several rows).
+robust_clusters <- function(robust, id, cluster, weights, status, counting) {
+  has_cluster <- length(cluster) > 0L
+  has_id <- length(id) > 0L
+  if (is.null(robust)) {
+    robust <- has_cluster ||
+      (!is.null(weights) && any(weights != floor(weights))) ||
+      (has_id && anyDuplicated(id[status == 1]) > 0L)
+    explicit <- FALSE
+  } else {
+    explicit <- TRUE
+  }
+  if (!robust) {
+    if (has_cluster) {
+      cs_warn("`cluster` is ignored with `robust = FALSE` (Greenwood's ",
+              "variance has no clusters).")
+    }
+    return(NULL)
+  }
+  cl <- if (has_cluster) cluster else if (has_id) id else NULL
+  if (is.null(cl)) {
+    if (counting && explicit) {
+      cs_abort("`robust = TRUE` with Surv(start, stop, status) data needs ",
+               "`id` or `cluster`, to say which rows belong to one subject.",
+               arg = "robust")
+    }
+    return(seq_along(status) - 1L)
+  }
+  match(cl, unique(cl)) - 1L
 }
 
 # One factor whose levels are the curves: every variable on the right-hand
@@ -166,19 +282,33 @@ curve_factor <- function(sf) {
 #' fit$curves
 #' @export
 km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
-                   conf_type = "log", conf_level = 0.95, median_ci = "bc") {
+                   conf_type = "log", conf_level = 0.95, median_ci = "bc",
+                   robust = NULL, id = NULL, cluster = NULL) {
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
+  if (!is.null(robust)) check_flag(robust, "robust")
   check_fit_vectors(time, status, weights, start, strata, length(time))
+  for (nm in c("id", "cluster")) {
+    v <- if (nm == "id") id else cluster
+    if (is.null(v)) next
+    if (!is.atomic(v) || length(v) != length(time)) {
+      cs_abort("`", nm, "` must be a vector with one element per row (",
+               length(time), ").", arg = nm)
+    }
+    abort_first_bad(v, is.na(v), nm, "free of missing values")
+  }
   y <- if (is.null(start)) {
     cbind(stop = as.double(time), status = as.double(status))
   } else {
     cbind(start = as.double(start), stop = as.double(time),
           status = as.double(status))
   }
-  fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci)
+  cl <- robust_clusters(robust, id, cluster, weights, y[, ncol(y)],
+                        !is.null(start))
+  fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci,
+                   cluster = cl)
   fit$call <- match.call()
   fit
 }
@@ -186,7 +316,10 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
 # km_fit() without the argument checks, for callers that have validated.
 # `y` is the double matrix of the response: columns stop and status, or
 # start, stop and status for counting-process data.
-km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
+# `cluster`: 0-based cluster codes for the robust variance, or NULL for
+# Greenwood's.
+km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
+                      cluster = NULL) {
   n <- nrow(y)
   counting <- ncol(y) == 3L
   if (is.null(strata)) {
@@ -203,7 +336,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
   wt <- if (is.null(weights)) double() else as.double(weights)
   # whole-number times on a modest grid (days, months): no sort at all
   binned <- FALSE
-  if (!counting) {
+  if (!counting && is.null(cluster)) {
     grid <- cpp_value_range(y, 0L)  # min, max, whole, n_na of the times
     n_bins <- grid[2L] - grid[1L] + 1
     binned <- grid[3L] == 1 && n_bins * length(lev) <= max(2^16, n / 2)
@@ -221,8 +354,14 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
       entry <- double()
       eord <- integer()
     }
-    res <- cpp_km(time, surv_col(y, "status"), wt, code, ord, entry, eord,
-                  ctype, z)
+    res <- if (is.null(cluster)) {
+      cpp_km(time, surv_col(y, "status"), wt, code, ord, entry, eord,
+             ctype, z)
+    } else {
+      cpp_km_robust(time, surv_col(y, "status"), wt, code, ord, entry, eord,
+                    ctype, z, as.integer(cluster),
+                    as.integer(max(cluster) + 1L))
+    }
   }
   curves <- data.frame(
     strata = structure(res$strata, levels = lev, class = "factor"),
@@ -237,7 +376,8 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
     list(curves = curves, table = table,
          conf_type = conf_type, conf_level = conf_level,
          median_ci = median_ci, type = if (counting) "counting" else "right",
-         weighted = !is.null(weights), n_dropped = 0L, rmean_tau = tau,
+         weighted = !is.null(weights), robust = !is.null(cluster),
+         n_dropped = 0L, rmean_tau = tau,
          call = NULL),
     class = "cs_km"
   )

@@ -32,6 +32,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <vector>
 
 #include "km.h"
 
@@ -265,6 +267,238 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
   return out;
 }
 
+// Robust standard error of the Kaplan-Meier estimate: the infinitesimal
+// jackknife (IJ), summed within clusters.
+// Inputs: the n rows exactly as km_fit() takes them (stop, status, weight,
+//   empty for weight 1, strata, order, entry, entry_order; the same
+//   preconditions), and
+//   cluster   0-based cluster code of each row, in [0, n_cluster). A cluster
+//             may have rows in several strata; in each stratum its rows
+//             there make its influence on that stratum's curve.
+//   c_*       the columns strata, time, n_risk, n_event and surv of the
+//             km_fit() output for these same rows (m rows, by stratum code
+//             then time).
+// Output: m values, the IJ standard error of S(t) itself (not of log S) at
+//   each curve time: sqrt(sum_k U_k(t)^2), U_k(t) the derivative of S(t)
+//   with respect to the weight of cluster k's rows (Therneau & Grambsch
+//   2000, Modeling Survival Data, section 7.2: the IJ influence of the KM
+//   estimator). At a time without events the value of the previous event
+//   time is carried, as survival::survfit does.
+// Method: while S(t) > 0, U_k(t) = S(t) a_k(t), where a_k(t) sums over the
+//   event times t_j <= t
+//     G_k(t_j) d_j / (n_j (n_j - d_j)) - E_k(t_j) / (n_j - d_j),
+//   G_k(t_j) being the weight of cluster k's rows at risk at t_j and E_k(t_j)
+//   its weight of events there. With C(t) the Greenwood sum, write
+//   a_k = F_k + G_k C(t): then sum_k a_k^2 = SFF + 2 C SFG + C^2 SGG, and
+//   these three sums change only for the cluster of a row that enters or
+//   leaves the risk set. That makes the cost O(n) after km_fit()'s sort
+//   (survfit's recursion costs clusters x event times). At the event time
+//   where S reaches 0 the influence is S(t-) (G_k - E_k) / n, computed
+//   directly over that risk set; a later event time (delayed entry) scales
+//   every U_k by (1 - d/n).
+// Throws std::invalid_argument on inconsistent input.
+Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
+                             const Eigen::Map<Eigen::VectorXd>& status,
+                             const Eigen::Map<Eigen::VectorXd>& weight,
+                             const Eigen::Map<Eigen::VectorXi>& strata,
+                             const Eigen::Map<Eigen::VectorXi>& order,
+                             const Eigen::Map<Eigen::VectorXd>& entry,
+                             const Eigen::Map<Eigen::VectorXi>& entry_order,
+                             const Eigen::Map<Eigen::VectorXi>& cluster,
+                             int n_cluster,
+                             const Eigen::Map<const Eigen::VectorXi>& c_strata,
+                             const Eigen::Map<const Eigen::VectorXd>& c_time,
+                             const Eigen::Map<const Eigen::VectorXd>& c_n_risk,
+                             const Eigen::Map<const Eigen::VectorXd>& c_n_event,
+                             const Eigen::Map<const Eigen::VectorXd>& c_surv,
+                             const Poll& poll) {
+  const Eigen::Index n = stop.size();
+  const Eigen::Index m = c_time.size();
+  const bool weighted = weight.size() > 0;
+  const bool counting = entry.size() > 0;
+  if (status.size() != n || strata.size() != n || order.size() != n ||
+      cluster.size() != n || (weighted && weight.size() != n) ||
+      (counting && entry_order.size() != n)) {
+    throw std::invalid_argument("km_robust_se: the row vectors must have the "
+                                "same length");
+  }
+  if (c_strata.size() != m || c_n_risk.size() != m || c_n_event.size() != m ||
+      c_surv.size() != m) {
+    throw std::invalid_argument("km_robust_se: the curve columns must have "
+                                "the same length");
+  }
+  if (n_cluster < 1 && n > 0) {
+    throw std::invalid_argument("km_robust_se: need at least one cluster");
+  }
+  auto row = [n](const Eigen::Map<Eigen::VectorXi>& o, Eigen::Index i) {
+    const Eigen::Index r = static_cast<Eigen::Index>(o[i]) - 1;
+    if (r < 0 || r >= n) {
+      throw std::invalid_argument("km_robust_se: order must be a 1-based "
+                                  "permutation of the rows");
+    }
+    return r;
+  };
+  auto w = [&](Eigen::Index r) { return weighted ? weight[r] : 1.0; };
+  auto code = [&](Eigen::Index r) {
+    const int k = cluster[r];
+    if (k < 0 || k >= n_cluster) {
+      throw std::invalid_argument("km_robust_se: cluster code out of range");
+    }
+    return static_cast<std::size_t>(k);
+  };
+  Eigen::VectorXd se = Eigen::VectorXd::Zero(m);
+  std::vector<double> F(n_cluster, 0.0), G(n_cluster, 0.0);
+  std::vector<long long> count(n_cluster, 0);
+  std::vector<double> acc;           // used where S reaches 0
+  std::vector<unsigned char> mark;
+
+  Eigen::Index block_start = 0, j = 0;
+  while (block_start < n) {
+    const int s = strata[row(order, block_start)];
+    Eigen::Index block_end = block_start;
+    while (block_end < n && strata[row(order, block_end)] == s) ++block_end;
+    if (j >= m || c_strata[j] != s) {
+      throw std::invalid_argument("km_robust_se: the curves do not match the "
+                                  "rows");
+    }
+    double C = 0.0, sff = 0.0, sfg = 0.0, sgg = 0.0, v = 0.0, s_prev = 1.0;
+    bool dead = false;
+    // cluster k's F and G move by dF and dG, its row count by dn; a cluster
+    // without rows at risk has G exactly 0 (no rounding residue).
+    auto change = [&](std::size_t k, double dF, double dG, int dn) {
+      const double f0 = F[k], g0 = G[k];
+      count[k] += dn;
+      const double f1 = f0 + dF;
+      const double g1 = count[k] == 0 ? 0.0 : g0 + dG;
+      F[k] = f1;
+      G[k] = g1;
+      sff += f1 * f1 - f0 * f0;
+      sfg += f1 * g1 - f0 * g0;
+      sgg += g1 * g1 - g0 * g0;
+    };
+    auto enter = [&](Eigen::Index r) {
+      const double wr = w(r);
+      change(code(r), -wr * C, wr, 1);
+    };
+    if (!counting) {
+      for (Eigen::Index i = block_start; i < block_end; ++i) {
+        poll.tick();
+        enter(row(order, i));
+      }
+    }
+    Eigen::Index pe = block_start, ps = block_start;
+    for (; j < m && c_strata[j] == s; ++j) {
+      const double t = c_time[j];
+      if (counting) {
+        for (; pe < block_end; ++pe) {
+          const Eigen::Index r = row(entry_order, pe);
+          if (entry[r] >= t) break;
+          poll.tick();
+          enter(r);
+        }
+      }
+      const double nr = c_n_risk[j], d = c_n_event[j];
+      const bool event = d > 0.0;
+      const bool alive = event && !dead && nr > d;
+      if (alive) {
+        C += d / (nr * (nr - d));
+      } else if (event && !dead) {
+        // S reaches 0 at t: U_k = S(t-) (G_k - E_k) / n over the risk set
+        if (acc.empty()) {
+          acc.assign(n_cluster, 0.0);
+          mark.assign(n_cluster, 0);
+        }
+        std::vector<std::size_t> touched;
+        for (Eigen::Index i = ps; i < block_end; ++i) {
+          const Eigen::Index r = row(order, i);
+          if (counting && entry[r] >= t) continue;
+          const std::size_t k = code(r);
+          if (!mark[k]) {
+            mark[k] = 1;
+            acc[k] = G[k];
+            touched.push_back(k);
+          }
+        }
+        for (Eigen::Index i = ps; i < block_end; ++i) {
+          const Eigen::Index r = row(order, i);
+          if (stop[r] != t) break;
+          if (status[r] != 0.0) acc[code(r)] -= w(r);
+        }
+        v = 0.0;
+        for (std::size_t k : touched) {
+          const double u = s_prev * acc[k] / nr;
+          v += u * u;
+          mark[k] = 0;
+          acc[k] = 0.0;
+        }
+        dead = true;
+      } else if (event) {
+        const double h = d / nr;
+        v *= (1.0 - h) * (1.0 - h);
+      }
+      // the rows whose stop time is t leave the risk set
+      for (; ps < block_end; ++ps) {
+        const Eigen::Index r = row(order, ps);
+        if (stop[r] != t) {
+          if (stop[r] < t) {
+            throw std::invalid_argument("km_robust_se: the curves do not "
+                                        "match the rows");
+          }
+          break;
+        }
+        poll.tick();
+        const double wr = w(r);
+        const double e = (alive && status[r] != 0.0) ? wr / (nr - d) : 0.0;
+        change(code(r), wr * C - e, -wr, -1);
+      }
+      if (alive) {
+        const double sj = c_surv[j];
+        v = sj * sj * (sff + 2.0 * C * sfg + C * C * sgg);
+      }
+      se[j] = std::sqrt(std::max(v, 0.0));
+      s_prev = c_surv[j];
+    }
+    if (ps != block_end) {
+      throw std::invalid_argument("km_robust_se: the curves do not match the "
+                                  "rows");
+    }
+    for (Eigen::Index i = block_start; i < block_end; ++i) {
+      const std::size_t k = code(row(order, i));
+      F[k] = G[k] = 0.0;
+      count[k] = 0;
+    }
+    block_start = block_end;
+  }
+  if (j != m) {
+    throw std::invalid_argument("km_robust_se: the curves do not match the "
+                                "rows");
+  }
+  return se;
+}
+
+void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
+                   double z) {
+  const std::size_t m = curves.time.size();
+  if (static_cast<std::size_t>(se.size()) != m) {
+    throw std::invalid_argument("km_use_robust: one standard error per curve "
+                                "row is needed");
+  }
+  if (conf_type < 0 || conf_type > 3) {
+    throw std::invalid_argument("km_use_robust: unknown confidence interval "
+                                "type");
+  }
+  const ConfType ctype = static_cast<ConfType>(conf_type);
+  for (std::size_t i = 0; i < m; ++i) {
+    const double p = curves.surv[i];
+    // the SE of log S, as survfit derives it from the SE of S (infinite
+    // where S = 0 and the SE is not)
+    const double se_log = se[i] == 0.0 ? 0.0 : se[i] / p;
+    curves.std_err[i] = se[i];
+    curves.se_log[i] = se_log;
+    surv_ci(p, se_log, ctype, z, curves.lower[i], curves.upper[i]);
+  }
+}
+
 // Kaplan-Meier curves from whole-number times on a modest grid, without a
 // sort (a counting sort in effect).
 // Inputs (n rows, any order): stop times that are whole numbers in
@@ -362,6 +596,24 @@ Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z) {
   return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+}
+
+// cpp_km() with the robust (IJ) variance; cluster holds 0-based cluster
+// codes, one per row, below n_cluster.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z, const Eigen::Map<Eigen::VectorXi> cluster, int n_cluster) {
+  const cohortsurv::Poll poll([] { Rcpp::checkUserInterrupt(); });
+  cohortsurv::KmCurves fit = cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, poll);
+  using CVi = Eigen::Map<const Eigen::VectorXi>;
+  using CVd = Eigen::Map<const Eigen::VectorXd>;
+  const Eigen::Index m = static_cast<Eigen::Index>(fit.time.size());
+  const Eigen::VectorXd se = cohortsurv::km_robust_se(
+      stop, status, weight, strata, order, entry, entry_order, cluster,
+      n_cluster, CVi(fit.strata.data(), m), CVd(fit.time.data(), m),
+      CVd(fit.n_risk.data(), m), CVd(fit.n_event.data(), m),
+      CVd(fit.surv.data(), m), poll);
+  cohortsurv::km_use_robust(fit, se, conf_type, z);
+  return km_to_list(fit);
 }
 
 namespace {
