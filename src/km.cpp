@@ -42,6 +42,9 @@ namespace cohortsurv {
 namespace {
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
+// km_robust_se(): an event time where n - d <= kDirectStep * n is handled
+// cluster by cluster rather than through the Greenwood sum.
+const double kDirectStep = 1e-3;
 }  // namespace
 
 void surv_ci(double p, double se, ConfType type, double z, double& lower,
@@ -294,8 +297,8 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
 //   leaves the risk set. That makes the cost O(n) after km_fit()'s sort
 //   (survfit's recursion costs clusters x event times). At the event time
 //   where S reaches 0 the influence is S(t-) (G_k - E_k) / n, computed
-//   directly over that risk set; a later event time (delayed entry) scales
-//   every U_k by (1 - d/n).
+//   directly over that risk set (0 unless rows of weight 0 remain); a later
+//   event time (delayed entry) scales every U_k by (1 - d/n).
 // Throws std::invalid_argument on inconsistent input.
 Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
                              const Eigen::Map<Eigen::VectorXd>& status,
@@ -400,10 +403,16 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       const double nr = c_n_risk[j], d = c_n_event[j];
       const bool event = d > 0.0;
       const bool alive = event && !dead && nr > d;
-      if (alive) {
+      // Near the end of a curve, when almost all the weight at risk dies
+      // (n - d a rounding residue, or tiny), C would jump by about
+      // 1 / (n - d) and the expansion would lose every digit; there the
+      // a_k of the clusters at risk are updated directly, each by
+      // A_k / (n - d) - G_k / n, A_k being its weight at risk outside the
+      // events at t, summed row by row (exactly 0 when it is 0).
+      const bool direct = alive && nr - d <= kDirectStep * nr;
+      if (alive && !direct) {
         C += d / (nr * (nr - d));
-      } else if (event && !dead) {
-        // S reaches 0 at t: U_k = S(t-) (G_k - E_k) / n over the risk set
+      } else if (direct) {
         if (acc.empty()) {
           acc.assign(n_cluster, 0.0);
           mark.assign(n_cluster, 0);
@@ -415,14 +424,35 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
           const std::size_t k = code(r);
           if (!mark[k]) {
             mark[k] = 1;
-            acc[k] = G[k];
             touched.push_back(k);
           }
+          if (!(stop[r] == t && status[r] != 0.0)) acc[k] += w(r);
         }
+        for (std::size_t k : touched) {
+          change(k, acc[k] / (nr - d) - G[k] / nr, 0.0, 0);
+          mark[k] = 0;
+          acc[k] = 0.0;
+        }
+      } else if (event && !dead) {
+        // S reaches 0 at t: U_k = S(t-) (G_k - E_k) / n over the risk set
+        if (acc.empty()) {
+          acc.assign(n_cluster, 0.0);
+          mark.assign(n_cluster, 0);
+        }
+        std::vector<std::size_t> touched;
+        // G_k - E_k is the weight of cluster k's rows at risk other than
+        // the events at t; summed directly it is exactly 0 when those
+        // weights are (all weight at risk is in the events when S drops
+        // to 0), which keeps the limits where survfit has them.
         for (Eigen::Index i = ps; i < block_end; ++i) {
           const Eigen::Index r = row(order, i);
-          if (stop[r] != t) break;
-          if (status[r] != 0.0) acc[code(r)] -= w(r);
+          if (counting && entry[r] >= t) continue;
+          const std::size_t k = code(r);
+          if (!mark[k]) {
+            mark[k] = 1;
+            touched.push_back(k);
+          }
+          if (!(stop[r] == t && status[r] != 0.0)) acc[k] += w(r);
         }
         v = 0.0;
         for (std::size_t k : touched) {
@@ -448,7 +478,8 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
         }
         poll.tick();
         const double wr = w(r);
-        const double e = (alive && status[r] != 0.0) ? wr / (nr - d) : 0.0;
+        const double e =
+            (alive && !direct && status[r] != 0.0) ? wr / (nr - d) : 0.0;
         change(code(r), wr * C - e, -wr, -1);
       }
       if (alive) {
