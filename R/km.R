@@ -136,7 +136,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                         surv_col(sf$y, "status"), sf$type == "counting")
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,
-                   median_ci = median_ci, cluster = cl)
+                   median_ci = median_ci, cluster = cl, id = sf$extras$id)
   fit$n_dropped <- sf$n_dropped
   fit$call <- match.call()
   fit
@@ -308,7 +308,7 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
   cl <- robust_clusters(robust, id, cluster, weights, y[, ncol(y)],
                         !is.null(start))
   fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci,
-                   cluster = cl)
+                   cluster = cl, id = id)
   fit$call <- match.call()
   fit
 }
@@ -317,9 +317,13 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
 # `y` is the double matrix of the response: columns stop and status, or
 # start, stop and status for counting-process data.
 # `cluster`: 0-based cluster codes for the robust variance, or NULL for
-# Greenwood's.
+# Greenwood's. `id`: the subject of each row, or NULL; with counting-process
+# data a row that a row of the same subject continues without a gap is not
+# counted as a censoring (as survfit counts them).
+# `robust_method`: 0 lets km_robust_se() choose, 1 forces the recursion,
+# 2 the O(n) expansion (tests use it).
 km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
-                      cluster = NULL) {
+                      cluster = NULL, id = NULL, robust_method = 0L) {
   n <- nrow(y)
   counting <- ncol(y) == 3L
   if (is.null(strata)) {
@@ -360,7 +364,8 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
     } else {
       cpp_km_robust(time, surv_col(y, "status"), wt, code, ord, entry, eord,
                     ctype, z, as.integer(cluster),
-                    as.integer(max(cluster) + 1L))
+                    as.integer(max(cluster) + 1L),
+                    as.integer(robust_method))
     }
   }
   curves <- data.frame(
@@ -369,6 +374,9 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
     n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
     lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
   )
+  if (counting && length(id)) {
+    curves$n_censor <- real_censorings(curves, y, id, code, weights)
+  }
   tau <- max(curves$time)
   table <- km_table(curves, n_rows = tabulate(code, length(lev)),
                     tau = tau, z = z, median_ci = median_ci)
@@ -381,6 +389,38 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
          call = NULL),
     class = "cs_km"
   )
+}
+
+# n_censor of `curves` without the censorings that are not real: with
+# counting-process data and an `id`, a censored row (a, b] followed by a
+# row (b, c] of the same subject is an interval boundary, not a loss to
+# follow-up.
+real_censorings <- function(curves, y, id, code, weights) {
+  start <- surv_col(y, "start")
+  stop <- surv_col(y, "stop")
+  n <- length(stop)
+  o <- order(id, stop, method = "radix")
+  ido <- id[o]
+  continued <- logical(n)
+  if (n > 1L) {
+    nxt <- seq.int(2L, n)
+    continued[o[-n]] <- ido[-n] == ido[nxt] & stop[o[-n]] >= start[o[nxt]]
+  }
+  sel <- which(continued & surv_col(y, "status") == 0)
+  nc <- curves$n_censor
+  if (!length(sel)) return(nc)
+  w <- if (is.null(weights)) rep(1, length(sel)) else weights[sel]
+  ccode <- as.integer(curves$strata)
+  first <- match(seq_len(nlevels(curves$strata)), ccode)
+  for (k in unique(as.integer(code[sel]))) {
+    in_k <- sel[as.integer(code[sel]) == k]
+    rows_k <- first[k] - 1L + seq_len(sum(ccode == k))
+    at <- rows_k[match(stop[in_k], curves$time[rows_k])]
+    dec <- rowsum(w[as.integer(code[sel]) == k], at, reorder = FALSE)
+    idx <- as.integer(rownames(dec))
+    nc[idx] <- nc[idx] - dec[, 1L]
+  }
+  nc
 }
 
 nan_to_na <- function(x) {

@@ -45,6 +45,9 @@ const double kInf = std::numeric_limits<double>::infinity();
 // km_robust_se(): an event time where n - d <= kDirectStep * n is handled
 // cluster by cluster rather than through the Greenwood sum.
 const double kDirectStep = 1e-3;
+// km_robust_se(): a stratum whose clusters x event times is at most this
+// (plus 8 per row) uses the direct recursion.
+const double kRecursionWork = 4e6;
 }  // namespace
 
 void surv_ci(double p, double se, ConfType type, double z, double& lower,
@@ -281,6 +284,7 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
 //   c_*       the columns strata, time, n_risk, n_event and surv of the
 //             km_fit() output for these same rows (m rows, by stratum code
 //             then time).
+//   method    0, 1 or 2: see below.
 // Output: m values, the IJ standard error of S(t) itself (not of log S) at
 //   each curve time: sqrt(sum_k U_k(t)^2), U_k(t) the derivative of S(t)
 //   with respect to the weight of cluster k's rows (Therneau & Grambsch
@@ -299,6 +303,14 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
 //   where S reaches 0 the influence is S(t-) (G_k - E_k) / n, computed
 //   directly over that risk set (0 unless rows of weight 0 remain); a later
 //   event time (delayed entry) scales every U_k by (1 - d/n).
+//   The expansion loses digits when a few clusters hold most of the risk
+//   set (sum_k a_k^2 then nearly cancels; an SE that should be 0 comes out
+//   near 1e-8), so a stratum whose clusters x event times is modest uses
+//   the direct recursion instead: at each event time t_j, for every
+//   cluster, U_k <- U_k (1 - h_j) + S(t_j-) (G_k h_j - E_k) / n_j, with
+//   h_j = d_j / n_j, as survfit computes it.
+//   method: 0 chooses by that cost, 1 always the recursion, 2 always the
+//   expansion (for tests).
 // Throws std::invalid_argument on inconsistent input.
 Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
                              const Eigen::Map<Eigen::VectorXd>& status,
@@ -314,7 +326,7 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
                              const Eigen::Map<const Eigen::VectorXd>& c_n_risk,
                              const Eigen::Map<const Eigen::VectorXd>& c_n_event,
                              const Eigen::Map<const Eigen::VectorXd>& c_surv,
-                             const Poll& poll) {
+                             int method, const Poll& poll) {
   const Eigen::Index n = stop.size();
   const Eigen::Index m = c_time.size();
   const bool weighted = weight.size() > 0;
@@ -329,6 +341,9 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       c_surv.size() != m) {
     throw std::invalid_argument("km_robust_se: the curve columns must have "
                                 "the same length");
+  }
+  if (method < 0 || method > 2) {
+    throw std::invalid_argument("km_robust_se: method must be 0, 1 or 2");
   }
   if (n_cluster < 1 && n > 0) {
     throw std::invalid_argument("km_robust_se: need at least one cluster");
@@ -364,6 +379,104 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       throw std::invalid_argument("km_robust_se: the curves do not match the "
                                   "rows");
     }
+    // The stratum's clusters and event times decide the method.
+    std::vector<std::size_t> members;
+    for (Eigen::Index i = block_start; i < block_end; ++i) {
+      const std::size_t k = code(row(order, i));
+      if (count[k] == 0) members.push_back(k);
+      count[k] = 1;
+    }
+    for (std::size_t k : members) count[k] = 0;
+    long long n_events = 0;
+    for (Eigen::Index q = j; q < m && c_strata[q] == s; ++q) {
+      if (c_n_event[q] > 0.0) ++n_events;
+    }
+    const double work = static_cast<double>(members.size()) *
+                        static_cast<double>(n_events);
+    const bool recursion =
+        method == 1 ||
+        (method == 0 &&
+         work <= kRecursionWork + 8.0 * static_cast<double>(block_end -
+                                                            block_start));
+    if (recursion) {
+      // U_k, here in F, updated at each event time over every cluster of
+      // the stratum; G_k in G.
+      double v = 0.0, s_prev = 1.0;
+      Eigen::Index pe = block_start, ps = block_start;
+      if (!counting) {
+        for (Eigen::Index i = block_start; i < block_end; ++i) {
+          const Eigen::Index r = row(order, i);
+          const std::size_t k = code(r);
+          G[k] += w(r);
+          ++count[k];
+        }
+      }
+      for (; j < m && c_strata[j] == s; ++j) {
+        const double t = c_time[j];
+        if (counting) {
+          for (; pe < block_end; ++pe) {
+            const Eigen::Index r = row(entry_order, pe);
+            if (entry[r] >= t) break;
+            const std::size_t k = code(r);
+            G[k] += w(r);
+            ++count[k];
+          }
+        }
+        const double nr = c_n_risk[j], d = c_n_event[j];
+        const bool event = d > 0.0;
+        if (event && nr > d) {
+          const double h = d / nr;
+          for (std::size_t k : members) {
+            poll.tick();
+            F[k] = F[k] * (1.0 - h) + G[k] * s_prev * h / nr;
+          }
+        } else if (event) {
+          // S reaches 0 (or stays there): U_k = U_k (1 - h) + S(t-) A_k / n,
+          // A_k the weight of cluster k at risk outside the events at t,
+          // summed row by row (exactly 0 when it is)
+          const double h = d / nr;
+          for (std::size_t k : members) F[k] *= (1.0 - h);
+          for (Eigen::Index i = ps; i < block_end; ++i) {
+            const Eigen::Index r = row(order, i);
+            if (counting && entry[r] >= t) continue;
+            if (!(stop[r] == t && status[r] != 0.0)) {
+              F[code(r)] += s_prev * w(r) / nr;
+            }
+          }
+        }
+        for (; ps < block_end; ++ps) {
+          const Eigen::Index r = row(order, ps);
+          if (stop[r] != t) {
+            if (stop[r] < t) {
+              throw std::invalid_argument("km_robust_se: the curves do not "
+                                          "match the rows");
+            }
+            break;
+          }
+          const std::size_t k = code(r);
+          const double wr = w(r);
+          if (event && nr > d && status[r] != 0.0) F[k] -= s_prev * wr / nr;
+          if (--count[k] == 0) G[k] = 0.0; else G[k] -= wr;
+        }
+        if (event) {
+          v = 0.0;
+          for (std::size_t k : members) v += F[k] * F[k];
+        }
+        se[j] = std::sqrt(v);
+        s_prev = c_surv[j];
+      }
+      if (ps != block_end) {
+        throw std::invalid_argument("km_robust_se: the curves do not match "
+                                    "the rows");
+      }
+      for (std::size_t k : members) {
+        F[k] = G[k] = 0.0;
+        count[k] = 0;
+      }
+      block_start = block_end;
+      continue;
+    }
+
     double C = 0.0, sff = 0.0, sfg = 0.0, sgg = 0.0, v = 0.0, s_prev = 1.0;
     bool dead = false;
     // cluster k's F and G move by dF and dG, its row count by dn; a cluster
@@ -632,7 +745,7 @@ Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen
 // cpp_km() with the robust (IJ) variance; cluster holds 0-based cluster
 // codes, one per row, below n_cluster.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z, const Eigen::Map<Eigen::VectorXi> cluster, int n_cluster) {
+Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z, const Eigen::Map<Eigen::VectorXi> cluster, int n_cluster, int method) {
   const cohortsurv::Poll poll([] { Rcpp::checkUserInterrupt(); });
   cohortsurv::KmCurves fit = cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, poll);
   using CVi = Eigen::Map<const Eigen::VectorXi>;
@@ -642,7 +755,7 @@ Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Ma
       stop, status, weight, strata, order, entry, entry_order, cluster,
       n_cluster, CVi(fit.strata.data(), m), CVd(fit.time.data(), m),
       CVd(fit.n_risk.data(), m), CVd(fit.n_event.data(), m),
-      CVd(fit.surv.data(), m), poll);
+      CVd(fit.surv.data(), m), method, poll);
   cohortsurv::km_use_robust(fit, se, conf_type, z);
   return km_to_list(fit);
 }

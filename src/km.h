@@ -51,7 +51,7 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
                              const Eigen::Map<const Eigen::VectorXd>& c_n_risk,
                              const Eigen::Map<const Eigen::VectorXd>& c_n_event,
                              const Eigen::Map<const Eigen::VectorXd>& c_surv,
-                             const Poll& poll = Poll());
+                             int method = 0, const Poll& poll = Poll());
 
 // Replaces the Greenwood std_err, se_log and limits of `curves` by the
 // robust ones (se of S as km_robust_se() returns it).
