@@ -669,9 +669,18 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #' @param object A `cs_km` object from [km()].
 #' @param times Numeric vector of times. `NULL` gives one row per event time,
 #'   as `summary.survfit` does by default.
+#' @param censored With `times = NULL`: `FALSE` (the default) gives the rows
+#'   of the event times only, `TRUE` every distinct time, censorings
+#'   included, as `summary.survfit(censored = TRUE)`. Ignored when `times`
+#'   is given.
 #' @param ... Ignored.
 #' @returns A data frame with columns `strata, time, n_risk, n_event,
-#'   n_censor, surv, std_err, lower, upper`. For a requested time t,
+#'   n_censor, surv, std_err, lower, upper`. Without `times`, `n_censor` of
+#'   a row counts the censorings since the previous row of the same curve
+#'   (with `censored = FALSE`, those at the event time and at the censoring
+#'   times since the previous event time), as `summary.survfit` counts
+#'   them; censorings after a curve's last event time appear in no row.
+#'   For a requested time t,
 #'   `n_risk` is the number at risk at the first curve time at or after t
 #'   (0 beyond the last), `surv` and its limits are those at the last curve
 #'   time at or before t (1 before the first), and `n_event`, `n_censor`
@@ -681,10 +690,27 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #' fit <- km(Surv(time, status) ~ sex, data = lung)
 #' summary(fit, times = seq(0, 900, 180))
 #' @export
-summary.cs_km <- function(object, times = NULL, ...) {
+summary.cs_km <- function(object, times = NULL, censored = FALSE, ...) {
   cv <- object$curves
   if (is.null(times)) {
-    out <- cv[cv$n_event > 0, , drop = FALSE]
+    check_flag(censored, "censored")
+    if (censored) {
+      out <- cv
+      rownames(out) <- NULL
+      return(out)
+    }
+    keep <- cv$n_event > 0
+    # censorings since the previous printed row of the same curve: the
+    # running total within the curve at this row minus that at the
+    # previous printed row
+    run <- cumsum(cv$n_censor)
+    kept <- which(keep)
+    prev <- c(0L, kept[-length(kept)])
+    new_curve <- c(TRUE, cv$strata[kept[-1L]] != cv$strata[kept[-length(kept)]])
+    first_row <- match(cv$strata[kept], cv$strata)  # first row of the curve
+    base <- ifelse(new_curve, c(0, run)[first_row], run[pmax(prev, 1L)])
+    out <- cv[keep, , drop = FALSE]
+    out$n_censor <- run[kept] - base
     rownames(out) <- NULL
     return(out)
   }
