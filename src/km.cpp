@@ -431,11 +431,12 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
             F[k] = F[k] * (1.0 - h) + G[k] * s_prev * h / nr;
           }
         } else if (event) {
-          // S reaches 0 (or stays there): U_k = U_k (1 - h) + S(t-) A_k / n,
+          // S reaches 0 (or stays there): U_k = S(t-) A_k / n,
           // A_k the weight of cluster k at risk outside the events at t,
           // summed row by row (exactly 0 when it is)
-          const double h = d / nr;
-          for (std::size_t k : members) F[k] *= (1.0 - h);
+          // (1 - h is 0, or a rounding residue when d exceeds n by one:
+          // S is 0 from here, and so is that term)
+          for (std::size_t k : members) F[k] = 0.0;
           for (Eigen::Index i = ps; i < block_end; ++i) {
             const Eigen::Index r = row(order, i);
             if (counting && entry[r] >= t) continue;
@@ -577,7 +578,7 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
         dead = true;
       } else if (event) {
         const double h = d / nr;
-        v *= (1.0 - h) * (1.0 - h);
+        v = nr > d ? v * (1.0 - h) * (1.0 - h) : 0.0;
       }
       // the rows whose stop time is t leave the risk set
       for (; ps < block_end; ++ps) {
