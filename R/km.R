@@ -27,7 +27,27 @@
 #'   quantiles in the table) is found: `"bc"` inverts the pointwise band
 #'   (Brookmeyer and Crowley 1982), as `survival::quantile.survfit` does;
 #'   `"symmetric"` is the median plus or minus z times its standard error,
-#'   the Greenwood SE of S at the median divided by a density estimate.
+#'   the SE of S at the median divided by a density estimate.
+#' @param robust Which variance of S(t) to use: `FALSE` for Greenwood's,
+#'   `TRUE` for the robust (infinitesimal-jackknife) variance, summed within
+#'   clusters. The default, `NULL`, follows `survfit`: robust when `cluster`
+#'   is given, when some weight is not a whole number, or when an `id` has
+#'   more than one event; Greenwood's otherwise.
+#' @param id Optional subject identifier, a column of `data` or a vector
+#'   with one value per row, evaluated like `weights`. It serves as the
+#'   cluster of the robust variance when `cluster` is not given, and with
+#'   `Surv(start, stop, status)` data a row followed without a gap by
+#'   another row of the same subject is not counted as a censoring.
+#' @param cluster Optional cluster identifier, a column of `data` or a
+#'   vector with one value per row, evaluated like `weights`: the robust
+#'   variance adds up the influence of the rows of each cluster. Giving it
+#'   makes the variance robust unless `robust = FALSE`, which ignores it
+#'   with a warning.
+#' @param ... `survfit()`'s names for km() arguments: `conf.type` for
+#'   `conf_type` and `conf.int` for `conf_level`. The other `survfit()`
+#'   arguments (`rmean`, `se.fit`, `ctype`, `stype`, `conf.lower`,
+#'   `start.time`, `influence`, ...) have no equivalent here and are refused
+#'   with an error saying so.
 #'
 #' @details
 #' Rows with equal times are grouped; deaths precede censorings at a tied
@@ -35,9 +55,25 @@
 #' `Surv(start, stop, status)` a subject is at risk at t when
 #' start < t <= stop.
 #'
-#' With case weights the variance is Greenwood's formula on the weighted
-#' counts. This equals `survfit(..., robust = FALSE)`; for non-integer
-#' weights `survfit` defaults to an infinitesimal-jackknife variance instead.
+#' With `robust = FALSE` the variance is Greenwood's formula on the
+#' weighted counts, as `survfit(..., robust = FALSE)`. The robust variance
+#' is the infinitesimal jackknife: with U_k(t) the derivative of S(t) with
+#' respect to the weights of the rows of cluster k (each row its own
+#' cluster without `id` or `cluster`), Var S(t) = sum_k U_k(t)^2, as
+#' `survfit(..., robust = TRUE)` computes it (Therneau and Grambsch 2000,
+#' section 7.2). With `Surv(start, stop, status)` data and
+#' `robust = TRUE`, `id` or `cluster` must say which rows belong to one
+#' subject. `std_err` is then the SE of S itself, and the confidence
+#' limits use SE(log S) = SE(S) / S, as in `survfit`. Where a curve drops
+#' to 0 the robust SE is exactly 0 (so the `"plain"` limits are 0 and 0);
+#' `survfit` there reports 0 or a rounding residue below 1e-15, and with a
+#' residue its plain limits are `NaN`. The restricted mean's standard
+#' error is the Greenwood-type formula either way, as in `survfit`'s table.
+#' The robust variance costs one more pass over the sorted rows, or, for a
+#' curve with few clusters, clusters x event times operations.
+#'
+#' `km()` accepts `survfit()`'s `conf.type` and `conf.int` as names for
+#' `conf_type` and `conf_level`.
 #'
 #' The symmetric interval of the median uses
 #' SE(median) = SE(S(median)) / f, where
@@ -86,6 +122,7 @@
 #'       median, median_lower, median_upper, rmean, rmean_se`.}
 #'   }
 #'   and the settings used (`conf_type`, `conf_level`, `median_ci`, `type`,
+#'   `weighted`, `robust` (whether the variance is the robust one),
 #'   `n_dropped`, `rmean_tau`, `call`).
 #'
 #' @references
@@ -102,6 +139,9 @@
 #' Klein JP, Moeschberger ML (2003). *Survival Analysis: Techniques for
 #' Censored and Truncated Data*, 2nd ed. Springer.
 #'
+#' Therneau TM, Grambsch PM (2000). *Modeling Survival Data: Extending the
+#' Cox Model*. Springer.
+#'
 #' @seealso [summary.cs_km()] for the number-at-risk table at chosen times,
 #'   [quantile.cs_km()] for other quantiles, [km_fit()] for the matrix-level
 #'   fitter.
@@ -116,6 +156,9 @@
 #'
 #' # the symmetric median interval that many clinical papers report
 #' km(Surv(time, status) ~ sex, data = lung, median_ci = "symmetric")$table
+#'
+#' # robust variance, clustered by patient (two rows per patient)
+#' head(km(Surv(time, status) ~ rx, data = colon, cluster = id)$curves)
 #' @export
 km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit,
                conf_type = c("log", "log-log", "plain", "arcsin"),
@@ -275,6 +318,8 @@ curve_factor <- function(sf) {
 #' @param weights Optional non-negative case weights; `NULL` for weight 1.
 #' @param start Optional entry times for left-truncated data, each below its
 #'   `time`; `NULL` for right-censored data.
+#' @param id,cluster Optional vectors with one value per row and no missing
+#'   values, as described in [km()].
 #' @inheritParams km
 #' @returns An object of class `cs_km`, as described in [km()].
 #' @examples
