@@ -369,6 +369,7 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
   std::vector<long long> count(n_cluster, 0);
   std::vector<double> acc;           // used where S reaches 0
   std::vector<unsigned char> mark;
+  std::vector<std::size_t> active, pos;  // the expansion's active clusters
 
   Eigen::Index block_start = 0, j = 0;
   while (block_start < n) {
@@ -478,24 +479,74 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       continue;
     }
 
-    double C = 0.0, sff = 0.0, sfg = 0.0, sgg = 0.0, v = 0.0, s_prev = 1.0;
+    // The sums run over the clusters with rows at risk ("active", listed
+    // in `active`, position in `pos`); Z sums a_k^2 = F_k^2 over the
+    // others. C counts from the last rebase, which folds G_k C into F_k
+    // for the active clusters and recomputes their sums exactly, so that
+    // rounding does not build up in the running sums as the risk set
+    // shrinks (or turns over, with delayed entry).
+    if (pos.empty()) pos.assign(n_cluster, 0);
+    double C = 0.0, sff = 0.0, sfg = 0.0, sgg = 0.0, Z = 0.0, v = 0.0;
+    double s_prev = 1.0;
     bool dead = false;
+    active.clear();
+    std::size_t base_size = 0, entries = 0;
+    auto activate = [&](std::size_t k) {
+      pos[k] = active.size();
+      active.push_back(k);
+    };
+    auto deactivate = [&](std::size_t k) {
+      const std::size_t last = active.back();
+      active[pos[k]] = last;
+      pos[last] = pos[k];
+      active.pop_back();
+    };
     // cluster k's F and G move by dF and dG, its row count by dn; a cluster
     // without rows at risk has G exactly 0 (no rounding residue).
     auto change = [&](std::size_t k, double dF, double dG, int dn) {
       const double f0 = F[k], g0 = G[k];
+      const long long c0 = count[k];
       count[k] += dn;
       const double f1 = f0 + dF;
       const double g1 = count[k] == 0 ? 0.0 : g0 + dG;
       F[k] = f1;
       G[k] = g1;
-      sff += f1 * f1 - f0 * f0;
-      sfg += f1 * g1 - f0 * g0;
-      sgg += g1 * g1 - g0 * g0;
+      if (c0 == 0 && count[k] > 0) {
+        Z -= f0 * f0;
+        activate(k);
+        sff += f1 * f1;
+        sfg += f1 * g1;
+        sgg += g1 * g1;
+      } else if (c0 > 0 && count[k] == 0) {
+        sff -= f0 * f0;
+        sfg -= f0 * g0;
+        sgg -= g0 * g0;
+        deactivate(k);
+        Z += f1 * f1;
+      } else if (c0 > 0) {
+        sff += f1 * f1 - f0 * f0;
+        sfg += f1 * g1 - f0 * g0;
+        sgg += g1 * g1 - g0 * g0;
+      } else {
+        Z += f1 * f1 - f0 * f0;
+      }
+    };
+    auto rebase = [&]() {
+      sff = sfg = sgg = 0.0;
+      for (std::size_t k : active) {
+        F[k] += G[k] * C;
+        sff += F[k] * F[k];
+        sfg += F[k] * G[k];
+        sgg += G[k] * G[k];
+      }
+      C = 0.0;
+      base_size = active.size();
+      entries = 0;
     };
     auto enter = [&](Eigen::Index r) {
       const double wr = w(r);
       change(code(r), -wr * C, wr, 1);
+      ++entries;
     };
     if (!counting) {
       for (Eigen::Index i = block_start; i < block_end; ++i) {
@@ -524,6 +575,9 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       // A_k / (n - d) - G_k / n, A_k being its weight at risk outside the
       // events at t, summed row by row (exactly 0 when it is 0).
       const bool direct = alive && nr - d <= kDirectStep * nr;
+      if (alive && (2 * active.size() <= base_size || entries > base_size)) {
+        rebase();
+      }
       if (alive && !direct) {
         C += d / (nr * (nr - d));
       } else if (direct) {
@@ -598,7 +652,7 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       }
       if (alive) {
         const double sj = c_surv[j];
-        v = sj * sj * (sff + 2.0 * C * sfg + C * C * sgg);
+        v = sj * sj * (Z + sff + 2.0 * C * sfg + C * C * sgg);
       }
       se[j] = std::sqrt(std::max(v, 0.0));
       s_prev = c_surv[j];
