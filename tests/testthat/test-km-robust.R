@@ -140,6 +140,15 @@ test_that("the curves reaching 0 report survfit's SE there", {
                      survfit(Surv(start, time, status) ~ g, d, weights = fw,
                              cluster = cl, conf.type = ct), table = FALSE)
       n_zero <- n_zero + sum(f1$curves$surv == 0)
+      # the O(n) expansion, with its cluster-by-cluster steps where nearly
+      # all the weight at risk dies, gives the same
+      y3 <- cbind(start = as.double(d$start), stop = as.double(d$time),
+                  status = as.double(d$status))
+      e2 <- cohortsurv:::km_engine(y3, d$g, d$fw, ct, 0.95, "bc",
+                                   cluster = d$cl - 1L, robust_method = 2L)
+      e1 <- cohortsurv:::km_engine(y3, d$g, d$fw, ct, 0.95, "bc",
+                                   cluster = d$cl - 1L, robust_method = 1L)
+      expect_close(e2$curves$std_err, e1$curves$std_err)
     }
   }
   expect_gt(n_zero, 10)
@@ -183,6 +192,22 @@ test_that("both robust algorithms agree with survfit", {
       }
     }
   }
+})
+
+test_that("at scale the O(n) expansion is chosen and agrees with survfit", {
+  set.seed(3)
+  n <- 12000
+  d <- data.frame(time = round(rexp(n, 1 / 500), 1), status = rbinom(n, 1, 0.5),
+                  fw = runif(n, 0.5, 2))
+  d$start <- pmax(0, round(d$time - rexp(n, 1 / 100), 1))
+  d$start[d$start >= d$time] <- 0
+  # (timefix = FALSE: km() takes times as given)
+  compare_robust(km(Surv(time, status) ~ 1, d, weights = fw),
+                 survfit(Surv(time, status) ~ 1, d, weights = fw,
+                         timefix = FALSE), table = FALSE)
+  compare_robust(km(Surv(start, time, status) ~ 1, d, weights = fw),
+                 survfit(Surv(start, time, status) ~ 1, d, weights = fw,
+                         timefix = FALSE), table = FALSE)
 })
 
 test_that("the robust SE is the derivative of S with respect to each cluster's weight", {
