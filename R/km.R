@@ -248,8 +248,9 @@ survfit_aliases <- function(dots, conf_type_missing = TRUE,
       check_probability(dots[[nm]], "conf.int")
       out$conf_level <- dots[[nm]]
     } else if (nm %in% names(refused)) {
-      cs_abort("`", nm, "` (a survfit() argument) is not a km() argument: ",
-               refused[[nm]], ".", arg = nm)
+      cs_abort("`", nm, "` (a survfit() ",
+               if (nm == "rmean") "print and summary " , "argument) is not ",
+               "a km() argument: ", refused[[nm]], ".", arg = nm)
     } else {
       cs_abort("`", nm, "` is not an argument of km(); see ?km for its ",
                "arguments.", arg = nm)
