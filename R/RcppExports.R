@@ -21,6 +21,10 @@ cpp_km <- function(stop, status, weight, strata, order, entry, entry_order, conf
     .Call(`_cohortsurv_cpp_km`, stop, status, weight, strata, order, entry, entry_order, conf_type, z)
 }
 
+cpp_km_robust <- function(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cluster, n_cluster, method) {
+    .Call(`_cohortsurv_cpp_km_robust`, stop, status, weight, strata, order, entry, entry_order, conf_type, z, cluster, n_cluster, method)
+}
+
 cpp_km_binned <- function(y, stop_col, weight, strata, tmin, n_bins, n_strata, conf_type, z) {
     .Call(`_cohortsurv_cpp_km_binned`, y, stop_col, weight, strata, tmin, n_bins, n_strata, conf_type, z)
 }

@@ -27,11 +27,31 @@
 #'   quantiles in the table) is found: `"bc"` inverts the pointwise band
 #'   (Brookmeyer and Crowley 1982), as `survival::quantile.survfit` does;
 #'   `"symmetric"` is the median plus or minus z times its standard error,
-#'   the Greenwood SE of S at the median divided by a density estimate.
+#'   the SE of S at the median divided by a density estimate.
 #' @param timefix `TRUE` (the default, as `survfit`) to treat times that
 #'   differ by less than `sqrt(.Machine$double.eps)` (absolutely, or
 #'   relative to the mean time) as equal, as `survival::aeqSurv()` does;
 #'   `FALSE` to use the times as given.
+#' @param robust Which variance of S(t) to use: `FALSE` for Greenwood's,
+#'   `TRUE` for the robust (infinitesimal-jackknife) variance, summed within
+#'   clusters. The default, `NULL`, follows `survfit`: robust when `cluster`
+#'   is given, when some weight is not a whole number, or when an `id` has
+#'   more than one event; Greenwood's otherwise.
+#' @param id Optional subject identifier, a column of `data` or a vector
+#'   with one value per row, evaluated like `weights`. It serves as the
+#'   cluster of the robust variance when `cluster` is not given, and with
+#'   `Surv(start, stop, status)` data a row followed without a gap by
+#'   another row of the same subject is not counted as a censoring.
+#' @param cluster Optional cluster identifier, a column of `data` or a
+#'   vector with one value per row, evaluated like `weights`: the robust
+#'   variance adds up the influence of the rows of each cluster. Giving it
+#'   makes the variance robust unless `robust = FALSE`, which ignores it
+#'   with a warning.
+#' @param ... `survfit()`'s names for km() arguments: `conf.type` for
+#'   `conf_type` and `conf.int` for `conf_level`. The other `survfit()`
+#'   arguments (`rmean`, `se.fit`, `ctype`, `stype`, `conf.lower`,
+#'   `start.time`, `influence`, ...) have no equivalent here and are refused
+#'   with an error saying so.
 #'
 #' @details
 #' Rows with equal times are grouped; deaths precede censorings at a tied
@@ -39,9 +59,25 @@
 #' `Surv(start, stop, status)` a subject is at risk at t when
 #' start < t <= stop.
 #'
-#' With case weights the variance is Greenwood's formula on the weighted
-#' counts. This equals `survfit(..., robust = FALSE)`; for non-integer
-#' weights `survfit` defaults to an infinitesimal-jackknife variance instead.
+#' With `robust = FALSE` the variance is Greenwood's formula on the
+#' weighted counts, as `survfit(..., robust = FALSE)`. The robust variance
+#' is the infinitesimal jackknife: with U_k(t) the derivative of S(t) with
+#' respect to the weights of the rows of cluster k (each row its own
+#' cluster without `id` or `cluster`), Var S(t) = sum_k U_k(t)^2, as
+#' `survfit(..., robust = TRUE)` computes it (Therneau and Grambsch 2000,
+#' section 7.2). With `Surv(start, stop, status)` data and
+#' `robust = TRUE`, `id` or `cluster` must say which rows belong to one
+#' subject. `std_err` is then the SE of S itself, and the confidence
+#' limits use SE(log S) = SE(S) / S, as in `survfit`. Where a curve drops
+#' to 0 the robust SE is exactly 0 (so the `"plain"` limits are 0 and 0);
+#' `survfit` there reports 0 or a rounding residue below 1e-15, and with a
+#' residue its plain limits are `NaN`. The restricted mean's standard
+#' error is the Greenwood-type formula either way, as in `survfit`'s table.
+#' The robust variance costs one more pass over the sorted rows, or, for a
+#' curve with few clusters, clusters x event times operations.
+#'
+#' `km()` accepts `survfit()`'s `conf.type` and `conf.int` as names for
+#' `conf_type` and `conf_level`.
 #'
 #' The symmetric interval of the median uses
 #' SE(median) = SE(S(median)) / f, where
@@ -90,6 +126,7 @@
 #'       median, median_lower, median_upper, rmean, rmean_se`.}
 #'   }
 #'   and the settings used (`conf_type`, `conf_level`, `median_ci`, `type`,
+#'   `weighted`, `robust` (whether the variance is the robust one),
 #'   `n_dropped`, `rmean_tau`, `call`).
 #'
 #' @references
@@ -106,6 +143,9 @@
 #' Klein JP, Moeschberger ML (2003). *Survival Analysis: Techniques for
 #' Censored and Truncated Data*, 2nd ed. Springer.
 #'
+#' Therneau TM, Grambsch PM (2000). *Modeling Survival Data: Extending the
+#' Cox Model*. Springer.
+#'
 #' @seealso [summary.cs_km()] for the number-at-risk table at chosen times,
 #'   [quantile.cs_km()] for other quantiles, [km_fit()] for the matrix-level
 #'   fitter.
@@ -120,25 +160,143 @@
 #'
 #' # the symmetric median interval that many clinical papers report
 #' km(Surv(time, status) ~ sex, data = lung, median_ci = "symmetric")$table
+#'
+#' # robust variance, clustered by patient (two rows per patient)
+#' head(km(Surv(time, status) ~ rx, data = colon, cluster = id)$curves)
 #' @export
 km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit,
                conf_type = c("log", "log-log", "plain", "arcsin"),
                conf_level = 0.95, median_ci = c("bc", "symmetric"),
-               timefix = TRUE) {
+               robust = NULL, id = NULL, cluster = NULL, timefix = TRUE,
+               ...) {
+  alias <- survfit_aliases(list(...), missing(conf_type), missing(conf_level))
+  if (!is.null(alias$conf_type)) conf_type <- alias$conf_type
+  if (!is.null(alias$conf_level)) conf_level <- alias$conf_level
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
+  if (!is.null(robust)) check_flag(robust, "robust")
   mcall <- match.call(expand.dots = FALSE)
   check_flag(timefix, "timefix")
-  sf <- surv_frame(mcall, parent.frame(), timefix = timefix)
+  sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"),
+                   timefix = timefix)
   rhs <- curve_factor(sf)
+  cl <- robust_clusters(robust, sf$extras$id, sf$extras$cluster, sf$weights,
+                        surv_col(sf$y, "status"), sf$type == "counting")
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,
-                   median_ci = median_ci)
+                   median_ci = median_ci, cluster = cl, id = sf$extras$id)
   fit$n_dropped <- sf$n_dropped
   fit$call <- match.call()
   fit
+}
+
+# survfit()'s argument names given to km() (through `...`): those with an
+# exact km() equivalent become that argument, the others are refused with
+# a message saying what km() offers instead. Returns list(conf_type,
+# conf_level), NULL where not given.
+survfit_aliases <- function(dots, conf_type_missing = TRUE,
+                            conf_level_missing = TRUE) {
+  out <- list(conf_type = NULL, conf_level = NULL)
+  if (!length(dots)) return(out)
+  nms <- names(dots)
+  if (is.null(nms) || any(!nzchar(nms))) {
+    cs_abort("km() takes no unnamed arguments after `median_ci`; name every ",
+             "argument (see ?km).", arg = "...")
+  }
+  if (anyDuplicated(nms)) {
+    cs_abort("`", nms[duplicated(nms)][1L], "` is given more than once.",
+             arg = nms[duplicated(nms)][1L])
+  }
+  km_only <- "km() computes the Kaplan-Meier estimate only"
+  refused <- c(
+    rmean = paste0("km() has no restricted-mean argument: it always ",
+                   "integrates up to the largest time of all curves, ",
+                   "survfit's rmean = \"common\" (see `rmean_tau` in the ",
+                   "result)"),
+    se.fit = "km() always computes standard errors",
+    ctype = paste0(km_only, " (survfit's ctype = 1, stype = 1); other ",
+                   "hazard estimates are not supported"),
+    stype = paste0(km_only, " (survfit's stype = 1); exp(-hazard) curves are ",
+                   "not supported"),
+    type = paste0(km_only, "; survfit's `type` (Fleming-Harrington) is not ",
+                  "supported"),
+    error = "km() uses `robust` to choose the variance (Greenwood or robust)",
+    conf.lower = paste0("km() supports only the usual confidence limits; ",
+                        "`conf.lower` is not supported"),
+    start.time = paste0("`start.time` is not supported; use `subset` and ",
+                        "shift the times instead"),
+    influence = "`influence` is not supported",
+    istate = "multi-state curves are not supported",
+    etype = "multi-state curves are not supported",
+    entry = "`entry` is not supported",
+    time0 = "`time0` is not supported",
+    p0 = "multi-state curves are not supported",
+    model = "`model` is not supported",
+    scale = "`scale` is not supported; rescale the times instead"
+  )
+  for (nm in nms) {
+    if (nm == "conf.type") {
+      if (!conf_type_missing) {
+        cs_abort("give `conf_type` or its survfit alias `conf.type`, not ",
+                 "both.", arg = "conf.type")
+      }
+      out$conf_type <- arg_choice(dots[[nm]], "conf.type",
+                                  c("log", "log-log", "plain", "arcsin"))
+    } else if (nm == "conf.int") {
+      if (!conf_level_missing) {
+        cs_abort("give `conf_level` or its survfit alias `conf.int`, not ",
+                 "both.", arg = "conf.int")
+      }
+      check_probability(dots[[nm]], "conf.int")
+      out$conf_level <- dots[[nm]]
+    } else if (nm %in% names(refused)) {
+      cs_abort("`", nm, "` (a survfit() ",
+               if (nm == "rmean") "print and summary " , "argument) is not ",
+               "a km() argument: ", refused[[nm]], ".", arg = nm)
+    } else {
+      cs_abort("`", nm, "` is not an argument of km(); see ?km for its ",
+               "arguments.", arg = nm)
+    }
+  }
+  out
+}
+
+# The 0-based cluster code of each row for the robust variance, or NULL for
+# Greenwood's, by survfit's rules: `robust = NULL` means robust when
+# `cluster` is given, when some weight is not a whole number, or when an
+# `id` has more than one event; the clusters are `cluster`, else `id`, else
+# one per row (counting-process data with `robust = TRUE` need `id` or
+# `cluster`, since a subject may span several rows).
+robust_clusters <- function(robust, id, cluster, weights, status, counting) {
+  has_cluster <- length(cluster) > 0L
+  has_id <- length(id) > 0L
+  if (is.null(robust)) {
+    robust <- has_cluster ||
+      (!is.null(weights) && any(weights != floor(weights))) ||
+      (has_id && anyDuplicated(id[status == 1]) > 0L)
+    explicit <- FALSE
+  } else {
+    explicit <- TRUE
+  }
+  if (!robust) {
+    if (has_cluster) {
+      cs_warn("`cluster` is ignored with `robust = FALSE` (Greenwood's ",
+              "variance has no clusters).")
+    }
+    return(NULL)
+  }
+  cl <- if (has_cluster) cluster else if (has_id) id else NULL
+  if (is.null(cl)) {
+    if (counting && explicit) {
+      cs_abort("`robust = TRUE` with Surv(start, stop, status) data needs ",
+               "`id` or `cluster`, to say which rows belong to one subject.",
+               arg = "robust")
+    }
+    return(seq_along(status) - 1L)
+  }
+  match(cl, unique(cl)) - 1L
 }
 
 # One factor whose levels are the curves: every grouping term on the
@@ -163,6 +321,8 @@ curve_factor <- function(sf) {
 #' @param weights Optional non-negative case weights; `NULL` for weight 1.
 #' @param start Optional entry times for left-truncated data, each below its
 #'   `time`; `NULL` for right-censored data.
+#' @param id,cluster Optional vectors with one value per row and no missing
+#'   values, as described in [km()].
 #' @inheritParams km
 #' @returns An object of class `cs_km`, as described in [km()].
 #' @examples
@@ -170,19 +330,33 @@ curve_factor <- function(sf) {
 #' fit$curves
 #' @export
 km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
-                   conf_type = "log", conf_level = 0.95, median_ci = "bc") {
+                   conf_type = "log", conf_level = 0.95, median_ci = "bc",
+                   robust = NULL, id = NULL, cluster = NULL) {
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
+  if (!is.null(robust)) check_flag(robust, "robust")
   check_fit_vectors(time, status, weights, start, strata, length(time))
+  for (nm in c("id", "cluster")) {
+    v <- if (nm == "id") id else cluster
+    if (is.null(v)) next
+    if (!is.atomic(v) || length(v) != length(time)) {
+      cs_abort("`", nm, "` must be a vector with one element per row (",
+               length(time), ").", arg = nm)
+    }
+    abort_first_bad(v, is.na(v), nm, "free of missing values")
+  }
   y <- if (is.null(start)) {
     cbind(stop = as.double(time), status = as.double(status))
   } else {
     cbind(start = as.double(start), stop = as.double(time),
           status = as.double(status))
   }
-  fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci)
+  cl <- robust_clusters(robust, id, cluster, weights, y[, ncol(y)],
+                        !is.null(start))
+  fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci,
+                   cluster = cl, id = id)
   fit$call <- match.call()
   fit
 }
@@ -190,7 +364,14 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
 # km_fit() without the argument checks, for callers that have validated.
 # `y` is the double matrix of the response: columns stop and status, or
 # start, stop and status for counting-process data.
-km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
+# `cluster`: 0-based cluster codes for the robust variance, or NULL for
+# Greenwood's. `id`: the subject of each row, or NULL; with counting-process
+# data a row that a row of the same subject continues without a gap is not
+# counted as a censoring (as survfit counts them).
+# `robust_method`: 0 lets km_robust_se() choose, 1 forces the recursion,
+# 2 the O(n) expansion (tests use it).
+km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
+                      cluster = NULL, id = NULL, robust_method = 0L) {
   n <- nrow(y)
   counting <- ncol(y) == 3L
   if (is.null(strata)) {
@@ -207,7 +388,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
   wt <- if (is.null(weights)) double() else as.double(weights)
   # whole-number times on a modest grid (days, months): no sort at all
   binned <- FALSE
-  if (!counting) {
+  if (!counting && is.null(cluster)) {
     grid <- cpp_value_range(y, 0L)  # min, max, whole, n_na of the times
     n_bins <- grid[2L] - grid[1L] + 1
     binned <- grid[3L] == 1 && n_bins * length(lev) <= max(2^16, n / 2)
@@ -225,8 +406,15 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
       entry <- double()
       eord <- integer()
     }
-    res <- cpp_km(time, surv_col(y, "status"), wt, code, ord, entry, eord,
-                  ctype, z)
+    res <- if (is.null(cluster)) {
+      cpp_km(time, surv_col(y, "status"), wt, code, ord, entry, eord,
+             ctype, z)
+    } else {
+      cpp_km_robust(time, surv_col(y, "status"), wt, code, ord, entry, eord,
+                    ctype, z, as.integer(cluster),
+                    as.integer(max(cluster) + 1L),
+                    as.integer(robust_method))
+    }
   }
   curves <- data.frame(
     strata = structure(res$strata, levels = lev, class = "factor"),
@@ -234,6 +422,9 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
     n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
     lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
   )
+  if (counting && length(id)) {
+    curves$n_censor <- real_censorings(curves, y, id, code, weights)
+  }
   tau <- max(curves$time)
   table <- km_table(curves, n_rows = tabulate(code, length(lev)),
                     tau = tau, z = z, median_ci = median_ci)
@@ -241,10 +432,43 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci) {
     list(curves = curves, table = table,
          conf_type = conf_type, conf_level = conf_level,
          median_ci = median_ci, type = if (counting) "counting" else "right",
-         weighted = !is.null(weights), n_dropped = 0L, rmean_tau = tau,
+         weighted = !is.null(weights), robust = !is.null(cluster),
+         n_dropped = 0L, rmean_tau = tau,
          call = NULL),
     class = "cs_km"
   )
+}
+
+# n_censor of `curves` without the censorings that are not real: with
+# counting-process data and an `id`, a censored row (a, b] followed by a
+# row (b, c] of the same subject is an interval boundary, not a loss to
+# follow-up.
+real_censorings <- function(curves, y, id, code, weights) {
+  start <- surv_col(y, "start")
+  stop <- surv_col(y, "stop")
+  n <- length(stop)
+  o <- order(id, stop, method = "radix")
+  ido <- id[o]
+  continued <- logical(n)
+  if (n > 1L) {
+    nxt <- seq.int(2L, n)
+    continued[o[-n]] <- ido[-n] == ido[nxt] & stop[o[-n]] >= start[o[nxt]]
+  }
+  sel <- which(continued & surv_col(y, "status") == 0)
+  nc <- curves$n_censor
+  if (!length(sel)) return(nc)
+  w <- if (is.null(weights)) rep(1, length(sel)) else weights[sel]
+  ccode <- as.integer(curves$strata)
+  first <- match(seq_len(nlevels(curves$strata)), ccode)
+  for (k in unique(as.integer(code[sel]))) {
+    in_k <- sel[as.integer(code[sel]) == k]
+    rows_k <- first[k] - 1L + seq_len(sum(ccode == k))
+    at <- rows_k[match(stop[in_k], curves$time[rows_k])]
+    dec <- rowsum(w[as.integer(code[sel]) == k], at, reorder = FALSE)
+    idx <- as.integer(rownames(dec))
+    nc[idx] <- nc[idx] - dec[, 1L]
+  }
+  nc
 }
 
 nan_to_na <- function(x) {
@@ -493,9 +717,18 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #' @param object A `cs_km` object from [km()].
 #' @param times Numeric vector of times. `NULL` gives one row per event time,
 #'   as `summary.survfit` does by default.
+#' @param censored With `times = NULL`: `FALSE` (the default) gives the rows
+#'   of the event times only, `TRUE` every distinct time, censorings
+#'   included, as `summary.survfit(censored = TRUE)`. Ignored when `times`
+#'   is given.
 #' @param ... Ignored.
 #' @returns A data frame with columns `strata, time, n_risk, n_event,
-#'   n_censor, surv, std_err, lower, upper`. For a requested time t,
+#'   n_censor, surv, std_err, lower, upper`. Without `times`, `n_censor` of
+#'   a row counts the censorings since the previous row of the same curve
+#'   (with `censored = FALSE`, those at the event time and at the censoring
+#'   times since the previous event time), as `summary.survfit` counts
+#'   them; censorings after a curve's last event time appear in no row.
+#'   For a requested time t,
 #'   `n_risk` is the number at risk at the first curve time at or after t
 #'   (0 beyond the last), `surv` and its limits are those at the last curve
 #'   time at or before t (1 before the first), and `n_event`, `n_censor`
@@ -505,10 +738,27 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #' fit <- km(Surv(time, status) ~ sex, data = lung)
 #' summary(fit, times = seq(0, 900, 180))
 #' @export
-summary.cs_km <- function(object, times = NULL, ...) {
+summary.cs_km <- function(object, times = NULL, censored = FALSE, ...) {
   cv <- object$curves
   if (is.null(times)) {
-    out <- cv[cv$n_event > 0, , drop = FALSE]
+    check_flag(censored, "censored")
+    if (censored) {
+      out <- cv
+      rownames(out) <- NULL
+      return(out)
+    }
+    keep <- cv$n_event > 0
+    # censorings since the previous printed row of the same curve: the
+    # running total within the curve at this row minus that at the
+    # previous printed row
+    run <- cumsum(cv$n_censor)
+    kept <- which(keep)
+    prev <- c(0L, kept[-length(kept)])
+    new_curve <- c(TRUE, cv$strata[kept[-1L]] != cv$strata[kept[-length(kept)]])
+    first_row <- match(cv$strata[kept], cv$strata)  # first row of the curve
+    base <- ifelse(new_curve, c(0, run)[first_row], run[pmax(prev, 1L)])
+    out <- cv[keep, , drop = FALSE]
+    out$n_censor <- run[kept] - base
     rownames(out) <- NULL
     return(out)
   }

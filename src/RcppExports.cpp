@@ -114,6 +114,27 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_km_robust
+Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z, const Eigen::Map<Eigen::VectorXi> cluster, int n_cluster, int method);
+RcppExport SEXP _cohortsurv_cpp_km_robust(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP entrySEXP, SEXP entry_orderSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP clusterSEXP, SEXP n_clusterSEXP, SEXP methodSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type entry(entrySEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry_order(entry_orderSEXP);
+    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< double >::type z(zSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type cluster(clusterSEXP);
+    Rcpp::traits::input_parameter< int >::type n_cluster(n_clusterSEXP);
+    Rcpp::traits::input_parameter< int >::type method(methodSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_robust(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cluster, n_cluster, method));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_km_binned
 Rcpp::List cpp_km_binned(const Eigen::Map<Eigen::MatrixXd> y, int stop_col, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, double tmin, int n_bins, int n_strata, int conf_type, double z);
 RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP ySEXP, SEXP stop_colSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP n_strataSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
@@ -191,6 +212,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 10},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 9},
+    {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 12},
     {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 9},
     {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 13},

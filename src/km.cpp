@@ -32,6 +32,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <vector>
 
 #include "km.h"
 
@@ -40,6 +42,12 @@ namespace cohortsurv {
 namespace {
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
+// km_robust_se(): an event time where n - d <= kDirectStep * n is handled
+// cluster by cluster rather than through the Greenwood sum.
+const double kDirectStep = 1e-3;
+// km_robust_se(): a stratum whose clusters x event times is at most this
+// (plus 8 per row) uses the direct recursion.
+const double kRecursionWork = 4e6;
 }  // namespace
 
 void surv_ci(double p, double se, ConfType type, double z, double& lower,
@@ -265,6 +273,431 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
   return out;
 }
 
+// Robust standard error of the Kaplan-Meier estimate: the infinitesimal
+// jackknife (IJ), summed within clusters.
+// Inputs: the n rows exactly as km_fit() takes them (stop, status, weight,
+//   empty for weight 1, strata, order, entry, entry_order; the same
+//   preconditions), and
+//   cluster   0-based cluster code of each row, in [0, n_cluster). A cluster
+//             may have rows in several strata; in each stratum its rows
+//             there make its influence on that stratum's curve.
+//   c_*       the columns strata, time, n_risk, n_event and surv of the
+//             km_fit() output for these same rows (m rows, by stratum code
+//             then time).
+//   method    0, 1 or 2: see below.
+// Output: m values, the IJ standard error of S(t) itself (not of log S) at
+//   each curve time: sqrt(sum_k U_k(t)^2), U_k(t) the derivative of S(t)
+//   with respect to the weight of cluster k's rows (Therneau & Grambsch
+//   2000, Modeling Survival Data, section 7.2: the IJ influence of the KM
+//   estimator). At a time without events the value of the previous event
+//   time is carried, as survival::survfit does.
+// Method: while S(t) > 0, U_k(t) = S(t) a_k(t), where a_k(t) sums over the
+//   event times t_j <= t
+//     G_k(t_j) d_j / (n_j (n_j - d_j)) - E_k(t_j) / (n_j - d_j),
+//   G_k(t_j) being the weight of cluster k's rows at risk at t_j and E_k(t_j)
+//   its weight of events there. With C(t) the Greenwood sum, write
+//   a_k = F_k + G_k C(t): then sum_k a_k^2 = SFF + 2 C SFG + C^2 SGG, and
+//   these three sums change only for the cluster of a row that enters or
+//   leaves the risk set. That makes the cost O(n) after km_fit()'s sort
+//   (survfit's recursion costs clusters x event times). At the event time
+//   where S reaches 0 the influence is S(t-) (G_k - E_k) / n, computed
+//   directly over that risk set (0 unless rows of weight 0 remain); a later
+//   event time (delayed entry) scales every U_k by (1 - d/n).
+//   The expansion loses digits when a few clusters hold most of the risk
+//   set (sum_k a_k^2 then nearly cancels; an SE that should be 0 comes out
+//   near 1e-8), so a stratum whose clusters x event times is modest uses
+//   the direct recursion instead: at each event time t_j, for every
+//   cluster, U_k <- U_k (1 - h_j) + S(t_j-) (G_k h_j - E_k) / n_j, with
+//   h_j = d_j / n_j, as survfit computes it.
+//   method: 0 chooses by that cost, 1 always the recursion, 2 always the
+//   expansion (for tests).
+// Throws std::invalid_argument on inconsistent input.
+Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
+                             const Eigen::Map<Eigen::VectorXd>& status,
+                             const Eigen::Map<Eigen::VectorXd>& weight,
+                             const Eigen::Map<Eigen::VectorXi>& strata,
+                             const Eigen::Map<Eigen::VectorXi>& order,
+                             const Eigen::Map<Eigen::VectorXd>& entry,
+                             const Eigen::Map<Eigen::VectorXi>& entry_order,
+                             const Eigen::Map<Eigen::VectorXi>& cluster,
+                             int n_cluster,
+                             const Eigen::Map<const Eigen::VectorXi>& c_strata,
+                             const Eigen::Map<const Eigen::VectorXd>& c_time,
+                             const Eigen::Map<const Eigen::VectorXd>& c_n_risk,
+                             const Eigen::Map<const Eigen::VectorXd>& c_n_event,
+                             const Eigen::Map<const Eigen::VectorXd>& c_surv,
+                             int method, const Poll& poll) {
+  const Eigen::Index n = stop.size();
+  const Eigen::Index m = c_time.size();
+  const bool weighted = weight.size() > 0;
+  const bool counting = entry.size() > 0;
+  if (status.size() != n || strata.size() != n || order.size() != n ||
+      cluster.size() != n || (weighted && weight.size() != n) ||
+      (counting && entry_order.size() != n)) {
+    throw std::invalid_argument("km_robust_se: the row vectors must have the "
+                                "same length");
+  }
+  if (c_strata.size() != m || c_n_risk.size() != m || c_n_event.size() != m ||
+      c_surv.size() != m) {
+    throw std::invalid_argument("km_robust_se: the curve columns must have "
+                                "the same length");
+  }
+  if (method < 0 || method > 2) {
+    throw std::invalid_argument("km_robust_se: method must be 0, 1 or 2");
+  }
+  if (n_cluster < 1 && n > 0) {
+    throw std::invalid_argument("km_robust_se: need at least one cluster");
+  }
+  auto row = [n](const Eigen::Map<Eigen::VectorXi>& o, Eigen::Index i) {
+    const Eigen::Index r = static_cast<Eigen::Index>(o[i]) - 1;
+    if (r < 0 || r >= n) {
+      throw std::invalid_argument("km_robust_se: order must be a 1-based "
+                                  "permutation of the rows");
+    }
+    return r;
+  };
+  auto w = [&](Eigen::Index r) { return weighted ? weight[r] : 1.0; };
+  auto code = [&](Eigen::Index r) {
+    const int k = cluster[r];
+    if (k < 0 || k >= n_cluster) {
+      throw std::invalid_argument("km_robust_se: cluster code out of range");
+    }
+    return static_cast<std::size_t>(k);
+  };
+  Eigen::VectorXd se = Eigen::VectorXd::Zero(m);
+  std::vector<double> F(n_cluster, 0.0), G(n_cluster, 0.0);
+  std::vector<long long> count(n_cluster, 0);
+  std::vector<double> acc;           // used where S reaches 0
+  std::vector<unsigned char> mark;
+  std::vector<std::size_t> active, pos;  // the expansion's active clusters
+
+  Eigen::Index block_start = 0, j = 0;
+  while (block_start < n) {
+    const int s = strata[row(order, block_start)];
+    Eigen::Index block_end = block_start;
+    while (block_end < n && strata[row(order, block_end)] == s) ++block_end;
+    if (j >= m || c_strata[j] != s) {
+      throw std::invalid_argument("km_robust_se: the curves do not match the "
+                                  "rows");
+    }
+    // The stratum's clusters and event times decide the method.
+    std::vector<std::size_t> members;
+    for (Eigen::Index i = block_start; i < block_end; ++i) {
+      const std::size_t k = code(row(order, i));
+      if (count[k] == 0) members.push_back(k);
+      count[k] = 1;
+    }
+    for (std::size_t k : members) count[k] = 0;
+    long long n_events = 0;
+    for (Eigen::Index q = j; q < m && c_strata[q] == s; ++q) {
+      if (c_n_event[q] > 0.0) ++n_events;
+    }
+    const double work = static_cast<double>(members.size()) *
+                        static_cast<double>(n_events);
+    const bool recursion =
+        method == 1 ||
+        (method == 0 &&
+         work <= kRecursionWork + 8.0 * static_cast<double>(block_end -
+                                                            block_start));
+    if (recursion) {
+      // U_k, here in F, updated at each event time over every cluster of
+      // the stratum; G_k in G.
+      double v = 0.0, s_prev = 1.0;
+      Eigen::Index pe = block_start, ps = block_start;
+      if (!counting) {
+        for (Eigen::Index i = block_start; i < block_end; ++i) {
+          const Eigen::Index r = row(order, i);
+          const std::size_t k = code(r);
+          G[k] += w(r);
+          ++count[k];
+        }
+      }
+      for (; j < m && c_strata[j] == s; ++j) {
+        const double t = c_time[j];
+        if (counting) {
+          for (; pe < block_end; ++pe) {
+            const Eigen::Index r = row(entry_order, pe);
+            if (entry[r] >= t) break;
+            const std::size_t k = code(r);
+            G[k] += w(r);
+            ++count[k];
+          }
+        }
+        const double nr = c_n_risk[j], d = c_n_event[j];
+        const bool event = d > 0.0;
+        if (event && nr > d) {
+          const double h = d / nr;
+          for (std::size_t k : members) {
+            poll.tick();
+            F[k] = F[k] * (1.0 - h) + G[k] * s_prev * h / nr;
+          }
+        } else if (event) {
+          // S reaches 0 (or stays there): U_k = S(t-) A_k / n,
+          // A_k the weight of cluster k at risk outside the events at t,
+          // summed row by row (exactly 0 when it is)
+          // (1 - h is 0, or a rounding residue when d exceeds n by one:
+          // S is 0 from here, and so is that term)
+          for (std::size_t k : members) F[k] = 0.0;
+          for (Eigen::Index i = ps; i < block_end; ++i) {
+            const Eigen::Index r = row(order, i);
+            if (counting && entry[r] >= t) continue;
+            if (!(stop[r] == t && status[r] != 0.0)) {
+              F[code(r)] += s_prev * w(r) / nr;
+            }
+          }
+        }
+        for (; ps < block_end; ++ps) {
+          const Eigen::Index r = row(order, ps);
+          if (stop[r] != t) {
+            if (stop[r] < t) {
+              throw std::invalid_argument("km_robust_se: the curves do not "
+                                          "match the rows");
+            }
+            break;
+          }
+          const std::size_t k = code(r);
+          const double wr = w(r);
+          if (event && nr > d && status[r] != 0.0) F[k] -= s_prev * wr / nr;
+          if (--count[k] == 0) G[k] = 0.0; else G[k] -= wr;
+        }
+        if (event) {
+          v = 0.0;
+          for (std::size_t k : members) v += F[k] * F[k];
+        }
+        se[j] = std::sqrt(v);
+        s_prev = c_surv[j];
+      }
+      if (ps != block_end) {
+        throw std::invalid_argument("km_robust_se: the curves do not match "
+                                    "the rows");
+      }
+      for (std::size_t k : members) {
+        F[k] = G[k] = 0.0;
+        count[k] = 0;
+      }
+      block_start = block_end;
+      continue;
+    }
+
+    // The sums run over the clusters with rows at risk ("active", listed
+    // in `active`, position in `pos`); Z sums a_k^2 = F_k^2 over the
+    // others. C counts from the last rebase, which folds G_k C into F_k
+    // for the active clusters and recomputes their sums exactly, so that
+    // rounding does not build up in the running sums as the risk set
+    // shrinks (or turns over, with delayed entry).
+    if (pos.empty()) pos.assign(n_cluster, 0);
+    double C = 0.0, sff = 0.0, sfg = 0.0, sgg = 0.0, Z = 0.0, v = 0.0;
+    double s_prev = 1.0;
+    bool dead = false;
+    active.clear();
+    std::size_t base_size = 0, entries = 0;
+    auto activate = [&](std::size_t k) {
+      pos[k] = active.size();
+      active.push_back(k);
+    };
+    auto deactivate = [&](std::size_t k) {
+      const std::size_t last = active.back();
+      active[pos[k]] = last;
+      pos[last] = pos[k];
+      active.pop_back();
+    };
+    // cluster k's F and G move by dF and dG, its row count by dn; a cluster
+    // without rows at risk has G exactly 0 (no rounding residue).
+    auto change = [&](std::size_t k, double dF, double dG, int dn) {
+      const double f0 = F[k], g0 = G[k];
+      const long long c0 = count[k];
+      count[k] += dn;
+      const double f1 = f0 + dF;
+      const double g1 = count[k] == 0 ? 0.0 : g0 + dG;
+      F[k] = f1;
+      G[k] = g1;
+      if (c0 == 0 && count[k] > 0) {
+        Z -= f0 * f0;
+        activate(k);
+        sff += f1 * f1;
+        sfg += f1 * g1;
+        sgg += g1 * g1;
+      } else if (c0 > 0 && count[k] == 0) {
+        sff -= f0 * f0;
+        sfg -= f0 * g0;
+        sgg -= g0 * g0;
+        deactivate(k);
+        Z += f1 * f1;
+      } else if (c0 > 0) {
+        sff += f1 * f1 - f0 * f0;
+        sfg += f1 * g1 - f0 * g0;
+        sgg += g1 * g1 - g0 * g0;
+      } else {
+        Z += f1 * f1 - f0 * f0;
+      }
+    };
+    auto rebase = [&]() {
+      sff = sfg = sgg = 0.0;
+      for (std::size_t k : active) {
+        F[k] += G[k] * C;
+        sff += F[k] * F[k];
+        sfg += F[k] * G[k];
+        sgg += G[k] * G[k];
+      }
+      C = 0.0;
+      base_size = active.size();
+      entries = 0;
+    };
+    auto enter = [&](Eigen::Index r) {
+      const double wr = w(r);
+      change(code(r), -wr * C, wr, 1);
+      ++entries;
+    };
+    if (!counting) {
+      for (Eigen::Index i = block_start; i < block_end; ++i) {
+        poll.tick();
+        enter(row(order, i));
+      }
+    }
+    Eigen::Index pe = block_start, ps = block_start;
+    for (; j < m && c_strata[j] == s; ++j) {
+      const double t = c_time[j];
+      if (counting) {
+        for (; pe < block_end; ++pe) {
+          const Eigen::Index r = row(entry_order, pe);
+          if (entry[r] >= t) break;
+          poll.tick();
+          enter(r);
+        }
+      }
+      const double nr = c_n_risk[j], d = c_n_event[j];
+      const bool event = d > 0.0;
+      const bool alive = event && !dead && nr > d;
+      // Near the end of a curve, when almost all the weight at risk dies
+      // (n - d a rounding residue, or tiny), C would jump by about
+      // 1 / (n - d) and the expansion would lose every digit; there the
+      // a_k of the clusters at risk are updated directly, each by
+      // A_k / (n - d) - G_k / n, A_k being its weight at risk outside the
+      // events at t, summed row by row (exactly 0 when it is 0).
+      const bool direct = alive && nr - d <= kDirectStep * nr;
+      if (alive && (2 * active.size() <= base_size || entries > base_size)) {
+        rebase();
+      }
+      if (alive && !direct) {
+        C += d / (nr * (nr - d));
+      } else if (direct) {
+        if (acc.empty()) {
+          acc.assign(n_cluster, 0.0);
+          mark.assign(n_cluster, 0);
+        }
+        std::vector<std::size_t> touched;
+        for (Eigen::Index i = ps; i < block_end; ++i) {
+          const Eigen::Index r = row(order, i);
+          if (counting && entry[r] >= t) continue;
+          const std::size_t k = code(r);
+          if (!mark[k]) {
+            mark[k] = 1;
+            touched.push_back(k);
+          }
+          if (!(stop[r] == t && status[r] != 0.0)) acc[k] += w(r);
+        }
+        for (std::size_t k : touched) {
+          change(k, acc[k] / (nr - d) - G[k] / nr, 0.0, 0);
+          mark[k] = 0;
+          acc[k] = 0.0;
+        }
+      } else if (event && !dead) {
+        // S reaches 0 at t: U_k = S(t-) (G_k - E_k) / n over the risk set
+        if (acc.empty()) {
+          acc.assign(n_cluster, 0.0);
+          mark.assign(n_cluster, 0);
+        }
+        std::vector<std::size_t> touched;
+        // G_k - E_k is the weight of cluster k's rows at risk other than
+        // the events at t; summed directly it is exactly 0 when those
+        // weights are (all weight at risk is in the events when S drops
+        // to 0), which keeps the limits where survfit has them.
+        for (Eigen::Index i = ps; i < block_end; ++i) {
+          const Eigen::Index r = row(order, i);
+          if (counting && entry[r] >= t) continue;
+          const std::size_t k = code(r);
+          if (!mark[k]) {
+            mark[k] = 1;
+            touched.push_back(k);
+          }
+          if (!(stop[r] == t && status[r] != 0.0)) acc[k] += w(r);
+        }
+        v = 0.0;
+        for (std::size_t k : touched) {
+          const double u = s_prev * acc[k] / nr;
+          v += u * u;
+          mark[k] = 0;
+          acc[k] = 0.0;
+        }
+        dead = true;
+      } else if (event) {
+        const double h = d / nr;
+        v = nr > d ? v * (1.0 - h) * (1.0 - h) : 0.0;
+      }
+      // the rows whose stop time is t leave the risk set
+      for (; ps < block_end; ++ps) {
+        const Eigen::Index r = row(order, ps);
+        if (stop[r] != t) {
+          if (stop[r] < t) {
+            throw std::invalid_argument("km_robust_se: the curves do not "
+                                        "match the rows");
+          }
+          break;
+        }
+        poll.tick();
+        const double wr = w(r);
+        const double e =
+            (alive && !direct && status[r] != 0.0) ? wr / (nr - d) : 0.0;
+        change(code(r), wr * C - e, -wr, -1);
+      }
+      if (alive) {
+        const double sj = c_surv[j];
+        v = sj * sj * (Z + sff + 2.0 * C * sfg + C * C * sgg);
+      }
+      se[j] = std::sqrt(std::max(v, 0.0));
+      s_prev = c_surv[j];
+    }
+    if (ps != block_end) {
+      throw std::invalid_argument("km_robust_se: the curves do not match the "
+                                  "rows");
+    }
+    for (Eigen::Index i = block_start; i < block_end; ++i) {
+      const std::size_t k = code(row(order, i));
+      F[k] = G[k] = 0.0;
+      count[k] = 0;
+    }
+    block_start = block_end;
+  }
+  if (j != m) {
+    throw std::invalid_argument("km_robust_se: the curves do not match the "
+                                "rows");
+  }
+  return se;
+}
+
+void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
+                   double z) {
+  const std::size_t m = curves.time.size();
+  if (static_cast<std::size_t>(se.size()) != m) {
+    throw std::invalid_argument("km_use_robust: one standard error per curve "
+                                "row is needed");
+  }
+  if (conf_type < 0 || conf_type > 3) {
+    throw std::invalid_argument("km_use_robust: unknown confidence interval "
+                                "type");
+  }
+  const ConfType ctype = static_cast<ConfType>(conf_type);
+  for (std::size_t i = 0; i < m; ++i) {
+    const double p = curves.surv[i];
+    // the SE of log S, as survfit derives it from the SE of S (infinite
+    // where S = 0 and the SE is not)
+    const double se_log = se[i] == 0.0 ? 0.0 : se[i] / p;
+    curves.std_err[i] = se[i];
+    curves.se_log[i] = se_log;
+    surv_ci(p, se_log, ctype, z, curves.lower[i], curves.upper[i]);
+  }
+}
+
 // Kaplan-Meier curves from whole-number times on a modest grid, without a
 // sort (a counting sort in effect).
 // Inputs (n rows, any order): stop times that are whole numbers in
@@ -362,6 +795,24 @@ Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z) {
   return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+}
+
+// cpp_km() with the robust (IJ) variance; cluster holds 0-based cluster
+// codes, one per row, below n_cluster.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z, const Eigen::Map<Eigen::VectorXi> cluster, int n_cluster, int method) {
+  const cohortsurv::Poll poll([] { Rcpp::checkUserInterrupt(); });
+  cohortsurv::KmCurves fit = cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, poll);
+  using CVi = Eigen::Map<const Eigen::VectorXi>;
+  using CVd = Eigen::Map<const Eigen::VectorXd>;
+  const Eigen::Index m = static_cast<Eigen::Index>(fit.time.size());
+  const Eigen::VectorXd se = cohortsurv::km_robust_se(
+      stop, status, weight, strata, order, entry, entry_order, cluster,
+      n_cluster, CVi(fit.strata.data(), m), CVd(fit.time.data(), m),
+      CVd(fit.n_risk.data(), m), CVd(fit.n_event.data(), m),
+      CVd(fit.surv.data(), m), method, poll);
+  cohortsurv::km_use_robust(fit, se, conf_type, z);
+  return km_to_list(fit);
 }
 
 namespace {

@@ -35,6 +35,29 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
                 const Eigen::Map<Eigen::VectorXi>& entry_order,
                 int conf_type, double z, const Poll& poll = Poll());
 
+// Robust (infinitesimal-jackknife) standard error of S(t), one value per
+// row of `curves`, which km_fit() computed from the same rows. See km.cpp.
+Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
+                             const Eigen::Map<Eigen::VectorXd>& status,
+                             const Eigen::Map<Eigen::VectorXd>& weight,
+                             const Eigen::Map<Eigen::VectorXi>& strata,
+                             const Eigen::Map<Eigen::VectorXi>& order,
+                             const Eigen::Map<Eigen::VectorXd>& entry,
+                             const Eigen::Map<Eigen::VectorXi>& entry_order,
+                             const Eigen::Map<Eigen::VectorXi>& cluster,
+                             int n_cluster,
+                             const Eigen::Map<const Eigen::VectorXi>& c_strata,
+                             const Eigen::Map<const Eigen::VectorXd>& c_time,
+                             const Eigen::Map<const Eigen::VectorXd>& c_n_risk,
+                             const Eigen::Map<const Eigen::VectorXd>& c_n_event,
+                             const Eigen::Map<const Eigen::VectorXd>& c_surv,
+                             int method = 0, const Poll& poll = Poll());
+
+// Replaces the Greenwood std_err, se_log and limits of `curves` by the
+// robust ones (se of S as km_robust_se() returns it).
+void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
+                   double z);
+
 // Kaplan-Meier curves for whole-number stop times on the grid
 // tmin, tmin + 1, ..., tmin + n_bins - 1, without sorting: rows may come in
 // any order. Right-censored data only; same output as km_fit().
