@@ -91,7 +91,9 @@ fp_compare_km <- function(f, g, tol) {
       n.risk = list(cv$n_risk[fi], g$n.risk[gi]),
       n.event = list(cv$n_event[fi], g$n.event[gi]),
       surv = list(cv$surv[fi], g$surv[gi]),
-      std.err = list(cv$std_err[fi], (g$std.err * g$surv)[gi]),
+      # survfit's std.err is of log S unless `logse` is FALSE (robust)
+      std.err = list(cv$std_err[fi], (if (isFALSE(g$logse)) g$std.err else
+        g$std.err * g$surv)[gi]),
       lower = list(cv$lower[fi], g$lower[gi]),
       upper = list(cv$upper[fi], g$upper[gi]))
     for (nm in names(pairs)) {
