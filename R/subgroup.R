@@ -241,15 +241,17 @@ treatment_code <- function(v, name) {
   list(z = z, comparison = paste(lev[2L], "vs", lev[1L]))
 }
 
-# cox_fit() with its messages silenced and its warnings turned into a note.
+# cox_fit() with its notices silenced and its warnings turned into a note,
+# told apart by class.
 quiet_cox <- function(x, y, strata, ties) {
   problem <- NULL
   fit <- withCallingHandlers(
-    suppressMessages(cox_fit(x, y, strata = strata, ties = ties)),
+    cox_fit(x, y, strata = strata, ties = ties),
+    cohortsurv_message = function(m) invokeRestart("muffleMessage"),
     warning = function(w) {
-      problem <<- if (inherits(w, "cohortsurv_monotone")) {
+      problem <<- if (inherits(w, "cohortsurv_warning_monotone")) {
         "infinite estimate (monotone likelihood)"
-      } else if (grepl("did not converge", conditionMessage(w))) {
+      } else if (inherits(w, "cohortsurv_warning_convergence")) {
         "no convergence"
       } else {
         conditionMessage(w)
