@@ -159,6 +159,11 @@ baseline_table <- function(data, by, vars = NULL,
                "; it must be numeric, factor, character or logical.",
                arg = "vars")
     }
+    if (!is_cat) {
+      abort_first_bad(x, !is.na(x) & !is.finite(x), "vars",
+                      "finite numbers or NA",
+                      label = paste0("`vars`: column \"", v, "\""))
+    }
     res <- if (is_cat) {
       describe_categorical(x, g, label, missing, digits, test, exact)
     } else {
