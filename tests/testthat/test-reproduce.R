@@ -1,14 +1,26 @@
 # reproduce_paper(): the main job. One run on dnmbc is shared by the tests
-# below (it takes a few seconds: 12 figures are drawn).
+# below (it takes a few seconds: 12 figures are drawn); paper_run() makes
+# it the first time a test asks for it.
 
 out_dir <- file.path(tempdir(), "cohortsurv-reproduce-test")
-unlink(out_dir, recursive = TRUE)
-printed <- utils::capture.output(run <- reproduce_paper(out_dir))
+paper_run <- local({
+  done <- NULL
+  function() {
+    if (is.null(done)) {
+      unlink(out_dir, recursive = TRUE)
+      printed <- utils::capture.output(run <- reproduce_paper(out_dir))
+      done <<- list(run = run, printed = printed)
+    }
+    done
+  }
+})
 read_out <- function(name) {
+  paper_run()
   utils::read.csv(file.path(out_dir, name), stringsAsFactors = FALSE)
 }
 
 test_that("reproduce_paper writes every table, figure and the report", {
+  run <- paper_run()$run
   tabs <- c("table1", "table2", "medians", "hazard_ratios", "logrank",
             "at_risk", "subgroups", "comparison")
   figs <- paste0("figure", 1:6)
@@ -34,6 +46,8 @@ test_that("reproduce_paper writes every table, figure and the report", {
 })
 
 test_that("the printed summary is one screen with a line per step", {
+  run <- paper_run()$run
+  printed <- paper_run()$printed
   expect_lte(length(printed), 30L)
   for (k in 1:9) {
     expect_true(any(startsWith(printed, sprintf("[%d/9]", k))))
@@ -41,8 +55,12 @@ test_that("the printed summary is one screen with a line per step", {
   expect_match(printed[1], "153 patients, 118 deaths", fixed = TRUE)
   expect_true(any(grepl(sprintf("%d of %d numbers agree", run$agree,
                                 run$compared), printed, fixed = TRUE)))
-  expect_silent(reproduce_paper(file.path(tempdir(), "cs-quiet"),
-                                quiet = TRUE))
+  quiet_dir <- file.path(tempdir(), "cs-quiet")
+  expect_silent(quiet <- reproduce_paper(quiet_dir, quiet = TRUE))
+  # quiet prints nothing but writes every file all the same
+  expect_identical(basename(quiet$files), basename(run$files))
+  expect_true(all(file.exists(quiet$files)))
+  expect_identical(quiet$tables, run$tables)
 })
 
 test_that("hazard ratios in the CSV equal the fitted models and coxph", {
@@ -105,6 +123,7 @@ test_that("medians, numbers at risk and log-rank P values in the CSVs", {
 })
 
 test_that("Tables 1 and 2 and the comparison CSV hold the fitted numbers", {
+  run <- paper_run()$run
   t1 <- read_out("table1.csv")
   expect_identical(names(t1)[3:4], c("LRT..n...87.", "STA..n...66."))
   row <- t1[t1$variable == "Metastatic sites" & t1$level == "Bone only", ]
@@ -138,7 +157,7 @@ test_that("a user's data frame with the same columns gives the same results", {
   for (v in names(d)) if (is.factor(d[[v]])) d[[v]] <- as.character(d[[v]])
   d$death <- d$death == 1
   d$extra <- 1
-  res <- cohortsurv:::paper_analysis(cohortsurv:::paper_data(d))
+  res <- paper_analysis(d)
   hr <- read_out("hazard_ratios.csv")
   expect_equal(res$hazard_ratios$hr, hr$hr, tolerance = 1e-10)
   md <- read_out("medians.csv")
