@@ -8,15 +8,19 @@
 #' variables of Tables 1 and 2 and Figure 6; `paper_published()` reads one
 #' of the tables of published numbers shipped in `inst/extdata`, every
 #' column as printed (character, so that "35.0" keeps its decimal).
-#' `paper_tables()` computes Tables 1 and 2 ([baseline_table()]), and
-#' `paper_analysis()` everything the paper reports.
+#' `paper_tables()` computes Tables 1 and 2 ([baseline_table()]);
+#' `paper_counts()` lays the counts of one of them out as the published
+#' table is, for a side-by-side view; `paper_analysis()` computes
+#' everything the paper reports.
 #'
 #' @param data A data frame with the columns of [dnmbc] that the analysis
 #'   uses (see [reproduce_paper()]).
 #' @returns `paper_data()`: the data frame, coded as `dnmbc`.
 #'   `paper_labels()`: a named character vector. `paper_published()`: a
 #'   data frame of character columns. `paper_tables()`: a list with
-#'   `table1` and `table2`. `paper_analysis()`: a list with `table1`,
+#'   `table1` and `table2`. `paper_counts()`: `published` with the
+#'   reproduced count in place of each published one (0 for a level the
+#'   data do not have). `paper_analysis()`: a list with `table1`,
 #'   `table2`, `medians`, `hazard_ratios`, `logrank`, `at_risk` (data
 #'   frames, one row per group, model or test and figure), `figures` (per
 #'   Kaplan-Meier figure its data, `fit` and `annotate` text), `subgroups`

@@ -62,29 +62,43 @@ compare_row <- function(section, quantity, group, published, value,
 
 # Tables 1 and 2: every count.
 compare_tables <- function(res) {
-  lev <- function(x) sub(" metastasis$", "", x)
   rows <- list()
   for (tn in c("table1", "table2")) {
     pub <- paper_published(paste0(tn, ".csv"))
-    st <- attr(res[[tn]], "stats")
-    n <- attr(res[[tn]], "n")
+    rep <- paper_counts(res[[tn]], pub)
     groups <- setdiff(names(pub), c("characteristic", "level"))
     sec <- if (tn == "table1") "Table 1" else "Table 2"
     for (i in seq_len(nrow(pub))) {
       for (g in groups) {
-        if (pub$characteristic[i] == "Total") {
-          v <- n[[g]]
-        } else {
-          r <- st[st$variable == pub$characteristic[i] &
-                    st$level == lev(pub$level[i]) & st$group == g, ]
-          v <- if (nrow(r)) r$n[1L] else 0
-        }
         rows[[length(rows) + 1L]] <- compare_row(
-          sec, paste(pub$characteristic[i], pub$level[i]), g, pub[[g]][i], v)
+          sec, paste(pub$characteristic[i], pub$level[i]), g, pub[[g]][i],
+          rep[[g]][i])
       }
     }
   }
   rows
+}
+
+#' @rdname paper_analysis
+#' @param table A table from [baseline_table()], such as `table1` of
+#'   `paper_tables()`.
+#' @param published The published table it reproduces, from
+#'   `paper_published()`.
+#' @export
+paper_counts <- function(table, published) {
+  st <- attr(table, "stats")
+  n <- attr(table, "n")
+  out <- published
+  for (g in setdiff(names(published), c("characteristic", "level"))) {
+    out[[g]] <- vapply(seq_len(nrow(published)), function(i) {
+      if (published$characteristic[i] == "Total") return(as.numeric(n[[g]]))
+      lev <- sub(" metastasis$", "", published$level[i])   # "Multi-organ"
+      r <- st[st$variable == published$characteristic[i] & st$level == lev &
+                st$group == g, ]
+      if (nrow(r)) r$n[1L] else 0
+    }, numeric(1))
+  }
+  out
 }
 
 # Numbers at risk of Figures 1-5, one row per group: all ten counts.
