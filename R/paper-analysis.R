@@ -10,7 +10,9 @@
 #' column as printed (character, so that "35.0" keeps its decimal).
 #' `paper_tables()` computes Tables 1 and 2 ([baseline_table()]);
 #' `paper_counts()` lays the counts of one of them out as the published
-#' table is, for a side-by-side view; `paper_analysis()` computes
+#' table is, for a side-by-side view; `paper_subgroups()` computes Figure 6
+#' (LRT vs STA within the subgroups of Table 1, stratified by metastatic
+#' site, "Unknown" levels set to missing); `paper_analysis()` computes
 #' everything the paper reports.
 #'
 #' @param data A data frame with the columns of [dnmbc] that the analysis
@@ -20,7 +22,8 @@
 #'   data frame of character columns. `paper_tables()`: a list with
 #'   `table1` and `table2`. `paper_counts()`: `published` with the
 #'   reproduced count in place of each published one (0 for a level the
-#'   data do not have). `paper_analysis()`: a list with `table1`,
+#'   data do not have). `paper_subgroups()`: a `cs_subgroup` data frame
+#'   from [subgroup_hr()]. `paper_analysis()`: a list with `table1`,
 #'   `table2`, `medians`, `hazard_ratios`, `logrank`, `at_risk` (data
 #'   frames, one row per group, model or test and figure), `figures` (per
 #'   Kaplan-Meier figure its data, `fit` and `annotate` text), `subgroups`
@@ -167,9 +170,12 @@ paper_annotate <- function(figs, res) {
   figs
 }
 
-# Figure 6: LRT vs STA within subgroups, stratified by metastatic site;
-# unknown levels are left out, as the figure's legend says.
-paper_subgroups <- function(d) {
+#' @rdname paper_analysis
+#' @param ties `"breslow"` (the paper's, Stata's default) or `"efron"`.
+#' @export
+paper_subgroups <- function(data = cohortsurv::dnmbc, ties = "breslow") {
+  d <- paper_data(data)
+  # unknown levels are left out, as the figure's legend says
   for (v in c("ki67", "subtype", "her2")) {
     x <- as.character(d[[v]])
     x[x == "Unknown"] <- NA
@@ -179,5 +185,5 @@ paper_subgroups <- function(d) {
                 "subtype", "hr_status", "her2")
   subgroup_hr(Surv(os_months, death) ~ group, data = d,
               subgroups = stats::setNames(sub_vars, paper_labels(sub_vars)),
-              strata = "met_site", ties = "breslow")
+              strata = "met_site", ties = ties)
 }
