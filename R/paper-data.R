@@ -109,13 +109,21 @@ paper_labels <- function(vars = NULL) {
 #' @rdname paper_analysis
 #' @param file One of `"table1.csv"`, `"table2.csv"`, `"at_risk.csv"`,
 #'   `"estimates.csv"`.
+#' @param as_printed If `TRUE`, every column is character, as printed
+#'   (`"35.0"` keeps its decimal) and empty cells are `NA`; if `FALSE`,
+#'   numbers are read as numbers and empty text stays `""`.
 #' @export
-paper_published <- function(file) {
+paper_published <- function(file, as_printed = TRUE) {
+  check_flag(as_printed, "as_printed")
   path <- system.file("extdata", file, package = "cohortsurv")
   if (!nzchar(path)) {
     cs_abort("the published table \"", file, "\" is not installed.")
   }
-  utils::read.csv(path, colClasses = "character", na.strings = "")
+  if (as_printed) {
+    utils::read.csv(path, colClasses = "character", na.strings = "")
+  } else {
+    utils::read.csv(path, stringsAsFactors = FALSE)
+  }
 }
 
 # The five Kaplan-Meier figures: which patients (`rows`: all, operated, or

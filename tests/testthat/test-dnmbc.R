@@ -2,10 +2,7 @@
 # the seed paper (Sun et al. 2020) exactly; these tests recompute each one
 # from the data with the package's own km().
 
-published <- function(file) {
-  utils::read.csv(system.file("extdata", file, package = "cohortsurv"),
-                  stringsAsFactors = FALSE)
-}
+published <- function(file) paper_published(file, as_printed = FALSE)
 
 test_that("dnmbc has one row per patient with the documented columns", {
   expect_s3_class(dnmbc, "data.frame")
