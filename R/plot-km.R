@@ -131,28 +131,9 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   graphics::box(bty = "l")
   km_draw_curves(x, col, lty, lwd, conf_int, censor_marks, median_lines,
                  xlim)
-  # the legend and the annotation go where they cover least of the curves
-  occupied <- curve_points(cv, xlim, conf_int)
-  taken <- NULL
-  if (is.list(legend) || (!isFALSE(legend) && k > 1L)) {
-    largs <- list(x = "topright", legend = labels, col = col, lty = lty,
-                  lwd = lwd, bty = "n", inset = c(0.01, 0.01),
-                  cex = cex_axis, seg.len = 2.5)
-    if (is.character(legend) && legend != "auto") largs$x <- legend
-    if (is.list(legend)) largs <- utils::modifyList(largs, legend)
-    if (identical(legend, "auto")) {
-      largs$x <- free_corner(largs, occupied, NULL)
-    }
-    taken <- do.call(graphics::legend, largs)$rect
-  }
-  if (!is.null(annotate)) {
-    aargs <- list(x = "bottomleft", legend = annotate, bty = "n",
-                  inset = c(0.01, 0.01), cex = cex_axis)
-    aargs$x <- if (identical(annotate_pos, "auto")) {
-      free_corner(aargs, occupied, taken)
-    } else annotate_pos
-    do.call(graphics::legend, aargs)
-  }
+  km_draw_legends(cv, xlim, conf_int, legend, annotate, annotate_pos,
+                  list(legend = labels, col = col, lty = lty, lwd = lwd,
+                       cex = cex_axis))
   if (risk_table) km_draw_risk_table(risk, labels, col, times, lay)
   rownames(risk) <- NULL
   attr(risk, "col") <- col
@@ -241,6 +222,34 @@ km_draw_curves <- function(x, col, lty, lwd, conf_int, censor_marks,
                          col = "grey40")
       graphics::segments(med[ok], 0, med[ok], 0.5, lty = 3, col = col[ok])
     }
+  }
+}
+
+# The legend (for more than one curve, unless `legend` is FALSE) and the
+# annotation, where they cover least of the curves unless told where.
+# `keys`: legend(), col, lty, lwd and cex of the curves' legend.
+km_draw_legends <- function(cv, xlim, conf_int, legend, annotate,
+                            annotate_pos, keys) {
+  occupied <- curve_points(cv, xlim, conf_int)
+  taken <- NULL
+  if (is.list(legend) || (!isFALSE(legend) && nlevels(cv$strata) > 1L)) {
+    largs <- list(x = "topright", legend = keys$legend, col = keys$col,
+                  lty = keys$lty, lwd = keys$lwd, bty = "n",
+                  inset = c(0.01, 0.01), cex = keys$cex, seg.len = 2.5)
+    if (is.character(legend) && legend != "auto") largs$x <- legend
+    if (is.list(legend)) largs <- utils::modifyList(largs, legend)
+    if (identical(legend, "auto")) {
+      largs$x <- free_corner(largs, occupied, NULL)
+    }
+    taken <- do.call(graphics::legend, largs)$rect
+  }
+  if (!is.null(annotate)) {
+    aargs <- list(x = "bottomleft", legend = annotate, bty = "n",
+                  inset = c(0.01, 0.01), cex = keys$cex)
+    aargs$x <- if (identical(annotate_pos, "auto")) {
+      free_corner(aargs, occupied, taken)
+    } else annotate_pos
+    do.call(graphics::legend, aargs)
   }
 }
 
