@@ -2,13 +2,13 @@
 # below (it takes a few seconds: 12 figures are drawn); paper_run() makes
 # it the first time a test asks for it.
 
-out_dir <- file.path(tempdir(), "cohortsurv-reproduce-test")
+out_dir_path <- function() file.path(tempdir(), "cohortsurv-reproduce-test")
 paper_run <- local({
   done <- NULL
   function() {
     if (is.null(done)) {
-      unlink(out_dir, recursive = TRUE)
-      printed <- utils::capture.output(run <- reproduce_paper(out_dir))
+      unlink(out_dir_path(), recursive = TRUE)
+      printed <- utils::capture.output(run <- reproduce_paper(out_dir_path()))
       done <<- list(run = run, printed = printed)
     }
     done
@@ -16,7 +16,7 @@ paper_run <- local({
 })
 read_out <- function(name) {
   paper_run()
-  utils::read.csv(file.path(out_dir, name), stringsAsFactors = FALSE)
+  utils::read.csv(file.path(out_dir_path(), name), stringsAsFactors = FALSE)
 }
 
 test_that("reproduce_paper writes every table, figure and the report", {
@@ -27,20 +27,20 @@ test_that("reproduce_paper writes every table, figure and the report", {
   want <- c(paste0(rep(tabs, each = 2), c(".csv", ".html")),
             paste0(rep(figs, each = 2), c(".pdf", ".png")), "report.html")
   expect_setequal(basename(run$files), want)
-  expect_true(all(file.exists(file.path(out_dir, want))))
-  expect_true(all(file.size(file.path(out_dir, want)) > 200))
+  expect_true(all(file.exists(file.path(out_dir_path(), want))))
+  expect_true(all(file.size(file.path(out_dir_path(), want)) > 200))
   # PNG and PDF signatures
-  png1 <- readBin(file.path(out_dir, "figure1.png"), "raw", 8)
+  png1 <- readBin(file.path(out_dir_path(), "figure1.png"), "raw", 8)
   expect_identical(png1[2:4], charToRaw("PNG"))
-  pdf1 <- readBin(file.path(out_dir, "figure1.pdf"), "raw", 4)
+  pdf1 <- readBin(file.path(out_dir_path(), "figure1.pdf"), "raw", 4)
   expect_identical(rawToChar(pdf1), "%PDF")
   # the report embeds every figure by a relative link and every table
-  rep <- paste(readLines(file.path(out_dir, "report.html"), warn = FALSE),
+  rep <- paste(readLines(file.path(out_dir_path(), "report.html"), warn = FALSE),
                collapse = "\n")
   for (f in figs) expect_match(rep, paste0("src=\"", f, ".png\""), fixed = TRUE)
   expect_match(rep, "Published versus reproduced", fixed = TRUE)
   expect_match(rep, "Table 2. Characteristics", fixed = TRUE)
-  expect_false(grepl(out_dir, rep, fixed = TRUE))   # no absolute paths
+  expect_false(grepl(out_dir_path(), rep, fixed = TRUE))   # no absolute paths
   expect_s3_class(run, "cs_paper")
   expect_identical(names(run$tables)[1:2], c("table1", "table2"))
 })
@@ -131,7 +131,7 @@ test_that("Tables 1 and 2 and the comparison CSV hold the fitted numbers", {
   t2 <- read_out("table2.csv")
   expect_identical(names(t2)[3:5],
                    c("SAC..n...30.", "SBC..n...26.", "SDC..n...22."))
-  cmp <- utils::read.csv(file.path(out_dir, "comparison.csv"),
+  cmp <- utils::read.csv(file.path(out_dir_path(), "comparison.csv"),
                          colClasses = "character")
   expect_identical(sum(cmp$agrees == "yes"), run$agree)
   expect_identical(nrow(cmp), run$compared)
@@ -163,7 +163,7 @@ test_that("a user's data frame with the same columns gives the same results", {
   md <- read_out("medians.csv")
   expect_equal(res$medians$median, md$median)
   expect_identical(res$comparison$agrees,
-                   utils::read.csv(file.path(out_dir, "comparison.csv"),
+                   utils::read.csv(file.path(out_dir_path(), "comparison.csv"),
                                    colClasses = "character")$agrees)
 })
 
