@@ -41,7 +41,7 @@ deps:
 document: deps
 	$(RSCRIPT) -e 'Rcpp::compileAttributes()' -e 'roxygen2::roxygenise()'
 
-$(TARBALL): deps $(shell find R src vignettes inst tests data man -type f 2>/dev/null | grep -v '\.o$$\|\.so$$') DESCRIPTION NAMESPACE
+$(TARBALL): $(shell find R src vignettes inst tests data man -type f 2>/dev/null | grep -v '\.o$$\|\.so$$') DESCRIPTION NAMESPACE | deps
 	@rm -f src/*.o src/*.so
 	$(R) CMD build --no-manual . >/dev/null
 	@echo "built $(TARBALL)"

@@ -98,41 +98,10 @@ baseline_table <- function(data, by, vars = NULL,
              arg = "data")
   }
   data <- as.data.frame(data, stringsAsFactors = FALSE)
-  if (!is.character(by) || length(by) != 1L || is.na(by)) {
-    cs_abort("`by` must be the name of one column of `data`.", arg = "by")
-  }
-  if (!by %in% names(data)) {
-    cs_abort("`by` must be a column of `data`; there is no column \"", by,
-             "\".", arg = "by")
-  }
-  if (is.null(vars)) vars <- setdiff(names(data), by)
-  if (!is.character(vars) || anyNA(vars) || !length(vars)) {
-    cs_abort("`vars` must be a character vector of column names.",
-             arg = "vars")
-  }
-  check_column_names(vars, "vars", data)
-  if (by %in% vars) {
-    cs_abort("`vars` must not include the grouping column `by` (\"", by,
-             "\").", arg = "vars")
-  }
+  vars <- check_baseline_args(data, by, vars, test, exact, digits,
+                              categorical, labels)
   continuous <- arg_choice(continuous, "continuous", c("mean_sd", "median_iqr"))
   missing <- arg_choice(missing, "missing", c("level", "drop"))
-  check_flag(test, "test")
-  if (!(identical(exact, "auto") || isTRUE(exact) || isFALSE(exact))) {
-    cs_abort("`exact` must be \"auto\", TRUE or FALSE.", arg = "exact")
-  }
-  check_whole(digits, "digits", min = 0, max = 6)
-  if (!is.null(categorical) &&
-      (!is.character(categorical) || !all(categorical %in% vars))) {
-    cs_abort("`categorical` must name columns listed in `vars`.",
-             arg = "categorical")
-  }
-  if (!is.null(labels) &&
-      (!is.character(labels) || is.null(names(labels)) ||
-       !all(names(labels) %in% vars))) {
-    cs_abort("`labels` must be a named character vector whose names are ",
-             "columns listed in `vars`.", arg = "labels")
-  }
 
   g <- data[[by]]
   keep <- !is.na(g)
@@ -159,6 +128,11 @@ baseline_table <- function(data, by, vars = NULL,
                "; it must be numeric, factor, character or logical.",
                arg = "vars")
     }
+    if (!is_cat) {
+      abort_first_bad(x, !is.na(x) & !is.finite(x), "vars",
+                      "finite numbers or NA",
+                      label = paste0("`vars`: column \"", v, "\""))
+    }
     res <- if (is_cat) {
       describe_categorical(x, g, label, missing, digits, test, exact)
     } else {
@@ -179,6 +153,46 @@ baseline_table <- function(data, by, vars = NULL,
   structure(out, class = c("cs_table", "data.frame"), n = n_group,
             stats = st, by = by, continuous = continuous, digits = digits,
             n_dropped = n_dropped)
+}
+
+# The arguments of baseline_table() other than `data`, `continuous` and
+# `missing`; returns `vars` (by default every column but `by`).
+check_baseline_args <- function(data, by, vars, test, exact, digits,
+                                categorical, labels) {
+  if (!is.character(by) || length(by) != 1L || is.na(by)) {
+    cs_abort("`by` must be the name of one column of `data`.", arg = "by")
+  }
+  if (!by %in% names(data)) {
+    cs_abort("`by` must be a column of `data`; there is no column \"", by,
+             "\".", arg = "by")
+  }
+  if (is.null(vars)) vars <- setdiff(names(data), by)
+  if (!is.character(vars) || anyNA(vars) || !length(vars)) {
+    cs_abort("`vars` must be a character vector of column names.",
+             arg = "vars")
+  }
+  check_column_names(vars, "vars", data)
+  if (by %in% vars) {
+    cs_abort("`vars` must not include the grouping column `by` (\"", by,
+             "\").", arg = "vars")
+  }
+  check_flag(test, "test")
+  if (!(identical(exact, "auto") || isTRUE(exact) || isFALSE(exact))) {
+    cs_abort("`exact` must be \"auto\", TRUE or FALSE.", arg = "exact")
+  }
+  check_whole(digits, "digits", min = 0, max = 6)
+  if (!is.null(categorical) &&
+      (!is.character(categorical) || !all(categorical %in% vars))) {
+    cs_abort("`categorical` must name columns listed in `vars`.",
+             arg = "categorical")
+  }
+  if (!is.null(labels) &&
+      (!is.character(labels) || is.null(names(labels)) ||
+       !all(names(labels) %in% vars))) {
+    cs_abort("`labels` must be a named character vector whose names are ",
+             "columns listed in `vars`.", arg = "labels")
+  }
+  vars
 }
 
 # Rows of a categorical variable: one per level, "n (percent)".
@@ -412,7 +426,7 @@ format_table.cs_table <- function(x, format = c("markdown", "html", "latex",
     text = render_text(body, head, has_p, note),
     markdown = render_markdown(body, head, has_p, note),
     html = render_html(body, head, has_p, note),
-    latex = render_latex(body, head, has_p, note, groups)
+    latex = render_latex(body, head, has_p, note)
   )
   emit(text, file)
 }
@@ -438,7 +452,7 @@ format_table.data.frame <- function(x, format = c("markdown", "html", "latex",
   text <- switch(format,
     markdown = render_markdown(body, names(x), FALSE, NULL),
     html = render_html(body, names(x), FALSE, NULL),
-    latex = render_latex(body, names(x), FALSE, NULL, names(x)[-1L])
+    latex = render_latex(body, names(x), FALSE, NULL)
   )
   emit(text, file)
 }
@@ -553,7 +567,7 @@ latex_escape <- function(s) {
   gsub(">", "$>$", s, fixed = TRUE)
 }
 
-render_latex <- function(body, head, has_p, note, groups) {
+render_latex <- function(body, head, has_p, note) {
   ncol <- length(head)
   out <- c(paste0("\\begin{tabular}{l", strrep("r", ncol - 1L), "}"),
            "\\hline",

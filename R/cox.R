@@ -421,7 +421,7 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   no_events <- !any(status != 0)
   if (no_events && p > 0) {
     cs_warn("there are no events, so the coefficients cannot be ",
-            "estimated; they are NA.")
+            "estimated; they are NA.", class = "cohortsurv_warning_no_events")
   }
   res <- cpp_cox_fit(so$stop, so$status, so$weight, so$offset, so$strata,
                      so$start, so$entry, counting, x, ord - 1L, efron,
@@ -446,7 +446,7 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
     if (!res$converged) {
       cs_warn("the Cox model did not converge in ", control$iter_max,
               " iterations; raise `iter_max` in cox_control() or check ",
-              "for a covariate with an infinite estimate.")
+              "for a covariate with an infinite estimate.", class = "cohortsurv_warning_convergence")
     } else {
       infs <- abs(drop(res$score %*% naive))
       infs <- diverged | !is.finite(res$score) |
@@ -457,12 +457,12 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
                 paste0("`", nm[infs], "`", collapse = ", "),
                 "; the estimate", if (sum(infs) > 1) "s", " may be ",
                 "infinite (monotone likelihood, e.g. a group without ",
-                "events).", class = "cohortsurv_monotone")
+                "events).", class = c("cohortsurv_warning_monotone", "cohortsurv_monotone"))
       }
     }
   }
   if (any(sing) && control$iter_max > 0L) {
-    if (!no_events) message("cox(): ", paste0("`", nm[sing], "`", collapse = ", "),
+    if (!no_events) cs_inform(class = "cohortsurv_message_collinear", "cox(): ", paste0("`", nm[sing], "`", collapse = ", "),
             if (sum(sing) > 1) " are" else " is", " collinear with other ",
             "columns of the design (or constant within every risk set); ",
             if (sum(sing) > 1) "their coefficients are" else

@@ -1,8 +1,17 @@
 # Conditions raised by cohortsurv -----------------------------------------
 #
-# Every user-facing error is raised here, with class `cohortsurv_error`, so
-# that callers can catch them with tryCatch(..., cohortsurv_error = ) and
-# tests can check the class as well as the message.
+# Every condition the package raises is built here and classed, so that
+# callers catch them by class (tryCatch(..., cohortsurv_error = ),
+# withCallingHandlers(..., cohortsurv_warning_convergence = )) and tests
+# check the class as well as the message; nothing matches message text.
+#
+#   cohortsurv_error      cs_abort()   invalid input
+#   cohortsurv_warning    cs_warn()    with a subclass saying what happened:
+#     cohortsurv_warning_no_events     no events: nothing can be estimated
+#     cohortsurv_warning_convergence   cox(): iteration limit reached
+#     cohortsurv_warning_monotone      cox(): an estimate may be infinite
+#   cohortsurv_message    cs_inform()  a notice, with a subclass:
+#     cohortsurv_message_collinear     cox(): aliased columns, coefficient NA
 
 cs_abort <- function(..., arg = NULL, call = NULL, class = NULL) {
   msg <- paste0(...)
@@ -20,6 +29,16 @@ cs_warn <- function(..., class = NULL) {
     list(message = msg, call = NULL)
   )
   warning(cond)
+}
+
+# A classed notice; like message(), the text ends in a newline.
+cs_inform <- function(..., class = NULL) {
+  msg <- paste0(..., "\n")
+  cond <- structure(
+    class = c(class, "cohortsurv_message", "message", "condition"),
+    list(message = msg, call = NULL)
+  )
+  message(cond)
 }
 
 # Format a value for an error message: numbers as R prints them, strings

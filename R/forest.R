@@ -52,6 +52,44 @@
 forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
                         favours = NULL, xlab = "Hazard ratio (95% CI)",
                         col = "black", cex = 1, digits = 2, ...) {
+  check_forest_args(x, ref_line, overall_line, favours, cex)
+  rows <- forest_rows(x, digits)
+  R <- nrow(rows)
+  is_overall <- tolower(x$subgroup) == "overall"
+  overall_hr <- if (any(is_overall)) x$hr[which(is_overall)[1L]] else NA
+  if (is.null(xlim)) xlim <- forest_xlim(x, ref_line)
+  if (!is.numeric(xlim) || length(xlim) != 2L || any(!(xlim > 0)) ||
+      xlim[1L] >= xlim[2L]) {
+    cs_abort("`xlim` must be two increasing positive numbers.", arg = "xlim")
+  }
+
+  op <- graphics::par(no.readonly = TRUE)
+  on.exit(graphics::par(op[c("mai", "xpd", "cex", "mgp", "tcl")]),
+          add = TRUE)
+  lay <- forest_layout(rows, favours, cex)
+  cex <- lay$cex
+  graphics::plot.new()
+  graphics::plot.window(xlim = xlim, ylim = c(R + 0.5, 0.5), log = "x",
+                        xaxs = "i", yaxs = "i")
+  # reference lines
+  if (!is.null(ref_line)) {
+    graphics::segments(ref_line, R + 0.5, ref_line, 0.5, lwd = 1)
+  }
+  if (overall_line && !is.na(overall_hr)) {
+    graphics::segments(overall_hr, R + 0.5, overall_hr, 0.5, lty = 2,
+                       col = "grey35")
+  }
+  forest_estimates(rows, xlim, col, cex)
+  forest_axis(xlim, xlab, favours, ref_line, cex)
+  forest_text(rows, lay, xlim, cex)
+  out <- data.frame(row = seq_len(R), label = rows$label,
+                    counts = rows$counts, hr_text = rows$hr_text,
+                    p_text = rows$p_text, stringsAsFactors = FALSE)
+  attr(out, "cex") <- cex
+  invisible(out)
+}
+
+check_forest_args <- function(x, ref_line, overall_line, favours, cex) {
   if (!is.data.frame(x)) {
     cs_abort("`x` must be a data frame from subgroup_hr(); it is ",
              class(x)[1L], ".", arg = "x")
@@ -82,79 +120,74 @@ forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
   if (!is.numeric(cex) || length(cex) != 1L || !(cex > 0)) {
     cs_abort("`cex` must be a single positive number.", arg = "cex")
   }
+  invisible(TRUE)
+}
 
-  rows <- forest_rows(x, digits)
-  R <- nrow(rows)
-  is_overall <- tolower(x$subgroup) == "overall"
-  overall_hr <- if (any(is_overall)) x$hr[which(is_overall)[1L]] else NA
-
-  if (is.null(xlim)) {
-    vals <- c(x$lower, x$upper, x$hr, ref_line)
-    vals <- vals[is.finite(vals) & vals > 0]
-    xlim <- range(vals) * c(0.9, 1.1)
-    if (!is.null(ref_line)) {
-      # room on both sides of the no-effect line for the `favours` labels
-      span <- log(c(ref_line / xlim[1L], xlim[2L] / ref_line))
-      span <- pmax(span, 0.4 * max(span), log(1.5))
-      xlim <- ref_line * exp(c(-span[1L], span[2L]))
-    }
-    xlim <- c(max(xlim[1L], 0.01), min(xlim[2L], 100))
+# The default hazard-ratio axis: every interval and `ref_line`, with room
+# on both sides of the no-effect line for the `favours` labels, limited to
+# 0.01 to 100.
+forest_xlim <- function(x, ref_line) {
+  vals <- c(x$lower, x$upper, x$hr, ref_line)
+  vals <- vals[is.finite(vals) & vals > 0]
+  xlim <- range(vals) * c(0.9, 1.1)
+  if (!is.null(ref_line)) {
+    span <- log(c(ref_line / xlim[1L], xlim[2L] / ref_line))
+    span <- pmax(span, 0.4 * max(span), log(1.5))
+    xlim <- ref_line * exp(c(-span[1L], span[2L]))
   }
-  if (!is.numeric(xlim) || length(xlim) != 2L || any(!(xlim > 0)) ||
-      xlim[1L] >= xlim[2L]) {
-    cs_abort("`xlim` must be two increasing positive numbers.", arg = "xlim")
-  }
+  c(max(xlim[1L], 0.01), min(xlim[2L], 100))
+}
 
-  # Sizes: widths of the text columns at cex = 1, in inches
-  op <- graphics::par(no.readonly = TRUE)
-  on.exit(graphics::par(op[c("mai", "xpd", "cex", "mgp", "tcl")]),
-          add = TRUE)
+# Widths of the text columns (inches at cex = 1), the text size that fits
+# them and the rows on the device (shrunk down to half), and the margins;
+# sets par(cex, mai, mgp, tcl) for the plot.
+forest_layout <- function(rows, favours, cex) {
   graphics::par(cex = 1)
   sw <- function(s, font = 1) {
     s <- s[!is.na(s) & nzchar(s)]
     if (!length(s)) return(0)
     max(graphics::strwidth(s, units = "inches", font = font))
   }
-  indent_in <- sw("MM")
+  lay <- list(indent = sw("MM"), gap = 0.15,
+              has_p = any(nzchar(rows$p_text)), line = graphics::par("csi"))
   w_label <- max(sw(rows$label[!rows$indent], font = 2),
-                 sw(rows$label[rows$indent]) + indent_in, sw("Subgroup", 2))
+                 sw(rows$label[rows$indent]) + lay$indent,
+                 sw("Subgroup", 2))
   w_count <- max(sw(rows$counts), sw("No. (events)", 2))
-  w_hr <- max(sw(rows$hr_text), sw("HR (95% CI)", 2))
-  has_p <- any(nzchar(rows$p_text))
-  w_p <- if (has_p) max(sw(rows$p_text), sw("P for", 2), sw("interaction", 2))
-         else 0
-  gap <- 0.15
-  left_in <- w_label + gap + w_count + gap
-  right_in <- gap + w_hr + if (has_p) gap + w_p else 0
-  line_in <- graphics::par("csi")
+  lay$w_hr <- max(sw(rows$hr_text), sw("HR (95% CI)", 2))
+  lay$w_p <- if (lay$has_p) {
+    max(sw(rows$p_text), sw("P for", 2), sw("interaction", 2))
+  } else 0
+  gap <- lay$gap
+  lay$left <- w_label + gap + w_count + gap
+  right_in <- gap + lay$w_hr + if (lay$has_p) gap + lay$w_p else 0
   fin <- graphics::par("fin")
   min_panel <- max(2, 0.35 * fin[1L])
-  s_w <- (fin[1L] - 0.2 - min_panel) / (left_in + right_in + 0.1)
+  s_w <- (fin[1L] - 0.2 - min_panel) / (lay$left + right_in + 0.1)
   bottom_lines <- if (is.null(favours)) 3.6 else 5.2
-  top_lines <- if (has_p) 3 else 2
-  s_h <- (fin[2L] - 0.2) / ((R * 1.35 + bottom_lines + top_lines) * line_in)
-  cex <- max(0.5, min(cex, s_w, s_h))
-  graphics::par(cex = cex)
-  mai <- c(bottom_lines * line_in * cex, 0.1 + left_in * cex,
-           top_lines * line_in * cex, 0.1 + right_in * cex)
+  top_lines <- if (lay$has_p) 3 else 2
+  s_h <- (fin[2L] - 0.2) /
+    ((nrow(rows) * 1.35 + bottom_lines + top_lines) * lay$line)
+  lay$cex <- max(0.5, min(cex, s_w, s_h))
+  graphics::par(cex = lay$cex)
+  mai <- c(bottom_lines * lay$line * lay$cex, 0.1 + lay$left * lay$cex,
+           top_lines * lay$line * lay$cex, 0.1 + right_in * lay$cex)
   graphics::par(mai = mai, mgp = c(2, 0.5, 0), tcl = -0.3)
-  graphics::plot.new()
-  graphics::plot.window(xlim = xlim, ylim = c(R + 0.5, 0.5), log = "x",
-                        xaxs = "i", yaxs = "i")
+  lay
+}
 
-  # reference lines
-  if (!is.null(ref_line)) {
-    graphics::segments(ref_line, R + 0.5, ref_line, 0.5, lwd = 1)
-  }
-  if (overall_line && !is.na(overall_hr)) {
-    graphics::segments(overall_hr, R + 0.5, overall_hr, 0.5, lty = 2,
-                       col = "grey35")
-  }
+# Size (cex) of a subgroup's square: its area grows with its number of
+# events, from 0.6 for none to 2.2 for the most events of any subgroup.
+forest_square_size <- function(events, max_events) {
+  0.6 + 1.6 * sqrt(max(events, 0, na.rm = TRUE) / max_events)
+}
 
-  # estimates
+# The diamond of the overall estimate, and per subgroup its interval
+# (an arrow where it leaves the axis) and its square.
+forest_estimates <- function(rows, xlim, col, cex) {
   ev <- rows$events
   max_ev <- max(ev[!rows$overall & !is.na(rows$hr)], 1, na.rm = TRUE)
-  for (i in seq_len(R)) {
+  for (i in seq_len(nrow(rows))) {
     r <- rows[i, ]
     if (is.na(r$hr)) next
     lo <- max(r$lower, xlim[1L])
@@ -175,12 +208,13 @@ forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
       }
     }
     if (r$hr >= xlim[1L] && r$hr <= xlim[2L]) {
-      size <- 0.6 + 1.6 * sqrt(max(ev[i], 0, na.rm = TRUE) / max_ev)
-      graphics::points(r$hr, i, pch = 15, cex = size, col = col)
+      graphics::points(r$hr, i, pch = 15,
+                       cex = forest_square_size(ev[i], max_ev), col = col)
     }
   }
+}
 
-  # axis
+forest_axis <- function(xlim, xlab, favours, ref_line, cex) {
   ticks <- forest_ticks(xlim)
   graphics::axis(1, at = xlim, labels = FALSE, tcl = 0)
   graphics::axis(1, at = ticks, labels = format(ticks, drop0trailing = TRUE,
@@ -193,48 +227,47 @@ forest_plot <- function(x, ref_line = 1, overall_line = TRUE, xlim = NULL,
     graphics::mtext(favours[2L], side = 1, line = 3.2, at = mid, adj = -0.05,
                     cex = 0.9 * cex)
   }
+}
 
-  # text columns, positioned in inches from the panel edges
+# The text columns (labels, counts, HR (95% CI), P for interaction) and
+# their headers, positioned in inches from the panel edges.
+forest_text <- function(rows, lay, xlim, cex) {
   graphics::par(xpd = NA)
   to_user <- function(inch_from_left_edge) {
     graphics::grconvertX(inch_from_left_edge, "inches", "user")
   }
+  gap <- lay$gap
   panel_l <- graphics::grconvertX(xlim[1L], "user", "inches")
   panel_r <- graphics::grconvertX(xlim[2L], "user", "inches")
-  x_label <- to_user(panel_l - left_in * cex)
+  x_label <- to_user(panel_l - lay$left * cex)
   x_count <- to_user(panel_l - gap * cex)
-  x_hr <- to_user(panel_r + (gap + w_hr) * cex)
-  x_p <- to_user(panel_r + (gap + w_hr + gap + w_p) * cex)
+  x_hr <- to_user(panel_r + (gap + lay$w_hr) * cex)
+  x_p <- to_user(panel_r + (gap + lay$w_hr + gap + lay$w_p) * cex)
   head_y <- graphics::grconvertY(
-    graphics::grconvertY(0.5, "user", "inches") + 0.35 * line_in * cex,
+    graphics::grconvertY(0.5, "user", "inches") + 0.35 * lay$line * cex,
     "inches", "user")
   graphics::text(x_label, head_y, "Subgroup", adj = c(0, 0), font = 2)
   graphics::text(x_count, head_y, "No. (events)", adj = c(1, 0), font = 2)
   graphics::text(x_hr, head_y, "HR (95% CI)", adj = c(1, 0), font = 2)
-  if (has_p) {
+  if (lay$has_p) {
     graphics::text(x_p, head_y, "interaction", adj = c(1, 0), font = 2)
     head2 <- graphics::grconvertY(
-      graphics::grconvertY(head_y, "user", "inches") + 1.1 * line_in * cex,
+      graphics::grconvertY(head_y, "user", "inches") + 1.1 * lay$line * cex,
       "inches", "user")
     graphics::text(x_p, head2, "P for", adj = c(1, 0), font = 2)
   }
-  for (i in seq_len(R)) {
+  for (i in seq_len(nrow(rows))) {
     r <- rows[i, ]
-    xl <- if (r$indent) to_user(panel_l - (left_in - indent_in) * cex) else
+    xl <- if (r$indent) to_user(panel_l - (lay$left - lay$indent) * cex) else
       x_label
     graphics::text(xl, i, r$label, adj = c(0, 0.5),
                    font = if (r$indent) 1 else 2)
     if (nzchar(r$counts)) graphics::text(x_count, i, r$counts, adj = c(1, 0.5))
     if (nzchar(r$hr_text)) graphics::text(x_hr, i, r$hr_text, adj = c(1, 0.5))
-    if (has_p && nzchar(r$p_text)) {
+    if (lay$has_p && nzchar(r$p_text)) {
       graphics::text(x_p, i, r$p_text, adj = c(1, 0.5))
     }
   }
-  out <- data.frame(row = seq_len(R), label = rows$label,
-                    counts = rows$counts, hr_text = rows$hr_text,
-                    p_text = rows$p_text, stringsAsFactors = FALSE)
-  attr(out, "cex") <- cex
-  invisible(out)
 }
 
 # The display rows of a forest plot: the overall row, then per subgroup a

@@ -357,7 +357,7 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
   }
   if (sum(out$groups$events) == 0) {
     cs_warn("there are no events, so the groups cannot be compared; ",
-            "the p-value is NA.")
+            "the p-value is NA.", class = "cohortsurv_warning_no_events")
   }
   structure(
     c(out, list(test = test, rho = rho, gamma = gamma, p_adjust = p_adjust,

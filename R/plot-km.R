@@ -91,20 +91,7 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   cv <- x$curves
   lev <- levels(cv$strata)
   k <- length(lev)
-  if (is.null(times)) {
-    tmax <- max(cv$time)
-    times <- pretty(c(0, tmax))
-    m <- length(times)
-    # drop the last break when the curves end within the axis padding
-    if (m > 2L && tmax <= times[m - 1L] + 0.04 * (times[m - 1L] - times[1L])) {
-      times <- times[-m]
-    }
-  }
-  if (!is.numeric(times) || anyNA(times) || length(times) < 2L ||
-      any(!is.finite(times)) || any(diff(times) <= 0)) {
-    cs_abort("`times` must be an increasing numeric vector of at least two ",
-             "finite axis breaks.", arg = "times")
-  }
+  times <- km_plot_times(cv, times)
   if (is.null(labels)) labels <- curve_labels(lev)
   if (!is.character(labels) || length(labels) != k) {
     cs_abort("`labels` must be a character vector with one name per curve (",
@@ -131,31 +118,8 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   op <- graphics::par(no.readonly = TRUE)
   on.exit(graphics::par(op[c("mar", "mgp", "xpd", "las", "tcl")]),
           add = TRUE)
-  mar <- c(4.1, 4.6, 1.6, 1.6)
-  if (!is.null(dots$main)) mar[3L] <- 3.6
-  mgp <- c(2.6, 0.7, 0)
-  risk_line0 <- mgp[1L] + 1.4
-  line_in <- graphics::par("csi") * graphics::par("mex")
-  if (risk_table) {
-    # widths at an absolute text size of 1 (mtext() sizes are absolute)
-    rel <- 1 / graphics::par("cex")
-    lab1 <- max(graphics::strwidth(labels, units = "inches", cex = rel))
-    num1 <- max(graphics::strwidth(risk$text, units = "inches", cex = rel))
-    rc <- risk_cex * cex_axis
-    # shrink the table text (down to half) if neighbouring numbers collide
-    mar2 <- max(mar[2L], (lab1 * rc + num1 * rc / 2 + 0.2) / line_in)
-    pin_w <- graphics::par("fin")[1L] - (mar2 + mar[4L]) * line_in
-    gap_in <- min(diff(times)) * pin_w / (1.08 * diff(range(times)))
-    if (num1 * rc * 1.3 > gap_in) {
-      rc <- max(0.5 * risk_cex * cex_axis, gap_in / (num1 * 1.3))
-    }
-    lab_in <- lab1 * rc
-    num_in <- num1 * rc / 2
-    mar[1L] <- risk_line0 + (k + 1L) * max(rc, 0.8) + 0.8
-    mar[2L] <- max(mar[2L], (lab_in + num_in + 0.2) / line_in)
-  }
-  graphics::par(mar = mar, mgp = mgp, las = 1, tcl = -0.4)
-
+  lay <- km_plot_layout(labels, risk, times, risk_table, risk_cex, cex_axis,
+                        !is.null(dots$main))
   xlim <- range(times)
   args <- utils::modifyList(
     list(x = NA, y = NA, xlim = xlim, ylim = c(0, 1), xlab = xlab,
@@ -165,8 +129,74 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   graphics::axis(1, at = times, cex.axis = cex_axis)
   graphics::axis(2, at = pretty(c(0, 1)), cex.axis = cex_axis)
   graphics::box(bty = "l")
+  km_draw_curves(x, col, lty, lwd, conf_int, censor_marks, median_lines,
+                 xlim)
+  km_draw_legends(cv, xlim, conf_int, legend, annotate, annotate_pos,
+                  list(legend = labels, col = col, lty = lty, lwd = lwd,
+                       cex = cex_axis))
+  if (risk_table) km_draw_risk_table(risk, labels, col, times, lay)
+  rownames(risk) <- NULL
+  attr(risk, "col") <- col
+  attr(risk, "lty") <- lty
+  invisible(risk)
+}
 
-  # confidence bands first, curves over them
+# The axis breaks: `times` checked, or by default pretty() breaks from 0,
+# without the last one when the curves end within the axis padding.
+km_plot_times <- function(cv, times) {
+  if (is.null(times)) {
+    tmax <- max(cv$time)
+    times <- pretty(c(0, tmax))
+    m <- length(times)
+    if (m > 2L && tmax <= times[m - 1L] + 0.04 * (times[m - 1L] - times[1L])) {
+      times <- times[-m]
+    }
+  }
+  if (!is.numeric(times) || anyNA(times) || length(times) < 2L ||
+      any(!is.finite(times)) || any(diff(times) <= 0)) {
+    cs_abort("`times` must be an increasing numeric vector of at least two ",
+             "finite axis breaks.", arg = "times")
+  }
+  times
+}
+
+# Margins with room for the risk table under the plot and its labels on
+# the left; the table's text size `rc` (shrunk, down to half, when
+# neighbouring numbers would collide). Sets par(mar, mgp, las, tcl).
+km_plot_layout <- function(labels, risk, times, risk_table, risk_cex,
+                           cex_axis, has_main) {
+  mar <- c(4.1, 4.6, 1.6, 1.6)
+  if (has_main) mar[3L] <- 3.6
+  mgp <- c(2.6, 0.7, 0)
+  lay <- list(line0 = mgp[1L] + 1.4)
+  line_in <- graphics::par("csi") * graphics::par("mex")
+  if (risk_table) {
+    # widths at an absolute text size of 1 (mtext() sizes are absolute)
+    rel <- 1 / graphics::par("cex")
+    lab1 <- max(graphics::strwidth(labels, units = "inches", cex = rel))
+    num1 <- max(graphics::strwidth(risk$text, units = "inches", cex = rel))
+    rc <- risk_cex * cex_axis
+    mar2 <- max(mar[2L], (lab1 * rc + num1 * rc / 2 + 0.2) / line_in)
+    pin_w <- graphics::par("fin")[1L] - (mar2 + mar[4L]) * line_in
+    gap_in <- min(diff(times)) * pin_w / (1.08 * diff(range(times)))
+    if (num1 * rc * 1.3 > gap_in) {
+      rc <- max(0.5 * risk_cex * cex_axis, gap_in / (num1 * 1.3))
+    }
+    lay$rc <- rc
+    lay$num_in <- num1 * rc / 2
+    mar[1L] <- lay$line0 + (length(labels) + 1L) * max(rc, 0.8) + 0.8
+    mar[2L] <- max(mar[2L], (lab1 * rc + lay$num_in + 0.2) / line_in)
+  }
+  graphics::par(mar = mar, mgp = mgp, las = 1, tcl = -0.4)
+  lay
+}
+
+# Confidence bands first, the curves (with censoring marks) over them, and
+# the median lines.
+km_draw_curves <- function(x, col, lty, lwd, conf_int, censor_marks,
+                           median_lines, xlim) {
+  cv <- x$curves
+  k <- nlevels(cv$strata)
   for (j in seq_len(k)) {
     c1 <- cv[as.integer(cv$strata) == j, , drop = FALSE]
     if (conf_int) draw_band(c1, col[j])
@@ -193,13 +223,19 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
       graphics::segments(med[ok], 0, med[ok], 0.5, lty = 3, col = col[ok])
     }
   }
-  # points the legend and the annotation should not cover
+}
+
+# The legend (for more than one curve, unless `legend` is FALSE) and the
+# annotation, where they cover least of the curves unless told where.
+# `keys`: legend(), col, lty, lwd and cex of the curves' legend.
+km_draw_legends <- function(cv, xlim, conf_int, legend, annotate,
+                            annotate_pos, keys) {
   occupied <- curve_points(cv, xlim, conf_int)
   taken <- NULL
-  if (is.list(legend) || (!isFALSE(legend) && k > 1L)) {
-    largs <- list(x = "topright", legend = labels, col = col, lty = lty,
-                  lwd = lwd, bty = "n", inset = c(0.01, 0.01),
-                  cex = cex_axis, seg.len = 2.5)
+  if (is.list(legend) || (!isFALSE(legend) && nlevels(cv$strata) > 1L)) {
+    largs <- list(x = "topright", legend = keys$legend, col = keys$col,
+                  lty = keys$lty, lwd = keys$lwd, bty = "n",
+                  inset = c(0.01, 0.01), cex = keys$cex, seg.len = 2.5)
     if (is.character(legend) && legend != "auto") largs$x <- legend
     if (is.list(legend)) largs <- utils::modifyList(largs, legend)
     if (identical(legend, "auto")) {
@@ -209,37 +245,35 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   }
   if (!is.null(annotate)) {
     aargs <- list(x = "bottomleft", legend = annotate, bty = "n",
-                  inset = c(0.01, 0.01), cex = cex_axis)
-    if (identical(annotate_pos, "auto")) {
-      aargs$x <- free_corner(aargs, occupied, taken)
-    } else {
-      aargs$x <- annotate_pos
-    }
+                  inset = c(0.01, 0.01), cex = keys$cex)
+    aargs$x <- if (identical(annotate_pos, "auto")) {
+      free_corner(aargs, occupied, taken)
+    } else annotate_pos
     do.call(graphics::legend, aargs)
   }
-  if (risk_table) {
-    line <- risk_line0
-    graphics::par(xpd = NA)
-    x_lab <- graphics::grconvertX(
-      graphics::grconvertX(times[1L], "user", "inches") - num_in - 0.1,
-      "inches", "user")
-    x_head <- graphics::grconvertX(
-      graphics::grconvertX(0, "nfc", "inches") + 0.08, "inches", "user")
-    graphics::mtext("No. at risk", side = 1, line = line, at = x_head,
-                    adj = 0, cex = rc, font = 2)
-    for (j in seq_len(k)) {
-      line <- line + max(rc, 0.8)
-      r <- risk[as.integer(risk$strata) == j, , drop = FALSE]
-      graphics::mtext(labels[j], side = 1, line = line, at = x_lab, adj = 1,
-                      cex = rc, col = col[j])
-      graphics::mtext(r$text, side = 1, line = line, at = r$time,
-                      cex = rc, col = col[j])
-    }
+}
+
+# The number-at-risk table under the x axis: one row per curve, coloured
+# like it, with the numbers at the axis breaks.
+km_draw_risk_table <- function(risk, labels, col, times, lay) {
+  rc <- lay$rc
+  line <- lay$line0
+  graphics::par(xpd = NA)
+  x_lab <- graphics::grconvertX(
+    graphics::grconvertX(times[1L], "user", "inches") - lay$num_in - 0.1,
+    "inches", "user")
+  x_head <- graphics::grconvertX(
+    graphics::grconvertX(0, "nfc", "inches") + 0.08, "inches", "user")
+  graphics::mtext("No. at risk", side = 1, line = line, at = x_head,
+                  adj = 0, cex = rc, font = 2)
+  for (j in seq_along(labels)) {
+    line <- line + max(rc, 0.8)
+    r <- risk[as.integer(risk$strata) == j, , drop = FALSE]
+    graphics::mtext(labels[j], side = 1, line = line, at = x_lab, adj = 1,
+                    cex = rc, col = col[j])
+    graphics::mtext(r$text, side = 1, line = line, at = r$time,
+                    cex = rc, col = col[j])
   }
-  rownames(risk) <- NULL
-  attr(risk, "col") <- col
-  attr(risk, "lty") <- lty
-  invisible(risk)
 }
 
 # Points on the curves (both ends of every drop, and a grid along each flat

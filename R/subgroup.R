@@ -110,7 +110,6 @@ subgroup_hr <- function(formula, data, subgroups, strata = NULL,
     cs_abort("`formula` must be a two-sided formula such as ",
              "Surv(time, status) ~ treatment.", arg = "formula")
   }
-
   # rows complete in the formula variables and the strata columns
   fvars <- intersect(all.vars(formula), names(data))
   complete <- stats::complete.cases(data[c(fvars, strata)])
@@ -120,10 +119,35 @@ subgroup_hr <- function(formula, data, subgroups, strata = NULL,
     cs_abort("no rows of `data` are complete in the formula and `strata` ",
              "variables.", arg = "data")
   }
+  m <- subgroup_design(formula, data, strata)
+  m$ties <- ties
+  m$conf_level <- conf_level
+  rows <- list(c(list(subgroup = "Overall", level = "All patients"),
+                 subgroup_fit(m, seq_len(nrow(data)), !is.null(m$sfac)),
+                 list(p_interaction = NA_real_)))
+  for (j in seq_along(subgroups)) {
+    rows <- c(rows, subgroup_rows(m, data[[subgroups[j]]], subgroups[j],
+                                  labels[j], subgroups[j] %in% strata))
+  }
+  out <- do.call(rbind, lapply(rows, function(r) {
+    data.frame(r[c("subgroup", "level", "n", "events", "hr", "lower",
+                   "upper", "p_value", "p_interaction", "stratified",
+                   "note")], stringsAsFactors = FALSE)
+  }))
+  rownames(out) <- NULL
+  structure(out, class = c("cs_subgroup", "data.frame"),
+            comparison = m$comparison, strata = strata, ties = ties,
+            conf_level = conf_level)
+}
+
+# The model pieces shared by every row: the response `y`, the treatment
+# `z` (0/1) and its label, the adjustment covariates `xadj` and the
+# strata factor `sfac` (NULL without strata).
+subgroup_design <- function(formula, data, strata) {
   env <- new.env(parent = environment(formula))
   assign("data", data, envir = env)
   mcall <- call("subgroup_hr", formula = formula, data = as.name("data"))
-  sf <- surv_frame(mcall, env, fun = "subgroup_hr")
+  sf <- surv_frame(mcall, env)
   if (sf$type != "right") {
     cs_abort("`formula` must have right-censored Surv(time, status) data.",
              arg = "formula")
@@ -143,7 +167,6 @@ subgroup_hr <- function(formula, data, subgroups, strata = NULL,
              "columns in `strata`.", arg = "formula")
   }
   trt <- treatment_code(sf$mf[[tl[1L]]], tl[1L])
-  z <- trt$z
   xadj <- if (length(tl) > 1L) {
     ta <- stats::drop.terms(tt, 1L, keep.response = TRUE)
     m <- stats::model.matrix(ta, sf$mf)
@@ -151,76 +174,63 @@ subgroup_hr <- function(formula, data, subgroups, strata = NULL,
   } else {
     matrix(0, nrow(data), 0L)
   }
-  y <- sf$y
-  sfac <- if (is.null(strata)) NULL else combine_factors(data[strata])
-  z_name <- "treatment"
+  list(y = sf$y, z = trt$z, comparison = trt$comparison, xadj = xadj,
+       sfac = if (is.null(strata)) NULL else combine_factors(data[strata]))
+}
 
-  fit_rows <- function(rows, stratified) {
-    n <- length(rows)
-    ev <- sum(y[rows, "status"])
-    out <- list(n = n, events = ev, hr = NA_real_, lower = NA_real_,
-                upper = NA_real_, p_value = NA_real_,
-                stratified = stratified, note = "")
-    if (length(unique(z[rows])) < 2L) {
-      out$note <- "one treatment arm only"
-      return(out)
-    }
-    if (ev == 0) {
-      out$note <- "no events"
-      return(out)
-    }
-    x <- cbind(z[rows], xadj[rows, , drop = FALSE])
-    colnames(x)[1L] <- z_name
-    st <- if (stratified) sfac[rows] else NULL
-    res <- quiet_cox(x, y[rows, , drop = FALSE], st, ties)
-    if (!is.null(res$problem)) {
-      out$note <- res$problem
-      return(out)
-    }
-    b <- res$fit$coefficients[[1L]]
-    se <- sqrt(res$fit$var[1L, 1L])
-    if (!is.finite(b) || !is.finite(se)) {
-      out$note <- "not estimable"
-      return(out)
-    }
-    zq <- stats::qnorm(1 - (1 - conf_level) / 2)
-    out$hr <- exp(b)
-    out$lower <- exp(b - zq * se)
-    out$upper <- exp(b + zq * se)
-    out$p_value <- 2 * stats::pnorm(-abs(b / se))
-    out
+# The rows of one subgroup variable `g`: one per level, each with the
+# variable's interaction P value. A stratification factor gives
+# unstratified models within its levels.
+subgroup_rows <- function(m, g, name, label, in_strata) {
+  g <- if (is.factor(g)) droplevels(g) else factor(g)
+  if (nlevels(g) > 20L) {
+    cs_abort("`subgroups`: column \"", name, "\" has ", nlevels(g),
+             " levels; cut it into a few groups first.", arg = "subgroups")
   }
+  pint <- interaction_lrt(m$z, g, m$xadj, m$y, m$sfac, in_strata, m$ties)
+  lapply(levels(g), function(lev) {
+    sel <- which(!is.na(g) & g == lev)
+    c(list(subgroup = label, level = lev),
+      subgroup_fit(m, sel, !is.null(m$sfac) && !in_strata),
+      list(p_interaction = pint))
+  })
+}
 
-  all_rows <- seq_len(nrow(data))
-  rows <- list(c(list(subgroup = "Overall", level = "All patients"),
-                 fit_rows(all_rows, !is.null(sfac)),
-                 list(p_interaction = NA_real_)))
-  for (j in seq_along(subgroups)) {
-    s <- subgroups[j]
-    g <- data[[s]]
-    g <- if (is.factor(g)) droplevels(g) else factor(g)
-    if (nlevels(g) > 20L) {
-      cs_abort("`subgroups`: column \"", s, "\" has ", nlevels(g),
-               " levels; cut it into a few groups first.", arg = "subgroups")
-    }
-    in_strata <- s %in% strata
-    pint <- interaction_lrt(z, g, xadj, y, sfac, in_strata, ties)
-    for (lev in levels(g)) {
-      sel <- which(!is.na(g) & g == lev)
-      r <- fit_rows(sel, !is.null(sfac) && !in_strata)
-      rows[[length(rows) + 1L]] <- c(list(subgroup = labels[j], level = lev),
-                                     r, list(p_interaction = pint))
-    }
+# The treatment hazard ratio, its interval and Wald P value on `rows`, or
+# NA with a note saying why there is none.
+subgroup_fit <- function(m, rows, stratified) {
+  ev <- sum(m$y[rows, "status"])
+  out <- list(n = length(rows), events = ev, hr = NA_real_,
+              lower = NA_real_, upper = NA_real_, p_value = NA_real_,
+              stratified = stratified, note = "")
+  if (length(unique(m$z[rows])) < 2L) {
+    out$note <- "one treatment arm only"
+    return(out)
   }
-  out <- do.call(rbind, lapply(rows, function(r) {
-    data.frame(r[c("subgroup", "level", "n", "events", "hr", "lower",
-                   "upper", "p_value", "p_interaction", "stratified",
-                   "note")], stringsAsFactors = FALSE)
-  }))
-  rownames(out) <- NULL
-  structure(out, class = c("cs_subgroup", "data.frame"),
-            comparison = trt$comparison, strata = strata, ties = ties,
-            conf_level = conf_level)
+  if (ev == 0) {
+    out$note <- "no events"
+    return(out)
+  }
+  x <- cbind(m$z[rows], m$xadj[rows, , drop = FALSE])
+  colnames(x)[1L] <- "treatment"
+  st <- if (stratified) m$sfac[rows] else NULL
+  res <- quiet_cox(x, m$y[rows, , drop = FALSE], st, m$ties)
+  if (!is.null(res$problem)) {
+    out$note <- res$problem
+    return(out)
+  }
+  b <- res$fit$coefficients[[1L]]
+  se <- sqrt(res$fit$var[1L, 1L])
+  if (!is.finite(b) || !is.finite(se)) {
+    out$note <- "not estimable"
+    return(out)
+  }
+  zq <- stats::qnorm(1 - (1 - m$conf_level) / 2)
+  out$hr <- exp(b)
+  out$lower <- exp(b - zq * se)
+  out$upper <- exp(b + zq * se)
+  out$p_value <- 2 * stats::pnorm(-abs(b / se))
+  out
 }
 
 # The treatment as 0/1 with a label "B vs A" (B the second level).
@@ -241,15 +251,17 @@ treatment_code <- function(v, name) {
   list(z = z, comparison = paste(lev[2L], "vs", lev[1L]))
 }
 
-# cox_fit() with its messages silenced and its warnings turned into a note.
+# cox_fit() with its notices silenced and its warnings turned into a note,
+# told apart by class.
 quiet_cox <- function(x, y, strata, ties) {
   problem <- NULL
   fit <- withCallingHandlers(
-    suppressMessages(cox_fit(x, y, strata = strata, ties = ties)),
+    cox_fit(x, y, strata = strata, ties = ties),
+    cohortsurv_message = function(m) invokeRestart("muffleMessage"),
     warning = function(w) {
-      problem <<- if (inherits(w, "cohortsurv_monotone")) {
+      problem <<- if (inherits(w, "cohortsurv_warning_monotone")) {
         "infinite estimate (monotone likelihood)"
-      } else if (grepl("did not converge", conditionMessage(w))) {
+      } else if (inherits(w, "cohortsurv_warning_convergence")) {
         "no convergence"
       } else {
         conditionMessage(w)

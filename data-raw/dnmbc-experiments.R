@@ -1,6 +1,6 @@
 # data-raw/dnmbc-experiments.R -- how far can the no-RT median go?
 #
-# Run from the package root: Rscript data-raw/dnmbc-experiments.R (~3 min).
+# Run from the package root: Rscript data-raw/dnmbc-experiments.R (~8 min).
 # Re-uses the annealer of data-raw/dnmbc.R (everything before its final
 # annealing run) with a different loss: every hard constraint, and the no-RT
 # median as large as possible, nothing else. The reconstruction reaches 29

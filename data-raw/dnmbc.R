@@ -1,6 +1,8 @@
 # data-raw/dnmbc.R -- reconstruct the dnMBC cohort from the published aggregates
 #
-# Run from the package root:   Rscript data-raw/dnmbc.R
+# Run from the package root, with cohortsurv installed (the medians and
+# their symmetric intervals come from its km_fit()):
+#   Rscript data-raw/dnmbc.R          (about 8 minutes)
 # Reads inst/extdata/{at_risk,table1,table2,estimates}.csv, writes
 # data/dnmbc.rda. Deterministic: every random step draws from one seeded
 # stream (set.seed below), so a re-run gives the identical data set.
@@ -143,8 +145,9 @@ pt$status[sample(which(pt$lrt), 64)] <- 1L
 pt$status[sample(which(!pt$lrt), 54)] <- 1L
 
 # ---------------------------------------------------------------------------
-# Fast survival summaries on integer times 0..134 (used inside the loop;
-# checked against survival::survfit / coxph / survdiff at the end).
+# Fast Cox and log-rank summaries on integer times 0..134 (used inside the
+# loop; checked against survival::coxph at the end), and the package's own
+# Kaplan-Meier medians.
 # ---------------------------------------------------------------------------
 # d, n: 135 x G matrices of deaths and numbers at risk per time and group.
 tabs <- function(time, status, g, G) {
@@ -152,46 +155,17 @@ tabs <- function(time, status, g, G) {
   d <- matrix(tabulate(bin[status == 1L], TMAX * G), TMAX)
   e <- matrix(tabulate(bin, TMAX * G), TMAX)
   n <- apply(e, 2, function(x) rev(cumsum(rev(x))))
-  list(d = d, n = n, e = e)
+  list(d = d, n = n)
 }
 
-# Kaplan-Meier median and symmetric 95% CI for each column, with the
-# conventions of cohortsurv::km(median_ci = "symmetric").
-km_med <- function(d, n, e) {
-  G <- ncol(d)
-  out <- matrix(NA_real_, G, 3)
-  for (k in seq_len(G)) {
-    dk <- d[, k]; nk <- n[, k]
-    keep <- e[, k] > 0
-    tt <- which(keep) - 1
-    dd <- dk[keep]; nn <- nk[keep]
-    s <- cumprod(1 - dd / nn)
-    gw <- cumsum(ifelse(nn > dd, dd / (nn * (nn - dd)), 0))
-    se_s <- s * sqrt(gw)
-    i <- which(s <= 0.5 + 1e-12)[1]
-    if (is.na(i)) next
-    if (abs(s[i] - 0.5) < 1e-12) {
-      j2 <- which(s < 0.5 - 1e-12)[1]
-      med <- (tt[i] + if (is.na(j2)) max(tt) else tt[j2]) / 2
-    } else {
-      med <- tt[i]
-    }
-    at <- findInterval(med, tt)
-    ses <- if (at == 0) 0 else se_s[at]
-    ev <- dd > 0
-    up <- which(ev & s >= 0.55 - 1e-12)
-    low <- which(ev & s <= 0.45 + 1e-12)
-    if (length(low)) {
-      l <- low[1]
-      if (length(up)) { tu <- tt[up[length(up)]]; su <- s[up[length(up)]] } else { tu <- 0; su <- 1 }
-      f <- (su - s[l]) / (tt[l] - tu)
-      hw <- 1.959964 * ses / f
-      out[k, ] <- c(med, med - hw, med + hw)
-    } else {
-      out[k, ] <- c(med, NA, NA)
-    }
-  }
-  out
+# Kaplan-Meier median and symmetric 95% CI of each group g = 1..G, from the
+# package's own km_fit(median_ci = "symmetric"): a G x 3 matrix.
+km_med <- function(time, status, g, G) {
+  fit <- cohortsurv::km_fit(time, status, strata = factor(g, levels = seq_len(G)),
+                            median_ci = "symmetric")
+  tb <- fit$table
+  k <- match(as.character(seq_len(G)), sub("^.*=", "", tb$strata))
+  unname(cbind(tb$median[k], tb$median_lower[k], tb$median_upper[k]))
 }
 
 # Cox model with one covariate taking the value x[k] in group k (Breslow
@@ -265,9 +239,12 @@ summarise_state <- function(time, status, margin, rt) {
   mg <- match(margin[S], c("Negative", "Positive", "Unknown"))
   m3 <- tabs(time[S], status[S], mg, 3L)                          # Neg, Pos, Unk
   r2 <- tabs(time, status, ifelse(rt, 1L, 2L), 2L)                # RT, No RT
-  med <- rbind(km_med(a$d, a$n, a$e), km_med(b$d, b$n, b$e),
-               km_med(c3$d, c3$n, c3$e), km_med(m3$d[, 1:2], m3$n[, 1:2], m3$e[, 1:2]),
-               km_med(r2$d, r2$n, r2$e))
+  known <- !is.na(mg) & mg < 3L                                   # Neg, Pos
+  med <- rbind(km_med(time, status, ifelse(pt$lrt, 1L, 2L), 2L),
+               km_med(time, status, ifelse(pt$surg, 1L, 2L), 2L),
+               km_med(time[S], status[S], tm, 3L),
+               km_med(time[S][known], status[S][known], mg[known], 2L),
+               km_med(time, status, ifelse(rt, 1L, 2L), 2L))
   rownames(med) <- rownames(med_target)
   out$med <- med
   out$hr <- rbind(

@@ -1,6 +1,6 @@
 # baseline_table(): values against hand counts and against stats tests.
 
-small <- data.frame(
+small_data <- function() data.frame(
   arm = c("A", "A", "A", "A", "B", "B", "B", "B", "B", "B"),
   sex = c("F", "F", "M", NA, "F", "M", "M", "M", "M", "F"),
   age = c(40, 50, 60, 70, 45, 55, 65, NA, 75, 85),
@@ -8,6 +8,7 @@ small <- data.frame(
 )
 
 test_that("baseline_table() counts and percentages match hand counts", {
+  small <- small_data()
   tab <- baseline_table(small, by = "arm", vars = c("sex", "age"))
   expect_s3_class(tab, "cs_table")
   expect_named(tab, c("variable", "level", "A", "B", "p_value", "test"))
@@ -94,6 +95,7 @@ test_that("small samples without ties use the exact Mann-Whitney test", {
 })
 
 test_that("untestable variables give NA and no warning; test = FALSE skips tests", {
+  small <- small_data()
   d <- data.frame(g = c("a", "a", "b", "b"), k = "F", x = c(1, 1, 1, 1),
                   stringsAsFactors = FALSE)
   expect_silent(tab <- baseline_table(d, "g"))
@@ -177,6 +179,7 @@ test_that("baseline_table() reproduces the layout of the paper's Table 1", {
 })
 
 test_that("baseline_table() errors name the argument", {
+  small <- small_data()
   expect_error(baseline_table(1:3, "a"), "`data` must be a data frame",
                class = "cohortsurv_error")
   expect_error(baseline_table(small, "grp"), "`by` must be a column of `data`; there is no column \"grp\"",

@@ -2,10 +2,7 @@
 # the seed paper (Sun et al. 2020) exactly; these tests recompute each one
 # from the data with the package's own km().
 
-published <- function(file) {
-  utils::read.csv(system.file("extdata", file, package = "cohortsurv"),
-                  stringsAsFactors = FALSE)
-}
+published <- function(file) paper_published(file, as_printed = FALSE)
 
 test_that("dnmbc has one row per patient with the documented columns", {
   expect_s3_class(dnmbc, "data.frame")
@@ -127,13 +124,12 @@ table1_resolved <- function() {
   t1
 }
 
-column_of <- c("Age (yr)" = "age_group", "Tumor size (cm)" = "tumor_size",
-               "Nodal status" = "nodal", "Ki-67 index" = "ki67",
-               "Metastatic sites" = "met_site",
-               "Molecular subtypes" = "subtype", "HR status" = "hr_status",
-               "HER-2 expression" = "her2",
-               "Type of surgery" = "surgery_type",
-               "Surgical margins" = "margin")
+# the column of each characteristic of Tables 1 and 2, from the package's
+# one map of labels
+column_of <- function() {
+  lab <- paper_labels()
+  stats::setNames(names(lab), lab)
+}
 level_of <- function(lev) sub(" metastasis$", "", lev)
 
 test_that("Table 1 counts by LRT / STA are reproduced", {
@@ -146,7 +142,7 @@ test_that("Table 1 counts by LRT / STA are reproduced", {
   expect_equal(t1$LRT[1], 87)
   expect_equal(t1$STA[1], 66)
   for (i in seq_len(nrow(t1))[-1]) {
-    v <- column_of[[t1$characteristic[i]]]
+    v <- column_of()[[t1$characteristic[i]]]
     lev <- level_of(t1$level[i])
     expect_true(lev %in% levels(dnmbc[[v]]), label = lev)
     got <- c(sum(dnmbc[[v]] == lev & dnmbc$group == "LRT"),
@@ -162,7 +158,7 @@ test_that("Table 2 counts by timing of surgery are reproduced exactly", {
   expect_equal(t2[1, c("SAC", "SBC", "SDC")],
                data.frame(SAC = 30L, SBC = 26L, SDC = 22L))
   for (i in seq_len(nrow(t2))[-1]) {
-    v <- column_of[[t2$characteristic[i]]]
+    v <- column_of()[[t2$characteristic[i]]]
     lev <- level_of(t2$level[i])
     expect_true(lev %in% levels(surg[[v]]), label = lev)
     got <- vapply(c("SAC", "SBC", "SDC"),

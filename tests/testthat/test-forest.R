@@ -1,6 +1,6 @@
 # forest_plot(): rows, texts and sizes drawn; pdf and png without warnings.
 
-fx <- data.frame(
+forest_data <- function() data.frame(
   subgroup = c("Overall", "Age (yr)", "Age (yr)", "Metastatic sites",
                "Metastatic sites", "Metastatic sites"),
   level = c("All patients", "<= 50", "> 50", "Bone only", "Viscera only",
@@ -13,6 +13,7 @@ fx <- data.frame(
   stringsAsFactors = FALSE)
 
 test_that("forest_plot() draws the overall row, subgroup headers and levels", {
+  fx <- forest_data()
   calls <- drawn_calls(forest_plot(fx, xlim = c(0.05, 4)))
   ret <- attr(calls, "value")
   expect_identical(ret$label, c("All patients", "Age (yr)", "<= 50", "> 50",
@@ -41,7 +42,26 @@ test_that("forest_plot() draws the overall row, subgroup headers and levels", {
   expect_length(pts, 5)
 })
 
+test_that("a square's area grows with its events: cex 0.6 + 1.6 sqrt(events / most)", {
+  fx <- forest_data()
+  calls <- drawn_calls(forest_plot(fx, xlim = c(0.05, 4)))
+  pts <- Filter(function(e) e$fun == "C_plotXY", calls)
+  # plot.xy(xy, type, pch, lty, col, bg, cex, ...): the 7th argument
+  size <- vapply(pts, function(e) as.numeric(e$args[[7]]), 1)
+  ev <- fx$events[-1]                       # the overall row is a diamond
+  expect_equal(size, 0.6 + 1.6 * sqrt(ev / max(ev)), tolerance = 1e-12)
+  expect_equal(max(size), 2.2)
+  # the same events give the same square; no events the smallest one
+  fx$events[3] <- 0
+  calls <- drawn_calls(forest_plot(fx, xlim = c(0.05, 4)))
+  pts <- Filter(function(e) e$fun == "C_plotXY", calls)
+  size <- vapply(pts, function(e) as.numeric(e$args[[7]]), 1)
+  expect_equal(size[2], 0.6)
+  expect_equal(size[c(3, 5)], rep(0.6 + 1.6 * sqrt(38 / 42), 2))
+})
+
 test_that("forest_plot() fits small devices by shrinking the text", {
+  fx <- forest_data()
   big <- attr(drawn_calls(forest_plot(fx), width = 10, height = 6), "value")
   small <- attr(drawn_calls(forest_plot(fx), width = 5, height = 3), "value")
   expect_lt(attr(small, "cex"), attr(big, "cex"))
@@ -49,6 +69,7 @@ test_that("forest_plot() fits small devices by shrinking the text", {
 })
 
 test_that("forest_plot() draws without warning into pdf and png", {
+  fx <- forest_data()
   for (ext in c("pdf", "png")) {
     f <- tempfile(fileext = paste0(".", ext))
     if (ext == "pdf") grDevices::pdf(f, width = 7, height = 6) else
@@ -64,6 +85,7 @@ test_that("forest_plot() draws without warning into pdf and png", {
 })
 
 test_that("forest_plot() errors name the argument", {
+  fx <- forest_data()
   grDevices::pdf(NULL)
   on.exit(grDevices::dev.off())
   expect_error(forest_plot(1:3), "`x` must be a data frame",

@@ -1,39 +1,53 @@
 # reproduce_paper(): the main job. One run on dnmbc is shared by the tests
-# below (it takes a few seconds: 12 figures are drawn).
+# below (it takes a few seconds: 12 figures are drawn); paper_run() makes
+# it the first time a test asks for it.
 
-out_dir <- file.path(tempdir(), "cohortsurv-reproduce-test")
-unlink(out_dir, recursive = TRUE)
-printed <- utils::capture.output(run <- reproduce_paper(out_dir))
+out_dir_path <- function() file.path(tempdir(), "cohortsurv-reproduce-test")
+paper_run <- local({
+  done <- NULL
+  function() {
+    if (is.null(done)) {
+      unlink(out_dir_path(), recursive = TRUE)
+      printed <- utils::capture.output(run <- reproduce_paper(out_dir_path()))
+      done <<- list(run = run, printed = printed)
+    }
+    done
+  }
+})
 read_out <- function(name) {
-  utils::read.csv(file.path(out_dir, name), stringsAsFactors = FALSE)
+  paper_run()
+  utils::read.csv(file.path(out_dir_path(), name), stringsAsFactors = FALSE)
 }
 
 test_that("reproduce_paper writes every table, figure and the report", {
+  run <- paper_run()$run
   tabs <- c("table1", "table2", "medians", "hazard_ratios", "logrank",
             "at_risk", "subgroups", "comparison")
   figs <- paste0("figure", 1:6)
   want <- c(paste0(rep(tabs, each = 2), c(".csv", ".html")),
             paste0(rep(figs, each = 2), c(".pdf", ".png")), "report.html")
   expect_setequal(basename(run$files), want)
-  expect_true(all(file.exists(file.path(out_dir, want))))
-  expect_true(all(file.size(file.path(out_dir, want)) > 200))
+  expect_true(all(file.exists(file.path(out_dir_path(), want))))
+  expect_true(all(file.size(file.path(out_dir_path(), want)) > 200))
   # PNG and PDF signatures
-  png1 <- readBin(file.path(out_dir, "figure1.png"), "raw", 8)
+  png1 <- readBin(file.path(out_dir_path(), "figure1.png"), "raw", 8)
   expect_identical(png1[2:4], charToRaw("PNG"))
-  pdf1 <- readBin(file.path(out_dir, "figure1.pdf"), "raw", 4)
+  pdf1 <- readBin(file.path(out_dir_path(), "figure1.pdf"), "raw", 4)
   expect_identical(rawToChar(pdf1), "%PDF")
   # the report embeds every figure by a relative link and every table
-  rep <- paste(readLines(file.path(out_dir, "report.html"), warn = FALSE),
+  rep <- paste(readLines(file.path(out_dir_path(), "report.html"), warn = FALSE),
                collapse = "\n")
   for (f in figs) expect_match(rep, paste0("src=\"", f, ".png\""), fixed = TRUE)
   expect_match(rep, "Published versus reproduced", fixed = TRUE)
   expect_match(rep, "Table 2. Characteristics", fixed = TRUE)
-  expect_false(grepl(out_dir, rep, fixed = TRUE))   # no absolute paths
+  expect_false(grepl(out_dir_path(), rep, fixed = TRUE))   # no absolute paths
   expect_s3_class(run, "cs_paper")
   expect_identical(names(run$tables)[1:2], c("table1", "table2"))
 })
 
 test_that("the printed summary is one screen with a line per step", {
+  run <- paper_run()$run
+  printed <- paper_run()$printed
   expect_lte(length(printed), 30L)
   for (k in 1:9) {
     expect_true(any(startsWith(printed, sprintf("[%d/9]", k))))
@@ -41,8 +55,12 @@ test_that("the printed summary is one screen with a line per step", {
   expect_match(printed[1], "153 patients, 118 deaths", fixed = TRUE)
   expect_true(any(grepl(sprintf("%d of %d numbers agree", run$agree,
                                 run$compared), printed, fixed = TRUE)))
-  expect_silent(reproduce_paper(file.path(tempdir(), "cs-quiet"),
-                                quiet = TRUE))
+  quiet_dir <- file.path(tempdir(), "cs-quiet")
+  expect_silent(quiet <- reproduce_paper(quiet_dir, quiet = TRUE))
+  # quiet prints nothing but writes every file all the same
+  expect_identical(basename(quiet$files), basename(run$files))
+  expect_true(all(file.exists(quiet$files)))
+  expect_identical(quiet$tables, run$tables)
 })
 
 test_that("hazard ratios in the CSV equal the fitted models and coxph", {
@@ -105,6 +123,7 @@ test_that("medians, numbers at risk and log-rank P values in the CSVs", {
 })
 
 test_that("Tables 1 and 2 and the comparison CSV hold the fitted numbers", {
+  run <- paper_run()$run
   t1 <- read_out("table1.csv")
   expect_identical(names(t1)[3:4], c("LRT..n...87.", "STA..n...66."))
   row <- t1[t1$variable == "Metastatic sites" & t1$level == "Bone only", ]
@@ -112,7 +131,7 @@ test_that("Tables 1 and 2 and the comparison CSV hold the fitted numbers", {
   t2 <- read_out("table2.csv")
   expect_identical(names(t2)[3:5],
                    c("SAC..n...30.", "SBC..n...26.", "SDC..n...22."))
-  cmp <- utils::read.csv(file.path(out_dir, "comparison.csv"),
+  cmp <- utils::read.csv(file.path(out_dir_path(), "comparison.csv"),
                          colClasses = "character")
   expect_identical(sum(cmp$agrees == "yes"), run$agree)
   expect_identical(nrow(cmp), run$compared)
@@ -138,13 +157,13 @@ test_that("a user's data frame with the same columns gives the same results", {
   for (v in names(d)) if (is.factor(d[[v]])) d[[v]] <- as.character(d[[v]])
   d$death <- d$death == 1
   d$extra <- 1
-  res <- cohortsurv:::paper_analysis(cohortsurv:::paper_data(d))
+  res <- paper_analysis(d)
   hr <- read_out("hazard_ratios.csv")
   expect_equal(res$hazard_ratios$hr, hr$hr, tolerance = 1e-10)
   md <- read_out("medians.csv")
   expect_equal(res$medians$median, md$median)
   expect_identical(res$comparison$agrees,
-                   utils::read.csv(file.path(out_dir, "comparison.csv"),
+                   utils::read.csv(file.path(out_dir_path(), "comparison.csv"),
                                    colClasses = "character")$agrees)
 })
 
