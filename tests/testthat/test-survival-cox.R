@@ -663,3 +663,115 @@ test_that("nested: fits and predictions made inside functions", {
   sv_expect_km(kfun(lung), survfit(Surv(time, status) ~ I(ph.ecog >= 2),
                                    lung))
 })
+
+# --- strata2.R, frank.R, coxsurv4.R: strata() in interactions -----------------------------
+
+test_that("strata2: sex:strata(ph.ecog) does not depend on the coding of sex", {
+  tdata <- lung
+  tdata$sex <- lung$sex + 3
+  fm <- Surv(time, status) ~ age + sex:strata(ph.ecog)
+  # ph.ecog = 3 has one subject: its slope is aliased (NA)
+  expect_message(f1 <- cox(fm, lung, na.action = na.exclude), "collinear")
+  expect_message(f2 <- cox(fm, tdata, na.action = na.exclude), "collinear")
+  g1 <- suppressWarnings(coxph(fm, lung, na.action = na.exclude))
+  expect_equal(names(f1$coefficients), names(coef(g1)))
+  expect_equal(unname(is.na(f1$coefficients)), c(FALSE, FALSE, FALSE, FALSE,
+                                                  TRUE))
+  ok <- !is.na(f1$coefficients)
+  expect_equal(f2$coefficients, f1$coefficients, tolerance = sv_tol_cox)
+  expect_equal(f2$var[ok, ok], f1$var[ok, ok], tolerance = sv_tol_cox)
+  expect_equal(predict(f2), predict(f1), tolerance = sv_tol_cox)
+  expect_equal(unname(f1$coefficients), unname(coef(g1)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f1$var[ok, ok]), unname(g1$var[ok, ok]),
+               tolerance = sv_tol_cox)
+  expect_equal(f1$loglik, g1$loglik, tolerance = sv_tol_cox)
+  expect_equal(f1$score_test$statistic, unname(g1$score),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(predict(f1)), unname(predict(g1)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(f1)), unname(residuals(g1)),
+               tolerance = sv_tol_cox)
+})
+
+test_that("frank: age*strata(sex) and (age - 50)*strata(sex) give one model", {
+  d <- lung
+  d$age2 <- d$age - 50
+  f1 <- cox(Surv(time, status) ~ age * strata(sex), d)
+  f2 <- cox(Surv(time, status) ~ age2 * strata(sex), d)
+  g1 <- coxph(Surv(time, status) ~ age * strata(sex), d)
+  expect_equal(names(f1$coefficients), c("age", "age:strata(sex)sex=2"))
+  expect_equal(names(f1$coefficients), names(coef(g1)))
+  sv_expect_cox(f1, g1)
+  expect_equal(unname(f2$coefficients), unname(f1$coefficients),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f2$var), unname(f1$var), tolerance = sv_tol_cox)
+  expect_equal(f2$loglik, f1$loglik, tolerance = sv_tol_cox)
+  # the curves for new subjects: the same from both fits and as survfit's
+  tdata <- data.frame(age = 50:60, age2 = 0:10,
+                      sex = c(1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1))
+  st <- paste0("sex=", tdata$sex)
+  c1 <- sv_cox_curves(f1, tdata, st)
+  c2 <- sv_cox_curves(f2, tdata, st)
+  expect_equal(c2$surv, c1$surv, tolerance = sv_tol_cox)
+  s1 <- survfit(g1, tdata)
+  expect_equal(c1$surv, c(s1$surv), tolerance = sv_tol_cox)
+  expect_equal(c1$time, s1$time, tolerance = sv_tol_cox)
+  expect_equal(c1$n_risk, s1$n.risk, tolerance = sv_tol_cox)
+  for (type in c("lp", "risk")) {
+    for (ref in c("strata", "sample", "zero")) {
+      expect_equal(unname(predict(f1, tdata, type = type, reference = ref)),
+                   unname(predict(g1, tdata, type = type, reference = ref)),
+                   tolerance = sv_tol_cox)
+    }
+  }
+  # the sex = 1 curves are those of a one-stratum fit at the same slope
+  f3 <- cox(Surv(time, status) ~ age, d, subset = sex == 1,
+            init = f1$coefficients[1], control = cox_control(iter_max = 0))
+  c3 <- sv_cox_curves(f3, data.frame(age = c(50, 52, 54)))
+  expect_equal(c3$surv, c1$surv[c1$row %in% c(1, 3, 5)],
+               tolerance = sv_tol_cox)
+  expect_equal(c3$time, c1$time[c1$row %in% c(1, 3, 5)],
+               tolerance = sv_tol_cox)
+})
+
+test_that("coxsurv4: age*strata(sex) + strata(ph.ecog), curves per stratum", {
+  fm <- Surv(time, status) ~ wt.loss + age * strata(sex) + strata(ph.ecog)
+  f1 <- cox(fm, lung)
+  g1 <- coxph(fm, lung)
+  expect_equal(names(f1$coefficients), names(coef(g1)))
+  sv_expect_cox(f1, g1)
+  expect_equal(unname(residuals(f1, "score")), unname(residuals(g1, "score")),
+               tolerance = sv_tol_cox)
+  tdata <- data.frame(wt.loss = c(10, 5, 0, 10, 15, 20, 25),
+                      age = c(50, 60, 50, 60, 70, 40, 21),
+                      sex = c(1, 1, 2, 2, 1, 1, 1),
+                      ph.ecog = c(0, 0, 1, 1, 2, 2, 2))
+  st <- paste0("sex=", tdata$sex, "; ph.ecog=", tdata$ph.ecog)
+  expect_true(all(st %in% as.character(f1$strata)))
+  c1 <- sv_cox_curves(f1, tdata, st)
+  s1 <- suppressWarnings(survfit(g1, newdata = tdata))
+  expect_equal(c1$surv, c(s1$surv), tolerance = sv_tol_cox)
+  expect_equal(c1$n_event, s1$n.event, tolerance = sv_tol_cox)
+  # (coxph warns that the strata() contrast is ignored)
+  expect_equal(unname(predict(f1, tdata, reference = "zero")),
+               unname(suppressWarnings(predict(g1, tdata,
+                                               reference = "zero"))),
+               tolerance = sv_tol_cox)
+  # each stratum's curves are those of a fit to that stratum alone, at the
+  # slopes of its sex (the script's fit2, fit3 and fit4)
+  b <- f1$coefficients
+  one <- function(sx, ec, slopes, rows) {
+    f <- cox(Surv(time, status) ~ wt.loss + age, lung,
+             subset = sex == sx & ph.ecog == ec, init = slopes,
+             control = cox_control(iter_max = 0))
+    cs <- sv_cox_curves(f, tdata[rows, ])
+    expect_equal(cs$surv, c1$surv[c1$row %in% rows], tolerance = sv_tol_cox)
+    expect_equal(cs$time, c1$time[c1$row %in% rows], tolerance = sv_tol_cox)
+    expect_equal(cs$n_risk, c1$n_risk[c1$row %in% rows],
+                 tolerance = sv_tol_cox)
+  }
+  one(1, 0, b[1:2], 1:2)
+  one(2, 1, c(b[1], b[2] + b[3]), 3:4)
+  one(1, 2, b[1:2], 5:7)
+})
