@@ -775,3 +775,133 @@ test_that("coxsurv4: age*strata(sex) + strata(ph.ecog), curves per stratum", {
   one(2, 1, c(b[1], b[2] + b[3]), 3:4)
   one(1, 2, b[1:2], 5:7)
 })
+
+# --- model.matrix.R: coxph's design, a strata-by-factor interaction ----------------------
+
+sv_mm1 <- data.frame(time = c(9, 3, 1, 1, 6, 6, 8),
+                     status = c(1, NA, 1, 0, 1, 1, 0),
+                     x = c(0, 2, 1, 1, 1, 0, 0),
+                     z = factor(c("a", "a", "b", "b", "c", "c", "a")),
+                     x2 = factor(rep(1:2, length = 7)))
+
+test_that("model.matrix: the design of a factor, and new data without a level", {
+  f1 <- cox(Surv(time, status) ~ z, sv_mm1,
+            control = cox_control(iter_max = 1))
+  g1 <- coxph(Surv(time, status) ~ z, sv_mm1, iter.max = 1, x = TRUE)
+  expect_equal(unname(f1$coefficients), unname(coef(g1)),
+               tolerance = sv_tol_cox)
+  expect_equal(f1$loglik, g1$loglik, tolerance = sv_tol_cox)
+  expect_equal(unname(f1$x), unname(g1$x), tolerance = sv_tol_cox)
+  expect_equal(colnames(f1$x), c("zb", "zc"))
+  expect_equal(f1$assign, attr(g1$x, "assign"))
+  # new data without level b: the zb column is 0 (the levels of the fit are
+  # kept), and the row with a missing status is predicted too
+  test2 <- sv_mm1
+  test2$z <- factor(c("a", "a", "a", "a", "c", "c", "a"))
+  p <- predict(f1, newdata = test2, reference = "zero")
+  expect_equal(unname(p), unname(f1$coefficients["zc"] * (test2$z == "c")),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(p), unname(predict(g1, newdata = test2,
+                                         reference = "zero")),
+               tolerance = sv_tol_cox)
+})
+
+test_that("model.matrix: strata(x2)*z has coxph's columns, names and strata", {
+  f3 <- cox(Surv(time, status) ~ strata(x2) * z, sv_mm1,
+            control = cox_control(iter_max = 0))
+  g3 <- coxph(Surv(time, status) ~ strata(x2) * z, sv_mm1, iter.max = 0,
+              x = TRUE)
+  expect_equal(colnames(f3$x), c("zb", "zc", "strata(x2)2:zb",
+                                 "strata(x2)2:zc"))
+  expect_equal(names(f3$coefficients), names(coef(g3)))
+  expect_equal(f3$assign, c(2, 2, 3, 3))
+  expect_equal(f3$contrasts, list("strata(x2)" = "contr.treatment",
+                                  z = "contr.treatment"))
+  expect_equal(unname(f3$x), unname(g3$x), tolerance = sv_tol_cox)
+  expect_equal(f3$strata_code + 1, as.integer(g3$strata))
+  expect_equal(f3$loglik, g3$loglik, tolerance = sv_tol_cox)
+  expect_equal(f3$score_test$statistic, unname(g3$score),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(f3)), unname(residuals(g3)),
+               tolerance = sv_tol_cox)
+  # at beta = 0 the interaction columns are singular (coxph: variance 0)
+  expect_equal(unname(f3$var[1:2, 1:2]), unname(g3$var[1:2, 1:2]),
+               tolerance = sv_tol_cox)
+  expect_true(all(is.na(f3$var[3:4, ])))
+  expect_true(all(g3$var[3:4, ] == 0))
+})
+
+# --- bladder.R: the Wei, Lin and Weissfeld marginal model ----------------------------------
+
+test_that("bladder: (rx + size + number)*strata(enum) with a cluster (Wei et al.)", {
+  fm <- Surv(stop, event) ~ (rx + size + number) * strata(enum)
+  w <- cox(fm, bladder, cluster = id, ties = "breslow")
+  g <- coxph(fm, bladder, cluster = id, ties = "breslow")
+  expect_equal(names(w$coefficients), names(coef(g)))
+  sv_expect_cox(w, g)
+  expect_equal(unname(w$naive_var), unname(g$naive.var),
+               tolerance = sv_tol_cox)
+  expect_equal(w$robust_score_test$statistic, unname(g$rscore),
+               tolerance = sv_tol_cox)
+  expect_equal(w$wald_test$statistic, unname(g$wald.test),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(w, "dfbeta")),
+               unname(residuals(g, "dfbeta")), tolerance = sv_tol_cox)
+  # the same with a cluster() term
+  w2 <- cox(update(fm, . ~ . + cluster(id)), bladder, ties = "breslow")
+  expect_equal(w2$var, w$var, tolerance = sv_tol_cox)
+  # the rx effect of each recurrence (Wei et al., table 5) and its
+  # variance (eqn 3.2), as bladder.Rout.save prints them
+  rx <- c(1, 4, 5, 6)
+  cmat <- diag(4)
+  cmat[1, ] <- 1
+  est <- drop(w$coefficients[rx] %*% cmat)
+  expect_equal(est, c(-0.5176209, -0.6194404, -0.6998771, -0.6507935),
+               tolerance = 1e-6)
+  v <- t(cmat) %*% w$var[rx, rx] %*% cmat
+  expect_equal(v[upper.tri(v, TRUE)],
+               c(0.09455501, 0.06017669, 0.13242834, 0.05677331, 0.13011557,
+                 0.17235879, 0.0437777, 0.1160420, 0.1590865, 0.2398112),
+               tolerance = 1e-6)
+  # the strata separate completely: each recurrence's slopes are those of
+  # its own fit
+  for (k in 1:4) {
+    fk <- cox(Surv(stop, event) ~ rx + size + number, bladder,
+              subset = enum == k, ties = "breslow",
+              control = cox_control(eps = 1e-12))
+    # rx, size, number, then rx:, size:, number: for enum = 2, 3, 4
+    bk <- w$coefficients[1:3] +
+      if (k == 1) 0 else w$coefficients[c(3, 6, 9) + k - 1]
+    expect_equal(unname(bk), unname(fk$coefficients), tolerance = sv_tol_cox)
+  }
+})
+
+# --- jasa.R: age*strata(ss) ------------------------------------------------------------------
+
+test_that("jasa: two copies as strata, age*strata(ss) + age2", {
+  f3 <- cox(Surv(start, stop, event) ~ age, jasa1)
+  ll <- nrow(jasa1)
+  ss <- rep(0:1, c(ll, ll))
+  tdata <- with(jasa1, data.frame(start = rep(start, 2), stop = rep(stop, 2),
+                                  event = rep(event, 2), ss = ss,
+                                  age = rep(age, 2),
+                                  age2 = (rep(age, 2))^2 * ss))
+  fm <- Surv(start, stop, event) ~ age * strata(ss) + age2
+  f <- cox(fm, tdata)
+  g <- coxph(fm, tdata)
+  expect_equal(names(f$coefficients), names(coef(g)))
+  sv_expect_cox(f, g)
+  # the first copy has its own slope: that of the one-copy fit
+  expect_equal(unname(f$coefficients[1]), unname(f3$coefficients),
+               tolerance = 1e-6)
+  # and the survival of its stratum at the mean age is the one-copy curve
+  nd <- data.frame(age = f3$means, age2 = 0, ss = 0)
+  c5 <- sv_cox_curves(f, nd, "ss=0", censor = FALSE)
+  s5 <- survfit(g, nd, censor = FALSE)
+  expect_equal(c5$surv, s5$surv[seq_len(s5$strata[1])],
+               tolerance = sv_tol_cox)
+  f3b <- cox(Surv(start, stop, event) ~ age, jasa1, init = f$coefficients[1],
+             control = cox_control(iter_max = 0))
+  expect_equal(c5$surv, sv_base_events(f3b, centered = TRUE)$surv,
+               tolerance = sv_tol_cox)
+})
