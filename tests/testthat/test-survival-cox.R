@@ -905,3 +905,162 @@ test_that("jasa: two copies as strata, age*strata(ss) + age2", {
   expect_equal(c5$surv, sv_base_events(f3b, centered = TRUE)$surv,
                tolerance = sv_tol_cox)
 })
+
+# --- doublecolon.R: survival::strata() and survival::cluster() ----------------------------
+
+test_that("doublecolon: survival::strata() and survival::cluster() are markers", {
+  # survival >= 3.6 reads them as strata() and cluster(); the installed
+  # coxph may not, so the oracle is the formula without the prefix
+  g1 <- coxph(Surv(time, status) ~ age + strata(inst), lung)
+  c3 <- cox(survival::Surv(time, status) ~ age + survival::strata(inst), lung)
+  sv_expect_cox(c3, g1)
+  expect_equal(length(c3$strata), length(unique(na.omit(lung$inst))))
+  g1a <- coxph(Surv(time, status) ~ age + strata(sex) + cluster(inst), lung)
+  f1a <- cox(Surv(time, status) ~ age + strata(sex) + cluster(inst), lung)
+  f1b <- cox(Surv(time, status) ~ age + survival::strata(sex) +
+               survival::cluster(inst), lung)
+  sv_expect_cox(f1a, g1a)
+  expect_equal(unname(f1a$naive_var), unname(g1a$naive.var),
+               tolerance = sv_tol_cox)
+  for (k in c("coefficients", "var", "naive_var", "loglik")) {
+    expect_equal(f1b[[k]], f1a[[k]], tolerance = sv_tol_cox, label = k)
+  }
+  expect_equal(f1b$robust_score_test$statistic, c(g1a$rscore),
+               tolerance = sv_tol_cox)
+  y2 <- with(lung, survival::Surv(time, status))
+  f1c <- cox(y2 ~ age + strata(sex) + survival::cluster(inst), lung)
+  expect_equal(unname(f1c$coefficients), unname(f1a$coefficients),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f1c$var), unname(f1a$var), tolerance = sv_tol_cox)
+})
+
+# --- cancer.R: "." in the formula, and update() ----------------------------------------------
+
+test_that("cancer: '.' in a formula and update() of the fit", {
+  fm <- Surv(time, status) ~ . - meal.cal - wt.loss - inst
+  f1 <- cox(fm, lung)
+  g1 <- coxph(fm, lung)
+  expect_equal(names(f1$coefficients), names(coef(g1)))
+  # the rows missing meal.cal or wt.loss go too, as in coxph
+  expect_equal(f1$n, g1$n)
+  sv_expect_cox(f1, g1)
+  f2 <- update(f1, . ~ . - ph.karno)
+  f3 <- cox(Surv(time, status) ~ age + sex + ph.ecog + pat.karno, lung)
+  expect_equal(names(f2$coefficients), names(f3$coefficients))
+  for (k in c("coefficients", "var", "loglik", "n", "n_event",
+              "linear_predictors")) {
+    expect_equal(f2[[k]], f3[[k]], tolerance = sv_tol_cox, label = k)
+  }
+  expect_equal(deparse1(f2$call), deparse1(f3$call))
+  sv_expect_cox(f2, update(g1, . ~ . - ph.karno))
+})
+
+# --- update.R: cluster = and cluster() ------------------------------------------------------
+
+test_that("update: cluster = and a cluster() term give the same fit", {
+  f1 <- cox(Surv(time, status) ~ age, lung, cluster = inst)
+  f2 <- cox(Surv(time, status) ~ age + cluster(inst), lung)
+  for (k in c("coefficients", "var", "naive_var", "loglik", "n",
+              "n_cluster")) {
+    expect_equal(f2[[k]], f1[[k]], tolerance = sv_tol_cox, label = k)
+  }
+  expect_equal(f2$robust_score_test, f1$robust_score_test,
+               tolerance = sv_tol_cox)
+  g2 <- coxph(Surv(time, status) ~ age + cluster(inst), lung)
+  sv_expect_cox(f2, g2)
+  expect_equal(unname(f2$naive_var), unname(g2$naive.var),
+               tolerance = sv_tol_cox)
+  expect_equal(f2$n, g2$n)
+})
+
+# --- doaml.R: formulas of data-frame columns, without data ----------------------------------
+
+test_that("doaml: Surv(aml$time, aml$status) ~ aml$x without a data argument", {
+  f <- cox(Surv(aml$time, aml$status) ~ aml$x, ties = "breslow")
+  g <- coxph(Surv(aml$time, aml$status) ~ aml$x, method = "breslow")
+  expect_equal(names(f$coefficients), names(coef(g)))
+  sv_expect_cox(f, g)
+  f2 <- cox(Surv(time, status) ~ x, aml, ties = "breslow")
+  expect_equal(unname(f2$coefficients), unname(f$coefficients),
+               tolerance = sv_tol_cox)
+  expect_equal(f2$loglik, f$loglik, tolerance = sv_tol_cox)
+  # an offset-only model without data: the Breslow baseline by hand
+  tf <- cox(Surv(aml$time, aml$status) ~ offset(log(1:23)), ties = "breslow")
+  rscore <- exp(log(1:23) - mean(log(1:23)))[order(aml$time)]
+  atime <- sort(aml$time)
+  denom <- rev(cumsum(rev(rscore)))
+  denom <- denom[match(unique(atime), atime)]
+  deaths <- tapply(aml$status, aml$time, sum)
+  expect_equal(sv_base_events(tf, centered = TRUE)$surv,
+               as.vector(exp(-cumsum(deaths / denom)[deaths > 0])),
+               tolerance = sv_tol_cox)
+  expect_equal(tf$loglik, coxph(Surv(aml$time, aml$status) ~
+                                  offset(log(1:23)), ties = "breslow")$loglik,
+               tolerance = sv_tol_cox)
+})
+
+# --- survtest.R: null Cox models and a negative subset -------------------------------------
+
+test_that("survtest: the baseline of ~ 1 and of ~ strata(x) with subset = -1", {
+  d <- cbind(sv_test2, wt = 1:10)[c(1, 6, 2, 7, 3, 8, 4, 9, 5, 10), ]
+  c1 <- cox(Surv(start, stop, event) ~ 1, d)
+  s1 <- survfit(coxph(Surv(start, stop, event) ~ 1, d))
+  b1 <- baseline_hazard(c1)
+  expect_equal(b1$time, s1$time, tolerance = sv_tol_cox)
+  expect_equal(b1$n_risk, s1$n.risk, tolerance = sv_tol_cox)
+  expect_equal(b1$hazard, s1$cumhaz, tolerance = sv_tol_cox)
+  expect_equal(b1$surv, s1$surv, tolerance = sv_tol_cox)
+  # the Efron hazard of a null model: the two deaths at 9 (risk set 5)
+  # add 1/5 + 1/4
+  expect_equal(b1$hazard[b1$time == 9] - b1$hazard[b1$time == 8],
+               1 / 5 + 1 / 4, tolerance = sv_tol_cox)
+  c2 <- cox(Surv(start, stop, event) ~ strata(x), d, subset = -1)
+  g2 <- coxph(Surv(start, stop, event) ~ strata(x), d, subset = -1)
+  expect_equal(c2$n, 9)
+  expect_equal(c2$loglik, g2$loglik, tolerance = sv_tol_cox)
+  s2 <- survfit(g2)
+  b2 <- baseline_hazard(c2)
+  expect_equal(b2$time, s2$time, tolerance = sv_tol_cox)
+  expect_equal(b2$hazard, s2$cumhaz, tolerance = sv_tol_cox)
+  expect_equal(b2$surv, s2$surv, tolerance = sv_tol_cox)
+  expect_equal(as.vector(table(b2$strata)), unname(as.vector(s2$strata)))
+  # subset = -1 drops the first row of the data as given (here row 1 of
+  # sv_test2, the x = 1 death at 2)
+  c2b <- cox(Surv(start, stop, event) ~ strata(x), d[-1, ])
+  expect_equal(baseline_hazard(c2b)$hazard, b2$hazard, tolerance = sv_tol_cox)
+})
+
+# --- tiedtime.R: nearly equal times ------------------------------------------------------------
+
+test_that("tiedtime: times equal up to rounding are one time in cox()", {
+  tdata <- data.frame(time = c(1, 2, sqrt(2)^2, 2, sqrt(2)^2),
+                      status = rep(1, 5), x = c(0, 1, 0, 1, 1))
+  expect_false(sqrt(2)^2 == 2)
+  f <- cox(Surv(time, status) ~ x, tdata)
+  g <- coxph(Surv(time, status) ~ x, tdata)
+  sv_expect_cox(f, g)
+  # the same fit as with the times rounded
+  fr <- cox(Surv(round(time), status) ~ x, tdata)
+  expect_equal(fr$coefficients, f$coefficients, tolerance = sv_tol_cox)
+  expect_equal(fr$loglik, f$loglik, tolerance = sv_tol_cox)
+  # timefix = FALSE keeps them apart, as coxph's control does
+  f0 <- cox(Surv(time, status) ~ x, tdata, timefix = FALSE)
+  g0 <- coxph(Surv(time, status) ~ x, tdata,
+              control = coxph.control(timefix = FALSE))
+  sv_expect_cox(f0, g0)
+  expect_gt(abs(f0$coefficients - f$coefficients), 0.1)
+  # Breslow too, and with (start, stop] data
+  sv_expect_cox(cox(Surv(time, status) ~ x, tdata, ties = "breslow"),
+                coxph(Surv(time, status) ~ x, tdata, ties = "breslow"))
+  td2 <- cbind(tdata, t0 = c(0, 0, 2 - sqrt(2)^2 + 1, 0, 0))
+  sv_expect_cox(cox(Surv(t0, time, status) ~ x, td2),
+                coxph(Surv(t0, time, status) ~ x, td2))
+})
+
+# --- prednew.R: prediction types cohortsurv does not offer ------------------------------------
+
+test_that("prednew: type = 'expected' and 'terms' are refused", {
+  f <- cox(Surv(time, status) ~ age + factor(ph.ecog) + strata(sex), lung)
+  expect_error(predict(f, type = "expected"), class = "cohortsurv_error")
+  expect_error(predict(f, type = "terms"), class = "cohortsurv_error")
+})
