@@ -251,12 +251,15 @@ sv_expect_cox <- function(f, g, tol = sv_tol_cox, resid = TRUE) {
 
 # The curves of a cs_km fit against the survfit of the same data: the rows
 # of survfit in stratum order, compared column by column.
-sv_expect_km <- function(f, s, tol = sv_tol_km) {
+# n_censor = FALSE leaves n_censor out: survival 3.5.3 mislays its
+# interval-boundary flags when it fits more than one curve of (start, stop]
+# data with an id (see test-km-robust.R), so its counts are wrong there.
+sv_expect_km <- function(f, s, tol = sv_tol_km, n_censor = TRUE) {
   cv <- f$curves
   expect_equal(cv$time, s$time, tolerance = tol)
   expect_equal(cv$n_risk, s$n.risk, tolerance = tol)
   expect_equal(cv$n_event, s$n.event, tolerance = tol)
-  expect_equal(cv$n_censor, s$n.censor, tolerance = tol)
+  if (n_censor) expect_equal(cv$n_censor, s$n.censor, tolerance = tol)
   expect_equal(cv$surv, s$surv, tolerance = tol)
   # survfit's std.err is SE(log S) = SE(S) / S, except with the robust
   # variance (logse FALSE), where it is SE(S) itself, as km()'s std_err

@@ -107,6 +107,12 @@ sv_adata <- local({
   a$id <- sample(LETTERS, nrow(aml))
   a <- a[sample(seq_len(nrow(aml)), nrow(aml)), ]
   a$wt <- sample((2:30) / 10, nrow(aml))
+  # the clusters of survfit1.R's grouped jackknife
+  group <- rep("", nrow(a))
+  nx <- table(a$x)
+  group[a$x == "Maintained"] <- rep(letters[4:1], length = nx[1])
+  group[a$x != "Maintained"] <- rep(letters[4:7], length = nx[2])
+  a$group <- group
   a
 })
 
@@ -337,4 +343,194 @@ test_that("testci/mstate/turnbull: data other than right-censored or counting ar
                class = "cohortsurv_error")
   expect_error(km(Surv(time, status, type = "left") ~ 1, tdata),
                class = "cohortsurv_error")
+})
+
+# --- survfit1.R: the infinitesimal jackknife, by hand ----------------------------------
+
+# survfit1.R's byhand(), KM part: the influence U of each subject (id) on
+# S(t) by the recursion U <- U (1 - h) - S(t-) d h / d w, the IJ standard
+# error sqrt(sum U^2) and the influence matrix (subjects x times).
+sv_km_ij <- function(time, status, weights = rep(1, length(time)),
+                     id = seq_along(time)) {
+  utime <- sort(unique(time))
+  uid <- unique(id)
+  idx <- factor(match(id, uid), seq_along(uid))
+  u <- numeric(length(uid))
+  s <- 1
+  surv <- se <- double(length(utime))
+  infl <- matrix(0, length(uid), length(utime), dimnames = list(uid, NULL))
+  for (i in seq_along(utime)) {
+    atrisk <- time >= utime[i]
+    deaths <- time == utime[i] & status == 1
+    haz <- sum(weights[deaths]) / sum(weights[atrisk])
+    dhaz <- (deaths - atrisk * haz) / sum(weights[atrisk])
+    u <- u * (1 - haz) - s * c(tapply(dhaz * weights, idx, sum))
+    s <- s * (1 - haz)
+    surv[i] <- s
+    se[i] <- sqrt(sum(u^2))
+    infl[, i] <- u
+  }
+  list(time = utime, surv = surv, std = se, influence = infl)
+}
+
+test_that("survfit1: the IJ variance matches the hand computation", {
+  ta <- with(subset(sv_adata, x == "Maintained"),
+             sv_km_ij(time, status, id = id))
+  tb <- with(subset(sv_adata, x != "Maintained"),
+             sv_km_ij(time, status, id = id))
+  f <- km(Surv(time, status) ~ x, sv_adata, id = id, robust = TRUE)
+  expect_true(f$robust)
+  expect_equal(f$curves$surv, c(ta$surv, tb$surv), tolerance = sv_tol_km)
+  expect_equal(f$curves$std_err, c(ta$std, tb$std), tolerance = sv_tol_km)
+  # the last point of the second curve (S = 0) has IJ variance 0
+  expect_equal(tail(f$curves$std_err, 1), 0)
+  s <- survfit(Surv(time, status) ~ x, sv_adata, id = id, robust = TRUE)
+  expect_false(s$logse)
+  sv_expect_km(f, s)
+  # one row per subject and unit weights: IJ = Greenwood (S = 0 aside)
+  g <- km(Surv(time, status) ~ x, sv_adata)
+  expect_false(g$robust)
+  n <- nrow(g$curves)
+  expect_equal(g$curves$std_err[-n], f$curves$std_err[-n],
+               tolerance = sv_tol_km)
+  # the IJ variance does not change when every weight is multiplied by 3
+  f3 <- km(Surv(time, status) ~ x, sv_adata, id = id,
+           weights = rep(3, nrow(sv_adata)), robust = TRUE)
+  expect_equal(f3$curves$std_err, f$curves$std_err, tolerance = sv_tol_km)
+  expect_equal(f3$curves$n_risk, 3 * f$curves$n_risk, tolerance = sv_tol_km)
+})
+
+test_that("survfit1: IJ variance of survSplit (start, stop] data with id", {
+  a2 <- survSplit(Surv(time, status) ~ ., sv_adata, cut = c(10, 20, 40))
+  f <- km(Surv(time, status) ~ x, sv_adata, id = id, robust = TRUE)
+  fb <- km(Surv(tstart, time, status) ~ x, a2, id = id, robust = TRUE)
+  # (survfit 3.5.3's n.censor is wrong for several curves with an id; the
+  # censorings are checked against the unsplit data below)
+  sv_expect_km(fb, survfit(Surv(tstart, time, status) ~ x, a2, id = id,
+                           robust = TRUE), n_censor = FALSE)
+  # the split points are rows of their own (as survfit 3.5.3 reports them),
+  # neither events nor censorings; the other rows are those of the unsplit
+  # data
+  split <- !(paste(fb$curves$strata, fb$curves$time) %in%
+               paste(f$curves$strata, f$curves$time))
+  expect_true(all(fb$curves$time[split] %in% c(10, 20, 40)))
+  expect_true(all(fb$curves$n_event[split] == 0 &
+                    fb$curves$n_censor[split] == 0))
+  for (col in c("time", "n_risk", "n_event", "n_censor", "surv", "std_err",
+                "lower", "upper")) {
+    expect_equal(fb$curves[[col]][!split], f$curves[[col]],
+                 tolerance = sv_tol_km, label = col)
+  }
+  # several rows but one event at most per subject: Greenwood's variance by
+  # default, as survfit
+  fd <- km(Surv(tstart, time, status) ~ x, a2, id = id)
+  expect_false(fd$robust)
+  sv_expect_km(fd, survfit(Surv(tstart, time, status) ~ x, a2, id = id),
+               n_censor = FALSE)
+  expect_equal(fd$curves$std_err[!split], km(Surv(time, status) ~ x,
+                                             sv_adata)$curves$std_err,
+               tolerance = sv_tol_km)
+})
+
+test_that("survfit1: weighted IJ variance and the grouped jackknife by hand", {
+  wa <- with(subset(sv_adata, x == "Maintained"),
+             sv_km_ij(time, status, wt, id = id))
+  wb <- with(subset(sv_adata, x != "Maintained"),
+             sv_km_ij(time, status, wt, id = id))
+  # non-integer weights: robust by default
+  f <- km(Surv(time, status) ~ x, sv_adata, id = id, weights = wt)
+  expect_true(f$robust)
+  expect_equal(f$curves$surv, c(wa$surv, wb$surv), tolerance = sv_tol_km)
+  expect_equal(f$curves$std_err, c(wa$std, wb$std), tolerance = sv_tol_km)
+  sv_expect_km(f, survfit(Surv(time, status) ~ x, sv_adata, id = id,
+                          weights = wt))
+  a2 <- survSplit(Surv(time, status) ~ ., sv_adata, cut = c(10, 20, 40))
+  fb <- km(Surv(tstart, time, status) ~ x, a2, id = id, weights = wt)
+  ev <- fb$curves$n_event > 0
+  expect_equal(fb$curves$std_err[ev], f$curves$std_err[f$curves$n_event > 0],
+               tolerance = sv_tol_km)
+  # clusters: the influence summed within each group
+  f4 <- km(Surv(time, status) ~ x, sv_adata, id = id, weights = wt,
+           cluster = group)
+  g1 <- sv_adata$group[match(rownames(wa$influence), sv_adata$id)]
+  g2 <- sv_adata$group[match(rownames(wb$influence), sv_adata$id)]
+  se4 <- sqrt(c(colSums(rowsum(wa$influence, g1)^2),
+                colSums(rowsum(wb$influence, g2)^2)))
+  expect_equal(f4$curves$std_err, se4, tolerance = sv_tol_km)
+  expect_true(all(abs(se4 - c(wa$std, wb$std)) > 0 | se4 == 0))
+  sv_expect_km(f4, survfit(Surv(time, status) ~ x, sv_adata, id = id,
+                           weights = wt, cluster = group))
+})
+
+# --- tiedtime.R: nearly equal times ------------------------------------------------------
+
+test_that("tiedtime: differences of decimal times are merged as survfit merges them", {
+  # times of one decimal give differences that are equal only up to
+  # rounding (the situation of tiedtime.R's ties.rda)
+  set.seed(1953)
+  time1 <- round(runif(690, 40, 80), 1)
+  time2 <- time1 + round(runif(690, 0, 20), 1)
+  x <- time2 - time1
+  expect_gt(length(unique(x)), length(unique(round(x, 8))))
+  f <- km(Surv(x) ~ 1)
+  s <- survfit(Surv(x) ~ 1)
+  expect_equal(nrow(f$curves), length(unique(round(x, 8))))
+  sv_expect_km(f, s)
+  # timefix = FALSE keeps every distinct value apart
+  f0 <- km(Surv(x) ~ 1, timefix = FALSE)
+  expect_equal(nrow(f0$curves), length(unique(x)))
+})
+
+test_that("tiedtime: sqrt(2)^2 and 2 are one time in each curve", {
+  tdata <- data.frame(time = c(1, 2, sqrt(2)^2, 2, sqrt(2)^2),
+                      status = rep(1, 5), group = c(1, 1, 1, 2, 2))
+  f <- km(Surv(time, status) ~ group, tdata)
+  s <- survfit(Surv(time, status) ~ group, tdata)
+  expect_equal(nrow(f$curves), 3)
+  expect_equal(sum(s$strata), length(s$time))
+  sv_expect_km(f, s)
+  expect_equal(f$curves$surv, c(2 / 3, 0, 0), tolerance = sv_tol_km)
+  f0 <- km(Surv(time, status) ~ group, tdata, timefix = FALSE)
+  expect_equal(f0$curves$surv, c(2 / 3, 1 / 3, 0, 1 / 2, 0),
+               tolerance = sv_tol_km)
+  sv_expect_km(f0, survfit(Surv(time, status) ~ group, tdata,
+                           timefix = FALSE))
+})
+
+# --- doublecolon.R, doaml.R, r_sas.R: formula conventions ---------------------------------
+
+test_that("doublecolon: survival::strata() in km() is a grouping variable", {
+  y2 <- with(lung, survival::Surv(time, status))
+  s5a <- survfit(Surv(time, status) ~ sex, lung)
+  k5b <- km(Surv(time, status) ~ strata(sex), lung)
+  k5c <- km(Surv(time, status) ~ survival::strata(sex), lung)
+  k5d <- km(y2 ~ survival::strata(sex), lung)
+  sv_expect_km(k5c, s5a)
+  expect_equal(k5c$curves, k5b$curves, tolerance = sv_tol_km)
+  expect_equal(k5d$curves, k5b$curves, tolerance = sv_tol_km)
+  expect_equal(k5c$table, k5b$table, tolerance = sv_tol_km)
+})
+
+test_that("doaml: km() of data-frame columns without data, equal weights", {
+  f <- km(Surv(aml$time, aml$status) ~ aml$x)
+  sv_expect_km(f, survfit(Surv(aml$time, aml$status) ~ aml$x))
+  expect_equal(f$curves$surv, km(Surv(time, status) ~ x, aml)$curves$surv,
+               tolerance = sv_tol_km)
+  k2 <- km(Surv(aml$time, aml$status) ~ 1, weights = rep(2, 23))
+  k1 <- km(Surv(time, status) ~ 1, aml)
+  expect_equal(k2$curves$surv, k1$curves$surv, tolerance = sv_tol_km)
+  expect_equal(k1$curves$std_err^2, 2 * k2$curves$std_err^2,
+               tolerance = sv_tol_km)
+  sv_expect_km(k2, survfit(Surv(aml$time, aml$status) ~ 1,
+                           weights = rep(2, 23)))
+})
+
+test_that("r_sas: Surv(time) without a status makes every row an event", {
+  f <- km(Surv(time) ~ sex, lung)
+  s <- survfit(Surv(time) ~ sex, lung)
+  sv_expect_km(f, s)
+  expect_equal(f$table$events, as.vector(table(lung$sex)))
+  expect_equal(f$curves$surv,
+               km(Surv(time, rep(1, nrow(lung))) ~ sex, lung)$curves$surv,
+               tolerance = sv_tol_km)
 })
