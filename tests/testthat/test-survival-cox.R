@@ -1064,3 +1064,61 @@ test_that("prednew: type = 'expected' and 'terms' are refused", {
   expect_error(predict(f, type = "expected"), class = "cohortsurv_error")
   expect_error(predict(f, type = "terms"), class = "cohortsurv_error")
 })
+
+# --- clogit.R: conditional logistic regression as a stratified Cox model -------------------
+
+test_that("clogit: a multinomial response as one stratum per subject", {
+  nresp <- length(levels(logan$occupation))
+  n <- nrow(logan)
+  indx <- rep(1:n, nresp)
+  logan2 <- data.frame(logan[indx, ], id = indx,
+                       occ2 = factor(rep(levels(logan$occupation), each = n)))
+  logan2$y <- logan2$occupation == logan2$occ2
+  logan2$dummy <- 1
+  fm <- Surv(dummy, y) ~ occ2 + occ2:education + occ2:race + strata(id)
+  # two aliased columns
+  expect_message(f2 <- cox(fm, logan2, ties = "breslow"), "collinear")
+  g2 <- suppressWarnings(coxph(fm, logan2, method = "breslow"))
+  c1 <- suppressWarnings(clogit(y ~ occ2 + occ2:education + occ2:race +
+                                  strata(id), logan2))
+  ok <- !is.na(f2$coefficients)
+  expect_equal(sum(!ok), 2)
+  expect_equal(names(f2$coefficients), names(coef(g2)))
+  for (g in list(g2, c1)) {
+    expect_equal(unname(f2$coefficients), unname(coef(g)),
+                 tolerance = sv_tol_cox)
+    expect_equal(unname(f2$var[ok, ok]), unname(g$var[ok, ok]),
+                 tolerance = sv_tol_cox)
+    expect_equal(f2$loglik, g$loglik, tolerance = sv_tol_cox)
+  }
+  expect_equal(unname(residuals(f2)), unname(residuals(g2)),
+               tolerance = sv_tol_cox)
+  # one death per stratum: Efron is Breslow (and the exact likelihood)
+  fe <- suppressMessages(cox(fm, logan2))
+  expect_equal(fe$coefficients, f2$coefficients, tolerance = sv_tol_cox)
+  expect_equal(fe$loglik, f2$loglik, tolerance = sv_tol_cox)
+})
+
+test_that("clogit: matched case-control data (infert) and update()", {
+  d <- cbind(infert, one = 1)
+  f1 <- cox(Surv(one, case) ~ spontaneous + induced + strata(stratum), d)
+  c1 <- clogit(case ~ spontaneous + induced + strata(stratum), infert)
+  expect_equal(unname(f1$coefficients), unname(coef(c1)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f1$var), unname(c1$var), tolerance = sv_tol_cox)
+  expect_equal(f1$loglik, c1$loglik, tolerance = sv_tol_cox)
+  f2 <- update(f1, . ~ . - induced)
+  c2 <- update(c1, . ~ . - induced)
+  expect_equal(unname(f2$coefficients), unname(coef(c2)),
+               tolerance = sv_tol_cox)
+  expect_equal(f2$loglik, c2$loglik, tolerance = sv_tol_cox)
+  f3 <- update(f1, data = d[1:240, ])
+  # (update() of a clogit fit with new data fails in survival 3.5.3, its
+  # issue 331: refit instead)
+  c3 <- clogit(case ~ spontaneous + induced + strata(stratum),
+               infert[1:240, ])
+  expect_equal(f3$n, 240)
+  expect_equal(unname(f3$coefficients), unname(coef(c3)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f3$var), unname(c3$var), tolerance = sv_tol_cox)
+})
