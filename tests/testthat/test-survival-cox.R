@@ -1122,3 +1122,57 @@ test_that("clogit: matched case-control data (infert) and update()", {
                tolerance = sv_tol_cox)
   expect_equal(unname(f3$var), unname(c3$var), tolerance = sv_tol_cox)
 })
+
+# --- predsurv.R: curves for new subjects ---------------------------------------------------
+
+test_that("predsurv: Cox curves for new subjects agree with survfit.coxph", {
+  # the script's ages (40 * 1:8 * 5) are kept: large risk scores
+  f1 <- cox(Surv(time, status) ~ age + ph.ecog, lung)
+  g1 <- coxph(Surv(time, status) ~ age + ph.ecog, lung)
+  d1 <- data.frame(age = 40 * 1:8 * 5, ph.ecog = rep(0:2, length = 8))
+  c1 <- sv_cox_curves(f1, d1)
+  s1 <- survfit(g1, newdata = d1)
+  expect_equal(c1$surv, c(s1$surv), tolerance = sv_tol_cox)
+  expect_equal(c1$time, rep(s1$time, 8), tolerance = sv_tol_cox)
+  # with strata, new data without the strata variable: every row in every
+  # stratum
+  f2 <- cox(Surv(time, status) ~ age + ph.ecog + strata(sex), lung)
+  g2 <- coxph(Surv(time, status) ~ age + ph.ecog + strata(sex), lung)
+  d2 <- data.frame(age = 40 + 1:8 * 5, ph.ecog = rep(0:2, length = 8))
+  s2 <- survfit(g2, newdata = d2)
+  for (k in 1:2) {
+    ck <- sv_cox_curves(f2, d2, rep(paste0("sex=", k), 8))
+    expect_equal(ck$surv, c(s2[k, ]$surv), tolerance = sv_tol_cox)
+  }
+  # (start, stop] data, with and without strata, the strata in newdata
+  f3 <- cox(Surv(tstart, tstop, status) ~ age + treat, cgd)
+  g3 <- coxph(Surv(tstart, tstop, status) ~ age + treat, cgd)
+  d3 <- data.frame(age = c(2, 12, 20, 30, 40),
+                   treat = rep(levels(cgd$treat), length = 5))
+  expect_equal(sv_cox_curves(f3, d3)$surv, c(survfit(g3, newdata = d3)$surv),
+               tolerance = sv_tol_cox)
+  f4 <- cox(Surv(tstart, tstop, status) ~ age + treat + strata(hos.cat), cgd)
+  g4 <- coxph(Surv(tstart, tstop, status) ~ age + treat + strata(hos.cat),
+              cgd)
+  d4 <- cbind(d3, hos.cat = levels(cgd$hos.cat)[c(1, 2, 4, 3, 2)])
+  c4 <- sv_cox_curves(f4, d4, d4$hos.cat)
+  s4 <- survfit(g4, newdata = d4)
+  expect_equal(c4$surv, s4$surv, tolerance = sv_tol_cox)
+  expect_equal(as.vector(table(c4$row)), unname(as.vector(s4$strata)))
+})
+
+# --- royston.R: the pbc model of Royston's paper ---------------------------------------------
+
+test_that("royston: '.' + log(bili) - bili with a logical status", {
+  pbc2 <- na.omit(pbc[, -1])
+  fm1 <- Surv(time, status == 2) ~ . + log(bili) - bili
+  f1 <- cox(fm1, pbc2, ties = "breslow")
+  g1 <- coxph(fm1, pbc2, ties = "breslow")
+  expect_equal(names(f1$coefficients), names(coef(g1)))
+  expect_false("bili" %in% names(f1$coefficients))
+  sv_expect_cox(f1, g1)
+  fm2 <- Surv(time, status == 2) ~ age + log(bili) + edema + albumin +
+    stage + copper
+  sv_expect_cox(cox(fm2, pbc2, ties = "breslow"),
+                coxph(fm2, pbc2, ties = "breslow"))
+})
