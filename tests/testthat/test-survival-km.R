@@ -534,3 +534,36 @@ test_that("r_sas: Surv(time) without a status makes every row an event", {
                km(Surv(time, rep(1, nrow(lung))) ~ sex, lung)$curves$surv,
                tolerance = sv_tol_km)
 })
+
+# --- residsf.R: the influence of each subject, by hand -------------------------------------
+
+test_that("residsf: the robust SE is the root sum of the hand-computed influences", {
+  # survival's influence of the 6 non-missing rows of data set 1 (in time
+  # order) on S at the death times 1, 6 and 9 (S(8) = S(6))
+  inf1 <- matrix(c(-20, rep(4, 5), -10, 2, -13, -13, 17, 17, rep(0, 6)) / 144,
+                 ncol = 3)
+  f <- km(Surv(time, status) ~ 1, sv_test1, robust = TRUE)
+  expect_equal(f$curves$time, c(1, 6, 8, 9))
+  expect_equal(f$curves$std_err, sqrt(colSums(inf1^2))[c(1, 2, 2, 3)],
+               tolerance = sv_tol_km)
+  # one row per subject: equal to Greenwood's except where S = 0
+  g <- km(Surv(time, status) ~ 1, sv_test1)
+  expect_equal(f$curves$std_err[1:3], g$curves$std_err[1:3],
+               tolerance = sv_tol_km)
+  # (start, stop] data, two curves; the second is data set 1 again
+  test2 <- data.frame(t1 = c(1, 2, 5, 2, 1, 7, 3, 4, 8, 8, 0, 0, 0, 0, 0, 0),
+                      t2 = c(2, 3, 6, 7, 8, 9, 9, 9, 14, 17, 9, 1, 1, 6, 6, 8),
+                      event = c(1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1,
+                                0),
+                      x = rep(1:2, c(10, 6)), id = 1:16)
+  f4 <- km(Surv(t1, t2, event) ~ x, test2, id = id, robust = TRUE)
+  s4 <- survfit(Surv(t1, t2, event) ~ x, test2, id = id, robust = TRUE)
+  sv_expect_km(f4, s4)
+  c2 <- f4$curves[f4$curves$strata == "x=2", ]
+  expect_equal(c2$std_err, sqrt(colSums(inf1^2))[c(1, 2, 2, 3)],
+               tolerance = sv_tol_km)
+  # the order of the rows does not matter
+  reord <- c(1, 3, 5, 7, 9, 11, 13, 15, 2, 4, 6, 8, 10, 12, 14, 16)
+  f5 <- km(Surv(t1, t2, event) ~ x, test2[reord, ], id = id, robust = TRUE)
+  expect_equal(f5$curves, f4$curves, tolerance = sv_tol_km)
+})
