@@ -567,3 +567,30 @@ test_that("residsf: the robust SE is the root sum of the hand-computed influence
   f5 <- km(Surv(t1, t2, event) ~ x, test2[reord, ], id = id, robust = TRUE)
   expect_equal(f5$curves, f4$curves, tolerance = sv_tol_km)
 })
+
+# --- rttright.R: redistribute-to-the-right weights reproduce the KM ----------------------
+
+test_that("rttright: 1 - the weighted CDF of rttright() is the km() curve", {
+  bdata <- data.frame(time = c(1, 2, 2, 3, 4, 4, 5, 5, 8, 8,
+                               9, 10, 11, 12, 14, 15, 16, 16, 18, 20),
+                      status = c(1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1,
+                                 0, 0, 1, 0, 0, 1, 0, 1, 0))
+  f <- km(Surv(time, status) ~ 1, bdata)
+  # (survival 3.5.3's rttright() has no renorm argument; its weights are
+  # the script's renorm = FALSE ones, adding up to n times 1 - S at the end)
+  bwt <- rttright(Surv(time, status) ~ 1, bdata)
+  cdf <- cumsum(bwt) / nrow(bdata)
+  cdf <- cdf[!duplicated(bdata$time, fromLast = TRUE)]
+  expect_equal(f$curves$surv, 1 - cdf, tolerance = sv_tol_km)
+  # one curve per group of aml
+  fa <- km(Surv(time, status) ~ x, aml)
+  awt <- rttright(Surv(time, status) ~ x, aml)
+  ig <- as.numeric(aml$x)
+  for (i in 1:2) {
+    o <- order(aml$time[ig == i])
+    acdf <- cumsum(awt[ig == i][o]) / sum(ig == i)
+    acdf <- acdf[!duplicated(aml$time[ig == i][o], fromLast = TRUE)]
+    expect_equal(fa$curves$surv[as.integer(fa$curves$strata) == i], 1 - acdf,
+                 tolerance = sv_tol_km)
+  }
+})
