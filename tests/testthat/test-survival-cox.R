@@ -1,8 +1,13 @@
 # Cox model tests ported from survival's tests/stratatest.R, counting.R,
 # infcox.R, singtest.R, testnull.R, overlap.R, doweight.R, ovarian.R,
 # jasa.R, bladder.R, cancer.R, factor.R, factor2.R, prednew.R, coxsurv.R,
-# coxsurv2.R, anova.R and doublecolon.R: cox() against the closed forms
-# those scripts assert and against coxph (the oracle).
+# coxsurv2.R, anova.R, doublecolon.R, badname.R, update.R, nested.R,
+# strata2.R, frank.R, coxsurv4.R, model.matrix.R, doaml.R, survtest.R,
+# tiedtime.R, clogit.R, predsurv.R and royston.R: cox() against the closed
+# forms those scripts assert and against coxph (the oracle). Curves for
+# new subjects (survfit.coxph(fit, newdata)) are built from
+# baseline_hazard() and predict() (sv_cox_curves()); their standard errors
+# and predict()'s se.fit, "expected" and "terms" have no counterpart.
 
 sv_lung <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog",
                             "ph.karno", "pat.karno", "wt.loss", "inst",

@@ -1,10 +1,13 @@
-# Kaplan-Meier tests ported from survival's tests/survtest.R, survfit1.R,
-# quantile.R, summary_survfit.R, ekm.R and the KM parts of the data-set
-# scripts: km() against the hand-computed values the scripts assert and
-# against survfit (the oracle). Not ported: Fleming-Harrington and
-# Nelson-Aalen survival (type = "fh2", stype/ctype = 2), the infinitesimal
-# jackknife and influence matrices, start.time, scale, conf.lower and
-# multi-state curves: cohortsurv has no counterpart.
+# Kaplan-Meier tests ported from survival's tests/survtest.R, survfit1.R
+# (Greenwood and infinitesimal-jackknife variances), quantile.R,
+# summary_survfit.R, ekm.R, residsf.R (the robust SE from the hand-computed
+# influences), tiedtime.R, rttright.R, doublecolon.R, doaml.R and the KM
+# parts of the data-set scripts: km() against the hand-computed values the
+# scripts assert and against survfit (the oracle). Not ported:
+# Fleming-Harrington and Nelson-Aalen survival (type = "fh2", stype/ctype =
+# 2), the influence matrices themselves (influence =, resid.survfit),
+# start.time, scale, conf.lower and multi-state curves: cohortsurv has no
+# counterpart.
 
 # survfit's summary at chosen times as the columns of summary.cs_km().
 sv_summary_df <- function(s, times) {

@@ -1,5 +1,6 @@
 # Log-rank tests ported from survival's tests/difftest.R, cancer.R,
-# doublecolon.R and the survdiff calls of the book and data-set scripts:
+# doublecolon.R, tiedtime.R, doaml.R and the survdiff calls of the book and
+# data-set scripts:
 # logrank() against survdiff (the oracle) and against the score test of
 # coxph at beta = 0. Not ported: the one-sample test of jasa.R
 # (survdiff(... ~ offset(expect))), which cohortsurv does not offer.
