@@ -748,6 +748,11 @@ test_that("coxsurv4: age*strata(sex) + strata(ph.ecog), curves per stratum", {
   sv_expect_cox(f1, g1)
   expect_equal(unname(residuals(f1, "score")), unname(residuals(g1, "score")),
                tolerance = sv_tol_cox)
+  expect_equal(unname(residuals(f1, "dfbeta")),
+               unname(residuals(g1, "dfbeta")), tolerance = sv_tol_cox)
+  # the test of proportional hazards, per term (the interaction one term)
+  expect_equal(unname(ph_test(f1)$statistic),
+               unname(cox.zph(g1)$table[, "chisq"]), tolerance = sv_tol_cox)
   tdata <- data.frame(wt.loss = c(10, 5, 0, 10, 15, 20, 25),
                       age = c(50, 60, 50, 60, 70, 40, 21),
                       sex = c(1, 1, 2, 2, 1, 1, 1),
