@@ -3,9 +3,9 @@
 # jasa.R, bladder.R, cancer.R, factor.R, factor2.R, prednew.R, coxsurv.R,
 # coxsurv2.R, anova.R, doublecolon.R, badname.R, update.R, nested.R,
 # strata2.R, frank.R, coxsurv4.R, model.matrix.R, doaml.R, survtest.R,
-# tiedtime.R, clogit.R, predsurv.R and royston.R: cox() against the closed
-# forms those scripts assert and against coxph (the oracle). Curves for
-# new subjects (survfit.coxph(fit, newdata)) are built from
+# tiedtime.R, clogit.R, predsurv.R, royston.R and expected.R (its Cox
+# curves): cox() against the closed forms those scripts assert and against
+# coxph (the oracle). Curves for new subjects (survfit.coxph(fit, newdata)) are built from
 # baseline_hazard() and predict() (sv_cox_curves()); their standard errors
 # and predict()'s se.fit, "expected" and "terms" have no counterpart.
 
@@ -1185,4 +1185,31 @@ test_that("royston: '.' + log(bili) - bili with a logical status", {
     stage + copper
   sv_expect_cox(cox(fm2, pbc2, ties = "breslow"),
                 coxph(fm2, pbc2, ties = "breslow"))
+})
+
+# --- expected.R: curves for new subjects of a Breslow fit, in closed form ---------------------
+
+test_that("expected: the curves of new subjects and their direct-adjusted mean", {
+  test1 <- data.frame(time = c(4, 3, 1, 1, 2, 2, 3),
+                      status = c(1, NA, 1, 0, 1, 1, 0),
+                      x = c(0, 2, 1, 1, 1, 0, 0))
+  f <- cox(Surv(time, status) ~ x, test1, ties = "breslow")
+  g <- coxph(Surv(time, status) ~ x, test1, method = "breslow")
+  sv_expect_cox(f, g)
+  dummy <- data.frame(time = c(.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5),
+                      status = c(1, 0, 1, 0, 1, 0, 1, 1, 1), x = (-4:4) / 2)
+  # the hazard at x = 0 in closed form, at the death times 1, 2 and 4
+  ss <- exp(unname(f$coefficients))
+  chaz <- cumsum(c(1 / (3 * ss + 3), 2 / (ss + 3), 1))
+  risk <- exp(unname(f$coefficients) * dummy$x)
+  d2 <- exp(outer(-chaz, risk))
+  cc <- sv_cox_curves(f, dummy, censor = FALSE)
+  expect_equal(cc$time, rep(c(1, 2, 4), 9))
+  expect_equal(cc$surv, as.vector(d2), tolerance = sv_tol_cox)
+  direct <- survfit(g, newdata = dummy, censor = FALSE)$surv
+  expect_equal(cc$surv, as.vector(direct), tolerance = sv_tol_cox)
+  # the direct-adjusted (Ederer) curve is their mean, as survexp's
+  efit <- survexp(~1, dummy, ratetable = g, se.fit = FALSE)
+  expect_equal(rowMeans(matrix(cc$surv, 3)), as.vector(efit$surv),
+               tolerance = sv_tol_cox)
 })
