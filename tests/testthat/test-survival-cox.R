@@ -3,7 +3,8 @@
 # jasa.R, bladder.R, cancer.R, factor.R, factor2.R, prednew.R, coxsurv.R,
 # coxsurv2.R, anova.R, doublecolon.R, badname.R, update.R, nested.R,
 # strata2.R, frank.R, coxsurv4.R, model.matrix.R, doaml.R, survtest.R,
-# tiedtime.R, clogit.R, predsurv.R, royston.R and expected.R (its Cox
+# tiedtime.R, clogit.R, predsurv.R, royston.R, tt.R (as split data) and
+# expected.R (its Cox
 # curves): cox() against the closed forms those scripts assert and against
 # coxph (the oracle). Curves for new subjects (survfit.coxph(fit, newdata)) are built from
 # baseline_hazard() and predict() (sv_cox_curves()); their standard errors
@@ -1212,4 +1213,76 @@ test_that("expected: the curves of new subjects and their direct-adjusted mean",
   efit <- survexp(~1, dummy, ratetable = g, se.fit = FALSE)
   expect_equal(rowMeans(matrix(cc$surv, 3)), as.vector(efit$surv),
                tolerance = sv_tol_cox)
+})
+
+# --- tt.R: a time-transformed covariate as split data ----------------------------------------
+
+test_that("tt: coxph's tt() fits are cox() fits of data split at the death times", {
+  set.seed(1953)
+  n <- 100
+  beta <- c(log(1.5), 2 / 30)
+  age <- runif(n, 20, 60)
+  x <- rbinom(n, 1, .5)
+  futime <- rep(40, n)
+  status <- rep(0, n)
+  dtime <- sort(runif(n / 2, 1, 40))
+  for (i in seq_along(dtime)) {
+    atrisk <- futime >= dtime[i]
+    age2 <- pmin(30, pmax(0, age + dtime - 40))
+    risk <- ifelse(atrisk, exp(beta[1] * x + beta[2] * age2), 0)
+    dead <- sample(1:n, 1, prob = risk / sum(risk))
+    futime[dead] <- dtime[i]
+    status[dead] <- 1
+  }
+  tdata <- data.frame(futime = round(futime, 1), status = status, age = age,
+                      x = x, casewt = sample(1:5, n, replace = TRUE),
+                      grp = sample(1:15, n, replace = TRUE))
+  dt <- sort(unique(tdata$futime[tdata$status == 1]))
+  data2 <- survSplit(Surv(futime, status) ~ ., tdata, cut = dt)
+  data2$c.age <- data2$age + data2$futime
+  ns2 <- function(x) splines::ns(x, Boundary.knots = c(20, 101),
+                                 knots = c(45, 60, 75))
+  ttf <- function(x, t, ...) ns2(x + t)
+  # the same basis written out in the formulas (a local wrapper of ns() is
+  # not found by model.frame's predvars, in cox() as in coxph)
+  fs <- function(rhs) {
+    stats::as.formula(paste("Surv(tstart, futime, status) ~ x +",
+                            "splines::ns(c.age, Boundary.knots = c(20, 101),",
+                            "knots = c(45, 60, 75))", rhs))
+  }
+  # cox() refuses tt(), and its message names this route
+  expect_error(cox(Surv(futime, status) ~ x + tt(age), tdata),
+               class = "cohortsurv_error")
+  g1 <- coxph(Surv(futime, status) ~ x + tt(age), tdata, tt = ttf)
+  f2 <- cox(fs(""), data2)
+  expect_equal(unname(f2$coefficients), unname(coef(g1)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f2$var), unname(vcov(g1)), tolerance = sv_tol_cox)
+  expect_equal(f2$loglik, g1$loglik, tolerance = sv_tol_cox)
+  # weights, clusters, offsets and strata carry over
+  g3 <- coxph(Surv(futime, status) ~ x + tt(age), tdata, weights = casewt,
+              tt = ttf)
+  f3 <- cox(fs(""), data2, weights = casewt)
+  expect_equal(unname(f3$coefficients), unname(coef(g3)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f3$var), unname(vcov(g3)), tolerance = sv_tol_cox)
+  g4 <- coxph(Surv(futime, status) ~ x + tt(age), tdata, tt = ttf,
+              cluster = grp)
+  f4 <- cox(fs("+ cluster(grp)"), data2)
+  expect_equal(unname(f4$coefficients), unname(coef(g4)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f4$var), unname(vcov(g4)), tolerance = sv_tol_cox)
+  g5 <- coxph(Surv(futime, status) ~ x + tt(age) + offset(grp / 10), tdata,
+              tt = ttf)
+  f5 <- cox(fs("+ offset(grp / 10)"), data2)
+  expect_equal(unname(f5$coefficients), unname(coef(g5)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f5$var), unname(vcov(g5)), tolerance = sv_tol_cox)
+  g6 <- coxph(Surv(futime, status) ~ x + tt(age) + strata(grp), tdata,
+              tt = function(x, t, ...) (x + t)^2)
+  f6 <- cox(Surv(tstart, futime, status) ~ x + I(c.age^2) + strata(grp),
+            data2)
+  expect_equal(unname(f6$coefficients), unname(coef(g6)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f6$var), unname(vcov(g6)), tolerance = sv_tol_cox)
 })
