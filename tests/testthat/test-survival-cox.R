@@ -4,11 +4,11 @@
 # coxsurv2.R, anova.R, doublecolon.R, badname.R, update.R, nested.R,
 # strata2.R, frank.R, coxsurv4.R, model.matrix.R, doaml.R, survtest.R,
 # tiedtime.R, clogit.R, predsurv.R, royston.R, tt.R (as split data) and
-# expected.R (its Cox
-# curves): cox() against the closed forms those scripts assert and against
-# coxph (the oracle). Curves for new subjects (survfit.coxph(fit, newdata)) are built from
-# baseline_hazard() and predict() (sv_cox_curves()); their standard errors
-# and predict()'s se.fit, "expected" and "terms" have no counterpart.
+# expected.R (its Cox curves): cox() against the closed forms those scripts
+# assert and against coxph (the oracle). Curves for new subjects
+# (survfit.coxph(fit, newdata)) are built from baseline_hazard() and
+# predict() (sv_cox_curves()); their standard errors and predict()'s
+# se.fit, "expected" and "terms" have no counterpart.
 
 sv_lung <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog",
                             "ph.karno", "pat.karno", "wt.loss", "inst",
