@@ -1286,3 +1286,14 @@ test_that("tt: coxph's tt() fits are cox() fits of data split at the death times
                tolerance = sv_tol_cox)
   expect_equal(unname(f6$var), unname(vcov(g6)), tolerance = sv_tol_cox)
 })
+
+# --- pspline.R, frailty.R, fr_*.R, ridge: penalised terms ------------------------------------
+
+test_that("pspline/frailty: penalised terms are refused (cox() fits none)", {
+  expect_error(cox(Surv(time, status) ~ pspline(age) + sex, lung),
+               class = "cohortsurv_error")
+  expect_error(cox(Surv(time, status) ~ age + frailty(inst), lung),
+               class = "cohortsurv_error")
+  expect_error(cox(Surv(time, status) ~ ridge(age, sex, theta = 1), lung),
+               class = "cohortsurv_error")
+})
