@@ -500,7 +500,7 @@ test_that("tiedtime: sqrt(2)^2 and 2 are one time in each curve", {
                            timefix = FALSE))
 })
 
-# --- doublecolon.R, doaml.R, r_sas.R: formula conventions ---------------------------------
+# --- doublecolon.R, doaml.R, tiedtime.R: formula conventions ------------------------------
 
 test_that("doublecolon: survival::strata() in km() is a grouping variable", {
   y2 <- with(lung, survival::Surv(time, status))
@@ -528,7 +528,7 @@ test_that("doaml: km() of data-frame columns without data, equal weights", {
                            weights = rep(2, 23)))
 })
 
-test_that("r_sas: Surv(time) without a status makes every row an event", {
+test_that("tiedtime: Surv(time) without a status makes every row an event", {
   f <- km(Surv(time) ~ sex, lung)
   s <- survfit(Surv(time) ~ sex, lung)
   sv_expect_km(f, s)
