@@ -597,3 +597,37 @@ test_that("rttright: 1 - the weighted CDF of rttright() is the km() curve", {
                  tolerance = sv_tol_km)
   }
 })
+
+# --- summary_survfit.R: the censor option --------------------------------------------------
+
+test_that("summary_survfit: n_censor of the event rows and censored = TRUE", {
+  f <- km(Surv(futime, fustat) ~ rx, ovarian)
+  s <- survfit(Surv(futime, fustat) ~ rx, ovarian)
+  for (cens in c(FALSE, TRUE)) {
+    z <- summary(f, censored = cens)
+    ss <- summary(s, censored = cens)
+    expect_equal(as.character(z$strata), as.character(ss$strata))
+    for (col in c("time", "n_risk", "n_event", "n_censor", "surv",
+                  "std_err", "lower", "upper")) {
+      expect_equal(z[[col]], ss[[sub("_", ".", col)]], tolerance = sv_tol_km,
+                   label = paste(col, cens))
+    }
+  }
+  # each curve's summary is the summary of that curve fitted alone (the
+  # script's fit[1], fit[2] against fit)
+  z <- summary(f)
+  for (k in 1:2) {
+    zk <- summary(km(Surv(futime, fustat) ~ 1, ovarian, subset = rx == k))
+    expect_equal(z$n_censor[as.integer(z$strata) == k], zk$n_censor)
+    expect_equal(z$surv[as.integer(z$strata) == k], zk$surv,
+                 tolerance = sv_tol_km)
+  }
+  # the censorings of the rows add up to those up to each curve's last
+  # event time
+  for (k in 1:2) {
+    ck <- f$curves[as.integer(f$curves$strata) == k, ]
+    last <- max(ck$time[ck$n_event > 0])
+    expect_equal(sum(z$n_censor[as.integer(z$strata) == k]),
+                 sum(ck$n_censor[ck$time <= last]))
+  }
+})
