@@ -631,3 +631,48 @@ test_that("summary_survfit: n_censor of the event rows and censored = TRUE", {
                  sum(ck$n_censor[ck$time <= last]))
   }
 })
+
+# --- ekm.R: the extended KM (subjects switch curves), its IJ variance by hand ---------------
+
+test_that("ekm: the robust SE of subjects who switch curves, by hand", {
+  tdata <- aml
+  tdata$id <- seq_len(nrow(tdata))
+  tdata <- survSplit(Surv(time, status) ~ ., tdata, cut = c(9, 17, 30))
+  tdata$trt <- rep(c(1, 1, 2, 2, 2), length = nrow(tdata))
+  tdata$wt <- rep(1:6, length = nrow(tdata))
+  tdata$status[tdata$time == 13] <- 1
+  # ekm.R's byhand(): per-row influence U on S, summed over the rows of
+  # each subject (weighted) within a curve
+  hand <- function(d) {
+    ut <- sort(unique(d$time))
+    n <- nrow(d)
+    utemp <- double(n)
+    s <- 1
+    out <- matrix(0, length(ut), 4)
+    for (j in seq_along(ut)) {
+      atrisk <- d$tstart < ut[j] & d$time >= ut[j]
+      death <- d$time == ut[j] & d$status == 1
+      nr <- sum(d$wt[atrisk])
+      haz <- sum(d$wt[death]) / nr
+      temp <- double(n)
+      temp[death] <- 1 / nr
+      temp[atrisk] <- temp[atrisk] - haz / nr
+      utemp <- if (haz < 1) utemp - temp / (1 - haz) else 0
+      s <- s * (1 - haz)
+      out[j, ] <- c(ut[j], nr, s, sqrt(sum(rowsum(d$wt * utemp * s,
+                                                   d$id)^2)))
+    }
+    out
+  }
+  h <- rbind(hand(tdata[tdata$trt == 1, ]), hand(tdata[tdata$trt == 2, ]))
+  f <- km(Surv(tstart, time, status) ~ trt, tdata, weights = wt, id = id,
+          robust = TRUE)
+  expect_equal(f$curves$time, h[, 1], tolerance = sv_tol_km)
+  expect_equal(f$curves$n_risk, h[, 2], tolerance = sv_tol_km)
+  expect_equal(f$curves$surv, h[, 3], tolerance = sv_tol_km)
+  expect_equal(f$curves$std_err, h[, 4], tolerance = sv_tol_km)
+  # (survfit 3.5.3's n.censor is wrong for several curves with an id)
+  sv_expect_km(f, survfit(Surv(tstart, time, status) ~ trt, tdata,
+                          weights = wt, id = id, robust = TRUE),
+               n_censor = FALSE)
+})
