@@ -251,15 +251,20 @@ sv_expect_cox <- function(f, g, tol = sv_tol_cox, resid = TRUE) {
 
 # The curves of a cs_km fit against the survfit of the same data: the rows
 # of survfit in stratum order, compared column by column.
-sv_expect_km <- function(f, s, tol = sv_tol_km) {
+# n_censor = FALSE leaves n_censor out: survival 3.5.3 mislays its
+# interval-boundary flags when it fits more than one curve of (start, stop]
+# data with an id (see test-km-robust.R), so its counts are wrong there.
+sv_expect_km <- function(f, s, tol = sv_tol_km, n_censor = TRUE) {
   cv <- f$curves
   expect_equal(cv$time, s$time, tolerance = tol)
   expect_equal(cv$n_risk, s$n.risk, tolerance = tol)
   expect_equal(cv$n_event, s$n.event, tolerance = tol)
-  expect_equal(cv$n_censor, s$n.censor, tolerance = tol)
+  if (n_censor) expect_equal(cv$n_censor, s$n.censor, tolerance = tol)
   expect_equal(cv$surv, s$surv, tolerance = tol)
-  # survfit's std.err is that of the cumulative hazard: SE(S) / S
-  expect_equal(cv$std_err, s$std.err * s$surv, tolerance = tol)
+  # survfit's std.err is SE(log S) = SE(S) / S, except with the robust
+  # variance (logse FALSE), where it is SE(S) itself, as km()'s std_err
+  se <- if (isFALSE(s$logse)) s$std.err else s$std.err * s$surv
+  expect_equal(cv$std_err, se, tolerance = tol)
   expect_equal(cv$lower, s$lower, tolerance = tol)
   expect_equal(cv$upper, s$upper, tolerance = tol)
 }
@@ -268,4 +273,24 @@ sv_expect_km <- function(f, s, tol = sv_tol_km) {
 sv_base_events <- function(fit, centered = FALSE) {
   b <- baseline_hazard(fit, centered = centered)
   b[b$n_event > 0, , drop = FALSE]
+}
+
+# Survival curves of a Cox fit for the rows of `newdata` (what
+# survfit.coxph(fit, newdata) shows without censoring rows): the
+# uncentred baseline of each row's stratum times exp(x'b) (predict with
+# reference = "zero"). `strata` names each row's stratum as in
+# baseline_hazard(); the curves are concatenated, row after row, column
+# `row` saying which row of `newdata` a curve belongs to.
+sv_cox_curves <- function(fit, newdata, strata = NULL, censor = TRUE) {
+  b <- baseline_hazard(fit, centered = FALSE)
+  if (!censor) b <- b[b$n_event > 0, , drop = FALSE]
+  lp <- predict(fit, newdata = newdata, reference = "zero")
+  if (is.null(strata)) strata <- rep(b$strata[1], nrow(newdata))
+  out <- lapply(seq_len(nrow(newdata)), function(i) {
+    bs <- b[as.character(b$strata) == as.character(strata[i]), ,
+            drop = FALSE]
+    data.frame(row = rep(i, nrow(bs)), time = bs$time, n_risk = bs$n_risk,
+               n_event = bs$n_event, surv = exp(-bs$hazard * exp(lp[[i]])))
+  })
+  do.call(rbind, out)
 }

@@ -1,5 +1,6 @@
 # Log-rank tests ported from survival's tests/difftest.R, cancer.R,
-# doublecolon.R and the survdiff calls of the book and data-set scripts:
+# doublecolon.R, tiedtime.R, doaml.R and the survdiff calls of the book and
+# data-set scripts:
 # logrank() against survdiff (the oracle) and against the score test of
 # coxph at beta = 0. Not ported: the one-sample test of jasa.R
 # (survdiff(... ~ offset(expect))), which cohortsurv does not offer.
@@ -107,4 +108,47 @@ test_that("book3: the log-rank of (start, stop] data is the exact-ties score", {
   g <- coxph(Surv(start, stop, event) ~ x, sv_test2b, ties = "exact",
              iter.max = 0)
   expect_equal(a$statistic, unname(g$score), tolerance = 1e-8)
+})
+
+test_that("doublecolon: survival::strata() in logrank() is the stratum", {
+  a <- logrank(Surv(time, status) ~ sex + survival::strata(inst), lung)
+  s <- survdiff(Surv(time, status) ~ sex + strata(inst), lung)
+  sv_expect_logrank(a, s)
+  expect_equal(a$groups$observed, c(111, 53), tolerance = sv_tol_km)
+  expect_equal(a$by_stratum,
+               logrank(Surv(time, status) ~ sex + strata(inst),
+                       lung)$by_stratum, tolerance = sv_tol_km)
+  # unstratified, the statistic differs
+  expect_gt(abs(a$statistic - logrank(Surv(time, status) ~ sex,
+                                      lung)$statistic), 0.01)
+})
+
+test_that("tiedtime: sqrt(2)^2 and 2 are one death time in logrank()", {
+  tdata <- data.frame(time = c(1, 2, sqrt(2)^2, 2, sqrt(2)^2, 3, 3),
+                      status = c(1, 1, 1, 1, 1, 0, 1),
+                      group = c(1, 1, 1, 2, 2, 1, 2))
+  a <- logrank(Surv(time, status) ~ group, tdata)
+  sv_expect_logrank(a, survdiff(Surv(time, status) ~ group, tdata))
+  # the same as with the times rounded
+  r <- logrank(Surv(round(time), status) ~ group, tdata)
+  expect_equal(a$statistic, r$statistic, tolerance = sv_tol_km)
+  expect_equal(a$variance, r$variance, tolerance = sv_tol_km)
+  # timefix = FALSE keeps them apart: the test of the data with the second
+  # value moved a little (only the order of the times matters)
+  a0 <- logrank(Surv(time, status) ~ group, tdata, timefix = FALSE)
+  td2 <- tdata
+  td2$time[tdata$time != 2 & abs(tdata$time - 2) < 1e-8] <- 2.5
+  expect_equal(sum(td2$time == 2.5), 2)
+  s0 <- survdiff(Surv(time, status) ~ group, td2)
+  sv_expect_logrank(a0, s0)
+  expect_gt(abs(a0$statistic - a$statistic), 1e-3)
+})
+
+test_that("doaml: logrank() of data-frame columns without data; Surv(time)", {
+  a <- logrank(Surv(aml$time, aml$status) ~ aml$x)
+  sv_expect_logrank(a, survdiff(Surv(aml$time, aml$status) ~ aml$x))
+  expect_equal(a$statistic, logrank(Surv(time, status) ~ x, aml)$statistic,
+               tolerance = sv_tol_km)
+  sv_expect_logrank(logrank(Surv(time) ~ sex, lung),
+                    survdiff(Surv(time) ~ sex, lung))
 })

@@ -147,3 +147,8 @@ test_that("zph: an aliased column is left out of the test", {
   expect_equal(z3$statistic, unname(cox.zph(g3)$table[, "chisq"]),
                tolerance = sv_tol_cox)
 })
+
+test_that("zph/cancer: the log transform of cox.zph is refused (not offered)", {
+  f <- cox(Surv(time, status) ~ x, sv_test1)
+  expect_error(ph_test(f, transform = "log"), class = "cohortsurv_error")
+})
