@@ -180,7 +180,9 @@ free_box <- function(w, h, blocked, inset) {
 # the labelled breaks, the legend and note places.
 km_layout <- function(s) {
   fin <- graphics::par("fin")
-  line_in <- graphics::par("csi") * graphics::par("mex")
+  # par("csi") follows par("cex") only from the next plot.new()
+  line_in <- graphics::par("cin")[2L] * graphics::par("cex") *
+    graphics::par("mex")
   k <- length(s$labels)
   mar <- c(4.1, 4.6, 1.6, 1.6)
   if (s$has_main) mar[3L] <- 3.6
@@ -205,20 +207,24 @@ km_layout <- function(s) {
                      line_in)
   }
   # breaks: tick labels and risk counts at the same labelled breaks; the
-  # text shrinks (ticks to 75%, counts to half) before breaks are skipped
+  # text shrinks (ticks to 75%, counts to half) before every second (third,
+  # ...) break is left unlabelled, and is as large as that spacing allows
   pw <- fin[1L] - (mar[2L] + mar[4L]) * line_in
   step_in <- min(diff(s$times)) * pw / (1.08 * diff(s$xlim))
-  tick_in <- text_in(km_tick_labels(s$times), 1)
-  gap <- text_in("m", 1)
-  lay$tick_cex <- max(0.75 * s$cex, min(s$cex, step_in / (tick_in + gap)))
-  if (s$risk_table && num_in > 0) {
-    lay$rc <- max(0.5 * lay$rc, min(lay$rc, lay$rc * step_in / (1.25 * num_in)))
-    num_in <- text_in(s$risk, lay$rc)
-    lay$num_in <- num_in / 2
+  tick_in <- text_in(km_tick_labels(s$times), 1) + text_in("m", 1)
+  rc0 <- lay$rc
+  counts <- s$risk_table && num_in > 0
+  every <- 1L
+  repeat {
+    room <- every * step_in
+    lay$tick_cex <- max(0.75 * s$cex, min(s$cex, room / tick_in))
+    if (counts) lay$rc <- max(0.5 * rc0, min(rc0, rc0 * room / (1.25 * num_in)))
+    need <- max(tick_in * lay$tick_cex,
+                if (counts) 1.25 * num_in * lay$rc / rc0 else 0)
+    if (need <= room * (1 + 1e-9) || every >= length(s$times)) break
+    every <- every + 1L
   }
-  need <- max((tick_in * lay$tick_cex + gap * lay$tick_cex),
-              if (s$risk_table) 1.25 * num_in else 0)
-  every <- max(1L, ceiling(need / step_in - 1e-9))
+  if (counts) lay$num_in <- text_in(s$risk, lay$rc) / 2
   lay$labelled <- seq(1L, length(s$times), by = every)
 
   # legend and notes: inside where no curve passes, otherwise above

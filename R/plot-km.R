@@ -211,7 +211,8 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, xlim = NULL,
   attr(risk, "layout") <- c(
     lay[c("mar", "rc", "tick_cex", "share", "leg_out", "note_out")],
     list(times = ax$times, labelled = ax$times[lay$labelled],
-         xlim = ax$xlim, usr = usr), boxes)
+         xlim = ax$xlim, usr = usr, text_scale = graphics::par("cex")),
+    boxes)
   invisible(risk)
 }
 
@@ -386,7 +387,8 @@ km_draw_risk_table <- function(risk, lay, col, at, what) {
 # Curve names without the "variable=" prefix when one variable defines them.
 curve_labels <- function(lev) {
   if (length(lev) == 1L && lev == "all") return("All")
-  if (any(grepl(", ", lev, fixed = TRUE))) return(lev)
+  # several variables: "sex=1, ph.ecog=0"
+  if (any(grepl(", [^=,]+=", lev))) return(lev)
   pre <- sub("=.*$", "", lev)
   if (all(grepl("=", lev, fixed = TRUE)) && length(unique(pre)) == 1L) {
     short <- sub("^[^=]*=", "", lev)

@@ -129,7 +129,7 @@ test_that("every risk column sits under a labelled tick, and each labelled tick 
     lay <- layout_of(calls)
     grDevices::pdf(NULL, width = size[1], height = size[2])
     plot(fit, times = br)
-    w <- graphics::strwidth(tc$labels, cex = lay$tick_cex)
+    w <- graphics::strwidth(tc$labels, cex = lay$tick_cex * lay$text_scale)
     grDevices::dev.off()
     gap <- diff(tc$labelled) - (w[-1] + w[-length(w)]) / 2
     expect_true(all(gap > 0))
