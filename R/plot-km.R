@@ -113,13 +113,13 @@
 #' # 18 curves: the legend goes above the panel
 #' plot(km(Surv(time, status) ~ inst, data = lung), xscale = 30.4375)
 #' @export
-plot.cs_km <- function(x, risk_table = TRUE, times = NULL, xlim = NULL,
-                       xscale = 1, conf_int = FALSE,
+plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
                        censor_marks = TRUE, median_lines = FALSE,
                        legend = "auto", annotate = NULL,
-                       annotate_pos = "auto", pval = FALSE, labels = NULL,
+                       annotate_pos = "auto", labels = NULL,
                        xlab = NULL, ylab = "Survival probability",
-                       col = NULL, lty = NULL, lwd = 2, risk_cex = 0.9, ...) {
+                       col = NULL, lty = NULL, lwd = 2, risk_cex = 0.9,
+                       xlim = NULL, xscale = 1, pval = FALSE, ...) {
   what <- km_risk_what(risk_table)
   check_flag(conf_int, "conf_int")
   check_flag(censor_marks, "censor_marks")
