@@ -188,10 +188,10 @@ km_layout <- function(s) {
   if (s$has_main) mar[3L] <- 3.6
   lay <- list(line0 = 4, rc = s$rc, tick_cex = s$cex, share = 0)
   # risk table: rows of at least 1.05 lines of its text, within 30% of the
-  # height when the text can shrink to half size for it
+  # height when the text can shrink (to half size, and 6 points at 12) for it
   if (s$risk_table) {
     pitch <- (0.3 * fin[2L] / line_in - 0.6) / (k + 1)
-    lay$rc <- max(min(s$rc, pitch / 1.05), 0.5 * s$rc, 0.45)
+    lay$rc <- max(min(s$rc, pitch / 1.05), 0.5 * s$rc, 0.5)
     lay$pitch <- if (lay$rc >= 0.8) lay$rc else 1.05 * lay$rc
     mar[1L] <- lay$line0 + (k + 1) * lay$pitch + 0.6
     lay$share <- ((k + 1) * lay$pitch + 0.6) * line_in / fin[2L]

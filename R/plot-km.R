@@ -184,7 +184,15 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
     list(x = NA, y = NA, xlim = ax$xlim, ylim = ylim, xlab = xlab,
          ylab = ylab, axes = FALSE, xaxs = "r", yaxs = "r"),
     dots)
+  # the title above what the layout put above the panel
+  moved <- !is.null(dots$main) && lay$mar[3L] > lay$top0
+  if (moved) args$main <- NULL
   do.call(graphics::plot, args)
+  if (moved) {
+    do.call(graphics::title, c(
+      list(main = dots$main, line = 1.7 + lay$mar[3L] - lay$top0),
+      dots[intersect(names(dots), c("cex.main", "font.main", "col.main"))]))
+  }
   tick_lab <- km_tick_labels(ax$times)
   tick_lab[-lay$labelled] <- ""
   graphics::axis(1, at = ax$times, labels = tick_lab, cex.axis = lay$tick_cex,
