@@ -200,6 +200,11 @@ km_layout <- function(s) {
   # risk table's names within 30% of the width
   lab_cex <- if (s$risk_table) lay$rc else s$cex
   lay$labels <- shorten_labels(s$labels, 0.3 * fin[1L], lab_cex)
+  lay$leg_cex <- if (k > 8L) 0.75 * s$cex else s$cex
+  if (identical(s$legend, "direct")) {
+    # names at the curve ends, in the right margin
+    mar[4L] <- max(mar[4L], (text_in(lay$labels, lay$leg_cex) + 0.25) / line_in)
+  }
   num_in <- if (s$risk_table) text_in(s$risk, lay$rc) else 0
   if (s$risk_table) {
     lay$num_in <- num_in / 2
@@ -228,8 +233,7 @@ km_layout <- function(s) {
   lay$labelled <- seq(1L, length(s$times), by = every)
 
   # legend and notes: inside where no curve passes, otherwise above
-  lay$leg_cex <- if (k > 8L) 0.75 * s$cex else s$cex
-  show_legend <- !isFALSE(s$legend)
+  show_legend <- !isFALSE(s$legend) && !identical(s$legend, "direct")
   leg_out <- FALSE
   note_out <- FALSE
   top0 <- mar[3L]

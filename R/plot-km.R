@@ -32,8 +32,9 @@
 #'   right, bottom left, bottom right, top left, then elsewhere), and above
 #'   the panel, in as many columns as fit, when there is no such place; a
 #'   keyword of [graphics::legend()] such as `"topright"` puts it there;
-#'   `FALSE` draws none; a list is passed to `legend()`. A single curve has
-#'   no legend unless a list is given.
+#'   `"direct"` writes each name at the end of its curve, in the right
+#'   margin; `FALSE` draws none; a list is passed to `legend()`. A single
+#'   curve has no legend unless a list is given.
 #' @param annotate Optional character vector of text lines written inside
 #'   the plot, such as
 #'   `paste0(format_hr(0.47, 0.33, 0.69, prefix = TRUE), "; log-rank ",
@@ -206,7 +207,12 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   do.call(graphics::clip, as.list(usr))
   keys <- list(legend = lay$labels, col = col, lty = lty, lwd = lwd,
                cex = lay$leg_cex, seg.len = 2.5)
-  boxes <- km_draw_legends(lay, keys, legend, k, notes, annotate_pos)
+  boxes <- NULL
+  if (identical(legend, "direct")) {
+    boxes <- list(direct_y = km_direct_labels(xs$curves, ax$xlim, lay, col))
+    legend <- FALSE
+  }
+  boxes <- c(boxes, km_draw_legends(lay, keys, legend, k, notes, annotate_pos))
   risk <- risk_all[risk_all$time %in% (ax$times[lay$labelled] * xscale), ,
                    drop = FALSE]
   risk$label <- lay$labels[as.integer(risk$strata)]
@@ -363,6 +369,32 @@ km_draw_legends <- function(lay, keys, legend, k, notes, annotate_pos) {
     out$note_box <- rect_box(do.call(graphics::legend, nargs)$rect)
   }
   out
+}
+
+# The curves' names in the right margin, each level with the end of its
+# curve (its value at the end of the axis when it runs beyond), moved apart
+# by at least a line of text. Returns the heights used (user units).
+km_direct_labels <- function(cv, xlim, lay, col) {
+  y_end <- vapply(split(cv, cv$strata), function(c1) {
+    s <- c(1, c1$surv)[findInterval(xlim[2L], c1$time) + 1L]
+    if (is.na(s)) 1 else s
+  }, numeric(1))
+  usr <- graphics::par("usr")
+  # a line of the text, in user units
+  h <- lay$leg_cex * graphics::par("cin")[2L] * graphics::par("cex") *
+    diff(usr[3:4]) / graphics::par("pin")[2L]
+  o <- order(y_end)
+  y <- y_end[o]
+  for (i in seq_along(y)[-1L]) y[i] <- max(y[i], y[i - 1L] + h)
+  over <- y[length(y)] - usr[4L]
+  if (over > 0) y <- y - over
+  for (i in rev(seq_along(y))[-1L]) y[i] <- min(y[i], y[i + 1L] - h)
+  y[o] <- y
+  x <- graphics::grconvertX(graphics::grconvertX(usr[2L], "user", "inches") +
+                              0.08, "inches", "user")
+  graphics::text(x, y, lay$labels, col = col, adj = c(0, 0.5),
+                 cex = lay$leg_cex, xpd = NA)
+  y
 }
 
 # A legend()$rect as c(left, right, bottom, top).

@@ -243,3 +243,32 @@ test_that("18 curves on a small device warn that the risk table is tall", {
   expect_warning(drawn_calls(plot(fit), width = 4, height = 3.5),
                  "takes [0-9]+% of the figure height")
 })
+
+test_that("legend = 'direct' names the curves at their ends, apart", {
+  fit <- km(Surv(time, status) ~ rx, data = colon[colon$etype == 2, ])
+  calls <- drawn_calls(plot(fit, legend = "direct"))
+  lay <- layout_of(calls)
+  expect_true(all(c("Obs", "Lev", "Lev+5FU") %in% drawn_text(calls)))
+  expect_null(lay$legend_box)
+  y <- lay$direct_y
+  # Obs and Lev end near 0.4: moved apart by more than a text line
+  grDevices::pdf(NULL)
+  line_user <- 0.2 * diff(lay$usr[3:4]) / (6 - 0.2 * (lay$mar[1] + lay$mar[3]))
+  grDevices::dev.off()
+  expect_gt(min(diff(sort(y))), 0.9 * line_user)
+  # each name stays near the end of its own curve
+  ends <- vapply(split(fit$curves, fit$curves$strata),
+                 function(c1) c1$surv[nrow(c1)], 1)
+  expect_true(all(abs(y - ends) < 0.1))
+  tx <- Filter(function(e) identical(e$fun, "C_text"), calls)
+  expect_true(all(as.numeric(tx[[1]]$args[[1]]$x) > lay$usr[2]))
+})
+
+test_that("pval = TRUE refuses a weighted fit", {
+  d <- random_surv(100, n_groups = 2, n_times = 8, seed = 1)
+  fit <- km(Surv(time, status) ~ group, data = d, weights = fw)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  expect_error(plot(fit, pval = TRUE), "logrank\\(\\) has no weights",
+               class = "cohortsurv_error")
+})

@@ -44,6 +44,9 @@ test_that("Kaplan-Meier figures look as reviewed", {
          times = seq(0, 3300, 300))), width = 4, height = 3.5)
   km_snapshot("days axis in years", quote(
     plot(km(Surv(time, status) ~ rx, data = colon2), xscale = 365.25)))
+  km_snapshot("direct labels", quote(
+    plot(km(Surv(time, status) ~ rx, data = colon2), legend = "direct",
+         xscale = 365.25)))
   km_snapshot("xlim crop", quote(
     plot(km(Surv(time, status) ~ rx, data = colon2), xlim = c(0, 500))))
   km_snapshot("ovarian medians bands", quote(
