@@ -106,9 +106,9 @@ legend_size <- function(text, cex, ncol = 1L, keys = TRUE, seg_len = 2.5) {
 }
 
 # What the curves cover, as rectangles (x0, x1, y0, y1) in user units:
-# every horizontal and vertical stretch of the steps, the censoring marks,
-# the confidence bands and the median lines, within `xlim`.
-km_obstacles <- function(cv, xlim, conf_int, med, mark_w, mark_h) {
+# every horizontal and vertical stretch of the steps (the censoring marks
+# sit on them), the confidence bands and the median lines, within `xlim`.
+km_obstacles <- function(cv, xlim, conf_int, med) {
   out <- lapply(split(cv, cv$strata), function(c1) {
     if (!nrow(c1)) return(NULL)
     t <- c(min(xlim[1L], c1$time[1L]), c1$time)
@@ -117,11 +117,6 @@ km_obstacles <- function(cv, xlim, conf_int, med, mark_w, mark_h) {
     h <- cbind(t[-n], t[-1L], s[-n], s[-n])          # flat stretches
     v <- cbind(t[-1L], t[-1L], s[-1L], s[-n])          # drops
     r <- rbind(h, v)
-    cz <- c1$n_censor > 0
-    if (any(cz)) {
-      r <- rbind(r, cbind(c1$time[cz] - mark_w, c1$time[cz] + mark_w,
-                          c1$surv[cz] - mark_h, c1$surv[cz] + mark_h))
-    }
     if (conf_int) {
       lo <- c(1, c1$lower)
       hi <- c(1, c1$upper)
@@ -253,7 +248,8 @@ km_layout <- function(s) {
     ph <- fin[2L] - (mar[1L] + mar[3L]) * line_in
     blocked <- km_npc(s$obstacles, s$xlim, s$ylim)
     inset <- c(0.06 / pw, 0.06 / ph)
-    pad <- c(-0.03 / pw, 0.03 / pw, -0.03 / ph, 0.03 / ph)
+    # half a censoring mark and a little air around every stretch
+    pad <- c(-0.05 / pw, 0.05 / pw, -0.05 / ph, 0.05 / ph)
     lay$leg_box <- NULL
     if (show_legend && !leg_out && identical(s$legend, "auto")) {
       ls <- legend_size(lay$labels, lay$leg_cex)

@@ -166,8 +166,7 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
     graphics::par(cex = km_text_scale(graphics::par("fin")))
   }
   obst <- km_obstacles(xs$curves, ax$xlim, conf_int,
-                       if (median_lines) xs$table$median else NULL,
-                       mark_w = 0, mark_h = 0)
+                       if (median_lines) xs$table$median else NULL)
   lay <- km_layout(list(
     labels = labels, risk = risk_all$text, risk_table = !is.null(what),
     times = ax$times, xlim = ax$xlim, ylim = ylim,
