@@ -266,6 +266,10 @@ km_layout <- function(s) {
       ns <- legend_size(s$notes, lay$leg_cex, keys = FALSE)
       b2 <- km_grow(blocked, pad)
       if (!is.null(lay$leg_box)) b2 <- rbind(b2, lay$leg_box)
+      if (is.character(s$legend) && !s$legend %in% c("auto", "direct")) {
+        ls <- legend_size(lay$labels, lay$leg_cex)
+        b2 <- rbind(b2, keyword_box(s$legend, ls[["w"]] / pw, ls[["h"]] / ph))
+      }
       box <- free_box(ns[["w"]] / pw, ns[["h"]] / ph, b2, inset)
       if (is.null(box)) {
         note_out <- TRUE
@@ -282,6 +286,16 @@ km_layout <- function(s) {
   lay$line_in <- line_in
   lay$panel <- c(pw, ph)
   lay
+}
+
+# The npc box c(left, right, bottom, top) of a w x h legend put at a
+# legend() keyword ("topleft", "right", "center", ...) with inset 0.01.
+keyword_box <- function(pos, w, h) {
+  x <- if (grepl("left", pos)) 0.01 else if (grepl("right", pos)) 0.99 - w
+       else 0.5 - w / 2
+  y <- if (grepl("^top", pos)) 0.99 - h else if (grepl("^bottom", pos)) 0.01
+       else 0.5 - h / 2
+  c(x, x + w, y, y + h)
 }
 
 # Rectangles (x0, x1, y0, y1) from user units to npc of the panel, whose

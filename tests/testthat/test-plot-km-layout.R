@@ -272,3 +272,12 @@ test_that("pval = TRUE refuses a weighted fit", {
   expect_error(plot(fit, pval = TRUE), "logrank\\(\\) has no weights",
                class = "cohortsurv_error")
 })
+
+test_that("an annotation keeps clear of a legend put at a keyword", {
+  fit <- km(Surv(time, status) ~ celltype, data = veteran)
+  for (pos in c("topright", "bottomleft", "right")) {
+    lay <- layout_of(drawn_calls(plot(fit, legend = pos, annotate = "note")))
+    expect_false(meets(lay$note_box, rbind(lay$legend_box)))
+    expect_false(meets(lay$note_box, curve_segments(fit)))
+  }
+})
