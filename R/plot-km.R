@@ -174,6 +174,13 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
     legend = if (is.list(legend) || k > 1L) legend else FALSE,
     notes = if (identical(annotate_pos, "auto")) notes else NULL,
     obstacles = obst))
+  if (min(lay$panel) < 0.2) {
+    fin <- graphics::par("fin")
+    cs_abort("A ", signif(fin[1L], 2), " x ", signif(fin[2L], 2), " in figure ",
+             "is too small for the ", k, " curves, their legend and risk ",
+             "table; draw it larger, or with `risk_table = FALSE` or ",
+             "`legend = FALSE`.")
+  }
   if (lay$share > 0.4) {
     cs_warn("The risk table of ", k, " curves takes ",
             round(100 * lay$share), "% of the figure height; draw the figure ",

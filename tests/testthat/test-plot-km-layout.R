@@ -281,3 +281,10 @@ test_that("an annotation keeps clear of a legend put at a keyword", {
     expect_false(meets(lay$note_box, curve_segments(fit)))
   }
 })
+
+test_that("a figure too small for what it must hold is refused with a reason", {
+  fit <- km(Surv(time, status) ~ inst, data = lung)
+  expect_error(suppressWarnings(drawn_calls(plot(fit, main = "T"), width = 3,
+                                            height = 3)),
+               "too small for the 18 curves", class = "cohortsurv_error")
+})
