@@ -196,6 +196,10 @@ km_layout <- function(s) {
   lab_cex <- if (s$risk_table) lay$rc else s$cex
   lay$labels <- shorten_labels(s$labels, 0.3 * fin[1L], lab_cex)
   lay$leg_cex <- if (k > 8L) 0.75 * s$cex else s$cex
+  # many curves: line keys before the risk table's names serve as legend
+  lay$table_keys <- s$risk_table && (identical(s$legend, "table") ||
+                                       (identical(s$legend, "auto") && k > 8L))
+  if (lay$table_keys) mar[2L] <- mar[2L] + 0.35 / line_in
   if (identical(s$legend, "direct")) {
     # names at the curve ends, in the right margin
     mar[4L] <- max(mar[4L], (text_in(lay$labels, lay$leg_cex) + 0.25) / line_in)
@@ -228,7 +232,8 @@ km_layout <- function(s) {
   lay$labelled <- seq(1L, length(s$times), by = every)
 
   # legend and notes: inside where no curve passes, otherwise above
-  show_legend <- !isFALSE(s$legend) && !identical(s$legend, "direct")
+  show_legend <- !isFALSE(s$legend) && !identical(s$legend, "direct") &&
+    !lay$table_keys
   leg_out <- FALSE
   note_out <- FALSE
   top0 <- mar[3L]

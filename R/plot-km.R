@@ -33,7 +33,9 @@
 #'   the panel, in as many columns as fit, when there is no such place; a
 #'   keyword of [graphics::legend()] such as `"topright"` puts it there;
 #'   `"direct"` writes each name at the end of its curve, in the right
-#'   margin; `FALSE` draws none; a list is passed to `legend()`. A single
+#'   margin; `"table"` draws the line key of each curve before its name in
+#'   the risk table instead of a legend (the default for more than eight
+#'   curves with a risk table); `FALSE` draws none; a list is passed to `legend()`. A single
 #'   curve has no legend unless a list is given.
 #' @param annotate Optional character vector of text lines written inside
 #'   the plot, such as
@@ -111,7 +113,7 @@
 #' plot(km(Surv(time, status) ~ rx, data = subset(colon, etype == 2)),
 #'      xscale = 365.25, pval = TRUE, risk_table = "cum_events")
 #'
-#' # 18 curves: the legend goes above the panel
+#' # 18 curves: line keys before the names of the risk table
 #' plot(km(Surv(time, status) ~ inst, data = lung), xscale = 30.4375)
 #' @export
 plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
@@ -148,6 +150,7 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
     cs_abort("`risk_cex` must be a single positive number.", arg = "risk_cex")
   }
   notes <- c(annotate, km_pval_text(x, pval, parent.frame()))
+  if (identical(legend, "table") && is.null(what)) legend <- "auto"
 
   # the fit in the units of the axis
   xs <- x
@@ -214,6 +217,7 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   keys <- list(legend = lay$labels, col = col, lty = lty, lwd = lwd,
                cex = lay$leg_cex, seg.len = 2.5)
   boxes <- NULL
+  if (lay$table_keys) legend <- FALSE
   if (identical(legend, "direct")) {
     boxes <- list(direct_y = km_direct_labels(xs$curves, ax$xlim, lay, col))
     legend <- FALSE
@@ -223,7 +227,8 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
                    drop = FALSE]
   risk$label <- lay$labels[as.integer(risk$strata)]
   if (!is.null(what)) {
-    km_draw_risk_table(risk, lay, col, ax$times[lay$labelled], what)
+    km_draw_risk_table(risk, lay, col, ax$times[lay$labelled], what,
+                       if (lay$table_keys) list(lty = lty, lwd = lwd))
   }
   rownames(risk) <- NULL
   attr(risk, "col") <- col
@@ -403,12 +408,27 @@ km_direct_labels <- function(cv, xlim, lay, col) {
   y
 }
 
+# The line key of curve j before its name in risk-table row `line`.
+# mtext() puts the baseline of side-1 text 0.8 lines below `line`.
+km_table_key <- function(line, lay, x_lab, j, col, keys) {
+  line_in <- graphics::par("cin")[2L] * graphics::par("cex") *
+    graphics::par("mex")
+  y <- graphics::grconvertY(graphics::grconvertY(0, "npc", "inches") -
+                              (line + 0.8 - 0.3 * lay$rc) * line_in,
+                            "inches", "user")
+  right <- graphics::grconvertX(x_lab, "user", "inches") -
+    text_in(lay$labels[j], lay$rc) - 0.06
+  x <- graphics::grconvertX(right - c(0.28, 0), "inches", "user")
+  graphics::segments(x[1L], y, x[2L], y, col = col[j], lty = keys$lty[j],
+                     lwd = min(keys$lwd, 1.5))
+}
+
 # A legend()$rect as c(left, right, bottom, top).
 rect_box <- function(r) c(r$left, r$left + r$w, r$top - r$h, r$top)
 
 # The risk table under the x axis: a heading, then one row per curve,
 # coloured like it, with its numbers under the labelled breaks.
-km_draw_risk_table <- function(risk, lay, col, at, what) {
+km_draw_risk_table <- function(risk, lay, col, at, what, keys = NULL) {
   rc <- lay$rc * graphics::par("cex")  # mtext() sizes are absolute
   line <- lay$line0
   graphics::par(xpd = NA)
@@ -426,6 +446,7 @@ km_draw_risk_table <- function(risk, lay, col, at, what) {
     r <- risk[as.integer(risk$strata) == j, , drop = FALSE]
     graphics::mtext(lay$labels[j], side = 1, line = line, at = x_lab, adj = 1,
                     cex = rc, col = col[j])
+    if (!is.null(keys)) km_table_key(line, lay, x_lab, j, col, keys)
     graphics::mtext(r$text, side = 1, line = line, at = at, cex = rc, col = col[j])
   }
 }

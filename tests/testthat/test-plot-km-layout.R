@@ -66,14 +66,14 @@ test_that("18 curves: every legend entry drawn, on the device, in 18 styles", {
   fit <- km(Surv(time, status) ~ inst, data = lung)
   lab <- curve_labels(levels(fit$curves$strata))
   for (size in list(c(7, 6), c(5, 5))) {
-    calls <- drawn_calls(plot(fit), width = size[1], height = size[2])
+    # without a risk table: a legend above the panel
+    calls <- drawn_calls(plot(fit, risk_table = FALSE), width = size[1],
+                         height = size[2])
     expect_true(all(lab %in% drawn_text(calls)))
     lay <- layout_of(calls)
-    expect_true(lay$leg_out)
-    # the legend box lies within the figure
+    expect_false(meets(lay$legend_box, curve_segments(fit)))
     grDevices::pdf(NULL, width = size[1], height = size[2])
-    grDevices::dev.control("enable")
-    plot(fit)
+    plot(fit, risk_table = FALSE)
     box_in <- c(graphics::grconvertX(lay$legend_box[1:2], "user", "ndc"),
                 graphics::grconvertY(lay$legend_box[3:4], "user", "ndc"))
     grDevices::dev.off()
@@ -81,8 +81,20 @@ test_that("18 curves: every legend entry drawn, on the device, in 18 styles", {
     ret <- attr(calls, "value")
     style <- paste(attr(ret, "col"), attr(ret, "lty"))
     expect_length(unique(style), 18L)
+    # with it: a line key in each curve's style before each risk-table name
+    calls <- drawn_calls(plot(fit), width = size[1], height = size[2])
+    expect_length(drawn_text(calls), 0L)
+    expect_true(all(lab %in% drawn_mtext(calls)$text))
+    seg <- Filter(function(e) identical(e$fun, "C_segments"), calls)
+    expect_length(seg, 18L)
+    ret <- attr(calls, "value")
+    key_style <- vapply(seg, function(e) paste(e$args[[5]], e$args[[6]]), "")
+    expect_identical(key_style, paste(attr(ret, "col"), attr(ret, "lty")))
+    # the keys sit on the rows of their names, top to bottom
+    key_y <- vapply(seg, function(e) as.numeric(e$args[[2]]), 1)
+    expect_true(all(diff(key_y) < 0))
     # the risk table takes less than 40% of the height at 7 x 6
-    if (size[1] == 7) expect_lt(lay$share, 0.4)
+    if (size[1] == 7) expect_lt(attr(ret, "layout")$share, 0.4)
   }
 })
 
@@ -285,6 +297,6 @@ test_that("an annotation keeps clear of a legend put at a keyword", {
 test_that("a figure too small for what it must hold is refused with a reason", {
   fit <- km(Surv(time, status) ~ inst, data = lung)
   expect_error(suppressWarnings(drawn_calls(plot(fit, main = "T"), width = 3,
-                                            height = 3)),
+                                            height = 2.2)),
                "too small for the 18 curves", class = "cohortsurv_error")
 })

@@ -29,6 +29,8 @@ test_that("Kaplan-Meier figures look as reviewed", {
          labels = c("Male", "Female"), xlab = "Days")))
   km_snapshot("eighteen curves", quote(
     plot(km(Surv(time, status) ~ inst, data = lung))))
+  km_snapshot("eighteen curves without risk table", quote(
+    plot(km(Surv(time, status) ~ inst, data = lung), risk_table = FALSE)))
   km_snapshot("veteran annotated", quote(
     plot(km(Surv(time, status) ~ celltype, data = veteran),
          annotate = "Log-rank P < .0001")))
