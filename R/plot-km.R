@@ -7,37 +7,60 @@
 #' at risk in each group at each axis break, labelled "No. at risk".
 #'
 #' @param x A `cs_km` object from [km()].
-#' @param risk_table If `TRUE`, draw the number-at-risk table under the
-#'   plot.
+#' @param risk_table What to tabulate under the plot at each labelled axis
+#'   break: `TRUE` or `"at_risk"` (the default) for the number at risk,
+#'   `"events"` for the events since the previous break, `"censored"` for
+#'   the censorings since the previous break, `"cum_events"` for the events
+#'   from the start; `FALSE` draws no table.
 #' @param times The x-axis breaks, which are also the times of the risk
-#'   table, e.g. `seq(0, 135, 15)`. `NULL` takes [pretty()] breaks from 0 to
-#'   the largest follow-up time. The x-axis runs from the first to the last
-#'   break.
+#'   table, in the units of the axis (the fit's time divided by `xscale`),
+#'   e.g. `seq(0, 135, 15)`. `NULL` takes [pretty()] breaks over `xlim`, or
+#'   from 0 to the largest follow-up time.
+#' @param xlim The range of the x-axis, in the units of the axis; breaks,
+#'   curves and risk-table columns outside it are not drawn. By default the
+#'   range of `times`.
+#' @param xscale The number of the fit's time units in one unit of the
+#'   axis: 365.25 shows a time in days in years, 30.4375 in months, 7 in
+#'   weeks.
 #' @param conf_int If `TRUE`, shade the pointwise confidence band of each
 #'   curve.
 #' @param censor_marks If `TRUE`, mark censoring times with a tick (`+`).
 #' @param median_lines If `TRUE`, draw dotted lines from S = 0.5 to each
 #'   median survival time and down to the x-axis.
-#' @param legend Where to put the legend: `"auto"` (the default) picks the
-#'   corner (top right, bottom left, bottom right, top left, in that order
-#'   of preference) where it covers the fewest points of the curves and
-#'   their bands; a keyword of [graphics::legend()] such as `"topright"`
-#'   puts it there; `FALSE` draws none; a list is passed to `legend()`. A
-#'   single curve has no legend unless a list is given.
+#' @param legend Where to put the legend: `"auto"` (the default) puts it
+#'   inside the panel where it touches no curve, band or median line (top
+#'   right, bottom left, bottom right, top left, then elsewhere), and above
+#'   the panel, in as many columns as fit, when there is no such place; a
+#'   keyword of [graphics::legend()] such as `"topright"` puts it there;
+#'   `"direct"` writes each name at the end of its curve, in the right
+#'   margin; `"table"` draws the line key of each curve before its name in
+#'   the risk table instead of a legend (the default for more than eight
+#'   curves with a risk table); `FALSE` draws none; a list is passed to `legend()`. A single
+#'   curve has no legend unless a list is given.
 #' @param annotate Optional character vector of text lines written inside
 #'   the plot, such as
 #'   `paste0(format_hr(0.47, 0.33, 0.69, prefix = TRUE), "; log-rank ",
 #'   format_p(1e-5, prefix = TRUE))`.
-#' @param annotate_pos Where to put `annotate`: `"auto"` (the default)
-#'   picks the free corner as for `legend`, avoiding the legend too; or a
-#'   keyword of [graphics::legend()] such as `"bottomleft"`.
+#' @param annotate_pos Where to put `annotate` (and the P value): `"auto"`
+#'   (the default) puts it where no curve passes and away from the legend,
+#'   otherwise above the panel; or a keyword of [graphics::legend()] such as
+#'   `"bottomleft"`.
+#' @param pval If `TRUE`, write the log-rank P value of the curves,
+#'   computed by [logrank()] on the fit's formula and data (stratified when
+#'   the formula has `strata()` terms) and formatted by [format_p()]. A
+#'   number is taken as the P value to write; `FALSE` (the default) writes
+#'   none.
 #' @param labels Names of the curves in the legend and the risk table;
 #'   by default the strata labels of the fit, without the "variable=" prefix
-#'   when the curves come from one variable.
-#' @param xlab,ylab Axis labels.
-#' @param col Colours of the curves (recycled); by default a palette that
-#'   stays distinct for colour-blind readers and in greyscale print.
-#' @param lty Line types of the curves (recycled).
+#'   when the curves come from one variable. Names wider than 30% of the
+#'   figure are cut, with "...", in both places alike.
+#' @param xlab,ylab Axis labels; the default `xlab` names the unit that
+#'   `xscale` gives ("Time (years)").
+#' @param col Colours of the curves (recycled); by default eight colours
+#'   that stay distinct for colour-blind readers and legible as text.
+#' @param lty Line types of the curves (recycled); by default solid for the
+#'   first eight curves, then a new line type with each round of colours,
+#'   so that up to 32 curves differ.
 #' @param lwd Line width of the curves.
 #' @param risk_cex Character expansion of the risk table relative to the
 #'   axis labels.
@@ -45,17 +68,25 @@
 #'   such as `main`, `cex.axis`, `ylim`.
 #'
 #' @details
-#' The risk table is drawn in the bottom margin with [graphics::mtext()] at
-#' the axis break positions, so it is aligned with the x-axis by
-#' construction, in the same device and figure region, with the margins
-#' enlarged to fit it and the group labels. Its numbers are those of
-#' `summary(x, times = times)$n_risk`. The graphical parameters changed are
-#' restored on exit, so further drawing with `lines()` or `abline()` uses
-#' the plot's coordinates but not its margins.
+#' The layout is computed, in inches, from the device size and from the
+#' text the figure must hold, before anything is drawn. The risk table is
+#' drawn in the bottom margin with [graphics::mtext()] at the axis break
+#' positions, so it is aligned with the x-axis by construction; its text
+#' shrinks (to half size at most) to stay within about 30% of the figure
+#' height. When neighbouring tick labels or counts would collide, their
+#' text shrinks first, then every second (third, ...) break is left
+#' unlabelled, and the risk table has a column only under the labelled
+#' breaks. The numbers are those of `summary(x, times = breaks)`. The
+#' graphical parameters changed are restored on exit, so further drawing
+#' with `lines()` or `abline()` uses the plot's coordinates (in the units
+#' of the axis) but not its margins.
 #'
 #' @returns Invisibly, the risk table drawn: a data frame with columns
-#'   `strata, label, time, n_risk, text` (one row per curve and break), with
-#'   attributes `col` and `lty` (the styles used).
+#'   `strata, label, time, n_risk, n_event, n_censor, cum_event, value,
+#'   text` (one row per curve and labelled break; `time` in the fit's
+#'   units, `value` the number shown and `text` its string), with attributes
+#'   `col` and `lty` (the styles used) and `layout` (the margins, the
+#'   breaks, and the legend and annotation boxes in user coordinates).
 #' @references
 #' Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete
 #' observations. *Journal of the American Statistical Association* 53,
@@ -77,29 +108,40 @@
 #' # confidence bands and median lines
 #' plot(km(Surv(time, status) ~ sex, data = lung), conf_int = TRUE,
 #'      median_lines = TRUE, labels = c("Male", "Female"), xlab = "Days")
+#'
+#' # days shown in years, the log-rank P, cumulative events under the plot
+#' plot(km(Surv(time, status) ~ rx, data = subset(colon, etype == 2)),
+#'      xscale = 365.25, pval = TRUE, risk_table = "cum_events")
+#'
+#' # 18 curves: line keys before the names of the risk table
+#' plot(km(Surv(time, status) ~ inst, data = lung), xscale = 30.4375)
 #' @export
 plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
                        censor_marks = TRUE, median_lines = FALSE,
                        legend = "auto", annotate = NULL,
                        annotate_pos = "auto", labels = NULL,
-                       xlab = "Time", ylab = "Survival probability",
-                       col = NULL, lty = 1, lwd = 2, risk_cex = 0.9, ...) {
-  check_flag(risk_table, "risk_table")
+                       xlab = NULL, ylab = "Survival probability",
+                       col = NULL, lty = NULL, lwd = 2, risk_cex = 0.9,
+                       xlim = NULL, xscale = 1, pval = FALSE, ...) {
+  what <- km_risk_what(risk_table)
   check_flag(conf_int, "conf_int")
   check_flag(censor_marks, "censor_marks")
   check_flag(median_lines, "median_lines")
-  cv <- x$curves
-  lev <- levels(cv$strata)
+  if (!is.numeric(xscale) || length(xscale) != 1L || is.na(xscale) ||
+      !is.finite(xscale) || !(xscale > 0)) {
+    cs_abort("`xscale` must be a single positive number.", arg = "xscale")
+  }
+  if (is.null(xlab)) xlab <- km_xlab(xscale)
+  lev <- levels(x$curves$strata)
   k <- length(lev)
-  times <- km_plot_times(cv, times)
   if (is.null(labels)) labels <- curve_labels(lev)
   if (!is.character(labels) || length(labels) != k) {
     cs_abort("`labels` must be a character vector with one name per curve (",
              k, ").", arg = "labels")
   }
-  if (is.null(col)) col <- km_palette(k)
-  col <- rep_len(col, k)
-  lty <- rep_len(lty, k)
+  sty <- km_styles(k)
+  col <- rep_len(if (is.null(col)) sty$col else col, k)
+  lty <- rep_len(if (is.null(lty)) sty$lty else lty, k)
   if (!is.null(annotate) && (!is.character(annotate) || anyNA(annotate))) {
     cs_abort("`annotate` must be a character vector of text lines.",
              arg = "annotate")
@@ -107,88 +149,152 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   if (!is.numeric(risk_cex) || length(risk_cex) != 1L || !(risk_cex > 0)) {
     cs_abort("`risk_cex` must be a single positive number.", arg = "risk_cex")
   }
+  notes <- c(annotate, km_pval_text(x, pval, parent.frame()))
+  if (identical(legend, "table") && is.null(what)) legend <- "auto"
 
-  risk <- summary(x, times = times)
-  risk$label <- labels[as.integer(risk$strata)]
-  risk$text <- format_count(risk$n_risk)
-  risk <- risk[c("strata", "label", "time", "n_risk", "text")]
+  # the fit in the units of the axis
+  xs <- x
+  xs$curves$time <- x$curves$time / xscale
+  xs$table$median <- x$table$median / xscale
+  ax <- km_axis(max(xs$curves$time), times, xlim)
+  risk_all <- km_risk_values(x, ax$times * xscale, labels, what)
 
   dots <- list(...)
   cex_axis <- if (is.null(dots$cex.axis)) 1 else dots$cex.axis
+  ylim <- if (is.null(dots$ylim)) c(0, 1) else dots$ylim
   op <- graphics::par(no.readonly = TRUE)
-  on.exit(graphics::par(op[c("mar", "mgp", "xpd", "las", "tcl")]),
+  on.exit(graphics::par(op[c("mar", "mgp", "xpd", "las", "tcl", "cex")]),
           add = TRUE)
-  lay <- km_plot_layout(labels, risk, times, risk_table, risk_cex, cex_axis,
-                        !is.null(dots$main))
-  xlim <- range(times)
+  if (is.null(dots$cex)) {
+    graphics::par(cex = km_text_scale(graphics::par("fin")))
+  }
+  obst <- km_obstacles(xs$curves, ax$xlim, conf_int,
+                       if (median_lines) xs$table$median else NULL)
+  lay <- km_layout(list(
+    labels = labels, risk = risk_all$text, risk_table = !is.null(what),
+    times = ax$times, xlim = ax$xlim, ylim = ylim,
+    cex = cex_axis, rc = risk_cex * cex_axis, has_main = !is.null(dots$main),
+    legend = if (is.list(legend) || k > 1L) legend else FALSE,
+    notes = if (identical(annotate_pos, "auto")) notes else NULL,
+    obstacles = obst))
+  if (min(lay$panel) < 0.2) {
+    fin <- graphics::par("fin")
+    cs_abort("A ", signif(fin[1L], 2), " x ", signif(fin[2L], 2), " in figure ",
+             "is too small for the ", k, " curves, their legend and risk ",
+             "table; draw it larger, or with `risk_table = FALSE` or ",
+             "`legend = FALSE`.")
+  }
+  if (lay$share > 0.4) {
+    cs_warn("The risk table of ", k, " curves takes ",
+            round(100 * lay$share), "% of the figure height; draw the figure ",
+            "taller or with `risk_table = FALSE`.")
+  }
+  graphics::par(mar = lay$mar, mgp = c(2.6, 0.7, 0), las = 1, tcl = -0.4)
   args <- utils::modifyList(
-    list(x = NA, y = NA, xlim = xlim, ylim = c(0, 1), xlab = xlab,
+    list(x = NA, y = NA, xlim = ax$xlim, ylim = ylim, xlab = xlab,
          ylab = ylab, axes = FALSE, xaxs = "r", yaxs = "r"),
     dots)
+  # the title above what the layout put above the panel
+  moved <- !is.null(dots$main) && lay$mar[3L] > lay$top0
+  if (moved) args$main <- NULL
   do.call(graphics::plot, args)
-  graphics::axis(1, at = times, cex.axis = cex_axis)
-  graphics::axis(2, at = pretty(c(0, 1)), cex.axis = cex_axis)
+  if (moved) {
+    do.call(graphics::title, c(
+      list(main = dots$main, line = 1.7 + lay$mar[3L] - lay$top0),
+      dots[intersect(names(dots), c("cex.main", "font.main", "col.main"))]))
+  }
+  tick_lab <- km_tick_labels(ax$times)
+  tick_lab[-lay$labelled] <- ""
+  graphics::axis(1, at = ax$times, labels = tick_lab, cex.axis = lay$tick_cex,
+                 gap.axis = 0)
+  graphics::axis(2, at = pretty(ylim), cex.axis = cex_axis)
   graphics::box(bty = "l")
-  km_draw_curves(x, col, lty, lwd, conf_int, censor_marks, median_lines,
-                 xlim)
-  km_draw_legends(cv, xlim, conf_int, legend, annotate, annotate_pos,
-                  list(legend = labels, col = col, lty = lty, lwd = lwd,
-                       cex = cex_axis))
-  if (risk_table) km_draw_risk_table(risk, labels, col, times, lay)
+  usr <- graphics::par("usr")
+  if (!is.null(xlim)) graphics::clip(ax$xlim[1L], ax$xlim[2L], usr[3L], usr[4L])
+  km_draw_curves(xs, col, lty, lwd, conf_int, censor_marks, median_lines,
+                 ax$xlim)
+  do.call(graphics::clip, as.list(usr))
+  keys <- list(legend = lay$labels, col = col, lty = lty, lwd = lwd,
+               cex = lay$leg_cex, seg.len = 2.5)
+  boxes <- NULL
+  if (lay$table_keys) legend <- FALSE
+  if (identical(legend, "direct")) {
+    boxes <- list(direct_y = km_direct_labels(xs$curves, ax$xlim, lay, col))
+    legend <- FALSE
+  }
+  boxes <- c(boxes, km_draw_legends(lay, keys, legend, k, notes, annotate_pos))
+  risk <- risk_all[risk_all$time %in% (ax$times[lay$labelled] * xscale), ,
+                   drop = FALSE]
+  risk$label <- lay$labels[as.integer(risk$strata)]
+  if (!is.null(what)) {
+    km_draw_risk_table(risk, lay, col, ax$times[lay$labelled], what,
+                       if (lay$table_keys) list(lty = lty, lwd = lwd))
+  }
   rownames(risk) <- NULL
   attr(risk, "col") <- col
   attr(risk, "lty") <- lty
+  attr(risk, "layout") <- c(
+    lay[c("mar", "rc", "tick_cex", "share", "leg_out", "note_out")],
+    list(times = ax$times, labelled = ax$times[lay$labelled],
+         xlim = ax$xlim, usr = usr, text_scale = graphics::par("cex")),
+    boxes)
   invisible(risk)
 }
 
-# The axis breaks: `times` checked, or by default pretty() breaks from 0,
-# without the last one when the curves end within the axis padding.
-km_plot_times <- function(cv, times) {
-  if (is.null(times)) {
-    tmax <- max(cv$time)
-    times <- pretty(c(0, tmax))
-    m <- length(times)
-    if (m > 2L && tmax <= times[m - 1L] + 0.04 * (times[m - 1L] - times[1L])) {
-      times <- times[-m]
-    }
+# `risk_table` as the column to show (NULL for none).
+km_risk_what <- function(risk_table) {
+  if (isTRUE(risk_table)) return("at_risk")
+  if (isFALSE(risk_table)) return(NULL)
+  if (is.character(risk_table) && length(risk_table) == 1L &&
+      risk_table %in% c("at_risk", "events", "censored", "cum_events")) {
+    return(risk_table)
   }
-  if (!is.numeric(times) || anyNA(times) || length(times) < 2L ||
-      any(!is.finite(times)) || any(diff(times) <= 0)) {
-    cs_abort("`times` must be an increasing numeric vector of at least two ",
-             "finite axis breaks.", arg = "times")
-  }
-  times
+  cs_abort("`risk_table` must be TRUE, FALSE or one of \"at_risk\", ",
+           "\"events\", \"censored\", \"cum_events\".", arg = "risk_table")
 }
 
-# Margins with room for the risk table under the plot and its labels on
-# the left; the table's text size `rc` (shrunk, down to half, when
-# neighbouring numbers would collide). Sets par(mar, mgp, las, tcl).
-km_plot_layout <- function(labels, risk, times, risk_table, risk_cex,
-                           cex_axis, has_main) {
-  mar <- c(4.1, 4.6, 1.6, 1.6)
-  if (has_main) mar[3L] <- 3.6
-  mgp <- c(2.6, 0.7, 0)
-  lay <- list(line0 = mgp[1L] + 1.4)
-  line_in <- graphics::par("csi") * graphics::par("mex")
-  if (risk_table) {
-    # widths at an absolute text size of 1 (mtext() sizes are absolute)
-    rel <- 1 / graphics::par("cex")
-    lab1 <- max(graphics::strwidth(labels, units = "inches", cex = rel))
-    num1 <- max(graphics::strwidth(risk$text, units = "inches", cex = rel))
-    rc <- risk_cex * cex_axis
-    mar2 <- max(mar[2L], (lab1 * rc + num1 * rc / 2 + 0.2) / line_in)
-    pin_w <- graphics::par("fin")[1L] - (mar2 + mar[4L]) * line_in
-    gap_in <- min(diff(times)) * pin_w / (1.08 * diff(range(times)))
-    if (num1 * rc * 1.3 > gap_in) {
-      rc <- max(0.5 * risk_cex * cex_axis, gap_in / (num1 * 1.3))
-    }
-    lay$rc <- rc
-    lay$num_in <- num1 * rc / 2
-    mar[1L] <- lay$line0 + (length(labels) + 1L) * max(rc, 0.8) + 0.8
-    mar[2L] <- max(mar[2L], (lab1 * rc + lay$num_in + 0.2) / line_in)
+# The risk-table numbers at `times` (the fit's units), every kind, with the
+# one shown in `value` and its string in `text`.
+km_risk_values <- function(x, times, labels, what) {
+  r <- summary(x, times = times)
+  r$label <- labels[as.integer(r$strata)]
+  r$cum_event <- stats::ave(r$n_event, r$strata, FUN = cumsum)
+  r$value <- switch(if (is.null(what)) "at_risk" else what,
+                    at_risk = r$n_risk, events = r$n_event,
+                    censored = r$n_censor, cum_events = r$cum_event)
+  r$text <- format_count(r$value)
+  r[c("strata", "label", "time", "n_risk", "n_event", "n_censor",
+      "cum_event", "value", "text")]
+}
+
+# The P-value line `pval` asks for: none, a given number, or the log-rank
+# (stratified) test of the fit's formula on its data, evaluated in `env`.
+km_pval_text <- function(x, pval, env) {
+  if (isFALSE(pval)) return(NULL)
+  if (is.numeric(pval) && length(pval) == 1L && !is.na(pval)) {
+    return(paste("Log-rank", format_p(pval, prefix = TRUE)))
   }
-  graphics::par(mar = mar, mgp = mgp, las = 1, tcl = -0.4)
-  lay
+  if (!isTRUE(pval)) {
+    cs_abort("`pval` must be TRUE, FALSE or a P value.", arg = "pval")
+  }
+  cl <- x$call
+  if (is.null(cl) || is.null(cl$formula)) {
+    cs_abort("`pval = TRUE` needs a fit made by km() with a formula.",
+             arg = "pval")
+  }
+  if (!is.null(cl$weights)) {
+    cs_abort("`pval = TRUE`: logrank() has no weights; give the P value of ",
+             "a weighted test as a number.", arg = "pval")
+  }
+  lc <- as.call(c(list(logrank),
+                  as.list(cl)[intersect(names(cl), c("formula", "data", "subset",
+                                                     "na.action", "timefix"))]))
+  lr <- tryCatch(eval(lc, env), error = function(e) {
+    cs_abort("`pval = TRUE`: the log-rank test of the fit's formula failed: ",
+             conditionMessage(e), arg = "pval")
+  })
+  paste(if (length(lr$strata_vars)) "Stratified log-rank" else "Log-rank",
+        format_p(lr$p_value, prefix = TRUE))
 }
 
 # Confidence bands first, the curves (with censoring marks) over them, and
@@ -225,103 +331,131 @@ km_draw_curves <- function(x, col, lty, lwd, conf_int, censor_marks,
   }
 }
 
-# The legend (for more than one curve, unless `legend` is FALSE) and the
-# annotation, where they cover least of the curves unless told where.
-# `keys`: legend(), col, lty, lwd and cex of the curves' legend.
-km_draw_legends <- function(cv, xlim, conf_int, legend, annotate,
-                            annotate_pos, keys) {
-  occupied <- curve_points(cv, xlim, conf_int)
-  taken <- NULL
-  if (is.list(legend) || (!isFALSE(legend) && nlevels(cv$strata) > 1L)) {
-    largs <- list(x = "topright", legend = keys$legend, col = keys$col,
-                  lty = keys$lty, lwd = keys$lwd, bty = "n",
-                  inset = c(0.01, 0.01), cex = keys$cex, seg.len = 2.5)
+# The legend and the notes (annotation and P value) where the layout put
+# them: inside the panel in a free place, or above the panel; or where
+# `legend` and `annotate_pos` say. `keys`: legend(), col, lty, lwd, cex and
+# seg.len of the curves' legend. Returns the boxes drawn, c(left, right,
+# bottom, top) in user coordinates (NULL when not drawn).
+km_draw_legends <- function(lay, keys, legend, k, notes, annotate_pos) {
+  out <- list(legend_box = NULL, note_box = NULL)
+  inset <- c(0.01, 0.01)
+  base <- c(keys, list(bty = "n"))
+  above <- graphics::grconvertY(1, "npc", "inches") + 0.04
+  if (is.list(legend) || (!isFALSE(legend) && k > 1L)) {
+    largs <- c(base, list(x = "topright", inset = inset))
     if (is.character(legend) && legend != "auto") largs$x <- legend
     if (is.list(legend)) largs <- utils::modifyList(largs, legend)
-    if (identical(legend, "auto")) {
-      largs$x <- free_corner(largs, occupied, NULL)
+    if (identical(legend, "auto") && !is.null(lay$leg_box)) {
+      largs$x <- graphics::grconvertX(lay$leg_box[1L], "npc", "user")
+      largs$y <- graphics::grconvertY(lay$leg_box[4L], "npc", "user")
+      largs$inset <- NULL
+    } else if (identical(legend, "auto") && lay$leg_out) {
+      size <- legend_size(keys$legend, keys$cex, lay$leg_ncol)
+      mid <- mean(graphics::grconvertX(0:1, "npc", "inches"))
+      left <- min(max(0.05, mid - size[["w"]] / 2),
+                  graphics::par("din")[1L] - size[["w"]] - 0.05)
+      largs$x <- graphics::grconvertX(left, "inches", "user")
+      largs$y <- graphics::grconvertY(above + size[["h"]], "inches", "user")
+      largs$ncol <- lay$leg_ncol
+      largs$xpd <- NA
+      largs$inset <- NULL
+      above <- above + size[["h"]]
     }
-    taken <- do.call(graphics::legend, largs)$rect
+    out$legend_box <- rect_box(do.call(graphics::legend, largs)$rect)
   }
-  if (!is.null(annotate)) {
-    aargs <- list(x = "bottomleft", legend = annotate, bty = "n",
-                  inset = c(0.01, 0.01), cex = keys$cex)
-    aargs$x <- if (identical(annotate_pos, "auto")) {
-      free_corner(aargs, occupied, taken)
-    } else annotate_pos
-    do.call(graphics::legend, aargs)
+  if (length(notes)) {
+    nargs <- list(legend = notes, bty = "n", cex = keys$cex)
+    if (!identical(annotate_pos, "auto")) {
+      nargs <- c(nargs, list(x = annotate_pos, inset = inset))
+    } else if (!is.null(lay$note_box)) {
+      nargs$x <- graphics::grconvertX(lay$note_box[1L], "npc", "user")
+      nargs$y <- graphics::grconvertY(lay$note_box[4L], "npc", "user")
+    } else {
+      size <- legend_size(notes, keys$cex, keys = FALSE)
+      nargs$x <- graphics::grconvertX(1, "npc", "user")
+      nargs$y <- graphics::grconvertY(above + size[["h"]], "inches", "user")
+      nargs$xjust <- 1
+      nargs$xpd <- NA
+    }
+    out$note_box <- rect_box(do.call(graphics::legend, nargs)$rect)
   }
+  out
 }
 
-# The number-at-risk table under the x axis: one row per curve, coloured
-# like it, with the numbers at the axis breaks.
-km_draw_risk_table <- function(risk, labels, col, times, lay) {
-  rc <- lay$rc
+# The curves' names in the right margin, each level with the end of its
+# curve (its value at the end of the axis when it runs beyond), moved apart
+# by at least a line of text. Returns the heights used (user units).
+km_direct_labels <- function(cv, xlim, lay, col) {
+  y_end <- vapply(split(cv, cv$strata), function(c1) {
+    s <- c(1, c1$surv)[findInterval(xlim[2L], c1$time) + 1L]
+    if (is.na(s)) 1 else s
+  }, numeric(1))
+  usr <- graphics::par("usr")
+  # a line of the text, in user units
+  h <- lay$leg_cex * graphics::par("cin")[2L] * graphics::par("cex") *
+    diff(usr[3:4]) / graphics::par("pin")[2L]
+  o <- order(y_end)
+  y <- y_end[o]
+  for (i in seq_along(y)[-1L]) y[i] <- max(y[i], y[i - 1L] + h)
+  over <- y[length(y)] - usr[4L]
+  if (over > 0) y <- y - over
+  for (i in rev(seq_along(y))[-1L]) y[i] <- min(y[i], y[i + 1L] - h)
+  y[o] <- y
+  x <- graphics::grconvertX(graphics::grconvertX(usr[2L], "user", "inches") +
+                              0.08, "inches", "user")
+  graphics::text(x, y, lay$labels, col = col, adj = c(0, 0.5),
+                 cex = lay$leg_cex, xpd = NA)
+  y
+}
+
+# The line key of curve j before its name in risk-table row `line`.
+# mtext() puts the baseline of side-1 text 0.8 lines below `line`.
+km_table_key <- function(line, lay, x_lab, j, col, keys) {
+  line_in <- graphics::par("cin")[2L] * graphics::par("cex") *
+    graphics::par("mex")
+  y <- graphics::grconvertY(graphics::grconvertY(0, "npc", "inches") -
+                              (line + 0.8 - 0.3 * lay$rc) * line_in,
+                            "inches", "user")
+  right <- graphics::grconvertX(x_lab, "user", "inches") -
+    text_in(lay$labels[j], lay$rc) - 0.06
+  x <- graphics::grconvertX(right - c(0.28, 0), "inches", "user")
+  graphics::segments(x[1L], y, x[2L], y, col = col[j], lty = keys$lty[j],
+                     lwd = min(keys$lwd, 1.5))
+}
+
+# A legend()$rect as c(left, right, bottom, top).
+rect_box <- function(r) c(r$left, r$left + r$w, r$top - r$h, r$top)
+
+# The risk table under the x axis: a heading, then one row per curve,
+# coloured like it, with its numbers under the labelled breaks.
+km_draw_risk_table <- function(risk, lay, col, at, what, keys = NULL) {
+  rc <- lay$rc * graphics::par("cex")  # mtext() sizes are absolute
   line <- lay$line0
   graphics::par(xpd = NA)
   x_lab <- graphics::grconvertX(
-    graphics::grconvertX(times[1L], "user", "inches") - lay$num_in - 0.1,
+    graphics::grconvertX(at[1L], "user", "inches") - lay$num_in - 0.1,
     "inches", "user")
   x_head <- graphics::grconvertX(
     graphics::grconvertX(0, "nfc", "inches") + 0.08, "inches", "user")
-  graphics::mtext("No. at risk", side = 1, line = line, at = x_head,
+  head <- c(at_risk = "No. at risk", events = "No. of events",
+            censored = "No. censored", cum_events = "Cumulative events")
+  graphics::mtext(head[[what]], side = 1, line = line, at = x_head,
                   adj = 0, cex = rc, font = 2)
-  for (j in seq_along(labels)) {
-    line <- line + max(rc, 0.8)
+  for (j in seq_along(lay$labels)) {
+    line <- line + lay$pitch
     r <- risk[as.integer(risk$strata) == j, , drop = FALSE]
-    graphics::mtext(labels[j], side = 1, line = line, at = x_lab, adj = 1,
+    graphics::mtext(lay$labels[j], side = 1, line = line, at = x_lab, adj = 1,
                     cex = rc, col = col[j])
-    graphics::mtext(r$text, side = 1, line = line, at = r$time,
-                    cex = rc, col = col[j])
+    if (!is.null(keys)) km_table_key(line, lay, x_lab, j, col, keys)
+    graphics::mtext(r$text, side = 1, line = line, at = at, cex = rc, col = col[j])
   }
-}
-
-# Points on the curves (both ends of every drop, and a grid along each flat
-# stretch) and, with bands, on their limits, in user coordinates.
-curve_points <- function(cv, xlim, conf_int) {
-  grid <- seq(xlim[1L], xlim[2L], length.out = 200L)
-  pts <- lapply(split(cv, cv$strata), function(c1) {
-    if (!nrow(c1)) return(NULL)
-    ys <- c(1, c1$surv)
-    at <- findInterval(grid, c1$time) + 1L
-    x <- c(grid, c1$time, c1$time)
-    y <- c(ys[at], ys[-length(ys)], c1$surv)
-    if (conf_int) {
-      lo <- c(1, c1$lower)
-      hi <- c(1, c1$upper)
-      x <- c(x, grid, grid)
-      y <- c(y, lo[at], hi[at])
-    }
-    # a curve stops at its last time
-    keep <- x <= max(c1$time) & !is.na(y)
-    cbind(x = x[keep], y = y[keep])
-  })
-  do.call(rbind, pts)
-}
-
-# The legend() corner whose box covers the fewest `occupied` points and
-# does not overlap the box `taken` (a legend()$rect list).
-free_corner <- function(args, occupied, taken) {
-  corners <- c("topright", "bottomleft", "bottomright", "topleft")
-  score <- vapply(corners, function(pos) {
-    a <- args
-    a$x <- pos
-    a$plot <- FALSE
-    r <- do.call(graphics::legend, a)$rect
-    inside <- occupied[, "x"] >= r$left & occupied[, "x"] <= r$left + r$w &
-      occupied[, "y"] <= r$top & occupied[, "y"] >= r$top - r$h
-    clash <- !is.null(taken) &&
-      r$left < taken$left + taken$w && taken$left < r$left + r$w &&
-      r$top - r$h < taken$top && taken$top - taken$h < r$top
-    sum(inside) + if (clash) 1e6 else 0
-  }, numeric(1))
-  corners[which.min(score)]
 }
 
 # Curve names without the "variable=" prefix when one variable defines them.
 curve_labels <- function(lev) {
   if (length(lev) == 1L && lev == "all") return("All")
-  if (any(grepl(", ", lev, fixed = TRUE))) return(lev)
+  # several variables: "sex=1, ph.ecog=0"
+  if (any(grepl(", [^=,]+=", lev))) return(lev)
   pre <- sub("=.*$", "", lev)
   if (all(grepl("=", lev, fixed = TRUE)) && length(unique(pre)) == 1L) {
     short <- sub("^[^=]*=", "", lev)
@@ -329,13 +463,6 @@ curve_labels <- function(lev) {
     if (!all(grepl("^-?[0-9.]+$", short))) return(short)
   }
   lev
-}
-
-# Okabe-Ito colours, black first.
-km_palette <- function(k) {
-  pal <- c("#000000", "#D55E00", "#0072B2", "#009E73", "#CC79A7",
-           "#E69F00", "#56B4E9", "#F0E442")
-  rep_len(pal, k)
 }
 
 format_count <- function(n) {
