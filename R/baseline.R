@@ -134,6 +134,7 @@
 #' # a Missing row that the test leaves out, and standardised differences
 #' baseline_table(lung, by = "sex", vars = c("age", "ph.ecog"),
 #'                categorical = "ph.ecog", smd = TRUE)
+#' @md
 #' @export
 baseline_table <- function(data, by, vars = NULL,
                            continuous = c("mean_sd", "median_iqr"),
@@ -482,6 +483,7 @@ continuous_test <- function(x, g, exact) {
 #' @rdname format_table
 #' @param digits_p Significant digits of P values, passed to [format_p()].
 #' @param ... Ignored.
+#' @md
 #' @export
 print.cs_table <- function(x, digits_p = 2, ...) {
   cat(format_table(x, "text", digits_p = digits_p), sep = "")
@@ -528,6 +530,7 @@ print.cs_table <- function(x, digits_p = 2, ...) {
 #'   f <- tempfile(fileext = ".docx")
 #'   format_table(tab, "docx", file = f)
 #' }
+#' @md
 #' @export
 format_table <- function(x, format = c("markdown", "html", "latex", "csv",
                                        "docx"), ...) {
@@ -535,6 +538,7 @@ format_table <- function(x, format = c("markdown", "html", "latex", "csv",
 }
 
 #' @rdname format_table
+#' @md
 #' @export
 format_table.cs_table <- function(x, format = c("markdown", "html", "latex",
                                                 "csv", "docx"),
@@ -632,6 +636,7 @@ baseline_note <- function(x, tests, marks, has_smd) {
 }
 
 #' @rdname format_table
+#' @md
 #' @export
 format_table.data.frame <- function(x, format = c("markdown", "html", "latex",
                                                   "csv", "docx"),

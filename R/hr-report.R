@@ -44,6 +44,7 @@
 #'                                  ecog = "ECOG performance status"))
 #' rep
 #' cat(format_table(rep, "markdown"))
+#' @md
 #' @export
 hr_report <- function(fit, conf_level = 0.95, digits = 2, labels = NULL,
                       digits_p = 2) {
@@ -145,6 +146,7 @@ hr_report_table <- function(x, counts = TRUE) {
 #' @rdname hr_report
 #' @param x A `cs_hr_report`.
 #' @param ... Ignored.
+#' @md
 #' @export
 print.cs_hr_report <- function(x, ...) {
   cat(render_text(hr_report_table(x)), sep = "")
@@ -152,6 +154,7 @@ print.cs_hr_report <- function(x, ...) {
 }
 
 #' @rdname format_table
+#' @md
 #' @export
 format_table.cs_hr_report <- function(x, format = c("markdown", "html",
                                                     "latex", "csv", "docx"),

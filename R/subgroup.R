@@ -80,6 +80,7 @@
 #' d$rx <- droplevels(d$rx)
 #' subgroup_hr(Surv(time, status) ~ rx + age, data = d,
 #'             subgroups = c(Sex = "sex", "Nodes > 4" = "node4"))
+#' @md
 #' @export
 subgroup_hr <- function(formula, data, subgroups, strata = NULL,
                         ties = c("breslow", "efron"), conf_level = 0.95) {
@@ -301,6 +302,7 @@ interaction_lrt <- function(z, g, xadj, y, sfac, in_strata, ties) {
 #' @param digits Decimals of the hazard ratios.
 #' @param ... For `plot()`, arguments passed to [forest_plot()]; ignored by
 #'   `print()`.
+#' @md
 #' @export
 print.cs_subgroup <- function(x, digits = 2, ...) {
   cat("Treatment hazard ratios by subgroup (", attr(x, "comparison"),
@@ -353,6 +355,7 @@ print.cs_subgroup <- function(x, digits = 2, ...) {
 
 #' @rdname subgroup_hr
 #' @param y Ignored.
+#' @md
 #' @export
 plot.cs_subgroup <- function(x, y, ...) {
   forest_plot(x, ...)

@@ -62,3 +62,21 @@ test_that("the formatters reject bad input with argument-naming errors", {
   expect_error(format_hr(1, 0.5, 2, digits = 1.5), "`digits` must be a single whole number from 0 to 6",
                class = "cohortsurv_error")
 })
+
+test_that("help pages of the table and forest functions render links and %", {
+  db <- tools::Rd_db("cohortsurv")
+  skip_if(!length(db), "no installed help pages")
+  txt <- function(page) {
+    utils::capture.output(tools::Rd2txt(db[[page]], out = stdout(),
+                                        options = list(underline_titles = FALSE)))
+  }
+  for (page in c("format_hr.Rd", "format_p.Rd", "baseline_table.Rd",
+                 "hr_report.Rd", "forest_plot.Rd", "format_table.Rd",
+                 "subgroup_hr.Rd")) {
+    t <- txt(page)
+    # no raw markdown links such as [stats::quantile()]
+    expect_false(any(grepl("\\[[A-Za-z.:_]+\\(\\)\\]", t)), label = page)
+  }
+  expect_true(any(grepl("95% CI, 0.33 to 0.69\" (running", txt("format_hr.Rd"),
+                        fixed = TRUE)))
+})
