@@ -30,11 +30,17 @@ render_table <- function(tab, format, file = NULL, superscript = "pandoc") {
 }
 
 table_row <- function(label, cells, marks = rep("", length(cells)),
-                      indent = FALSE, bold = !indent) {
+                      indent = FALSE, bold = !indent, label_mark = "") {
   marks[is.na(marks)] <- ""
   cells[is.na(cells)] <- ""
   list(label = label, indent = indent, bold = bold, cells = unname(cells),
-       marks = unname(marks))
+       marks = unname(marks), label_mark = label_mark)
+}
+
+# A row's label with its footnote mark set by `sup`.
+marked_label <- function(r, label, sup) {
+  if (is.null(r$label_mark) || !nzchar(r$label_mark)) label else
+    paste0(label, sup(r$label_mark))
 }
 
 csv_text <- function(df) {
@@ -70,7 +76,8 @@ marked_cells <- function(r, sup) {
 
 render_text <- function(tab, width = 80L) {
   m <- do.call(rbind, lapply(tab$body, function(r) {
-    c(paste0(if (r$indent) "  ", r$label),
+    c(paste0(if (r$indent) "  ", marked_label(r, r$label,
+                                              function(m) paste0(" ", m))),
       marked_cells(r, function(m) paste0(" ", m)))
   }))
   m <- rbind(tab$head, m)
@@ -123,6 +130,7 @@ render_markdown <- function(tab, superscript = "pandoc") {
     lab <- esc(r$label)
     if (r$indent) lab <- paste0("&nbsp;&nbsp;&nbsp;&nbsp;", lab)
     if (r$bold && nzchar(lab)) lab <- paste0("**", lab, "**")
+    lab <- marked_label(r, lab, sup)
     cells <- esc(r$cells)
     cells <- ifelse(nzchar(r$marks), paste0(cells, sup(r$marks)), cells)
     out <- c(out, line(c(lab, cells)))
@@ -146,6 +154,7 @@ render_html <- function(tab) {
     style <- if (r$indent) " style=\"padding-left:1.5em\"" else ""
     lab <- html_escape(r$label)
     if (r$bold && nzchar(lab)) lab <- paste0("<strong>", lab, "</strong>")
+    lab <- marked_label(r, lab, function(m) paste0("<sup>", m, "</sup>"))
     cells <- html_escape(r$cells)
     cells <- ifelse(nzchar(r$marks),
                     paste0(cells, "<sup>", html_escape(r$marks), "</sup>"),
@@ -187,6 +196,7 @@ render_latex <- function(tab) {
     lab <- latex_escape(r$label)
     if (r$bold && nzchar(lab)) lab <- paste0("\\textbf{", lab, "}")
     lab <- if (r$indent) paste0("\\quad ", lab) else lab
+    lab <- marked_label(r, lab, function(m) paste0("$^{", m, "}$"))
     cells <- latex_escape(r$cells)
     cells <- ifelse(nzchar(r$marks),
                     paste0(cells, "$^{", latex_escape(r$marks), "}$"), cells)
@@ -232,6 +242,15 @@ render_docx <- function(tab, file) {
         value = flextable::as_paragraph(
           flextable::as_chunk(r$cells[j]),
           flextable::as_sup(r$marks[j])))
+    }
+  }
+  for (i in seq_along(tab$body)) {
+    r <- tab$body[[i]]
+    if (!is.null(r$label_mark) && nzchar(r$label_mark)) {
+      ft <- flextable::compose(
+        ft, i = i, j = 1L, part = "body",
+        value = flextable::as_paragraph(flextable::as_chunk(r$label),
+                                        flextable::as_sup(r$label_mark)))
     }
   }
   indent <- which(vapply(tab$body, `[[`, logical(1), "indent"))

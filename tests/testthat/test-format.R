@@ -80,3 +80,31 @@ test_that("help pages of the table and forest functions render links and %", {
   expect_true(any(grepl("95% CI, 0.33 to 0.69\" (running", txt("format_hr.Rd"),
                         fixed = TRUE)))
 })
+
+test_that("footnote letters survive markdown -> pandoc -> Word, and docx", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("Male", "Female")))
+  tab <- baseline_table(d, "sex", c("age", "ph.ecog"), categorical = "ph.ecog")
+  md <- format_table(tab)
+  expect_match(md, ".057^a^", fixed = TRUE)
+  expect_match(format_table(tab, superscript = "html"), ".057<sup>a</sup>",
+               fixed = TRUE)
+  # text with pandoc's superscript and subscript characters is escaped
+  expect_identical(md_escape("a^2 ~ b", "pandoc"), "a\\^2 \\~ b")
+  expect_arg_error(format_table(tab, superscript = "tex"), "`superscript`",
+                   "superscript")
+  skip_if(!nzchar(Sys.which("pandoc")), "pandoc is not installed")
+  src <- tempfile(fileext = ".md")
+  docx <- tempfile(fileext = ".docx")
+  format_table(tab, "markdown", file = src)
+  system2("pandoc", c(shQuote(src), "-o", shQuote(docx)))
+  html <- system2("pandoc", c(shQuote(docx), "-t", "html"), stdout = TRUE)
+  expect_true(any(grepl(".057<sup>a</sup>", html, fixed = TRUE)))
+  expect_true(any(grepl("<sup>b</sup>", html, fixed = TRUE)))
+  skip_if_not_installed("flextable")
+  f <- tempfile(fileext = ".docx")
+  expect_identical(format_table(tab, "docx", file = f), f)
+  back <- system2("pandoc", c(shQuote(f), "-t", "html"), stdout = TRUE)
+  expect_true(any(grepl("<sup>a</sup>", back, fixed = TRUE)))
+  expect_true(any(grepl("Male (n = 138)", back, fixed = TRUE)))
+  expect_arg_error(format_table(tab, "docx"), "`file`", "file")
+})
