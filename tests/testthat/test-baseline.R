@@ -408,4 +408,22 @@ test_that("tableone agrees on P values and SMDs", {
                pv["ph.ecog", "pApprox"], tolerance = 1e-8)
   expect_equal(tab$p_value[tab$variable == "ph.ecog"][1], 0.7210505,
                tolerance = 1e-6)
+  # a 2 x 2 table: tableone corrects for continuity, as correct = TRUE does
+  v <- transform(survival::veteran, prior = factor(prior))
+  tv <- baseline_table(v, "trt", "prior", correct = TRUE, smd = TRUE)
+  t2 <- tableone::CreateTableOne("prior", "trt", v)
+  expect_equal(tv$p_value[1], attr(t2$CatTable, "pValues")["prior", "pApprox"],
+               tolerance = 1e-10)
+  expect_equal(tv$smd[1], unname(tableone::ExtractSmd(t2)["prior", 1]),
+               tolerance = 1e-8)
+  # three groups: the mean of the pairwise SMDs, as tableone prints
+  co <- subset(survival::colon, etype == 2)
+  co$sex <- factor(co$sex)
+  tc <- baseline_table(co, "rx", c("age", "sex"), smd = TRUE)
+  t3 <- tableone::CreateTableOne(c("age", "sex"), "rx", co)
+  s3 <- tableone::ExtractSmd(t3)
+  expect_equal(tc$smd[tc$variable == "age"][1], unname(s3["age", "average"]),
+               tolerance = 1e-8)
+  expect_equal(tc$smd[tc$variable == "sex"][1], unname(s3["sex", "average"]),
+               tolerance = 1e-8)
 })
