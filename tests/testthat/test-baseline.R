@@ -427,3 +427,18 @@ test_that("tableone agrees on P values and SMDs", {
   expect_equal(tc$smd[tc$variable == "sex"][1], unname(s3["sex", "average"]),
                tolerance = 1e-8)
 })
+
+test_that("print() fits 80 columns, wrapping long labels", {
+  d <- survival::colon[survival::colon$etype == 2, ]
+  tab <- baseline_table(d, "rx", c("age", "differ"), categorical = "differ",
+                        labels = c(age = paste("Age at randomisation in",
+                                               "completed years (yr)"),
+                                   differ = paste("Differentiation of the",
+                                                  "tumour, local grading")),
+                        smd = TRUE)
+  out <- capture.output(print(tab))
+  expect_true(all(nchar(out, type = "width") <= 80))
+  expect_match(out[1], "Lev+5FU (n = 304)", fixed = TRUE)
+  # every word of the label is still there
+  expect_match(paste(out, collapse = " "), "local grading", fixed = TRUE)
+})
