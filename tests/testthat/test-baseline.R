@@ -440,5 +440,5 @@ test_that("print() fits 80 columns, wrapping long labels", {
   expect_true(all(nchar(out, type = "width") <= 80))
   expect_match(out[1], "Lev+5FU (n = 304)", fixed = TRUE)
   # every word of the label is still there
-  expect_match(paste(out, collapse = " "), "local grading", fixed = TRUE)
+  expect_match(paste(out, collapse = " "), "local +grading")
 })
