@@ -34,11 +34,13 @@
 #'
 #' @details
 #' The log axis is labelled with the densest of the series 1, 1-3, 1-2-5,
-#' 1-1.5-2-3-5-7 and 1-1.25-1.5-...-9 (times powers of ten) whose labels fit
-#' the panel without touching, so that small devices get fewer labels and
-#' narrow ranges more. A row whose hazard ratio is not estimable is shown
-#' as "NE" and explained in a footnote under the plot (with the `note` of
-#' [subgroup_hr()] when there is one).
+#' 1-1.5-2-3-5-7 and 1-1.25-1.5-...-9 (times powers of ten) with at most
+#' seven labels that fit the panel without touching, so that small
+#' devices get fewer labels and narrow ranges more. A row whose hazard
+#' ratio is not estimable is shown as "NE" and explained in a footnote
+#' under the plot (with the `note` of [subgroup_hr()] when there is one).
+#' A short table keeps its rows at most 2.2 lines apart and is centred on
+#' the device.
 #'
 #' For a Cox fit, each factor is a bold row with its levels indented
 #' beneath, the first level drawn as the reference (no square; "Reference"
@@ -310,6 +312,10 @@ forest_layout <- function(rows, heads, favours, cex, footnote = FALSE) {
   graphics::par(cex = lay$cex)
   mai <- c(lay$bottom_lines * lay$line * lay$cex, 0.1 + lay$left * lay$cex,
            top_lines * lay$line * lay$cex, 0.1 + right_in * lay$cex)
+  # rows no more than 2.2 lines apart: a short table is centred vertically
+  # rather than spread over the device
+  free <- fin[2L] - mai[1L] - mai[3L] - nrow(rows) * 2.2 * lay$line * lay$cex
+  if (free > 0) mai[c(1L, 3L)] <- mai[c(1L, 3L)] + free / 2
   graphics::par(mai = mai, mgp = c(2, 0.5, 0), tcl = -0.3)
   lay
 }
@@ -485,9 +491,9 @@ forest_rows <- function(x, digits) {
 }
 
 # Log-axis ticks inside xlim: the densest of five series (1; 1-3; 1-2-5;
-# 1-1.5-2-3-5-7; 1-1.25-...-9, times powers of ten) with at most 9 ticks
+# 1-1.5-2-3-5-7; 1-1.25-...-9, times powers of ten) with at most 7 ticks
 # whose labels, `label_width()` inches wide, do not touch on a panel
-# `width` inches wide (a gap of 0.08 inch at least). A series with fewer
+# `width` inches wide (a gap of 0.12 inch at least). A series with fewer
 # than two ticks inside is skipped; if none fits, the two ends of the
 # sparsest series that has two.
 forest_ticks <- function(xlim, width = Inf, label_width = nchar) {
@@ -500,10 +506,10 @@ forest_ticks <- function(xlim, width = Inf, label_width = nchar) {
     1)
   lx <- log(xlim)
   fits <- function(t) {
-    if (length(t) < 2L || length(t) > 9L) return(FALSE)
+    if (length(t) < 2L || length(t) > 7L) return(FALSE)
     pos <- (log(t) - lx[1L]) / diff(lx) * width
     w <- label_width(forest_tick_labels(t))
-    all(diff(pos) - (w[-1L] + w[-length(w)]) / 2 >= 0.08)
+    all(diff(pos) - (w[-1L] + w[-length(w)]) / 2 >= 0.12)
   }
   cands <- lapply(series, function(m) {
     t <- sort(unique(signif(as.vector(outer(m, dec)), 6)))

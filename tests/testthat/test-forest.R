@@ -114,13 +114,13 @@ test_that("forest_ticks(): the densest series whose labels do not touch", {
   expect_gte(length(narrow), 2L)
   pos <- (log(narrow) - log(0.04)) / diff(log(c(0.04, 3))) * 1.2
   ww <- w(forest_tick_labels(narrow))
-  expect_true(all(diff(pos) - (ww[-1] + ww[-length(ww)]) / 2 >= 0.08))
+  expect_true(all(diff(pos) - (ww[-1] + ww[-length(ww)]) / 2 >= 0.12))
   # a narrow range gets finer ticks than 1-2-5 (which has only 1 inside)
   fine <- forest_ticks(c(0.7, 1.5), width = 4, label_width = w)
   expect_gte(length(fine), 5L)
   expect_true(1 %in% fine)
   # 1-3 series on wide ranges in small panels
-  expect_identical(forest_ticks(c(0.15, 75), width = 1.6, label_width = w),
+  expect_identical(forest_ticks(c(0.15, 75), width = 2.2, label_width = w),
                    c(0.3, 1, 3, 10, 30))
   expect_identical(forest_tick_labels(c(0.05, 1, 1.25, 10)),
                    c("0.05", "1", "1.25", "10"))
