@@ -23,8 +23,9 @@
 #' no patients, or collinear with other terms) is shown as "NE" with a
 #' footnote. Per level, `n` and `events` count the patients of the fit
 #' in it and their events. P values are Wald tests of each coefficient.
-#' Interaction and other terms with several coefficients get one row per
-#' coefficient, labelled by its name.
+#' Interaction, logical and other terms whose coefficients are not named
+#' by the term alone get one row per coefficient, labelled by its name
+#' (`age:sexFemale`) unless `labels` names the term.
 #'
 #' @returns An object of class `cs_hr_report`: a data frame with columns
 #'   `term` (the model term), `variable` (its label), `level` (`NA` for a
@@ -87,7 +88,9 @@ hr_report <- function(fit, conf_level = 0.95, digits = 2, labels = NULL,
                  stringsAsFactors = FALSE)
     } else {
       data.frame(term = term,
-                 variable = if (length(idx) == 1L) lab else tab$term[idx],
+                 variable = if (length(idx) == 1L &&
+                                (lab != term || tab$term[idx] == term)) lab
+                            else tab$term[idx],
                  level = NA_character_, n = NA_real_, events = NA_real_,
                  hr = tab$hr[idx], lower = tab$lower[idx],
                  upper = tab$upper[idx], p_value = tab$p_value[idx],

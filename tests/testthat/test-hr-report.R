@@ -72,3 +72,12 @@ test_that("hr_report() errors name the argument", {
                    "conf_level")
   expect_arg_error(format_table(hr_report(fit), "docx"), "`file`", "file")
 })
+
+test_that("hr_report(): interaction terms are named by their coefficient", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("Male", "Female")))
+  fit <- cox(Surv(time, status) ~ age * sex, data = d)
+  r <- hr_report(fit)
+  expect_identical(r$variable, c("age", "sex", "sex", "age:sexFemale"))
+  expect_identical(hr_report(fit, labels = c("age:sex" = "Age x female"))$variable[4],
+                   "Age x female")
+})
