@@ -28,26 +28,60 @@
 #' @param digits Decimals of percentages, means, standard deviations,
 #'   medians and quartiles.
 #' @param missing `"level"` shows missing values of a categorical variable
-#'   as a level "Missing" (counted in the percentages and the test, as the
-#'   seed paper's "Unknown" levels are) and the number of missing values of
-#'   a continuous variable in a row of its own; `"drop"` leaves missing
-#'   values out of the counts, the percentages and the tests.
+#'   as a level "Missing" (counted in the percentages, as the seed paper's
+#'   "Unknown" levels are, but left out of the test) and the number of
+#'   missing values of a continuous variable in a row of its own; `"drop"`
+#'   leaves missing values out of the counts, the percentages and the
+#'   tests.
 #' @param categorical Names of numeric columns to treat as categorical
-#'   (codes such as 0/1 or ECOG grades). Factor, character and logical
-#'   columns are always categorical; other numeric columns are continuous.
+#'   (codes such as ECOG grades). Factor, character and logical columns,
+#'   and numeric columns whose values are all 0 or 1 (indicators), are
+#'   always categorical; other numeric columns are continuous.
 #' @param labels Optional named character vector of display names for the
-#'   variables, e.g. `c(age = "Age (yr)")`.
+#'   variables, e.g. `c(age = "Age (yr)")`. A variable without one is named
+#'   by its `attr(, "label")` (as set by haven or labelled), else by its
+#'   column name.
+#' @param correct If `TRUE`, the chi-square test of a 2 x 2 table uses
+#'   Yates's continuity correction (the default of [stats::chisq.test()] and
+#'   of tableone). The default `FALSE` is Pearson's uncorrected test, as
+#'   Stata's `tabulate, chi2` computes it; the footnote states which.
+#' @param smd If `TRUE`, add a column `smd` of standardised mean
+#'   differences (see Details), printed as "SMD".
+#' @param B,seed Number of simulated tables and random-number seed of a
+#'   Fisher's test whose exact computation is too large (see Details). The
+#'   seed is used locally; the caller's random-number state is unchanged.
 #'
 #' @details
 #' Percentages are of the group total (of the non-missing values when
-#' `missing = "drop"`). The chi-square test is Pearson's, without Yates's
-#' continuity correction, as Stata's `tabulate, chi2` (which the seed paper
-#' used) computes it. Expected counts are those of the chi-square test,
-#' row total times column total over the grand total, over the levels and
-#' groups that occur. The Mann-Whitney test is [stats::wilcox.test()] with
-#' its continuity correction. No test is done for a variable with a single
-#' observed level, a single group with data, or no variation; its `p_value`
-#' and `test` are `NA`.
+#' `missing = "drop"`). Tests use the non-missing values only; with
+#' `missing = "level"` the footnote says so. Expected counts are those of
+#' the chi-square test, row total times column total over the grand total,
+#' over the non-missing levels and groups that occur. The chi-square test
+#' is Pearson's; `correct` chooses Yates's correction for 2 x 2 tables
+#' (it is conservative, and the small tables it was meant for get Fisher's
+#' test here). The Mann-Whitney test is [stats::wilcox.test()] with its
+#' continuity correction. No test is done for a variable with a single
+#' observed level, a single group with data, or no variation; its
+#' `p_value` and `test` are `NA`.
+#'
+#' Fisher's exact test is computed by [stats::fisher.test()] with its
+#' default workspace (200,000 words), which takes a fraction of a second.
+#' A table too large for it (many levels and patients, such as 18
+#' institutions by sex) gets a P value simulated from `B` random tables
+#' with the observed margins (Patefield's algorithm, as
+#' `fisher.test(simulate.p.value = TRUE)`), named "Fisher's exact,
+#' simulated" with `B` and `seed` in the footnote. The rule depends on the
+#' table only, never on the speed of the computer, so a table gives the
+#' same P value everywhere.
+#'
+#' The standardised mean difference (SMD) of a continuous variable is the
+#' absolute difference of the group means over the square root of the
+#' average of the two group variances; that of a categorical variable is
+#' Yang and Dalton's multi-category SMD, which for two levels is
+#' \eqn{|p_1 - p_2| / \sqrt{(p_1(1 - p_1) + p_2(1 - p_2)) / 2}}{|p1 - p2| /
+#' sqrt((p1 (1 - p1) + p2 (1 - p2)) / 2)}. Both use the non-missing values.
+#' With more than two groups the column holds the mean of the pairwise
+#' SMDs, as tableone prints.
 #'
 #' @returns An object of class `cs_table`: a data frame with columns
 #'   `variable, level`, one character column per group (named by the group
@@ -57,7 +91,9 @@
 #'   name of the test used). Attributes: `n` (group sizes), `stats` (a data
 #'   frame of every number in the cells: `variable, level, group, n,
 #'   percent, mean, sd, median, q1, q3`), `by`, `continuous`, `digits`,
-#'   `n_dropped`.
+#'   `n_dropped`, `missing_untested`, `correct`, `simulation` (`B`, `seed`).
+#'   With `smd = TRUE`, a numeric column `smd` on the first row of each
+#'   variable.
 #' @references
 #' Mann HB, Whitney DR (1947). On a test of whether one of two random
 #' variables is stochastically larger than the other. *Annals of
@@ -65,6 +101,13 @@
 #'
 #' Kruskal WH, Wallis WA (1952). Use of ranks in one-criterion variance
 #' analysis. *Journal of the American Statistical Association* 47, 583-621.
+#'
+#' Yang D, Dalton JE (2012). A unified approach to measuring the effect
+#' size between two groups using SAS. *SAS Global Forum*, paper 335-2012.
+#'
+#' Austin PC (2009). Balance diagnostics for comparing the distribution of
+#' baseline covariates between treatment groups in propensity-score
+#' matched samples. *Statistics in Medicine* 28, 3083-3107.
 #'
 #' Fisher RA (1922). On the interpretation of chi-square from contingency
 #' tables, and the calculation of P. *Journal of the Royal Statistical
@@ -87,12 +130,18 @@
 #' library(survival)
 #' baseline_table(lung, by = "sex", vars = c("age", "wt.loss"),
 #'                continuous = "median_iqr", missing = "drop")
+#'
+#' # a Missing row that the test leaves out, and standardised differences
+#' baseline_table(lung, by = "sex", vars = c("age", "ph.ecog"),
+#'                categorical = "ph.ecog", smd = TRUE)
+#' @md
 #' @export
 baseline_table <- function(data, by, vars = NULL,
                            continuous = c("mean_sd", "median_iqr"),
                            test = TRUE, exact = "auto", digits = 1,
                            missing = c("level", "drop"), categorical = NULL,
-                           labels = NULL) {
+                           labels = NULL, correct = FALSE, smd = FALSE,
+                           B = 10000, seed = 1) {
   if (!is.data.frame(data)) {
     cs_abort("`data` must be a data frame; it is ", class(data)[1L], ".",
              arg = "data")
@@ -100,6 +149,12 @@ baseline_table <- function(data, by, vars = NULL,
   data <- as.data.frame(data, stringsAsFactors = FALSE)
   vars <- check_baseline_args(data, by, vars, test, exact, digits,
                               categorical, labels)
+  check_flag(correct, "correct")
+  check_flag(smd, "smd")
+  check_whole(B, "B", min = 100, max = 1e7)
+  check_whole(seed, "seed")
+  labels <- variable_labels(data, vars, labels)
+  opts <- list(exact = exact, correct = correct, B = B, seed = seed)
   continuous <- arg_choice(continuous, "continuous", c("mean_sd", "median_iqr"))
   missing <- arg_choice(missing, "missing", c("level", "drop"))
 
@@ -120,9 +175,9 @@ baseline_table <- function(data, by, vars = NULL,
   stats_rows <- list()
   for (v in vars) {
     x <- data[[v]]
-    label <- if (!is.null(labels) && v %in% names(labels)) labels[[v]] else v
+    label <- labels[[v]]
     is_cat <- is.factor(x) || is.character(x) || is.logical(x) ||
-      v %in% categorical
+      v %in% categorical || is_binary01(x)
     if (!is_cat && !is.numeric(x)) {
       cs_abort("`vars`: column \"", v, "\" is ", class(x)[1L],
                "; it must be numeric, factor, character or logical.",
@@ -134,10 +189,14 @@ baseline_table <- function(data, by, vars = NULL,
                       label = paste0("`vars`: column \"", v, "\""))
     }
     res <- if (is_cat) {
-      describe_categorical(x, g, label, missing, digits, test, exact)
+      describe_categorical(x, g, label, missing, digits, test, opts)
     } else {
       describe_continuous(x, g, label, missing, digits, test, exact,
                           continuous)
+    }
+    if (smd) {
+      res$rows$smd <- c(if (is_cat) smd_categorical(x, g) else
+        smd_continuous(x, g), rep(NA_real_, nrow(res$rows) - 1L))
     }
     rows[[v]] <- res$rows
     stats_rows[[v]] <- res$stats
@@ -150,9 +209,32 @@ baseline_table <- function(data, by, vars = NULL,
     out$p_value <- NA_real_
     out$test <- NA_character_
   }
+  untested <- test && missing == "level" &&
+    any(out$level == "Missing" & out$variable %in%
+          out$variable[!is.na(out$p_value)])
   structure(out, class = c("cs_table", "data.frame"), n = n_group,
             stats = st, by = by, continuous = continuous, digits = digits,
-            n_dropped = n_dropped)
+            n_dropped = n_dropped, missing_untested = untested,
+            correct = correct, simulation = c(B = B, seed = seed))
+}
+
+# Display names of `vars`: `labels` where given, else the column's
+# attr(, "label") (as haven and labelled set it), else the column name.
+variable_labels <- function(data, vars, labels) {
+  out <- vapply(vars, function(v) {
+    if (!is.null(labels) && v %in% names(labels)) return(labels[[v]])
+    lab <- attr(data[[v]], "label", exact = TRUE)
+    if (is.character(lab) && length(lab) == 1L && !is.na(lab) &&
+        nzchar(lab)) lab else v
+  }, character(1))
+  names(out) <- vars
+  out
+}
+
+# A numeric column coded 0/1 (an indicator) is described as categorical.
+is_binary01 <- function(x) {
+  is.numeric(x) && !is.factor(x) && any(!is.na(x)) &&
+    all(x[!is.na(x)] %in% c(0, 1))
 }
 
 # The arguments of baseline_table() other than `data`, `continuous` and
@@ -196,10 +278,11 @@ check_baseline_args <- function(data, by, vars, test, exact, digits,
 }
 
 # Rows of a categorical variable: one per level, "n (percent)".
-describe_categorical <- function(x, g, label, missing, digits, test, exact) {
+describe_categorical <- function(x, g, label, missing, digits, test, opts) {
   groups <- levels(g)
   f <- if (is.factor(x)) droplevels(x) else factor(x)
-  if (missing == "level" && anyNA(f)) {
+  added_missing <- missing == "level" && anyNA(f)
+  if (added_missing) {
     f <- addNA(f, ifany = TRUE)
     levels(f)[is.na(levels(f))] <- "Missing"
   }
@@ -214,7 +297,9 @@ describe_categorical <- function(x, g, label, missing, digits, test, exact) {
   rows <- data.frame(variable = rep(label, nrow(tab)),
                      level = rownames(tab), stringsAsFactors = FALSE)
   for (j in seq_along(groups)) rows[[groups[j]]] <- cells[, j]
-  pt <- if (test) categorical_test(tab, exact) else list(p = NA, name = NA)
+  # the "Missing" row is shown but does not enter the test
+  tested <- if (added_missing) tab[-nrow(tab), , drop = FALSE] else tab
+  pt <- if (test) categorical_test(tested, opts) else list(p = NA, name = NA)
   rows$p_value <- c(pt$p, rep(NA_real_, nrow(tab) - 1L))
   rows$test <- c(pt$name, rep(NA_character_, nrow(tab) - 1L))
   st <- data.frame(variable = label, level = rep(rownames(tab), ncol(tab)),
@@ -226,25 +311,93 @@ describe_categorical <- function(x, g, label, missing, digits, test, exact) {
 }
 
 # Chi-square, or Fisher's exact test when an expected count is <= 5.
-categorical_test <- function(tab, exact) {
+# Fisher's test is exact where stats::fisher.test() finishes within its
+# default workspace (2e5 words, a fraction of a second); beyond it the P
+# value is simulated from B tables with the observed margins, under a
+# fixed seed that leaves the caller's random numbers alone.
+categorical_test <- function(tab, opts) {
   tab <- tab[rowSums(tab) > 0, colSums(tab) > 0, drop = FALSE]
   if (nrow(tab) < 2L || ncol(tab) < 2L) return(list(p = NA_real_, name = NA))
   expected <- outer(rowSums(tab), colSums(tab)) / sum(tab)
-  use_fisher <- if (identical(exact, "auto")) any(expected <= 5) else exact
+  use_fisher <- if (identical(opts$exact, "auto")) any(expected <= 5) else
+    opts$exact
   if (use_fisher) {
-    p <- tryCatch(
-      stats::fisher.test(tab, workspace = 2e7)$p.value,
-      error = function(e) {
-        cs_abort("Fisher's exact test failed on a ", nrow(tab), " x ",
-                 ncol(tab), " table (", conditionMessage(e), "); use ",
-                 "`exact = FALSE` for the chi-square test.", arg = "exact")
-      }
-    )
-    list(p = p, name = "Fisher's exact")
-  } else {
-    p <- suppressWarnings(stats::chisq.test(tab, correct = FALSE)$p.value)
-    list(p = p, name = "Chi-square")
+    p <- tryCatch(stats::fisher.test(tab, workspace = 2e5)$p.value,
+                  error = function(e) NULL)
+    if (!is.null(p)) return(list(p = p, name = "Fisher's exact"))
+    p <- with_seed(opts$seed, stats::fisher.test(
+      tab, simulate.p.value = TRUE, B = opts$B)$p.value)
+    return(list(p = p, name = "Fisher's exact, simulated"))
   }
+  yates <- opts$correct && nrow(tab) == 2L && ncol(tab) == 2L
+  p <- suppressWarnings(stats::chisq.test(tab, correct = yates)$p.value)
+  list(p = p, name = if (yates) "Chi-square, continuity-corrected" else
+    "Chi-square")
+}
+
+# Evaluate `expr` with the random-number seed `seed`, then put the
+# caller's generator state back as it was.
+with_seed <- function(seed, expr) {
+  env <- globalenv()
+  had <- exists(".Random.seed", envir = env, inherits = FALSE)
+  if (had) old <- get(".Random.seed", envir = env, inherits = FALSE)
+  on.exit(if (had) assign(".Random.seed", old, envir = env) else
+    rm(".Random.seed", envir = env))
+  set.seed(seed)
+  expr
+}
+
+# Standardised mean differences, on the non-missing values. With more
+# than two groups, the mean of the pairwise SMDs (as tableone reports).
+smd_pairs <- function(g, one) {
+  lev <- levels(droplevels(g))
+  if (length(lev) < 2L) return(NA_real_)
+  pairs <- utils::combn(lev, 2L)
+  mean(apply(pairs, 2L, function(p) one(p[1L], p[2L])))
+}
+
+# Continuous: absolute difference in means over the square root of the
+# average of the two variances (Austin 2009).
+smd_continuous <- function(x, g) {
+  smd_pairs(g[!is.na(x)], function(a, b) {
+    xa <- x[!is.na(x) & g == a]
+    xb <- x[!is.na(x) & g == b]
+    if (length(xa) < 2L || length(xb) < 2L) return(NA_real_)
+    s <- sqrt((stats::var(xa) + stats::var(xb)) / 2)
+    d <- abs(mean(xa) - mean(xb))
+    if (s > 0) d / s else if (d == 0) 0 else Inf
+  })
+}
+
+# Categorical: Yang and Dalton's (2012) multi-category SMD,
+# sqrt(t(T) S^-1 T), T the differences in the proportions of the levels
+# but the first, S the average of the two groups' multinomial covariance
+# matrices (a generalised inverse where S is singular, as tableone does).
+smd_categorical <- function(x, g) {
+  f <- if (is.factor(x)) droplevels(x) else factor(x)
+  ok <- !is.na(f)
+  smd_pairs(g[ok], function(a, b) {
+    pa <- prop.table(table(f[ok & g == a]))
+    pb <- prop.table(table(f[ok & g == b]))
+    if (length(pa) < 2L) return(0)
+    if (anyNA(pa) || anyNA(pb)) return(NA_real_)
+    t <- (pa - pb)[-1L]
+    cov_m <- function(p) {
+      p <- p[-1L]
+      diag(p, length(p)) - outer(p, p)
+    }
+    s <- (cov_m(pa) + cov_m(pb)) / 2
+    sqrt(max(0, drop(t %*% ginv_sym(s) %*% t)))
+  })
+}
+
+# Moore-Penrose inverse of a symmetric matrix.
+ginv_sym <- function(s) {
+  e <- eigen(s, symmetric = TRUE)
+  keep <- e$values > max(1e-10 * max(abs(e$values)), 0)
+  if (!any(keep)) return(s * 0)
+  v <- e$vectors[, keep, drop = FALSE]
+  v %*% (t(v) / e$values[keep])
 }
 
 # One row of a continuous variable (plus a "Missing" row when asked).
@@ -330,6 +483,7 @@ continuous_test <- function(x, g, exact) {
 #' @rdname format_table
 #' @param digits_p Significant digits of P values, passed to [format_p()].
 #' @param ... Ignored.
+#' @md
 #' @export
 print.cs_table <- function(x, digits_p = 2, ...) {
   cat(format_table(x, "text", digits_p = digits_p), sep = "")
@@ -338,19 +492,33 @@ print.cs_table <- function(x, digits_p = 2, ...) {
 
 #' Format a results table for a manuscript
 #'
-#' Renders a [baseline_table()] (or any data frame) as a markdown (pipe)
-#' table, an HTML table, a LaTeX `tabular` or CSV text. A baseline table is
-#' laid out as a journal's Table 1: the group sizes in the column headings,
-#' each categorical variable on a row of its own with its P value, its
-#' levels indented beneath, and a footnote naming the tests, each marked
-#' with a letter.
+#' Renders a [baseline_table()], an [hr_report()], a [subgroup_hr()] table
+#' (or any data frame) as a markdown (pipe) table, an HTML table, a LaTeX
+#' `tabular`, CSV text or a Word (`.docx`) file. A baseline table is laid
+#' out as a journal's Table 1: the group sizes in the column headings, each
+#' categorical variable on a row of its own with its P value, its levels
+#' indented beneath, and a footnote naming the tests, each marked with a
+#' letter.
 #'
-#' @param x A `cs_table` from [baseline_table()], or a data frame.
-#' @param format One of `"markdown"`, `"html"`, `"latex"`, `"csv"`; `print()`
-#'   uses a plain-text layout.
+#' Footnote letters are superscripts in every format: `^a^` in markdown
+#' (pandoc's superscript, which survives conversion to Word, PDF and HTML
+#' by pandoc, R Markdown and Quarto), `<sup>` in HTML, `$^{a}$` in LaTeX
+#' and a superscript run in Word. Use `superscript = "html"` for markdown
+#' read by a renderer without pandoc's extensions (GitHub). CSV has the
+#' test names in a column of their own instead.
+#'
+#' @param x A `cs_table` from [baseline_table()], a `cs_hr_report` from
+#'   [hr_report()], a `cs_subgroup` from [subgroup_hr()], or a data frame.
+#' @param format One of `"markdown"`, `"html"`, `"latex"`, `"csv"`,
+#'   `"docx"`; `print()` uses a plain-text layout of at most 80 columns.
 #' @param file Optional path; when given, the text is also written there.
+#'   Required for `"docx"`, which needs the suggested packages flextable
+#'   and officer.
+#' @param superscript For markdown, how footnote letters are written:
+#'   `"pandoc"` (`^a^`, the default) or `"html"` (`<sup>a</sup>`).
 #' @returns The formatted table as one character string (lines separated by
-#'   newlines), invisibly when `file` is given.
+#'   newlines), invisibly when `file` is given; for `"docx"`, the path of
+#'   the file, invisibly.
 #' @examples
 #' library(survival)
 #' d <- transform(lung, sex = factor(sex, 1:2, c("Male", "Female")))
@@ -358,26 +526,36 @@ print.cs_table <- function(x, digits_p = 2, ...) {
 #' cat(format_table(tab, "markdown"))
 #' cat(format_table(tab, "latex"))
 #' cat(format_table(tab, "csv"))
+#' if (requireNamespace("flextable", quietly = TRUE)) {
+#'   f <- tempfile(fileext = ".docx")
+#'   format_table(tab, "docx", file = f)
+#' }
+#' @md
 #' @export
-format_table <- function(x, format = c("markdown", "html", "latex", "csv"),
-                         ...) {
+format_table <- function(x, format = c("markdown", "html", "latex", "csv",
+                                       "docx"), ...) {
   UseMethod("format_table")
 }
 
 #' @rdname format_table
+#' @md
 #' @export
 format_table.cs_table <- function(x, format = c("markdown", "html", "latex",
-                                                "csv"),
-                                  file = NULL, digits_p = 2, ...) {
-  format <- arg_choice(format, "format",
-                       c("markdown", "html", "latex", "csv", "text"))
+                                                "csv", "docx"),
+                                  file = NULL, digits_p = 2,
+                                  superscript = c("pandoc", "html"), ...) {
+  format <- table_format_arg(format, text = TRUE)
+  superscript <- arg_choice(superscript, "superscript", c("pandoc", "html"))
   n <- attr(x, "n")
   groups <- names(n)
   has_p <- !all(is.na(x$p_value))
+  has_smd <- "smd" %in% names(x)
   tests <- unique(stats::na.omit(x$test))
   marks <- letters[seq_along(tests)]
   pval <- ifelse(is.na(x$p_value), "", format_p(x$p_value, digits = digits_p))
   mark <- ifelse(is.na(x$test), "", marks[match(x$test, tests)])
+  smd <- if (has_smd) ifelse(is.na(x$smd), "", formatC(x$smd, format = "f",
+                                                        digits = 2))
   if (format == "csv") {
     df <- data.frame(variable = x$variable, level = x$level,
                      stringsAsFactors = FALSE)
@@ -386,207 +564,97 @@ format_table.cs_table <- function(x, format = c("markdown", "html", "latex",
       df$p_value <- pval
       df$test <- ifelse(is.na(x$test), "", x$test)
     }
+    if (has_smd) df$smd <- smd
     return(emit(csv_text(df), file))
   }
   # Display rows: a variable header row (with P) above its levels, or one
   # row for a single-row variable.
-  vars <- unique(x$variable)
+  extra <- function(i, with_p) {
+    c(if (has_p) if (with_p) pval[i] else "", if (has_smd) if (with_p)
+      smd[i] else "")
+  }
+  extra_marks <- function(i, with_p) {
+    c(if (has_p) if (with_p) mark[i] else "", if (has_smd) "")
+  }
   body <- list()
-  for (v in vars) {
+  for (v in unique(x$variable)) {
     idx <- which(x$variable == v)
-    single <- length(idx) == 1L
-    if (single) {
-      lab <- paste0(v, ", ", tolower_first(x$level[idx]))
-      body[[length(body) + 1L]] <- list(
-        label = lab, indent = FALSE, cells = unlist(x[idx, groups]),
-        p = pval[idx], mark = mark[idx])
+    if (length(idx) == 1L) {
+      body[[length(body) + 1L]] <- table_row(
+        paste0(v, ", ", tolower_first(x$level[idx])),
+        c(unlist(x[idx, groups]), extra(idx, TRUE)),
+        c(rep("", length(groups)), extra_marks(idx, TRUE)))
     } else {
-      body[[length(body) + 1L]] <- list(
-        label = v, indent = FALSE, cells = rep("", length(groups)),
-        p = pval[idx[1L]], mark = mark[idx[1L]])
+      body[[length(body) + 1L]] <- table_row(
+        v, c(rep("", length(groups)), extra(idx[1L], TRUE)),
+        c(rep("", length(groups)), extra_marks(idx[1L], TRUE)))
       for (i in idx) {
-        body[[length(body) + 1L]] <- list(
-          label = x$level[i], indent = TRUE,
-          cells = unlist(x[i, groups]), p = "", mark = "")
+        body[[length(body) + 1L]] <- table_row(
+          x$level[i], c(unlist(x[i, groups]), extra(i, FALSE)),
+          indent = TRUE)
       }
     }
   }
   head <- c("Characteristic", paste0(groups, " (n = ", n, ")"),
-            if (has_p) "P")
-  foot <- if (length(tests)) {
-    paste0(marks, " ", tests, collapse = "; ")
-  } else ""
+            if (has_p) "P", if (has_smd) "SMD")
+  tab <- list(head = head, body = body,
+              note = baseline_note(x, tests, marks, has_smd))
+  render_table(tab, format, file, superscript)
+}
+
+# The footnote of a baseline table: what the cells are, the tests with
+# their letters, and how missing values, the continuity correction and
+# simulated P values were handled.
+baseline_note <- function(x, tests, marks, has_smd) {
   cont <- attr(x, "continuous")
   note <- paste0(
     "Values are n (%)", if (any(grepl("\u00b1|IQR", x$level))) {
-      if (cont == "mean_sd") " or mean \u00b1 SD" else " or median (IQR)"
+      if (identical(cont, "mean_sd")) " or mean \u00b1 SD" else
+        " or median (IQR)"
     }, ".")
-  if (nzchar(foot)) note <- paste0(note, " Tests: ", foot, ".")
-  text <- switch(format,
-    text = render_text(body, head, has_p, note),
-    markdown = render_markdown(body, head, has_p, note),
-    html = render_html(body, head, has_p, note),
-    latex = render_latex(body, head, has_p, note)
-  )
-  emit(text, file)
+  if (has_smd) note <- paste0(note, " SMD, standardised mean difference.")
+  if (length(tests)) {
+    note <- paste0(note, " Tests: ", paste0(marks, " ", tests,
+                                            collapse = "; "), ".")
+  }
+  if ("Chi-square" %in% tests && !isTRUE(attr(x, "correct"))) {
+    note <- paste0(note, " Chi-square tests are without continuity ",
+                   "correction.")
+  }
+  if ("Fisher's exact, simulated" %in% tests) {
+    sim <- attr(x, "simulation")
+    note <- paste0(note, " Fisher's exact, simulated: P from ", format(sim[["B"]],
+                                                       big.mark = ","),
+                   " random tables with the observed margins (seed ",
+                   sim[["seed"]], "), the table being too large for the ",
+                   "exact computation.")
+  }
+  if (isTRUE(attr(x, "missing_untested"))) {
+    note <- paste0(note, " Missing values are shown but not tested.")
+  }
+  note
 }
 
 #' @rdname format_table
+#' @md
 #' @export
 format_table.data.frame <- function(x, format = c("markdown", "html", "latex",
-                                                  "csv"),
-                                    file = NULL, ...) {
-  format <- arg_choice(format, "format", c("markdown", "html", "latex", "csv"))
+                                                  "csv", "docx"),
+                                    file = NULL,
+                                    superscript = c("pandoc", "html"), ...) {
+  format <- table_format_arg(format)
+  superscript <- arg_choice(superscript, "superscript", c("pandoc", "html"))
+  if (format == "csv") {
+    return(emit(csv_text(x), file))
+  }
   cells <- as.data.frame(lapply(x, function(col) {
     s <- if (is.numeric(col)) format(col, digits = 3) else as.character(col)
     s[is.na(col)] <- ""
     s
   }), stringsAsFactors = FALSE)
-  if (format == "csv") {
-    return(emit(csv_text(x), file))
-  }
   body <- lapply(seq_len(nrow(cells)), function(i) {
-    list(label = cells[i, 1L], indent = FALSE, bold = FALSE,
-         cells = unlist(cells[i, -1L]), p = NULL, mark = "")
+    table_row(cells[i, 1L], unlist(cells[i, -1L]), bold = FALSE)
   })
-  text <- switch(format,
-    markdown = render_markdown(body, names(x), FALSE, NULL),
-    html = render_html(body, names(x), FALSE, NULL),
-    latex = render_latex(body, names(x), FALSE, NULL)
-  )
-  emit(text, file)
-}
-
-csv_text <- function(df) {
-  lines <- utils::capture.output(utils::write.csv(df, row.names = FALSE,
-                                                  na = ""))
-  paste0(paste(lines, collapse = "\n"), "\n")
-}
-
-emit <- function(text, file) {
-  if (is.null(file)) return(text)
-  if (!is.character(file) || length(file) != 1L || is.na(file)) {
-    cs_abort("`file` must be a single file path.", arg = "file")
-  }
-  con <- file(file, open = "w", encoding = "UTF-8")
-  on.exit(close(con))
-  writeLines(text, con, sep = "")
-  invisible(text)
-}
-
-tolower_first <- function(s) {
-  paste0(tolower(substr(s, 1L, 1L)), substr(s, 2L, nchar(s)))
-}
-
-row_cells <- function(r, has_p, sup) {
-  c(r$cells, if (has_p) paste0(r$p, if (nzchar(r$mark)) sup(r$mark)))
-}
-
-render_text <- function(body, head, has_p, note) {
-  m <- do.call(rbind, lapply(body, function(r) {
-    c(paste0(if (r$indent) "  ", r$label),
-      row_cells(r, has_p, function(m) paste0(" ", m)))
-  }))
-  m <- rbind(head, m)
-  w <- apply(m, 2L, function(col) max(nchar(col, type = "width")))
-  pad <- function(s, width, left) {
-    sp <- strrep(" ", pmax(0L, width - nchar(s, type = "width")))
-    if (left) paste0(s, sp) else paste0(sp, s)
-  }
-  lines <- apply(m, 1L, function(r) {
-    paste(c(pad(r[1L], w[1L], TRUE),
-            vapply(seq_along(r)[-1L], function(j) pad(r[j], w[j], FALSE),
-                   character(1))), collapse = "  ")
-  })
-  rule <- strrep("-", nchar(lines[1L], type = "width"))
-  paste0(paste(c(lines[1L], rule, lines[-1L], rule,
-                 strwrap(note, width = max(40L, nchar(rule)))),
-               collapse = "\n"), "\n")
-}
-
-md_escape <- function(s) gsub("|", "\\|", s, fixed = TRUE)
-
-render_markdown <- function(body, head, has_p, note) {
-  line <- function(cells) paste0("| ", paste(cells, collapse = " | "), " |")
-  out <- c(line(md_escape(head)),
-           line(c(":--", rep("--:", length(head) - 1L))))
-  for (r in body) {
-    lab <- md_escape(r$label)
-    if (r$indent) lab <- paste0("&nbsp;&nbsp;&nbsp;&nbsp;", lab)
-    if (!r$indent && !isFALSE(r$bold)) lab <- paste0("**", lab, "**")
-    out <- c(out, line(c(lab, md_escape(row_cells(
-      r, has_p, function(m) paste0("<sup>", m, "</sup>"))))))
-  }
-  if (!is.null(note)) out <- c(out, "", md_escape(note))
-  paste0(paste(out, collapse = "\n"), "\n")
-}
-
-html_escape <- function(s) {
-  s <- gsub("&", "&amp;", s, fixed = TRUE)
-  s <- gsub("<", "&lt;", s, fixed = TRUE)
-  gsub(">", "&gt;", s, fixed = TRUE)
-}
-
-render_html <- function(body, head, has_p, note) {
-  th <- paste0("<th>", html_escape(head), "</th>", collapse = "")
-  out <- c("<table>", "<thead>", paste0("<tr>", th, "</tr>"), "</thead>",
-           "<tbody>")
-  for (r in body) {
-    style <- if (r$indent) " style=\"padding-left:1.5em\"" else ""
-    lab <- html_escape(r$label)
-    if (!r$indent && !isFALSE(r$bold)) {
-      lab <- paste0("<strong>", lab, "</strong>")
-    }
-    cells <- row_cells(r, has_p, function(m) paste0("\001", m, "\002"))
-    cells <- html_escape(cells)
-    cells <- gsub("\001", "<sup>", gsub("\002", "</sup>", cells, fixed = TRUE),
-                  fixed = TRUE)
-    out <- c(out, paste0("<tr><td", style, ">", lab, "</td>",
-                         paste0("<td>", cells, "</td>", collapse = ""),
-                         "</tr>"))
-  }
-  out <- c(out, "</tbody>")
-  if (!is.null(note)) {
-    out <- c(out, paste0("<tfoot><tr><td colspan=\"", length(head), "\">",
-                         html_escape(note), "</td></tr></tfoot>"))
-  }
-  out <- c(out, "</table>")
-  paste0(paste(out, collapse = "\n"), "\n")
-}
-
-latex_escape <- function(s) {
-  s <- gsub("\\", "\003", s, fixed = TRUE)
-  s <- gsub("([&%$#_{}])", "\\\\\\1", s)
-  s <- gsub("\003", "\\textbackslash{}", s, fixed = TRUE)
-  s <- gsub("~", "\\textasciitilde{}", s, fixed = TRUE)
-  s <- gsub("^", "\\textasciicircum{}", s, fixed = TRUE)
-  s <- gsub("\u00b1", "$\\pm$", s, fixed = TRUE)
-  s <- gsub("\u2264", "$\\le$", s, fixed = TRUE)
-  s <- gsub("\u2265", "$\\ge$", s, fixed = TRUE)
-  s <- gsub("<", "$<$", s, fixed = TRUE)
-  gsub(">", "$>$", s, fixed = TRUE)
-}
-
-render_latex <- function(body, head, has_p, note) {
-  ncol <- length(head)
-  out <- c(paste0("\\begin{tabular}{l", strrep("r", ncol - 1L), "}"),
-           "\\hline",
-           paste0(paste(latex_escape(head), collapse = " & "), " \\\\"),
-           "\\hline")
-  for (r in body) {
-    lab <- latex_escape(r$label)
-    lab <- if (r$indent) paste0("\\quad ", lab) else lab
-    cells <- row_cells(r, has_p, function(m) paste0("\001", m, "\002"))
-    cells <- latex_escape(cells)
-    cells <- gsub("\001", "$^{", gsub("\002", "}$", cells, fixed = TRUE),
-                  fixed = TRUE)
-    out <- c(out, paste0(paste(c(lab, cells), collapse = " & "), " \\\\"))
-  }
-  out <- c(out, "\\hline")
-  if (!is.null(note)) {
-    out <- c(out, paste0("\\multicolumn{", ncol, "}{l}{\\footnotesize ",
-                         latex_escape(note), "} \\\\"))
-  }
-  out <- c(out, "\\end{tabular}")
-  paste0(paste(out, collapse = "\n"), "\n")
+  render_table(list(head = names(x), body = body, note = NULL), format, file,
+               superscript)
 }

@@ -29,6 +29,7 @@
 #' format_p(0.013, prefix = TRUE)
 #' format_p(3e-5, prefix = TRUE)
 #' format_p(0.013, leading_zero = TRUE)
+#' @md
 #' @export
 format_p <- function(p, digits = 2, threshold = 1e-4, leading_zero = FALSE,
                      prefix = FALSE) {
@@ -106,6 +107,7 @@ format_decimal <- function(x, min_decimals = 0L) {
 #' format_hr(0.4712, 0.3301, 0.6921)
 #' format_hr(0.4712, 0.3301, 0.6921, style = "text")
 #' format_hr(c(0.47, 2.35), c(0.33, 1.65), c(0.69, 3.35), prefix = TRUE)
+#' @md
 #' @export
 format_hr <- function(hr, lower, upper, digits = 2, style = c("paren", "text"),
                       label = "HR", conf_level = 0.95, prefix = FALSE,

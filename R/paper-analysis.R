@@ -65,10 +65,14 @@ paper_tables <- function(data = cohortsurv::dnmbc) {
   t2$timing <- factor(t2$timing, levels = c("SAC", "SBC", "SDC"))
   v2 <- c("age_group", "tumor_size", "ki67", "met_site", "subtype",
           "hr_status", "her2", "surgery_type", "margin")
+  # the paper's tests (Stata): Pearson's chi-square without continuity
+  # correction, Fisher's exact test where an expected count is <= 5
   list(table1 = baseline_table(t1, by = "group", vars = v1,
-                               labels = paper_labels(v1)),
+                               labels = paper_labels(v1), exact = "auto",
+                               correct = FALSE),
        table2 = baseline_table(t2, by = "timing", vars = v2,
-                               labels = paper_labels(v2)))
+                               labels = paper_labels(v2), exact = "auto",
+                               correct = FALSE))
 }
 
 # One Kaplan-Meier figure: medians, numbers at risk, hazard ratios and

@@ -80,6 +80,7 @@
 #' d$rx <- droplevels(d$rx)
 #' subgroup_hr(Surv(time, status) ~ rx + age, data = d,
 #'             subgroups = c(Sex = "sex", "Nodes > 4" = "node4"))
+#' @md
 #' @export
 subgroup_hr <- function(formula, data, subgroups, strata = NULL,
                         ties = c("breslow", "efron"), conf_level = 0.95) {
@@ -301,58 +302,94 @@ interaction_lrt <- function(z, g, xadj, y, sfac, in_strata, ties) {
 #' @param digits Decimals of the hazard ratios.
 #' @param ... For `plot()`, arguments passed to [forest_plot()]; ignored by
 #'   `print()`.
+#' @md
 #' @export
 print.cs_subgroup <- function(x, digits = 2, ...) {
-  cat("Treatment hazard ratios by subgroup (", attr(x, "comparison"),
-      "); Cox model, ", attr(x, "ties"), " ties",
-      if (length(attr(x, "strata")))
-        paste0(", stratified by ", paste(attr(x, "strata"), collapse = ", ")),
-      "\n\n", sep = "")
+  cat(strwrap(subgroup_title(x), width = 79), sep = "\n")
+  cat("\n")
+  cat(render_text(subgroup_table(x, digits)), sep = "")
+  invisible(x)
+}
+
+subgroup_title <- function(x) {
+  paste0("Treatment hazard ratios by subgroup (", attr(x, "comparison"),
+         "); Cox model, ", attr(x, "ties"), " ties",
+         if (length(attr(x, "strata")))
+           paste0(", stratified by ", paste(attr(x, "strata"),
+                                            collapse = ", ")))
+}
+
+# The display rows of a subgroup table (the overall row, then per subgroup
+# a header row with its interaction P above its indented levels) and its
+# footnote: "a" marks levels analysed unstratified, further letters the
+# reasons a level is not estimable (NE).
+subgroup_table <- function(x, digits = 2) {
   hr <- format_hr(x$hr, x$lower, x$upper, digits = digits)
-  notes <- unique(x$note[is.na(hr) & nzchar(x$note)])
-  hr[is.na(hr)] <- ifelse(nzchar(x$note[is.na(hr)]),
-                          paste0("NE", strrep("+", match(x$note[is.na(hr)],
-                                                         notes))), "NE")
+  ne <- is.na(hr)
+  hr[ne] <- "NE"
   star <- !x$stratified & x$subgroup != "Overall" &
     length(attr(x, "strata")) > 0L
+  reasons <- unique(x$note[ne & nzchar(x$note)])
+  marks <- letters[seq_len(any(star) + length(reasons))]
+  ne_mark <- ifelse(ne & nzchar(x$note),
+                    marks[any(star) + match(x$note, reasons)], "")
   counts <- paste0(format_count(x$n), " (", format_count(x$events), ")")
   pv <- ifelse(is.na(x$p_value), "", format_p(x$p_value))
-  # one header row per subgroup (with its interaction P), levels indented
-  lines <- list(c("", "No. (events)", "HR (95% CI)", "P", "P interaction"))
+  pint <- ifelse(is.na(x$p_interaction), "", format_p(x$p_interaction))
+  body <- list()
   for (i in seq_len(nrow(x))) {
     if (x$subgroup[i] == "Overall") {
-      lines[[length(lines) + 1L]] <- c(x$level[i], counts[i], hr[i], pv[i],
-                                       "")
+      body[[length(body) + 1L]] <- table_row(
+        x$level[i], c(counts[i], hr[i], pv[i], ""), c("", ne_mark[i], "", ""))
       next
     }
     if (i == 1L || x$subgroup[i] != x$subgroup[i - 1L]) {
-      pint <- if (is.na(x$p_interaction[i])) "" else
-        format_p(x$p_interaction[i])
-      lines[[length(lines) + 1L]] <- c(x$subgroup[i], "", "", "", pint)
+      body[[length(body) + 1L]] <- table_row(x$subgroup[i],
+                                             c("", "", "", pint[i]))
     }
-    lines[[length(lines) + 1L]] <- c(
-      paste0("  ", x$level[i], if (star[i]) "*"), counts[i], hr[i], pv[i], "")
+    body[[length(body) + 1L]] <- table_row(
+      x$level[i], c(counts[i], hr[i], pv[i], ""),
+      c("", ne_mark[i], "", ""), indent = TRUE,
+      label_mark = if (star[i]) marks[1L] else "")
   }
-  m <- do.call(rbind, lines)
-  w <- apply(m, 2L, function(col) max(nchar(col, type = "width")))
-  for (r in seq_len(nrow(m))) {
-    cells <- vapply(seq_len(ncol(m)), function(j) {
-      pad <- strrep(" ", w[j] - nchar(m[r, j], type = "width"))
-      if (j == 1L) paste0(m[r, j], pad) else paste0(pad, m[r, j])
-    }, character(1))
-    cat(paste(cells, collapse = "  "), "\n", sep = "")
-  }
+  cl <- format(100 * attr(x, "conf_level"))
+  note <- paste0("HR, hazard ratio (", attr(x, "comparison"), "); CI, ",
+                 "confidence interval; P, Wald test; P interaction, ",
+                 "likelihood-ratio test.")
   if (any(star)) {
-    cat("* unstratified: the subgroup is a stratification factor\n")
+    note <- paste0(note, " ", marks[1L], " Unstratified: the subgroup is a ",
+                   "stratification factor.")
   }
-  for (i in seq_along(notes)) {
-    cat(strrep("+", i), " not estimable: ", notes[i], "\n", sep = "")
+  for (k in seq_along(reasons)) {
+    note <- paste0(note, " ", marks[any(star) + k], " NE, not estimable: ",
+                   reasons[k], ".")
   }
-  invisible(x)
+  list(head = c("Subgroup", "No. (events)", paste0("HR (", cl, "% CI)"), "P",
+                "P interaction"),
+       body = body, note = note)
+}
+
+#' @rdname format_table
+#' @param digits Decimals of the hazard ratios of a subgroup table.
+#' @export
+format_table.cs_subgroup <- function(x, format = c("markdown", "html",
+                                                   "latex", "csv", "docx"),
+                                     file = NULL,
+                                     superscript = c("pandoc", "html"),
+                                     digits = 2, ...) {
+  format <- table_format_arg(format, text = TRUE)
+  superscript <- arg_choice(superscript, "superscript", c("pandoc", "html"))
+  if (format == "csv") {
+    df <- as.data.frame(x)
+    df$hr_ci <- format_hr(x$hr, x$lower, x$upper, digits = digits)
+    return(emit(csv_text(df), file))
+  }
+  render_table(subgroup_table(x, digits), format, file, superscript)
 }
 
 #' @rdname subgroup_hr
 #' @param y Ignored.
+#' @md
 #' @export
 plot.cs_subgroup <- function(x, y, ...) {
   forest_plot(x, ...)

@@ -117,7 +117,7 @@ test_that("format_table() renders markdown, html, latex, csv and print()", {
   md <- format_table(tab, "markdown")
   expect_match(md, "| Characteristic | Male (n = 138) | Female (n = 90) | P |",
                fixed = TRUE)
-  expect_match(md, "**Age (yr), mean \u00b1 SD** | 63.3 \u00b1 9.1 | 61.1 \u00b1 8.8 | .057<sup>a</sup>",
+  expect_match(md, "**Age (yr), mean \u00b1 SD** | 63.3 \u00b1 9.1 | 61.1 \u00b1 8.8 | .057^a^",
                fixed = TRUE)
   expect_match(md, "Tests: a Mann-Whitney U; b Fisher's exact.", fixed = TRUE)
   html <- format_table(tab, "html")
@@ -250,4 +250,200 @@ test_that("baseline_table() on dnmbc reproduces the paper's Tables 1 and 2", {
   for (k in c("SAC", "SBC", "SDC")) {
     expect_identical(n_of(t2[[k]]), csv2[[k]], label = k)
   }
+})
+
+test_that("a Missing row is shown but left out of the test", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("M", "F")))
+  tab <- baseline_table(d, "sex", "ph.ecog", categorical = "ph.ecog",
+                        exact = FALSE)
+  expect_true("Missing" %in% tab$level)
+  ok <- !is.na(d$ph.ecog)
+  expect_equal(tab$p_value[1],
+               suppressWarnings(chisq.test(table(d$ph.ecog[ok],
+                                                 d$sex[ok])))$p.value,
+               tolerance = 1e-12)
+  expect_equal(round(tab$p_value[1], 2), 0.72)
+  expect_true(attr(tab, "missing_untested"))
+  expect_match(format_table(tab), "Missing values are shown but not tested.",
+               fixed = TRUE)
+  # same P as when the missing values are dropped
+  expect_identical(tab$p_value[1],
+                   baseline_table(d, "sex", "ph.ecog", categorical = "ph.ecog",
+                                  exact = FALSE, missing = "drop")$p_value[1])
+  # nothing missing: no such sentence
+  full <- baseline_table(d, "sex", "status", categorical = "status")
+  expect_false(attr(full, "missing_untested"))
+  expect_no_match(format_table(full), "not tested")
+})
+
+test_that("Fisher's test is exact when small and simulated when large", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("M", "F")))
+  # inst by sex: too large for FEXACT's default workspace
+  set.seed(42)
+  seed_before <- .Random.seed
+  t0 <- proc.time()[["elapsed"]]
+  tab <- baseline_table(d, "sex", "inst", categorical = "inst")
+  expect_lt(proc.time()[["elapsed"]] - t0, 5)
+  expect_identical(.Random.seed, seed_before)
+  expect_identical(tab$test[1], "Fisher's exact, simulated")
+  ok <- !is.na(d$inst)
+  tt <- table(d$inst[ok], d$sex[ok])
+  set.seed(1)
+  expect_equal(tab$p_value[1],
+               fisher.test(tt, simulate.p.value = TRUE, B = 10000)$p.value)
+  # another seed and B give another (close) estimate; the exact P is .52
+  tab2 <- baseline_table(d, "sex", "inst", categorical = "inst", seed = 7,
+                         B = 2000)
+  set.seed(7)
+  expect_equal(tab2$p_value[1],
+               fisher.test(tt, simulate.p.value = TRUE, B = 2000)$p.value)
+  expect_lt(abs(tab$p_value[1] - 0.5224), 0.03)
+  md <- format_table(tab)
+  expect_match(md, "P from 10,000 random tables", fixed = TRUE)
+  expect_match(md, "(seed 1)", fixed = TRUE)
+  # the colon nodes table that made FEXACT fail after 19 s
+  co <- subset(survival::colon, etype == 2)
+  t0 <- proc.time()[["elapsed"]]
+  tc <- baseline_table(co, by = "rx", vars = "nodes", categorical = "nodes")
+  expect_lt(proc.time()[["elapsed"]] - t0, 5)
+  expect_identical(tc$test[1], "Fisher's exact, simulated")
+  # a small table stays exact, equal to fisher.test()
+  e <- table(d$ph.ecog, d$sex)
+  te <- baseline_table(d, "sex", "ph.ecog", categorical = "ph.ecog")
+  expect_identical(te$test[1], "Fisher's exact")
+  expect_equal(te$p_value[1], fisher.test(e)$p.value, tolerance = 1e-12)
+  expect_arg_error(baseline_table(d, "sex", "inst", B = 10), "`B`", "B")
+  expect_arg_error(baseline_table(d, "sex", "inst", seed = 1.5), "`seed`", "seed")
+})
+
+test_that("`correct` chooses Yates's correction for 2 x 2 chi-square tests", {
+  v <- survival::veteran
+  tc <- baseline_table(v, "trt", "prior", categorical = "prior",
+                       correct = TRUE)
+  tab <- table(v$prior, v$trt)
+  expect_equal(tc$p_value[1], chisq.test(tab)$p.value, tolerance = 1e-12)
+  expect_identical(round(tc$p_value[1], 3), 0.894)  # tableone's value
+  expect_identical(tc$test[1], "Chi-square, continuity-corrected")
+  tu <- baseline_table(v, "trt", "prior", categorical = "prior")
+  expect_equal(tu$p_value[1], chisq.test(tab, correct = FALSE)$p.value,
+               tolerance = 1e-12)
+  expect_identical(tu$test[1], "Chi-square")
+  expect_match(format_table(tu), "Chi-square tests are without continuity correction.",
+               fixed = TRUE)
+  expect_no_match(format_table(tc), "without continuity")
+  # larger tables are never corrected
+  t3 <- baseline_table(v, "trt", "celltype", correct = TRUE)
+  expect_identical(t3$test[1], "Chi-square")
+  expect_arg_error(baseline_table(v, "trt", "prior", correct = NA), "`correct`", "correct")
+})
+
+test_that("0/1 columns are categorical; labels come from attr(, 'label')", {
+  d <- data.frame(g = rep(c("a", "b"), each = 6),
+                  flag = c(0, 1, 1, 0, NA, 1, 1, 1, 1, 0, 1, 1),
+                  x = 1:12)
+  attr(d$x, "label") <- "Score (points)"
+  tab <- baseline_table(d, "g", c("flag", "x"))
+  expect_identical(tab$level[tab$variable == "flag"], c("0", "1", "Missing"))
+  expect_identical(tab$a[tab$variable == "flag"], c("2 (33.3)", "3 (50.0)",
+                                                    "1 (16.7)"))
+  expect_true("Score (points)" %in% tab$variable)
+  # an explicit label wins over the attribute
+  tab2 <- baseline_table(d, "g", "x", labels = c(x = "X"))
+  expect_identical(tab2$variable[1], "X")
+  # 0/2 codes stay continuous
+  d$flag2 <- 2 * d$flag
+  expect_identical(baseline_table(d, "g", "flag2")$level[1], "Mean \u00b1 SD")
+})
+
+test_that("smd = TRUE: Austin's and Yang-Dalton's SMD, by hand", {
+  d <- data.frame(g = rep(c("a", "b"), c(4, 5)),
+                  x = c(1, 2, 3, 4, 2, 4, 6, 8, 10),
+                  k = c("u", "u", "v", "v", "u", "v", "v", "v", "w"))
+  tab <- baseline_table(d, "g", c("x", "k"), smd = TRUE)
+  xa <- 1:4
+  xb <- c(2, 4, 6, 8, 10)
+  expect_equal(tab$smd[1], abs(mean(xa) - mean(xb)) /
+                 sqrt((var(xa) + var(xb)) / 2))
+  # k: a = (1/2, 1/2, 0), b = (1/5, 3/5, 1/5); levels v, w against u
+  pa <- c(0.5, 0)
+  pb <- c(0.6, 0.2)
+  cv <- function(p) diag(p) - outer(p, p)
+  s <- (cv(pa) + cv(pb)) / 2
+  t <- pa - pb
+  expect_equal(tab$smd[tab$variable == "k"][1],
+               sqrt(drop(t %*% solve(s) %*% t)))
+  # two levels: |p1 - p2| / sqrt((p1 q1 + p2 q2) / 2)
+  d2 <- data.frame(g = rep(c("a", "b"), each = 10),
+                   y = c(rep(1, 3), rep(0, 7), rep(1, 6), rep(0, 4)))
+  p1 <- 0.3
+  p2 <- 0.6
+  expect_equal(baseline_table(d2, "g", "y", smd = TRUE)$smd[1],
+               abs(p1 - p2) / sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / 2))
+  expect_match(format_table(tab), "| SMD |", fixed = TRUE)
+  expect_match(format_table(tab, "csv"), "smd", fixed = TRUE)
+  expect_false("smd" %in% names(baseline_table(d, "g", "x")))
+  # three groups: the mean of the pairwise SMDs
+  d3 <- data.frame(g = rep(c("a", "b", "c"), each = 3), x = c(1:3, 2:4, 5:7))
+  sm <- function(u, v) abs(mean(u) - mean(v)) / sqrt((var(u) + var(v)) / 2)
+  expect_equal(baseline_table(d3, "g", "x", smd = TRUE)$smd[1],
+               mean(c(sm(1:3, 2:4), sm(1:3, 5:7), sm(2:4, 5:7))))
+  expect_arg_error(baseline_table(d, "g", "x", smd = "yes"), "`smd`", "smd")
+})
+
+test_that("tableone agrees on P values and SMDs", {
+  # tableone is not a declared dependency (Debian does not package it):
+  # the test runs where it happens to be installed
+  skip_if_not_installed("tableone")
+  tableone <- list(
+    CreateTableOne = getExportedValue("tableone", "CreateTableOne"),
+    ExtractSmd = getExportedValue("tableone", "ExtractSmd"))
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("M", "F")),
+                 ph.ecog = factor(ph.ecog))
+  tab <- baseline_table(d, "sex", c("age", "ph.ecog"), smd = TRUE,
+                        exact = FALSE)
+  t1 <- tableone$CreateTableOne(c("age", "ph.ecog"), "sex", d,
+                                 testNonNormal = kruskal.test)
+  sm <- tableone$ExtractSmd(t1)
+  expect_equal(tab$smd[tab$variable == "age"][1], unname(sm["age", 1]),
+               tolerance = 1e-8)
+  expect_equal(tab$smd[tab$variable == "ph.ecog"][1],
+               unname(sm["ph.ecog", 1]), tolerance = 1e-8)
+  pv <- attr(t1$CatTable, "pValues")
+  expect_equal(tab$p_value[tab$variable == "ph.ecog"][1],
+               pv["ph.ecog", "pApprox"], tolerance = 1e-8)
+  expect_equal(tab$p_value[tab$variable == "ph.ecog"][1], 0.7210505,
+               tolerance = 1e-6)
+  # a 2 x 2 table: tableone corrects for continuity, as correct = TRUE does
+  v <- transform(survival::veteran, prior = factor(prior))
+  tv <- baseline_table(v, "trt", "prior", correct = TRUE, smd = TRUE)
+  t2 <- tableone$CreateTableOne("prior", "trt", v)
+  expect_equal(tv$p_value[1], attr(t2$CatTable, "pValues")["prior", "pApprox"],
+               tolerance = 1e-10)
+  expect_equal(tv$smd[1], unname(tableone$ExtractSmd(t2)["prior", 1]),
+               tolerance = 1e-8)
+  # three groups: the mean of the pairwise SMDs, as tableone prints
+  co <- subset(survival::colon, etype == 2)
+  co$sex <- factor(co$sex)
+  tc <- baseline_table(co, "rx", c("age", "sex"), smd = TRUE)
+  t3 <- tableone$CreateTableOne(c("age", "sex"), "rx", co)
+  s3 <- tableone$ExtractSmd(t3)
+  expect_equal(tc$smd[tc$variable == "age"][1], unname(s3["age", "average"]),
+               tolerance = 1e-8)
+  expect_equal(tc$smd[tc$variable == "sex"][1], unname(s3["sex", "average"]),
+               tolerance = 1e-8)
+})
+
+test_that("print() fits 80 columns, wrapping long labels", {
+  d <- survival::colon[survival::colon$etype == 2, ]
+  tab <- baseline_table(d, "rx", c("age", "differ"), categorical = "differ",
+                        labels = c(age = paste("Age at randomisation in",
+                                               "completed years (yr)"),
+                                   differ = paste("Differentiation of the",
+                                                  "tumour, local grading")),
+                        smd = TRUE)
+  out <- capture.output(print(tab))
+  expect_true(all(nchar(out, type = "width") <= 80))
+  expect_match(out[1], "Lev+5FU (n = 304)", fixed = TRUE)
+  # every word of the label is still there
+  expect_match(paste(out, collapse = " "), "local +grading")
 })

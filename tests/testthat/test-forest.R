@@ -103,3 +103,94 @@ test_that("forest_plot() errors name the argument", {
   expect_error(forest_plot(fx, xlim = c(2, 1)), "`xlim` must be two increasing",
                class = "cohortsurv_error")
 })
+
+test_that("forest_ticks(): the densest series whose labels do not touch", {
+  w <- function(s) 0.1 * nchar(s)         # 0.1 inch per character
+  wide <- forest_ticks(c(0.04, 3), width = 5, label_width = w)
+  expect_identical(wide, c(0.05, 0.1, 0.2, 0.5, 1, 2))
+  # a narrow panel gets a sparser series, still with the labels apart
+  narrow <- forest_ticks(c(0.04, 3), width = 1.2, label_width = w)
+  expect_lt(length(narrow), length(wide))
+  expect_gte(length(narrow), 2L)
+  pos <- (log(narrow) - log(0.04)) / diff(log(c(0.04, 3))) * 1.2
+  ww <- w(forest_tick_labels(narrow))
+  expect_true(all(diff(pos) - (ww[-1] + ww[-length(ww)]) / 2 >= 0.12))
+  # a narrow range gets finer ticks than 1-2-5 (which has only 1 inside)
+  fine <- forest_ticks(c(0.7, 1.5), width = 4, label_width = w)
+  expect_gte(length(fine), 5L)
+  expect_true(1 %in% fine)
+  # 1-3 series on wide ranges in small panels
+  expect_identical(forest_ticks(c(0.15, 75), width = 2.2, label_width = w),
+                   c(0.3, 1, 3, 10, 30))
+  expect_identical(forest_tick_labels(c(0.05, 1, 1.25, 10)),
+                   c("0.05", "1", "1.25", "10"))
+})
+
+test_that("favours labels: full size, apart from the line, with arrows", {
+  fx <- forest_data()
+  calls <- drawn_calls(forest_plot(fx, favours = c("LRT better",
+                                                   "STA better")))
+  mt <- drawn_mtext(calls)
+  fav <- mt[mt$text %in% c("LRT better", "STA better"), ]
+  expect_identical(nrow(fav), 2L)
+  cex_used <- attr(attr(calls, "value"), "cex")
+  # left label ends left of the line, right one starts right of it
+  expect_lt(fav$at[1], 1)
+  expect_gt(fav$at[2], 1)
+  arr <- Filter(function(e) e$fun == "C_arrows", calls)
+  # two favours arrows (plus the one of the interval beyond xlim, if any)
+  ends <- vapply(arr, function(e) as.numeric(e$args[[3]]) -
+                   as.numeric(e$args[[1]]), 1)
+  expect_gte(sum(ends < 0), 1L)
+  expect_gte(sum(ends > 0), 1L)
+  expect_gte(length(arr), 2L)
+  # labelled ticks: more than three on the paper's range at 7 x 6 inches
+  expect_gte(length(attr(attr(calls, "value"), "ticks")), 5L)
+  expect_gt(cex_used, 0.5)
+})
+
+test_that("a non-estimable row is explained in a footnote", {
+  fx <- forest_data()
+  fx$hr[3] <- fx$lower[3] <- fx$upper[3] <- NA
+  fx$note <- ifelse(is.na(fx$hr), "no events in one arm", "")
+  calls <- drawn_calls(forest_plot(fx))
+  ret <- attr(calls, "value")
+  expect_identical(ret$hr_text[4], "NE")     # "> 50", under its header
+  expect_identical(attr(ret, "footnote"),
+                   "NE, not estimable: no events in one arm.")
+  expect_true("NE, not estimable: no events in one arm." %in%
+                drawn_mtext(calls)$text)
+  # without a note column: a generic footnote; no NE: none
+  fx$note <- NULL
+  expect_identical(attr(attr(drawn_calls(forest_plot(fx)), "value"),
+                        "footnote"), "NE, not estimable.")
+  expect_null(attr(attr(drawn_calls(forest_plot(forest_data())), "value"),
+                   "footnote"))
+})
+
+test_that("forest_plot() of a Cox fit shows reference levels as ggforest", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("Male", "Female")),
+                 ecog = factor(ph.ecog))
+  fit <- cox(Surv(time, status) ~ age + sex + ecog, data = d)
+  calls <- drawn_calls(forest_plot(fit, labels = c(sex = "Sex")))
+  ret <- attr(calls, "value")
+  expect_identical(ret$label, c("age", "Sex", "Male", "Female", "ecog", "0",
+                                "1", "2", "3"))
+  expect_identical(ret$hr_text[c(3, 6)], c("Reference", "Reference"))
+  h <- hr_table(fit)
+  expect_identical(ret$hr_text[4], format_hr(h$hr[2], h$lower[2], h$upper[2]))
+  expect_identical(ret$p_text[4], format_p(h$p_value[2]))
+  # one square per estimated coefficient, none for the references
+  pts <- Filter(function(e) e$fun == "C_plotXY", calls)
+  expect_length(pts, length(h$hr))
+  txt <- drawn_text(calls)
+  expect_true(all(c("Variable", "P", "HR (95% CI)") %in% txt))
+  expect_false("interaction" %in% txt)
+  # the same from its hr_report(), and at 4 x 3.5 inches without warnings
+  r <- hr_report(fit, labels = c(sex = "Sex"))
+  expect_identical(attr(drawn_calls(forest_plot(r)), "value")$label,
+                   ret$label)
+  expect_silent(drawn_calls(forest_plot(fit), width = 4, height = 3.5))
+  expect_arg_error(forest_plot(fit, labels = c(zz = "x")), "`labels`",
+                   "labels")
+})

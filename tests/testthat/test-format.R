@@ -62,3 +62,49 @@ test_that("the formatters reject bad input with argument-naming errors", {
   expect_error(format_hr(1, 0.5, 2, digits = 1.5), "`digits` must be a single whole number from 0 to 6",
                class = "cohortsurv_error")
 })
+
+test_that("help pages of the table and forest functions render links and %", {
+  db <- tools::Rd_db("cohortsurv")
+  skip_if(!length(db), "no installed help pages")
+  txt <- function(page) {
+    utils::capture.output(tools::Rd2txt(db[[page]], out = stdout(),
+                                        options = list(underline_titles = FALSE)))
+  }
+  for (page in c("format_hr.Rd", "format_p.Rd", "baseline_table.Rd",
+                 "hr_report.Rd", "forest_plot.Rd", "format_table.Rd",
+                 "subgroup_hr.Rd")) {
+    t <- txt(page)
+    # no raw markdown links such as [stats::quantile()]
+    expect_false(any(grepl("\\[[A-Za-z.:_]+\\(\\)\\]", t)), label = page)
+  }
+  expect_true(any(grepl("95% CI, 0.33 to 0.69\" (running", txt("format_hr.Rd"),
+                        fixed = TRUE)))
+})
+
+test_that("footnote letters survive markdown -> pandoc -> Word, and docx", {
+  d <- transform(survival::lung, sex = factor(sex, 1:2, c("Male", "Female")))
+  tab <- baseline_table(d, "sex", c("age", "ph.ecog"), categorical = "ph.ecog")
+  md <- format_table(tab)
+  expect_match(md, ".057^a^", fixed = TRUE)
+  expect_match(format_table(tab, superscript = "html"), ".057<sup>a</sup>",
+               fixed = TRUE)
+  # text with pandoc's superscript and subscript characters is escaped
+  expect_identical(md_escape("a^2 ~ b", "pandoc"), "a\\^2 \\~ b")
+  expect_arg_error(format_table(tab, superscript = "tex"), "`superscript`",
+                   "superscript")
+  skip_if(!nzchar(Sys.which("pandoc")), "pandoc is not installed")
+  src <- tempfile(fileext = ".md")
+  docx <- tempfile(fileext = ".docx")
+  format_table(tab, "markdown", file = src)
+  system2("pandoc", c(shQuote(src), "-o", shQuote(docx)))
+  html <- system2("pandoc", c(shQuote(docx), "-t", "html"), stdout = TRUE)
+  expect_true(any(grepl(".057<sup>a</sup>", html, fixed = TRUE)))
+  expect_true(any(grepl("<sup>b</sup>", html, fixed = TRUE)))
+  skip_if_not_installed("flextable")
+  f <- tempfile(fileext = ".docx")
+  expect_identical(format_table(tab, "docx", file = f), f)
+  back <- system2("pandoc", c(shQuote(f), "-t", "html"), stdout = TRUE)
+  expect_true(any(grepl("<sup>a</sup>", back, fixed = TRUE)))
+  expect_true(any(grepl("Male (n = 138)", back, fixed = TRUE)))
+  expect_arg_error(format_table(tab, "docx"), "`file`", "file")
+})

@@ -164,7 +164,10 @@ test_that("print() and plot() show the table and the forest plot", {
   expect_match(out[1], "Lev+5FU vs Obs", fixed = TRUE)
   expect_true(any(grepl(format_hr(sg$hr[1], sg$lower[1], sg$upper[1]), out,
                         fixed = TRUE)))
-  expect_true(any(grepl("unstratified", out)))
+  expect_match(paste(out, collapse = " "),
+               "a Unstratified: the subgroup is a stratification factor.",
+               fixed = TRUE)
+  expect_true(any(grepl("^  0 a ", out)))
   for (ext in c("pdf", "png")) {
     f <- tempfile(fileext = paste0(".", ext))
     expect_silent(save_plot(plot(sg, favours = c("Lev+5FU better",
@@ -221,4 +224,35 @@ test_that("Figure 6 on dnmbc: stratified by metastatic site, as coxph", {
                                dnmbc[dnmbc$hr_status == "Positive", ]))
   expect_identical(sg$n[1], 153L)
   expect_identical(sg$events[1], 118)
+})
+
+test_that("format_table() writes the subgroup table with its footnotes", {
+  d <- colon_rfs()
+  sg <- subgroup_hr(Surv(time, status) ~ rx, data = d,
+                    subgroups = c(Sex = "sex", "Nodes > 4" = "node4"),
+                    strata = "node4")
+  md <- format_table(sg)
+  expect_match(md, "| Subgroup | No. (events) | HR (95% CI) | P | P interaction |",
+               fixed = TRUE)
+  # the unstratified levels carry the letter of the footnote that says so
+  expect_match(md, "&nbsp;&nbsp;&nbsp;&nbsp;0^a^ |", fixed = TRUE)
+  expect_match(md, "a Unstratified: the subgroup is a stratification factor.",
+               fixed = TRUE)
+  expect_match(md, format_hr(sg$hr[1], sg$lower[1], sg$upper[1]), fixed = TRUE)
+  expect_match(format_table(sg, "html"), "0<sup>a</sup>", fixed = TRUE)
+  expect_match(format_table(sg, "latex"), "0$^{a}$", fixed = TRUE)
+  back <- read.csv(text = format_table(sg, "csv"))
+  expect_equal(back$hr, sg$hr)
+  out <- capture.output(print(sg))
+  expect_true(all(nchar(out) <= 80))
+  # a non-estimable level: NE with a lettered reason
+  sg$hr[3] <- sg$lower[3] <- sg$upper[3] <- NA
+  sg$note[3] <- "no events"
+  md <- format_table(sg)
+  expect_match(md, "NE^b^", fixed = TRUE)
+  expect_match(md, "b NE, not estimable: no events.", fixed = TRUE)
+  skip_if_not_installed("flextable")
+  f <- tempfile(fileext = ".docx")
+  format_table(sg, "docx", file = f)
+  expect_gt(file.size(f), 5000)
 })
