@@ -382,3 +382,65 @@ glance.cs_logrank <- function(x, ...) {
   data.frame(statistic = x$statistic, df = as.double(x$df),
              p.value = x$p_value)
 }
+
+# Tables -------------------------------------------------------------------------
+
+#' Tidy a test of proportional hazards or a subgroup table
+#'
+#' Broom-style data frames of the tables of [ph_test()] and
+#' [subgroup_hr()], with `broom`'s column names (`statistic`, `p.value`,
+#' `estimate`, `conf.low`, `conf.high`).
+#'
+#' @param x A `cs_ph_test` from [ph_test()] or a `cs_subgroup` from
+#'   [subgroup_hr()].
+#' @param exponentiate For a `cs_subgroup`: `TRUE` (the default) for hazard
+#'   ratios in `estimate`, `conf.low` and `conf.high`, as the table holds
+#'   them; `FALSE` for their logarithms.
+#' @param ... Not used; any argument given here is refused with an error.
+#'
+#' @details
+#' For a `cs_ph_test`, one row per term and a last row `GLOBAL`: `term,
+#' statistic, df, p.value`, the rows of `survival::cox.zph()`'s `table`.
+#'
+#' For a `cs_subgroup`, one row per line of the table: `subgroup, level,
+#' n, events, estimate, conf.low, conf.high, p.value, p.value.interaction`
+#' (the Wald p-value of the row's hazard ratio and the likelihood-ratio
+#' p-value of the interaction, the latter repeated on every level of a
+#' subgroup and `NA` on the overall row). The interval's level is that
+#' given to [subgroup_hr()].
+#'
+#' @returns A data frame with one row per row of `x`.
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' tidy(ph_test(fit))
+#' d <- lung
+#' d$ecog <- factor(d$ph.ecog >= 1, labels = c("0", "1 or more"))
+#' sg <- subgroup_hr(Surv(time, status) ~ factor(sex), data = d,
+#'                   subgroups = "ecog")
+#' tidy(sg)
+#' @name tidy.cs_ph_test
+NULL
+
+#' @rdname tidy.cs_ph_test
+#' @export
+tidy.cs_ph_test <- function(x, ...) {
+  check_no_dots(..., fun = "tidy")
+  data.frame(term = as.character(x$term), statistic = x$statistic,
+             df = as.double(x$df), p.value = x$p_value,
+             stringsAsFactors = FALSE)
+}
+
+#' @rdname tidy.cs_ph_test
+#' @export
+tidy.cs_subgroup <- function(x, exponentiate = TRUE, ...) {
+  check_no_dots(..., fun = "tidy")
+  check_flag(exponentiate, "exponentiate")
+  tr <- if (exponentiate) identity else log
+  data.frame(subgroup = as.character(x$subgroup),
+             level = as.character(x$level), n = x$n, events = x$events,
+             estimate = tr(x$hr), conf.low = tr(x$lower),
+             conf.high = tr(x$upper), p.value = x$p_value,
+             p.value.interaction = x$p_interaction,
+             stringsAsFactors = FALSE)
+}

@@ -418,3 +418,64 @@ test_that("the tidiers equal broom's for coxph, survfit and survdiff", {
                  tolerance = 1e-8)
   }
 })
+
+# --- tables: ph_test() and subgroup_hr() ------------------------------------------
+
+test_that("tidy(ph_test()) equals cox.zph()'s table", {
+  fm <- Surv(time, status) ~ age + sex + factor(ph.ecog)
+  f <- cox(fm, data = lung_t)
+  g <- coxph(fm, data = lung_t)
+  for (tr in c("km", "rank", "identity")) {
+    tp <- tidy(ph_test(f, transform = tr))
+    z <- cox.zph(g, transform = tr)$table
+    expect_named(tp, c("term", "statistic", "df", "p.value"))
+    expect_identical(tp$term, rownames(z))
+    expect_close(tp$statistic, z[, "chisq"], 1e-8)
+    expect_equal(tp$df, unname(z[, "df"]))
+    expect_close(tp$p.value, z[, "p"], 1e-8)
+  }
+  e <- expect_error(tidy(ph_test(f), transform = "km"),
+                    class = "cohortsurv_error")
+  expect_identical(e$arg, "...")
+})
+
+test_that("tidy(subgroup_hr()) has each subgroup's coxph hazard ratio", {
+  d <- lung_t
+  d$ecog <- factor(d$ph.ecog >= 1, labels = c("0", "1 or more"))
+  sg <- subgroup_hr(Surv(time, status) ~ factor(sex), data = d,
+                    subgroups = "ecog", conf_level = 0.9)
+  ts <- tidy(sg)
+  expect_named(ts, c("subgroup", "level", "n", "events", "estimate",
+                     "conf.low", "conf.high", "p.value",
+                     "p.value.interaction"))
+  expect_identical(ts$level, c("All patients", "0", "1 or more"))
+  fits <- list(coxph(Surv(time, status) ~ factor(sex), data = d,
+                     ties = "breslow"),
+               coxph(Surv(time, status) ~ factor(sex), data = d,
+                     subset = ecog == "0", ties = "breslow"),
+               coxph(Surv(time, status) ~ factor(sex), data = d,
+                     subset = ecog == "1 or more", ties = "breslow"))
+  expect_close(ts$estimate, vapply(fits, function(g) exp(coef(g)), 0), 1e-8)
+  expect_close(ts$conf.low, vapply(fits, function(g)
+    exp(confint(g, level = 0.9))[1], 0), 1e-8)
+  expect_close(ts$conf.high, vapply(fits, function(g)
+    exp(confint(g, level = 0.9))[2], 0), 1e-8)
+  expect_close(ts$p.value, vapply(fits, function(g)
+    summary(g)$coefficients[, "Pr(>|z|)"], 0), 1e-8)
+  expect_equal(ts$n, vapply(fits, function(g) g$n, 0))
+  expect_equal(ts$events, vapply(fits, function(g) g$nevent, 0))
+  inter <- anova(coxph(Surv(time, status) ~ factor(sex) + ecog, data = d,
+                       ties = "breslow"),
+                 coxph(Surv(time, status) ~ factor(sex) * ecog, data = d,
+                       ties = "breslow"))
+  expect_close(ts$p.value.interaction[2:3], rep(inter[2, "Pr(>|Chi|)"], 2),
+               1e-8)
+  expect_true(is.na(ts$p.value.interaction[1]))
+  tl <- tidy(sg, exponentiate = FALSE)
+  expect_close(tl$estimate, vapply(fits, coef, 0), 1e-8)
+  expect_close(tl$conf.low, log(ts$conf.low), 1e-12)
+  e <- expect_error(tidy(sg, exponentiate = "no"), class = "cohortsurv_error")
+  expect_identical(e$arg, "exponentiate")
+  e <- expect_error(tidy(sg, conf.int = TRUE), class = "cohortsurv_error")
+  expect_identical(e$arg, "...")
+})
