@@ -219,7 +219,14 @@ test_that("augment(cox()) refuses bad arguments by name", {
 
 lung_w <- lung_t
 lung_w$wt <- rep(c(1, 2, 3), length.out = nrow(lung_w))
+# late entry: the number at risk at the first time is not the largest
+set.seed(3)
+late <- data.frame(start = c(rep(0, 10), runif(50, 0, 5)))
+late$stop <- late$start + rexp(60, 0.2)
+late$event <- rbinom(60, 1, 0.7)
+late$g <- rep(1:2, 30)
 km_cases <- list(
+  late_entry = list(Surv(start, stop, event) ~ g, late, FALSE),
   sex = list(Surv(time, status) ~ sex, lung_t, FALSE),
   one = list(Surv(time, status) ~ 1, lung_t, FALSE),
   weighted = list(Surv(time, status) ~ ph.ecog, lung_w, TRUE),
