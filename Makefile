@@ -14,7 +14,8 @@ LIB     := $(CURDIR)/check/lib
 DEBS := r-base-dev r-cran-rcpp r-cran-rcppeigen r-cran-survival \
         r-cran-testthat r-cran-knitr r-cran-rmarkdown r-cran-bench \
         r-cran-roxygen2 r-cran-tibble r-cran-data.table r-cran-vdiffr \
-        r-cran-flextable r-cran-officer pandoc qpdf tidy
+        r-cran-flextable r-cran-officer r-cran-generics r-cran-broom \
+        pandoc qpdf tidy
 
 # Offline machine: no CRAN incoming look-ups, and the future-timestamp check
 # compares file times with the local clock instead of asking a time server
