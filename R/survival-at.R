@@ -33,7 +33,8 @@
 #'   time: `strata, time, n_risk, surv, std_err, lower, upper, beyond`
 #'   (`beyond` is `TRUE` when `time` is after the curve's last time), and
 #'   `text` with `format = TRUE`. Its `print()` method keeps within 80
-#'   columns.
+#'   columns (with `text`, it leaves out `std_err` and shortens long curve
+#'   names).
 #' @references
 #' Kaplan EL, Meier P (1958). Nonparametric estimation from incomplete
 #' observations. *Journal of the American Statistical Association* 53,
@@ -61,11 +62,11 @@ survival_at <- function(fit, times, format = FALSE, digits = 0) {
   }
   s <- summary(fit, times = times)
   cv <- fit$curves
-  last <- tapply(cv$time, cv$strata, max)
+  last <- c(tapply(cv$time, cv$strata, max))
   out <- data.frame(strata = s$strata, time = s$time, n_risk = s$n_risk,
                     surv = s$surv, std_err = s$std_err, lower = s$lower,
                     upper = s$upper)
-  out$beyond <- out$time > last[as.character(out$strata)]
+  out$beyond <- unname(out$time > last[as.character(out$strata)])
   if (format) {
     out$text <- format_percent_ci(out$surv, out$lower, out$upper, digits)
     out$text[out$beyond] <- paste0(out$text[out$beyond], "*")
@@ -94,18 +95,23 @@ print.cs_survival_at <- function(x, ...) {
       if (!is.null(lvl)) paste0(" (", format(100 * lvl), "% CI)"), "\n",
       sep = "")
   show <- data.frame(
-    strata = substr(as.character(x$strata), 1L, 20L),
+    strata = substr(as.character(x$strata), 1L,
+                    if (is.null(x$text)) 36L else 30L),
     time = format(x$time, digits = 4), n_risk = format(x$n_risk, digits = 4),
     surv = formatC(x$surv, format = "f", digits = 3),
     std_err = formatC(x$std_err, format = "f", digits = 4),
     lower = formatC(x$lower, format = "f", digits = 3),
     upper = formatC(x$upper, format = "f", digits = 3)
   )
-  if (!is.null(x$text)) show$text <- x$text
+  if (!is.null(x$text)) {
+    # the text column repeats the estimate and limits: drop the SE to fit
+    show$std_err <- NULL
+    show$text <- x$text
+  }
   print(show, right = TRUE, row.names = FALSE)
   if (any(x$beyond)) {
     cat("Times after the last follow-up of a curve carry its last values\n",
-        " (n_risk 0", if (!is.null(x$text)) ", marked *", ").\n", sep = "")
+        "(n_risk 0", if (!is.null(x$text)) ", marked *", ").\n", sep = "")
   }
   invisible(x)
 }
