@@ -21,7 +21,7 @@
 #' its last time is an event with no censoring (then S has dropped to 0).
 #' So the largest valid tau is the smallest last time among curves that end
 #' in a censoring, or, when every curve ends in events, the largest time of
-#' all.
+#' all (never later than the last time of the data, even for one curve).
 #'
 #' @param x A `cs_km` fit from [km()], or a formula with a `Surv()`
 #'   response as for [km()] (then `data` is needed).
@@ -83,9 +83,10 @@ rmst_fit <- function(fit, tau) {
   max_tau <- if (any(cens)) min(tmax[cens]) else max(tmax)
   if (tau > max_tau) {
     cs_abort("`tau` must be no later than ", format(max_tau, digits = 10),
-             ", the largest valid tau (the last follow-up time of a curve ",
-             "ending in a censoring); it is ", format(tau, digits = 10), ".",
-             arg = "tau")
+             ", the largest valid tau (",
+             if (any(cens)) "the last time of a curve that ends in a censoring"
+             else "the last time of all curves", "); it is ",
+             format(tau, digits = 10), ".", arg = "tau")
   }
   z <- stats::qnorm(1 - (1 - fit$conf_level) / 2)
   est <- vapply(seq_along(lev), function(j) {
