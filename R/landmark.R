@@ -53,8 +53,9 @@ landmark <- function(data, time, status, at, ...) {
     cs_abort("`data` must be a data frame.", arg = "data")
   }
   for (nm in c("time", "status")) {
-    v <- get(nm)
-    if (missing(v) || !is.character(v) || length(v) != 1L || is.na(v)) {
+    # a bare column name (os_months rather than "os_months") is not found
+    v <- tryCatch(get(nm), error = function(e) NULL)
+    if (!is.character(v) || length(v) != 1L || is.na(v)) {
       cs_abort("`", nm, "` must be the name of a column of `data`, a ",
                "string.", arg = nm)
     }
