@@ -51,6 +51,16 @@ followup <- function(formula, data, ...) {
     cs_abort("`formula` must be a two-sided formula with a Surv() response, ",
              "such as Surv(time, status) ~ group.", arg = "formula")
   }
+  lhs <- formula[[2L]]
+  if (is.call(lhs) && (identical(lhs[[1L]], as.name("Surv")) ||
+                       identical(lhs[[1L]], quote(survival::Surv)))) {
+    m <- match.call(survival::Surv, lhs)
+    if (!is.null(m$event)) {
+      cs_abort("`formula`: followup() needs right-censored Surv(time, ",
+               "status) data; delayed entry (Surv(start, stop, status)) has ",
+               "no reverse Kaplan-Meier follow-up.", arg = "formula")
+    }
+  }
   mc <- match.call(expand.dots = TRUE)
   mc[[1L]] <- quote(cohortsurv::km)
   env <- parent.frame()

@@ -108,6 +108,10 @@ test_that("bad input to followup is a cohortsurv_error", {
                 cohortsurv_error = function(e) e)
   expect_s3_class(e, "cohortsurv_error")
   expect_equal(e$arg, "formula")
+  expect_match(conditionMessage(e), "^`formula`: followup\\(\\) needs")
+  # a precomputed counting-process Surv object is refused too
+  d$y <- Surv(d$start, d$stop, d$status)
+  expect_error(followup(y ~ 1, data = d), class = "cohortsurv_error")
   expect_error(followup(Surv(time, status) ~ sex, data = lung,
                         conf_level = 2), class = "cohortsurv_error")
 })
