@@ -50,6 +50,25 @@ test_that("rmst equals survfit on tied data with strata and weights", {
   }
 })
 
+test_that("rmst equals survfit with fractional weights, clusters and delayed entry", {
+  for (seed in 1:3) {
+    d <- random_surv(250, n_groups = 2, n_times = 12, seed = seed,
+                     counting = TRUE)
+    d$id <- sample(1:70, nrow(d), replace = TRUE)
+    rmst_vs_survfit(rmst(Surv(time, status) ~ group, data = d, tau = 9,
+                         weights = fw),
+                    survfit(Surv(time, status) ~ group, data = d,
+                            weights = fw), 9)
+    rmst_vs_survfit(rmst(Surv(time, status) ~ group, data = d, tau = 9,
+                         cluster = id),
+                    survfit(Surv(time, status) ~ group, data = d,
+                            cluster = id), 9)
+    rmst_vs_survfit(rmst(Surv(start, time, status) ~ group, data = d,
+                         tau = 9),
+                    survfit(Surv(start, time, status) ~ group, data = d), 9)
+  }
+})
+
 test_that("rmst by hand on a small case", {
   d <- data.frame(time = c(1, 2, 3, 4), status = c(1, 0, 1, 1))
   got <- rmst(Surv(time, status) ~ 1, data = d, tau = 3.5)

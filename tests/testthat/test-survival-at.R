@@ -50,6 +50,28 @@ test_that("survival_at equals survfit on random tied data with strata and weight
   }
 })
 
+test_that("survival_at equals survfit with fractional weights, clusters and delayed entry", {
+  d <- random_surv(250, seed = 7, counting = TRUE)
+  d$id <- sample(1:70, nrow(d), replace = TRUE)
+  t <- c(1, 4.5, 9, 20)
+  chk <- function(got, ref) {
+    expect_close(got$surv, ref$surv)
+    expect_close(got$std_err, ref$std.err)
+    expect_close(got$lower, ref$lower)
+    expect_close(got$upper, ref$upper)
+    expect_close(got$n_risk, ref$n.risk)
+  }
+  chk(survival_at(km(Surv(time, status) ~ group, data = d, weights = fw), t),
+      summary(survfit(Surv(time, status) ~ group, data = d, weights = fw),
+              times = t, extend = TRUE))
+  chk(survival_at(km(Surv(time, status) ~ group, data = d, cluster = id), t),
+      summary(survfit(Surv(time, status) ~ group, data = d, cluster = id),
+              times = t, extend = TRUE))
+  chk(survival_at(km(Surv(start, time, status) ~ group, data = d), t),
+      summary(survfit(Surv(start, time, status) ~ group, data = d),
+              times = t, extend = TRUE))
+})
+
 test_that("times after a curve's last follow-up carry its last values", {
   fit <- km(Surv(futime, fustat) ~ rx, data = ovarian)
   got <- survival_at(fit, c(1000, 5000), format = TRUE)
