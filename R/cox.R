@@ -160,19 +160,17 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   check_control(control)
   mcall <- match.call(expand.dots = FALSE)
   sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster",
-                   timefix = timefix)
+                   timefix = FALSE)
   sp <- split_strata(sf$mf, sf$terms, interactions = TRUE)
   tt <- sp$terms
   attr(tt, "intercept") <- 1L
   x <- cox_design(tt, sf$mf, sp$drop)
   offset <- stats::model.offset(sf$mf)
-  y <- sf$y
   fit <- cox_engine(
-    x = x, stop_t = surv_col(y, "stop"), status = surv_col(y, "status"),
-    start = if (sf$type == "counting") surv_col(y, "start") else NULL,
-    strata = sp$strata, weights = sf$weights, offset = offset, ties = ties,
-    robust = robust, cluster = sf$extras$cluster, init = init,
-    control = control
+    x = x, y = sf$y, strata = sp$strata, weights = sf$weights,
+    offset = offset, ties = ties, robust = robust,
+    cluster = sf$extras$cluster, init = init, control = control,
+    timefix = timefix
   )
   fit$terms <- tt
   fit$xlevels <- stats::.getXlevels(tt, sf$mf)
@@ -331,17 +329,18 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     cs_abort("`offset` must be a finite numeric vector with one element per ",
              "row (", n, ").", arg = "offset")
   }
-  fit <- cox_engine(x, stop_t, status, start, strata, weights, offset, ties,
-                    robust, cluster, init, control)
+  fit <- cox_engine(x, cbind(start, stop_t, status), strata, weights, offset,
+                    ties, robust, cluster, init, control)
   fit$call <- match.call()
   fit
 }
 
 # The fitter proper, on validated input (cox() calls it directly).
-cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
-                       ties, robust, cluster, init, control) {
-  n <- length(stop_t)
-  counting <- !is.null(start)
+# `y` is the response matrix: (stop, status) or (start, stop, status).
+cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
+                       init, control, timefix = FALSE) {
+  n <- nrow(y)
+  counting <- ncol(y) == 3L
   p <- ncol(x)
   has_offset <- !is.null(offset) && any(offset != 0)
   offset <- if (has_offset) as.double(offset) else numeric(n)
@@ -369,53 +368,25 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
             "does).", class = "cohortsurv_warning_cluster")
     cluster <- NULL
   }
-  strata_f <- if (is.null(strata)) {
-    structure(rep.int(1L, n), levels = "all", class = "factor")
-  } else {
-    as_dense_factor(strata)
-  }
-  w <- if (is.null(weights)) rep(1, n) else as.double(weights)
-
   # rows of weight zero take no part; the full design and offset are kept
   # for their linear predictors
+  sd <- new_surv_data(y, strata, weights, drop_zero_weight = TRUE,
+                      timefix = timefix)
   n_frame <- n
   x_all <- x
   offset_all <- offset
-  strata_all <- strata_f
-  if (!is.null(weights) && any(w <= 0)) {
-    used <- which(w > 0)
-    if (!length(used)) {
-      cs_abort("`weights` must have at least one positive value.",
-               arg = "weights")
-    }
+  used <- sd$rows
+  if (!is.null(used)) {
     x <- x[used, , drop = FALSE]
-    stop_t <- stop_t[used]
-    status <- status[used]
-    if (counting) start <- start[used]
-    w <- w[used]
     offset <- offset[used]
-    strata_f <- as_dense_factor(strata_f[used])
     if (!is.null(cluster)) cluster <- cluster[used]
-    n <- length(used)
-  } else {
-    used <- NULL
+    n <- sd$n
   }
-  code <- as.integer(strata_f) - 1L
-  one_stratum <- nlevels(strata_f) == 1L
-  ord <- if (one_stratum) order(stop_t, method = "radix") else
-    order(code, stop_t, method = "radix")
-  so <- list(stop = stop_t[ord], status = status[ord],
-             weight = if (is.null(weights)) w else w[ord],
-             offset = if (has_offset) offset[ord] else offset,
-             strata = code[ord])
-  if (counting) {
-    so$start <- start[ord]
-    so$entry <- (if (one_stratum) order(so$start, method = "radix") else
-      order(so$strata, so$start, method = "radix")) - 1L
-  } else {
-    so$start <- double()
-    so$entry <- integer()
-  }
+  w <- if (is.null(weights)) rep(1, n) else sd$weights
+  code <- sd$strata
+  status <- sd$status
+  so <- surv_sorted(sd, offset)
+  ord <- sd$order + 1L
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
   efron <- ties == "efron"
   no_events <- !any(status != 0)
@@ -503,9 +474,11 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   if (has_offset) lp <- lp + (offset_all - offset_mean)
   # the stratum of every row of the frame (zero-weight rows included), for
   # predict(reference = "strata")
-  code_all <- if (is.null(used)) code else
-    match(as.integer(strata_all), match(levels(strata_f),
+  code_all <- if (is.null(used)) code else {
+    strata_all <- strata_factor(strata, n_frame)
+    match(as.integer(strata_all), match(sd$strata_levels,
                                         levels(strata_all))) - 1L
+  }
 
   test <- function(stat, k) {
     list(statistic = stat, df = k,
@@ -533,10 +506,10 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
       robust_score_test = if (!is.null(rscore)) test(rscore, df),
       n = n, n_event = sum(status), iter = res$iter,
       converged = res$converged, ties = ties, robust = robust,
-      strata = if (is.null(strata)) NULL else levels(strata_f),
+      strata = if (is.null(strata)) NULL else sd$strata_levels,
       means = means, offset_mean = offset_mean, linear_predictors = lp,
       init = init, init_given = init_given,
-      x = x, y = cbind(start = start, stop = stop_t, status = status),
+      x = x, y = cbind(start = sd$start, stop = sd$stop, status = status),
       strata_code = code, weights = w, offset = offset, cluster = cluster,
       n_cluster = if (!is.null(cluster)) length(unique(cluster)),
       counting = counting, weighted = !is.null(weights), used = used,
@@ -573,20 +546,10 @@ quad_form_inv <- function(v, b, toler) {
 # Rebuild the sorted data of a fit for the residual, baseline hazard and PH
 # test kernels. Returns the sorted pieces and the sort order.
 cox_sorted <- function(fit) {
-  y <- fit$y
-  code <- fit$strata_code
-  ord <- order(code, y[, "stop"], method = "radix")
-  so <- list(stop = y[ord, "stop"], status = y[ord, "status"],
-             weight = fit$weights[ord], offset = as.double(fit$offset[ord]),
-             strata = code[ord], ord = ord)
-  if (fit$counting) {
-    so$start <- y[ord, "start"]
-    so$entry <- order(so$strata, so$start, method = "radix") - 1L
-  } else {
-    so$start <- double()
-    so$entry <- integer()
-  }
-  x <- fit$x[ord, , drop = FALSE]
+  sd <- new_surv_data(fit$y, fit$strata_code, fit$weights)
+  so <- surv_sorted(sd, fit$offset)
+  so$ord <- sd$order + 1L
+  x <- fit$x[so$ord, , drop = FALSE]
   storage.mode(x) <- "double"
   so$x <- x
   b <- fit$coefficients

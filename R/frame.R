@@ -212,37 +212,6 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   )
 }
 
-# Nearly equal times made equal, as survival's aeqSurv() does by default
-# (`timefix = TRUE` in survfit, survdiff and coxph): sorted distinct times
-# (start and stop together) closer than sqrt(.Machine$double.eps), absolutely
-# or relative to the mean absolute distinct time, become the smallest of
-# their run. Whole-number times below 1 / sqrt(eps) cannot be that close, so
-# they are returned untouched without sorting.
-time_fix <- function(y) {
-  tol <- sqrt(.Machine$double.eps)
-  tcols <- seq_len(ncol(y) - 1L)
-  r <- vapply(tcols - 1L, function(j) cpp_value_range(y, j), double(4))
-  if (all(r[3L, ] == 1) && max(abs(r[1:2, ])) < 1 / tol) return(y)
-  m <- unclass(y)
-  u <- sort(unique(as.vector(m[, tcols])))
-  u <- u[is.finite(u)]
-  du <- diff(u)
-  tied <- du <= tol | du / mean(abs(u)) <= tol
-  if (!any(tied)) return(y)
-  cuts <- u[c(TRUE, !tied)]
-  for (j in tcols) m[, j] <- cuts[findInterval(m[, j], cuts)]
-  if (ncol(m) == 3L && any(zero <- m[, 1L] >= m[, 2L])) {
-    i <- which(zero)[1L]
-    cs_abort("`timefix`: merging nearly equal times (as survival's ",
-             "aeqSurv() does) leaves row ", i, " of the model frame with ",
-             "start equal to stop (", fmt_value(y[i, 1L]), " and ",
-             fmt_value(y[i, 2L]), "); set `timefix = FALSE` or correct ",
-             "the times.", arg = "timefix")
-  }
-  attributes(m) <- attributes(y)
-  m
-}
-
 # `data` as a plain data frame (tibbles and data.tables included), or NULL
 # when the call has no `data`; a column used by `formula` must not be
 # duplicated.

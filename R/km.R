@@ -180,13 +180,14 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   mcall <- match.call(expand.dots = FALSE)
   check_flag(timefix, "timefix")
   sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"),
-                   timefix = timefix)
+                   timefix = FALSE)
   rhs <- curve_factor(sf)
   cl <- robust_clusters(robust, sf$extras$id, sf$extras$cluster, sf$weights,
                         surv_col(sf$y, "status"), sf$type == "counting")
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,
-                   median_ci = median_ci, cluster = cl, id = sf$extras$id)
+                   median_ci = median_ci, cluster = cl, id = sf$extras$id,
+                   timefix = timefix)
   fit$n_dropped <- sf$n_dropped
   fit$call <- match.call()
   fit
@@ -371,47 +372,29 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
 # `robust_method`: 0 lets km_robust_se() choose, 1 forces the recursion,
 # 2 the O(n) expansion (tests use it).
 km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
-                      cluster = NULL, id = NULL, robust_method = 0L) {
-  n <- nrow(y)
-  counting <- ncol(y) == 3L
-  if (is.null(strata)) {
-    strata <- structure(rep.int(1L, n), levels = "all", class = "factor")
-  } else if (is.factor(strata)) {
-    strata <- fast_droplevels(strata)
-  } else {
-    strata <- factor(strata)
-  }
-  code <- strata  # factor codes 1..K, passed to C++ without a copy
-  lev <- levels(strata)
+                      cluster = NULL, id = NULL, robust_method = 0L,
+                      timefix = FALSE) {
+  # the robust variance has a sorted kernel only
+  sd <- new_surv_data(y, strata, weights, timefix = timefix,
+                      bins = if (is.null(cluster))
+                        list(cells = 1, rule = bin_rules$km))
+  lev <- sd$strata_levels
+  code <- sd$strata + 1L
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
-  wt <- if (is.null(weights)) double() else as.double(weights)
-  # whole-number times on a modest grid (days, months): no sort at all
-  binned <- FALSE
-  if (!counting && is.null(cluster)) {
-    grid <- cpp_value_range(y, 0L)  # min, max, whole, n_na of the times
-    n_bins <- grid[2L] - grid[1L] + 1
-    binned <- grid[3L] == 1 && n_bins * length(lev) <= max(2^16, n / 2)
-  }
-  if (binned) {
-    res <- cpp_km_binned(y, 0L, wt, code, grid[1L], as.integer(n_bins),
-                         length(lev), ctype, z)
+  wt <- if (is.null(weights)) double() else sd$weights
+  if (!is.null(sd$bins)) {
+    res <- cpp_km_binned(cbind(sd$stop, sd$status), 0L, wt, code,
+                         sd$bins$tmin, sd$bins$n_bins, sd$n_strata, ctype, z)
   } else {
-    time <- surv_col(y, "stop")
-    ord <- order(code, time, method = "radix")
-    if (counting) {
-      entry <- surv_col(y, "start")
-      eord <- order(code, entry, method = "radix")
-    } else {
-      entry <- double()
-      eord <- integer()
-    }
+    entry <- if (sd$counting) sd$start else double()
+    eord <- if (sd$counting) sd$entry + 1L else integer()
     res <- if (is.null(cluster)) {
-      cpp_km(time, surv_col(y, "status"), wt, code, ord, entry, eord,
+      cpp_km(sd$stop, sd$status, wt, code, sd$order + 1L, entry, eord,
              ctype, z)
     } else {
-      cpp_km_robust(time, surv_col(y, "status"), wt, code, ord, entry, eord,
-                    ctype, z, as.integer(cluster),
+      cpp_km_robust(sd$stop, sd$status, wt, code, sd$order + 1L, entry,
+                    eord, ctype, z, as.integer(cluster),
                     as.integer(max(cluster) + 1L),
                     as.integer(robust_method))
     }
@@ -422,8 +405,8 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
     n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
     lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
   )
-  if (counting && length(id)) {
-    curves$n_censor <- real_censorings(curves, y, id, code, weights)
+  if (sd$counting && length(id)) {
+    curves$n_censor <- real_censorings(curves, sd, id)
   }
   tau <- max(curves$time)
   table <- km_table(curves, n_rows = tabulate(code, length(lev)),
@@ -431,7 +414,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
   structure(
     list(curves = curves, table = table,
          conf_type = conf_type, conf_level = conf_level,
-         median_ci = median_ci, type = if (counting) "counting" else "right",
+         median_ci = median_ci, type = if (sd$counting) "counting" else "right",
          weighted = !is.null(weights), robust = !is.null(cluster),
          n_dropped = 0L, rmean_tau = tau,
          call = NULL),
@@ -443,9 +426,11 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
 # counting-process data and an `id`, a censored row (a, b] followed by a
 # row (b, c] of the same subject is an interval boundary, not a loss to
 # follow-up.
-real_censorings <- function(curves, y, id, code, weights) {
-  start <- surv_col(y, "start")
-  stop <- surv_col(y, "stop")
+real_censorings <- function(curves, sd, id) {
+  start <- sd$start
+  stop <- sd$stop
+  code <- sd$strata + 1L
+  weights <- sd$weights
   n <- length(stop)
   o <- order(id, stop, method = "radix")
   ido <- id[o]
@@ -454,7 +439,7 @@ real_censorings <- function(curves, y, id, code, weights) {
     nxt <- seq.int(2L, n)
     continued[o[-n]] <- ido[-n] == ido[nxt] & stop[o[-n]] >= start[o[nxt]]
   }
-  sel <- which(continued & surv_col(y, "status") == 0)
+  sel <- which(continued & sd$status == 0)
   nc <- curves$n_censor
   if (!length(sel)) return(nc)
   w <- if (is.null(weights)) rep(1, length(sel)) else weights[sel]

@@ -149,7 +149,7 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
   check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust,
                         missing(rho), missing(gamma))
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame(), fun = "logrank", timefix = timefix)
+  sf <- surv_frame(mcall, parent.frame(), fun = "logrank", timefix = FALSE)
   gvars <- grouping_terms(sf, "logrank", strata = FALSE)
   sp <- split_strata(sf$mf, sf$terms)
   if (!length(gvars)) {
@@ -158,13 +158,10 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
              "Surv(time, status) ~ group.", arg = "formula")
   }
   group <- combine_factors(sf$mf[gvars])
-  y <- sf$y
   fit <- logrank_engine(
-    time = surv_col(y, "stop"), status = surv_col(y, "status"), group = group,
-    strata = sp$strata,
-    start = if (sf$type == "counting") surv_col(y, "start") else NULL,
-    test = test, rho = rho, gamma = gamma, trend = trend, scores = scores,
-    pairwise = pairwise, p_adjust = p_adjust
+    sf$y, group = group, strata = sp$strata, test = test, rho = rho,
+    gamma = gamma, trend = trend, scores = scores, pairwise = pairwise,
+    p_adjust = p_adjust, timefix = timefix
   )
   fit$n_dropped <- sf$n_dropped
   fit$strata_vars <- sp$strata_vars
@@ -232,17 +229,20 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
     check_fit_vectors(time, status, NULL, start, strata, n)
   }
   if (missing(group)) group <- NULL
-  fit <- logrank_engine(time, status, group, strata, start, test, rho, gamma,
-                        trend, scores, pairwise, p_adjust)
+  y <- if (is.null(start)) cbind(time, status) else
+    cbind(start, time, status)
+  fit <- logrank_engine(y, group, strata, test, rho, gamma, trend, scores,
+                        pairwise, p_adjust)
   fit$call <- match.call()
   fit
 }
 
 # logrank_fit() after the checks of the survival vectors, which the formula
 # interface has already made; `group` and `scores` are still checked here.
-logrank_engine <- function(time, status, group, strata, start, test, rho,
-                           gamma, trend, scores, pairwise, p_adjust) {
-  n <- length(time)
+# `y` is the response matrix: (stop, status) or (start, stop, status).
+logrank_engine <- function(y, group, strata, test, rho, gamma, trend, scores,
+                           pairwise, p_adjust, timefix = FALSE) {
+  n <- nrow(y)
   if (is.null(group) || length(group) != n) {
     cs_abort("`group` must have one element per row (", n, ").",
              arg = "group")
@@ -270,39 +270,17 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
     }
     trend <- TRUE
   }
-  stratified <- !is.null(strata)
-  if (stratified) {
-    strata <- fast_droplevels(as.factor(strata))
-    slev <- levels(strata)
-    scode <- as.integer(strata) - 1L
-  } else {
-    slev <- "all"
-    scode <- integer(n)
+  sd <- new_surv_data(y, strata, timefix = timefix,
+                      bins = list(cells = k, rule = bin_rules$logrank))
+  sd$group <- as.integer(group) - 1L
+  if (!is.null(sd$bins)) {
+    # the kernel counts rows and deaths per stratum, time and group in one
+    # pass: no sorting
+    sd$bin <- as.integer(sd$stop - sd$bins$tmin)
   }
-  gcode <- as.integer(group) - 1L
-  counting <- !is.null(start)
-  time <- as.double(time)
-  sd <- list(time = time, status = as.double(status), group = gcode,
-             strata = scode, n_strata = length(slev), counting = counting,
-             stratified = stratified,
-             start = if (counting) as.double(start) else double())
-  # whole-number times in a modest range (days, say) need no sorting: the
-  # kernel counts rows and deaths per stratum, time and group in one pass
-  r <- value_range(time)
-  if (!counting) {
-    n_bins <- r[["max"]] - r[["min"]] + 1
-    cells <- n_bins * length(slev) * k
-    if (cells <= max(2^20, n) && r[["whole"]] == 1) {
-      sd$bin <- as.integer(time - r[["min"]])
-      sd$n_bins <- as.integer(n_bins)
-    }
-  }
-  if (is.null(sd$bin)) {
-    # the kernel reads the rows through these permutations: no sorted copies
-    sd$order <- sort_order(scode, time, stratified, r)
-    sd$entry_order <- if (counting) sort_order(scode, start, stratified) else
-      integer()
-  }
+  stratified <- sd$stratified
+  slev <- sd$strata_levels
+  counting <- sd$counting
   wtype <- match(test, c("fh", "gehan", "tarone-ware")) - 1L
   res <- logrank_kernel(sd, NULL, k, wtype, rho, gamma)
   obs <- rowSums(res$observed)
@@ -368,17 +346,6 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
   )
 }
 
-# order(strata, time): radix sorting is several times faster on integer
-# keys, so whole-number times (days, say) are sorted as integers.
-# `r` is value_range(time), when the caller already has it.
-sort_order <- function(scode, time, stratified, r = value_range(time)) {
-  if (length(time) && r[["max"]] < .Machine$integer.max && r[["whole"]] == 1) {
-    time <- as.integer(time)
-  }
-  if (stratified) order(scode, time, method = "radix") else
-    order(time, method = "radix")
-}
-
 # TRUE when the vectors are certainly valid (checked in a few cheap passes);
 # FALSE sends them to check_fit_vectors() for the row-naming message.
 clean_fit_vectors <- function(time, status, start, strata, n) {
@@ -396,21 +363,23 @@ logrank_kernel <- function(sd, codes, k, wtype, rho, gamma) {
   if (!is.null(sd$bin)) {
     if (is.null(codes)) {
       return(cpp_logrank_binned(sd$bin, sd$status, sd$group, sd$strata,
-                                sd$n_bins, k, sd$n_strata, wtype, rho, gamma))
+                                sd$bins$n_bins, k, sd$n_strata, wtype, rho,
+                                gamma))
     }
     keep <- sd$group %in% codes
     return(cpp_logrank_binned(sd$bin[keep], sd$status[keep], sd$group[keep],
-                              sd$strata[keep], sd$n_bins, k, sd$n_strata,
+                              sd$strata[keep], sd$bins$n_bins, k, sd$n_strata,
                               wtype, rho, gamma))
   }
-  ord <- sd$order
-  eord <- sd$entry_order
+  ord <- sd$order + 1L
+  eord <- sd$entry + 1L
   if (!is.null(codes)) {
     ord <- ord[sd$group[ord] %in% codes]
     if (sd$counting) eord <- eord[sd$group[eord] %in% codes]
   }
-  cpp_logrank(sd$time, sd$status, sd$group, sd$strata, ord, sd$start, eord,
-              sd$counting, k, sd$n_strata, wtype, rho, gamma)
+  cpp_logrank(sd$stop, sd$status, sd$group, sd$strata, ord,
+              if (sd$counting) sd$start else double(), eord, sd$counting, k,
+              sd$n_strata, wtype, rho, gamma)
 }
 
 logrank_p <- function(statistic, df) {
