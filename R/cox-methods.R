@@ -408,9 +408,8 @@ residuals.cs_cox <- function(object, type = c("martingale", "deviance",
     cs_abort("`object` has no coefficients, so it has no ", type,
              " residuals.", arg = "object")
   }
-  r <- cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
-                     so$start, so$entry, object$counting, so$x,
-                     object$ties == "efron", so$eta, need_score)
+  r <- cpp_cox_resid(so, so$x, so$order, object$ties == "efron", so$eta,
+                     need_score)
   n <- length(so$ord)
   unsort <- function(v) {
     if (is.matrix(v)) {
@@ -440,13 +439,13 @@ residuals.cs_cox <- function(object, type = c("martingale", "deviance",
     dfbeta = {
       v <- object$naive_var
       v[is.na(v)] <- 0
-      s <- unsort(r$score * so$weight) %*% v
+      s <- unsort(r$score * so$weights) %*% v
       colnames(s) <- nm
       pad(s)
     },
     schoenfeld = {
       ev <- so$status == 1
-      s <- so$x[ev, , drop = FALSE] - r$xbar[ev, , drop = FALSE]
+      s <- so$x[so$ord[ev], , drop = FALSE] - r$xbar[ev, , drop = FALSE]
       dimnames(s) <- list(format(so$stop[ev], trim = TRUE), nm)
       s
     })
@@ -478,9 +477,7 @@ baseline_hazard <- function(fit, centered = TRUE) {
   b <- fit$coefficients
   b[is.na(b)] <- 0
   eta <- so$eta - fit$offset_mean - if (centered) sum(b * fit$means) else 0
-  r <- cpp_cox_basehaz(so$stop, so$status, so$weight, so$offset, so$strata,
-                       so$start, so$entry, fit$counting,
-                       fit$ties == "efron", eta)
+  r <- cpp_cox_basehaz(so, fit$ties == "efron", eta)
   lev <- if (is.null(fit$strata)) "all" else fit$strata
   h <- stats::ave(r$hazard, r$strata, FUN = cumsum)
   data.frame(strata = factor(lev[r$strata + 1L], levels = lev),

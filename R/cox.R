@@ -394,9 +394,7 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
     cs_warn("there are no events, so the coefficients cannot be ",
             "estimated; they are NA.")
   }
-  res <- cpp_cox_fit(so$stop, so$status, so$weight, so$offset, so$strata,
-                     so$start, so$entry, counting, x, ord - 1L, efron,
-                     as.double(init),
+  res <- cpp_cox_fit(so, x, sd$order, efron, as.double(init),
                      if (no_events) 0L else control$iter_max, control$eps,
                      control$toler_chol)
   nm <- colnames(x)
@@ -446,11 +444,9 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
   var <- naive
   rscore <- NULL
   if (robust && p > 0 && df > 0) {
-    xs <- x[ord, , drop = FALSE]
     resid_at <- function(b) {
-      cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
-                    so$start, so$entry, counting, xs, efron,
-                    drop(xs %*% b) + so$offset, TRUE)$score * so$weight
+      eta <- drop(x %*% b)[ord] + so$offset
+      cpp_cox_resid(so, x, sd$order, efron, eta, TRUE)$score * so$weights
     }
     cl_s <- if (is.null(cluster)) NULL else cluster[ord]
     collapse <- function(m) if (is.null(cl_s)) m else
@@ -460,7 +456,6 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
     dimnames(var) <- list(nm, nm)
     sc0 <- collapse(resid_at(as.double(init)))
     rscore <- quad_form_inv(crossprod(sc0), colSums(sc0), control$toler_chol)
-    rm(xs)
   }
 
   # means and linear predictors as coxph reports them: columns coded only
@@ -543,17 +538,21 @@ quad_form_inv <- function(v, b, toler) {
   sum(z^2 / e$values[keep])
 }
 
-# Rebuild the sorted data of a fit for the residual, baseline hazard and PH
-# test kernels. Returns the sorted pieces and the sort order.
+# The sorted data of a fit for the residual, baseline hazard and PH test
+# kernels: surv_sorted() of the fit's rows, with `order` (0-based, for the
+# kernels, which read the unsorted design `x` through it), `ord` (the same,
+# 1-based, for R), the design `x` and `eta`, the linear predictor in sorted
+# order.
 cox_sorted <- function(fit) {
   sd <- new_surv_data(fit$y, fit$strata_code, fit$weights)
   so <- surv_sorted(sd, fit$offset)
+  so$order <- sd$order
   so$ord <- sd$order + 1L
-  x <- fit$x[so$ord, , drop = FALSE]
-  storage.mode(x) <- "double"
+  x <- fit$x
+  if (storage.mode(x) != "double") storage.mode(x) <- "double"
   so$x <- x
   b <- fit$coefficients
   b[is.na(b)] <- 0
-  so$eta <- drop(x %*% b) + so$offset
+  so$eta <- drop(x %*% b)[so$ord] + so$offset
   so
 }

@@ -382,25 +382,16 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
   code <- sd$strata + 1L
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
-  wt <- if (is.null(weights)) double() else sd$weights
-  if (!is.null(sd$bins)) {
-    res <- cpp_km_binned(cbind(sd$stop, sd$status), 0L, wt, code,
-                         sd$bins$tmin, sd$bins$n_bins, sd$n_strata, ctype, z)
+  res <- if (!is.null(sd$bins)) {
+    cpp_km_binned(sd, sd$bins$tmin, sd$bins$n_bins, ctype, z)
+  } else if (is.null(cluster)) {
+    cpp_km(sd, ctype, z)
   } else {
-    entry <- if (sd$counting) sd$start else double()
-    eord <- if (sd$counting) sd$entry + 1L else integer()
-    res <- if (is.null(cluster)) {
-      cpp_km(sd$stop, sd$status, wt, code, sd$order + 1L, entry, eord,
-             ctype, z)
-    } else {
-      cpp_km_robust(sd$stop, sd$status, wt, code, sd$order + 1L, entry,
-                    eord, ctype, z, as.integer(cluster),
-                    as.integer(max(cluster) + 1L),
-                    as.integer(robust_method))
-    }
+    cpp_km_robust(sd, as.integer(cluster), as.integer(max(cluster) + 1L),
+                  as.integer(robust_method), ctype, z)
   }
   curves <- data.frame(
-    strata = structure(res$strata, levels = lev, class = "factor"),
+    strata = structure(res$strata + 1L, levels = lev, class = "factor"),
     time = res$time, n_risk = res$n_risk, n_event = res$n_event,
     n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
     lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)

@@ -360,26 +360,21 @@ clean_fit_vectors <- function(time, status, start, strata, n) {
 # `codes` (NULL: all rows): the counting kernel when `sd` has time bins,
 # else the sorting kernel (a subset of a sorting permutation still sorts).
 logrank_kernel <- function(sd, codes, k, wtype, rho, gamma) {
-  if (!is.null(sd$bin)) {
-    if (is.null(codes)) {
-      return(cpp_logrank_binned(sd$bin, sd$status, sd$group, sd$strata,
-                                sd$bins$n_bins, k, sd$n_strata, wtype, rho,
-                                gamma))
+  if (!is.null(sd$bins)) {
+    if (!is.null(codes)) {
+      keep <- sd$group %in% codes
+      for (nm in c("stop", "status", "strata", "group", "bin")) {
+        sd[[nm]] <- sd[[nm]][keep]
+      }
     }
-    keep <- sd$group %in% codes
-    return(cpp_logrank_binned(sd$bin[keep], sd$status[keep], sd$group[keep],
-                              sd$strata[keep], sd$bins$n_bins, k, sd$n_strata,
+    return(cpp_logrank_binned(sd, sd$bin, sd$group, sd$bins$n_bins, k,
                               wtype, rho, gamma))
   }
-  ord <- sd$order + 1L
-  eord <- sd$entry + 1L
   if (!is.null(codes)) {
-    ord <- ord[sd$group[ord] %in% codes]
-    if (sd$counting) eord <- eord[sd$group[eord] %in% codes]
+    sd$order <- sd$order[sd$group[sd$order + 1L] %in% codes]
+    if (sd$counting) sd$entry <- sd$entry[sd$group[sd$entry + 1L] %in% codes]
   }
-  cpp_logrank(sd$stop, sd$status, sd$group, sd$strata, ord,
-              if (sd$counting) sd$start else double(), eord, sd$counting, k,
-              sd$n_strata, wtype, rho, gamma)
+  cpp_logrank(sd, sd$group, k, wtype, rho, gamma)
 }
 
 logrank_p <- function(statistic, df) {

@@ -136,15 +136,17 @@ entry_order <- function(sd) {
 }
 
 # The rows of `sd` in sorted order, as the sorted-input Cox kernels read
-# them: stop, status, weight (1 when unweighted), offset, strata and, for
-# counting-process data, start and `entry`, the entry order as 0-based
-# positions in the sorted rows. `offset` has one value per row of `sd`.
+# them: stop, status, weights (1 when unweighted), offset, strata, n_strata
+# and, for counting-process data, start and `entry`, the entry order as
+# 0-based positions in the sorted rows (entries.cpp's cox_view() reads this
+# list). `offset` has one value per row of `sd`.
 surv_sorted <- function(sd, offset) {
   o <- sd$order + 1L
   so <- list(stop = sd$stop[o], status = sd$status[o],
-             weight = if (is.null(sd$weights)) rep(1, sd$n) else
+             weights = if (is.null(sd$weights)) rep(1, sd$n) else
                sd$weights[o],
-             offset = as.double(offset[o]), strata = sd$strata[o])
+             offset = as.double(offset[o]), strata = sd$strata[o],
+             n_strata = sd$n_strata)
   if (sd$counting) {
     so$start <- sd$start[o]
     pos <- integer(sd$n)

@@ -5,17 +5,15 @@
 // Schoenfeld and dfbeta residuals; the baseline hazard; the Grambsch-Therneau
 // test of proportional hazards.
 //
-// Inputs (length n unless stated), prepared once by R's cox_fit():
-//   stop, status, weight, offset   sorted by stratum, then by stop time (any
-//                                   order among equal times); status 0/1,
-//                                   weight > 0.
-//   strata                          0-based codes, non-decreasing.
-//   start, entry                    counting-process data only: the start
-//                                   times (in the same sorted order) and the
-//                                   0-based row indices sorted by stratum then
-//                                   start ascending; empty otherwise.
-//   x                               n x p design (no intercept), sorted rows.
-// Outputs: see each export below.
+// Inputs: a CoxData view (cox.h), whose rows R's surv_sorted() stores
+//   sorted by stratum, then by stop time: stop, 0/1 status, weight > 0,
+//   offset, 0-based strata (non-decreasing) and, for counting-process data,
+//   start and the entry positions sorted by stratum then start; and
+//   x                               n x p design (no intercept) in the
+//                                   caller's row order, read through the
+//                                   0-based sort order (cox_newton(),
+//                                   cox_residuals(), cox_zph_test()).
+// Outputs: see each kernel below and in cox.h.
 // Method: Cox (1972) JRSS-B 34:187-220; Breslow (1974) Biometrics 30:89-99;
 //   Efron (1977) JASA 72:557-565; Therneau & Grambsch (2000), Modeling
 //   Survival Data, chapters 3, 6 and 7 and appendix E; Grambsch & Therneau
@@ -29,7 +27,7 @@
 //   rank-k updates (O(n p^2), vectorised), so no p^2 work per row in the
 //   pass itself.
 
-#include <RcppEigen.h>
+#include <Eigen/Dense>
 
 #include <algorithm>
 #include <cmath>
@@ -90,12 +88,7 @@ class RankAccumulator {
   Index count_;
 };
 
-void check_data(const CoxData& d, Index p_rows, Index xcols) {
-  if (xcols != d.n) {
-    throw std::invalid_argument("cox: the design must have one row per "
-                                "observation");
-  }
-  (void)p_rows;
+void check_data(const CoxData& d) {
   for (Index i = 1; i < d.n; ++i) {
     if (d.strata[i] < d.strata[i - 1] ||
         (d.strata[i] == d.strata[i - 1] && d.stop[i] < d.stop[i - 1])) {
@@ -105,18 +98,15 @@ void check_data(const CoxData& d, Index p_rows, Index xcols) {
   }
 }
 
-// The stratum that starts at row b0: returns the end of its block of rows
-// and sets mx to the largest linear predictor in it (0 when none is
-// finite), by which exp(eta) is scaled so that it cannot overflow.
+// The stratum that starts at row b0 (stratum_end(), the walker of every
+// kernel): returns the end of its block of rows and sets mx to the largest
+// linear predictor in it (0 when none is finite), by which exp(eta) is
+// scaled so that it cannot overflow.
 Index stratum_block(const CoxData& d, const VectorXd& eta, Index b0,
                     double& mx) {
-  const int s = d.strata[b0];
-  Index b1 = b0;
+  const Index b1 = stratum_end(d, b0);
   mx = -std::numeric_limits<double>::infinity();
-  while (b1 < d.n && d.strata[b1] == s) {
-    mx = std::max(mx, eta[b1]);
-    ++b1;
-  }
+  for (Index i = b0; i < b1; ++i) mx = std::max(mx, eta[i]);
   if (!std::isfinite(mx)) mx = 0.0;
   return b1;
 }
@@ -488,13 +478,13 @@ MatrixXd ldl_inverse(const Ldl& f) {
 // which leaves the Newton iterates unchanged (they are affine invariant).
 // ---------------------------------------------------------------------------
 CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
-                  const Eigen::Map<Eigen::VectorXi>& order,
+                  const int* order,
                   const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
                   double eps, double toler_chol, const Poll& poll) {
   const Index n = d.n, p = x.cols();
-  if (x.rows() != n || order.size() != n) {
-    throw std::invalid_argument("cox_newton: x and order must have one row "
-                                "per observation");
+  if (x.rows() != n) {
+    throw std::invalid_argument("cox_newton: x must have one row per "
+                                "observation");
   }
   for (Index i = 0; i < n; ++i) {
     if (order[i] < 0 || order[i] >= n) {
@@ -505,7 +495,7 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
     throw std::invalid_argument("cox_newton: init must have one value per "
                                 "column of x");
   }
-  check_data(d, p, n);
+  check_data(d);
   double sw = 0.0;
   for (Index i = 0; i < n; ++i) sw += d.weight[i];
   VectorXd scale = VectorXd::Ones(p);
@@ -695,133 +685,91 @@ ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   return z;
 }
 
-}  // namespace cohortsurv
-
 // ---------------------------------------------------------------------------
-// R entry points
+// Per-row pieces at a fixed linear predictor, for residuals, the baseline
+// hazard and the PH test. x is n x p in the caller's row order and
+// x_order[i] (0-based) its row that comes i-th in the sorted order of d.
 // ---------------------------------------------------------------------------
-namespace {
 
-
-cohortsurv::CoxData make_data(const Eigen::Map<Eigen::VectorXd>& stop, const Eigen::Map<Eigen::VectorXd>& status,
-                              const Eigen::Map<Eigen::VectorXd>& weight, const Eigen::Map<Eigen::VectorXd>& offset,
-                              const Eigen::Map<Eigen::VectorXi>& strata, const Eigen::Map<Eigen::VectorXd>& start,
-                              const Eigen::Map<Eigen::VectorXi>& entry, bool counting, bool efron) {
-  const Eigen::Index n = stop.size();
-  if (status.size() != n || weight.size() != n || offset.size() != n ||
-      strata.size() != n) {
-    throw std::invalid_argument("cox: stop, status, weight, offset and "
-                                "strata must have the same length");
+// The covariates in sorted order, centred by their weighted mean and
+// transposed (p x n).
+MatrixXd sorted_centred_t(const CoxData& d, const Eigen::Map<MatrixXd>& x,
+                          const int* x_order) {
+  const Index n = d.n, p = x.cols();
+  if (x.rows() != n) {
+    throw std::invalid_argument("cox: x must have one row per observation");
   }
-  if (counting && (start.size() != n || entry.size() != n)) {
-    throw std::invalid_argument("cox: counting-process data need start "
-                                "times and an entry order for every row");
-  }
-  if (counting) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      if (entry[i] < 0 || entry[i] >= n) {
-        throw std::invalid_argument("cox: entry order out of range");
-      }
+  for (Index i = 0; i < n; ++i) {
+    if (x_order[i] < 0 || x_order[i] >= n) {
+      throw std::invalid_argument("cox: order out of range");
     }
   }
-  cohortsurv::CoxData d;
-  d.stop = stop.data();
-  d.status = status.data();
-  d.weight = weight.data();
-  d.offset = offset.data();
-  d.strata = strata.data();
-  d.start = counting ? start.data() : nullptr;
-  d.entry = counting ? entry.data() : nullptr;
-  d.n = n;
-  d.efron = efron;
-  return d;
-}
-
-// covariates centred by their weighted mean, transposed (p x n)
-Eigen::MatrixXd centred_t(const Eigen::Map<Eigen::MatrixXd>& x, const Eigen::Map<Eigen::VectorXd>& weight) {
-  const Eigen::Index n = x.rows(), p = x.cols();
+  MatrixXd xs(n, p);
+  for (Index j = 0; j < p; ++j) {
+    for (Index i = 0; i < n; ++i) xs(i, j) = x(x_order[i], j);
+  }
+  const Eigen::Map<const VectorXd> weight(d.weight, n);
   const double sw = weight.sum();
-  Eigen::MatrixXd xt(p, n);
-  for (Eigen::Index j = 0; j < p; ++j) {
-    const double mean = x.col(j).dot(weight) / sw;
-    for (Eigen::Index i = 0; i < n; ++i) xt(j, i) = x(i, j) - mean;
+  MatrixXd xt(p, n);
+  for (Index j = 0; j < p; ++j) {
+    const double mean = xs.col(j).dot(weight) / sw;
+    for (Index i = 0; i < n; ++i) xt(j, i) = xs(i, j) - mean;
   }
   return xt;
 }
 
-cohortsurv::Poll r_poll() {
-  return cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); });
-}
-
-}  // namespace
-
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXi> order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
-  const cohortsurv::CoxFit f = cohortsurv::cox_newton(make_data(stop, status, weight, offset, strata, start, entry, counting, efron), x, order, init, max_iter, eps, toler_chol, r_poll());
-  return Rcpp::List::create(
-      Rcpp::Named("beta") = f.beta, Rcpp::Named("var") = f.var,
-      Rcpp::Named("score") = f.score, Rcpp::Named("singular") = f.singular,
-      Rcpp::Named("loglik") = Rcpp::NumericVector::create(f.loglik_init, f.loglik),
-      Rcpp::Named("score_test") = f.score_test, Rcpp::Named("iter") = f.iter,
-      Rcpp::Named("converged") = f.converged,
-      Rcpp::Named("mean_w") = f.mean_w, Rcpp::Named("mean_u") = f.mean_u,
-      Rcpp::Named("zero_one") = f.zero_one,
-      Rcpp::Named("singular_init") = f.singular_init);
-}
-
-// Per-row pieces of the residuals at linear predictor eta: expected (the
-// martingale compensator exp(eta) * c), and with score = TRUE the score
-// residuals (n x p) and the Efron-averaged risk-set mean at each death.
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_resid(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, bool score) {
-  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
-  if (x.rows() != d.n || eta.size() != d.n) throw std::invalid_argument("cox: x and eta must have one row per observation");
-  const Eigen::MatrixXd xt = centred_t(x, weight);
-  cohortsurv::SweepWant want;
+CoxResiduals cox_residuals(const CoxData& d, const Eigen::Map<MatrixXd>& x,
+                           const int* x_order, const VectorXd& eta,
+                           bool score, const Poll& poll) {
+  if (eta.size() != d.n) {
+    throw std::invalid_argument("cox: eta must have one value per row");
+  }
+  const MatrixXd xt = sorted_centred_t(d, x, x_order);
+  SweepWant want;
   want.cumhaz = true;
   want.score_resid = score;
-  const Eigen::VectorXd e = eta;
-  const cohortsurv::SweepResult r = cohortsurv::cox_sweep(d, xt, e, want, r_poll());
-  const Eigen::Index n = d.n, p = xt.rows();
-  Eigen::VectorXd expected(n);
-  for (Eigen::Index i = 0; i < n; ++i) expected[i] = std::exp(eta[i] - r.shift[i]) * r.cumhaz[i];
-  if (!score) return Rcpp::List::create(Rcpp::Named("expected") = expected);
-  Eigen::MatrixXd sc(n, p), xbar(n, p);
-  for (Eigen::Index i = 0; i < n; ++i) {
+  const SweepResult r = cox_sweep(d, xt, eta, want, poll);
+  const Index n = d.n, p = xt.rows();
+  CoxResiduals out;
+  out.expected.resize(n);
+  for (Index i = 0; i < n; ++i) {
+    out.expected[i] = std::exp(eta[i] - r.shift[i]) * r.cumhaz[i];
+  }
+  if (!score) return out;
+  out.score.resize(n, p);
+  out.xbar.resize(n, p);
+  for (Index i = 0; i < n; ++i) {
     const double ri = std::exp(eta[i] - r.shift[i]);
-    for (Eigen::Index j = 0; j < p; ++j) {
+    for (Index j = 0; j < p; ++j) {
       const double dev = d.status[i] != 0.0 ? xt(j, i) - r.abar(j, i) : 0.0;
-      sc(i, j) = dev - ri * (xt(j, i) * r.cumhaz[i] - r.bsum(j, i));
-      xbar(i, j) = r.abar(j, i) + (x(i, j) - xt(j, i));
+      out.score(i, j) = dev - ri * (xt(j, i) * r.cumhaz[i] - r.bsum(j, i));
+      out.xbar(i, j) = r.abar(j, i) + (x(x_order[i], j) - xt(j, i));
     }
   }
-  return Rcpp::List::create(Rcpp::Named("expected") = expected, Rcpp::Named("score") = sc, Rcpp::Named("xbar") = xbar);
+  return out;
 }
 
-// The baseline hazard increments at each distinct stop time per stratum,
-// for the linear predictor eta.
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_basehaz(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, bool efron, const Eigen::Map<Eigen::VectorXd> eta) {
-  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
-  if (eta.size() != d.n) throw std::invalid_argument("cox: eta must have one value per observation");
-  cohortsurv::SweepWant want;
+SweepResult cox_baseline(const CoxData& d, const VectorXd& eta,
+                         const Poll& poll) {
+  if (eta.size() != d.n) {
+    throw std::invalid_argument("cox: eta must have one value per row");
+  }
+  SweepWant want;
   want.per_time = true;
-  const Eigen::MatrixXd xt(0, d.n);
-  const Eigen::VectorXd e = eta;
-  const cohortsurv::SweepResult r = cohortsurv::cox_sweep(d, xt, e, want, r_poll());
-  return Rcpp::List::create(Rcpp::Named("strata") = r.t_strata, Rcpp::Named("time") = r.t_time, Rcpp::Named("n_risk") = r.t_nrisk, Rcpp::Named("n_event") = r.t_nevent, Rcpp::Named("hazard") = r.t_hazard);
+  return cox_sweep(d, MatrixXd(0, d.n), eta, want, poll);
 }
 
-// The Grambsch-Therneau score vector and information (2p x 2p) at eta for
-// the time transform g (one value per row).
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_zph(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g) {
-  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
-  if (x.rows() != d.n || eta.size() != d.n || g.size() != d.n) throw std::invalid_argument("cox: x, eta and g must have one row per observation");
-  const Eigen::MatrixXd xt = centred_t(x, weight);
-  const cohortsurv::ZphParts z = cohortsurv::cox_zph(d, xt, Eigen::VectorXd(eta), Eigen::VectorXd(g), r_poll());
-  const Eigen::Index p = xt.rows();
-  Eigen::MatrixXd imat(2 * p, 2 * p);
-  imat << z.i11, z.i12, z.i12.transpose(), z.i22;
-  return Rcpp::List::create(Rcpp::Named("u") = z.u2, Rcpp::Named("imat") = imat);
+ZphTest cox_zph_test(const CoxData& d, const Eigen::Map<MatrixXd>& x,
+                     const int* x_order, const VectorXd& eta,
+                     const VectorXd& g, const Poll& poll) {
+  const MatrixXd xt = sorted_centred_t(d, x, x_order);
+  const ZphParts z = cox_zph(d, xt, eta, g, poll);
+  const Index p = xt.rows();
+  ZphTest out;
+  out.u = z.u2;
+  out.imat.resize(2 * p, 2 * p);
+  out.imat << z.i11, z.i12, z.i12.transpose(), z.i22;
+  return out;
 }
+
+}  // namespace cohortsurv
