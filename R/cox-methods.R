@@ -90,10 +90,12 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
 #' @param object A `cs_cox` fit from [cox()].
 #' @param conf_level The confidence level of the hazard-ratio intervals.
 #' @param ... Unused.
-#' @returns An object of class `cs_cox_summary`: a list with `coefficients`
-#'   (the data frame of [hr_table()], plus `naive_se`), the three tests
-#'   (`lr_test`, `wald_test`, `score_test`, and `robust_score_test` when
-#'   the variance is robust), `loglik`, `n`, `n_event`, `conf_level`.
+#' @returns A data frame of class `cs_cox_summary` (as every `summary()` of
+#'   the package: a data frame subclass with a print method): the table of
+#'   [hr_table()], one row per coefficient, plus `naive_se`; its attributes
+#'   hold the three tests (`lr_test`, `wald_test`, `score_test`, and
+#'   `robust_score_test` when the variance is robust), `loglik`, `n`,
+#'   `n_event`, `conf_level`, `robust`, `ties` and `call`.
 #' @examples
 #' library(survival)
 #' summary(cox(Surv(time, status) ~ age + sex, data = lung))
@@ -101,33 +103,33 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
 summary.cs_cox <- function(object, conf_level = 0.95, ...) {
   tab <- hr_table(object, conf_level = conf_level)
   tab$naive_se <- unname(sqrt(diag(object$naive_var)))
-  structure(
-    list(coefficients = tab, lr_test = object$lr_test,
-         wald_test = object$wald_test, score_test = object$score_test,
-         robust_score_test = object$robust_score_test,
-         loglik = object$loglik, n = object$n, n_event = object$n_event,
-         conf_level = conf_level, robust = object$robust, ties = object$ties,
-         call = object$call),
-    class = "cs_cox_summary"
-  )
+  summary_frame(tab, "cs_cox_summary", lr_test = object$lr_test,
+                wald_test = object$wald_test, score_test = object$score_test,
+                robust_score_test = object$robust_score_test,
+                loglik = object$loglik, n = object$n,
+                n_event = object$n_event, conf_level = conf_level,
+                robust = object$robust, ties = object$ties,
+                call = object$call)
 }
 
 #' @export
 print.cs_cox_summary <- function(x, digits = max(getOption("digits") - 3L,
                                                     3L), ...) {
-  if (!is.null(x$call)) {
-    cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  a <- attributes(x)
+  if (!is.null(a$call)) {
+    cat("Call: ", paste(deparse(a$call), collapse = "\n"), "\n",
+        sep = "")
   }
-  cat("n = ", x$n, ", number of events = ", x$n_event, " (", x$ties,
+  cat("n = ", a$n, ", number of events = ", a$n_event, " (", a$ties,
       " ties)\n\n", sep = "")
-  tab <- x$coefficients
+  tab <- x
   if (nrow(tab)) {
-    pct <- paste0(format(100 * x$conf_level), "%")
+    pct <- paste0(format(100 * a$conf_level), "%")
     m <- cbind(hr = tab$hr, lower = tab$lower, upper = tab$upper,
                coef = tab$estimate, se = tab$se, z = tab$statistic,
                p = tab$p_value)
     colnames(m)[2:3] <- paste(c("lower", "upper"), pct)
-    if (x$robust) colnames(m)[5] <- "robust se"
+    if (a$robust) colnames(m)[5] <- "robust se"
     rownames(m) <- tab$term
     stats::printCoefmat(m, digits = digits, P.values = TRUE,
                         has.Pvalue = TRUE, signif.stars = FALSE,
@@ -138,11 +140,11 @@ print.cs_cox_summary <- function(x, digits = max(getOption("digits") - 3L,
                   format(round(t$statistic, 2), nsmall = 2), t$df,
                   format.pval(t$p_value, digits = digits)))
     }
-    line("Likelihood ratio test", x$lr_test)
-    line(if (x$robust) "Wald test (robust)" else "Wald test", x$wald_test)
-    line("Score (log-rank) test", x$score_test)
-    if (!is.null(x$robust_score_test)) {
-      line("Robust score test", x$robust_score_test)
+    line("Likelihood ratio test", a$lr_test)
+    line(if (a$robust) "Wald test (robust)" else "Wald test", a$wald_test)
+    line("Score (log-rank) test", a$score_test)
+    if (!is.null(a$robust_score_test)) {
+      line("Robust score test", a$robust_score_test)
     }
   }
   invisible(x)

@@ -402,15 +402,31 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
   tau <- max(curves$time)
   table <- km_table(curves, n_rows = tabulate(code, length(lev)),
                     tau = tau, z = z, median_ci = median_ci)
-  structure(
-    list(curves = curves, table = table,
-         conf_type = conf_type, conf_level = conf_level,
-         median_ci = median_ci, type = if (sd$counting) "counting" else "right",
-         weighted = !is.null(weights), robust = !is.null(cluster),
-         n_dropped = 0L, rmean_tau = tau,
-         call = NULL),
-    class = "cs_km"
-  )
+  new_cs_km(list(
+    curves = curves, table = table, conf_type = conf_type,
+    conf_level = conf_level, median_ci = median_ci,
+    type = if (sd$counting) "counting" else "right",
+    weighted = !is.null(weights), robust = !is.null(cluster),
+    n_dropped = 0L, rmean_tau = tau, call = NULL
+  ))
+}
+
+# The constructor of class `cs_km`: the fields documented in ?km, checked.
+new_cs_km <- function(x) {
+  check_fields(x, "cs_km",
+    c("curves", "table", "conf_type", "conf_level", "median_ci", "type",
+      "weighted", "robust", "n_dropped", "rmean_tau"),
+    list(curves = c("strata", "time", "n_risk", "n_event", "n_censor",
+                    "surv", "std_err", "lower", "upper"),
+         table = c("strata", "n", "events", "median", "median_lower",
+                   "median_upper", "rmean", "rmean_se")))
+  stopifnot(is.factor(x$curves$strata),
+            nlevels(x$curves$strata) == nrow(x$table),
+            x$conf_type %in% c("log", "log-log", "plain", "arcsin"),
+            x$median_ci %in% c("bc", "symmetric"),
+            x$type %in% c("right", "counting"),
+            is.logical(x$weighted), is.logical(x$robust))
+  structure(x, class = "cs_km")
 }
 
 # n_censor of `curves` without the censorings that are not real: with
@@ -698,8 +714,10 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #'   included, as `summary.survfit(censored = TRUE)`. Ignored when `times`
 #'   is given.
 #' @param ... Ignored.
-#' @returns A data frame with columns `strata, time, n_risk, n_event,
-#'   n_censor, surv, std_err, lower, upper`. Without `times`, `n_censor` of
+#' @returns A data frame of class `cs_km_summary` (as every `summary()` of
+#'   the package: a data frame subclass with a print method) with columns
+#'   `strata, time, n_risk, n_event, n_censor, surv, std_err, lower,
+#'   upper`. Without `times`, `n_censor` of
 #'   a row counts the censorings since the previous row of the same curve
 #'   (with `censored = FALSE`, those at the event time and at the censoring
 #'   times since the previous event time), as `summary.survfit` counts
@@ -715,6 +733,16 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #' summary(fit, times = seq(0, 900, 180))
 #' @export
 summary.cs_km <- function(object, times = NULL, censored = FALSE, ...) {
+  summary_frame(km_summary_rows(object, times, censored), "cs_km_summary")
+}
+
+#' @export
+print.cs_km_summary <- function(x, ...) {
+  print_summary_frame(x, "Kaplan-Meier estimates", ...)
+}
+
+# The rows of summary.cs_km().
+km_summary_rows <- function(object, times, censored) {
   cv <- object$curves
   if (is.null(times)) {
     check_flag(censored, "censored")
