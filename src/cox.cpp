@@ -145,6 +145,72 @@ void walk_risk_sets(const CoxData& d, Index b0, Index b1, const Poll& poll,
   }
 }
 
+// The per-time hazard increments of one stratum as cox_sweep() collects
+// them (indexed backward in time) and the time index at which each row
+// entered (kadd) and left (kout, counting process; -1 if never) the risk
+// set.
+struct StratumHazard {
+  const std::vector<double>& hz;   // h_k
+  const std::vector<double>& gz;   // g_k, the part a death keeps back
+  const std::vector<double>& hxz;  // p per time (score residuals)
+  const std::vector<double>& gxz;
+  const std::vector<int>& kadd;
+  const std::vector<int>& kout;
+};
+
+// For the rows [b0, b1) of one stratum: c_i, the hazard accrued while at
+// risk (and with score residuals B_i), from cumulative sums forward in
+// time: cum[k] = sum of h over times at or before time k (indices >= k),
+// cum[K] = 0. `cum` and `cumx` are work space.
+void accrue_hazard(const CoxData& d, Index b0, Index b1, Index p,
+                   bool score_resid, const StratumHazard& sh,
+                   std::vector<double>& cum, std::vector<double>& cumx,
+                   SweepResult& out) {
+  const bool counting = d.start != nullptr;
+  const Index kk = static_cast<Index>(sh.hz.size());
+  cum.assign(kk + 1, 0.0);
+  for (Index q = kk - 1; q >= 0; --q) cum[q] = cum[q + 1] + sh.hz[q];
+  if (score_resid) {
+    cumx.assign((kk + 1) * p, 0.0);
+    for (Index q = kk - 1; q >= 0; --q) {
+      for (Index a2 = 0; a2 < p; ++a2) {
+        cumx[q * p + a2] = cumx[(q + 1) * p + a2] + sh.hxz[q * p + a2];
+      }
+    }
+  }
+  for (Index j = b0; j < b1; ++j) {
+    const Index ka = sh.kadd[j];
+    const Index ko = (counting && sh.kout[j] >= 0) ? sh.kout[j] : kk;
+    double c = cum[ka] - cum[ko];
+    const bool dead = d.status[j] != 0.0;
+    if (dead) c -= sh.gz[ka];
+    out.cumhaz[j] = c;
+    if (score_resid) {
+      for (Index a2 = 0; a2 < p; ++a2) {
+        double b = cumx[ka * p + a2] - cumx[ko * p + a2];
+        if (dead) b -= sh.gxz[ka * p + a2];
+        out.bsum(a2, j) = b;
+      }
+    }
+  }
+}
+
+// The per-time output was collected backward within each stratum: put it
+// in time order.
+void reverse_per_time(SweepResult& out) {
+  Index lo = 0;
+  const Index m = static_cast<Index>(out.t_time.size());
+  while (lo < m) {
+    Index hi = lo;
+    while (hi < m && out.t_strata[hi] == out.t_strata[lo]) ++hi;
+    std::reverse(out.t_time.begin() + lo, out.t_time.begin() + hi);
+    std::reverse(out.t_nrisk.begin() + lo, out.t_nrisk.begin() + hi);
+    std::reverse(out.t_nevent.begin() + lo, out.t_nevent.begin() + hi);
+    std::reverse(out.t_hazard.begin() + lo, out.t_hazard.begin() + hi);
+    lo = hi;
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -159,6 +225,12 @@ void walk_risk_sets(const CoxData& d, Index b0, Index b1, const Poll& poll,
 // only sum_l m (1 - l/d)/den_l of it (h - g). T is the running sum of h
 // over the times already passed (all later than the current one), so the
 // hazard row i accumulates while at risk is T(leave) - T(enter).
+// Inputs: d (sorted rows, preconditions of cox.h), xt (p x n covariates in
+// sorted order, centred), eta (n). Outputs: SweepResult (cox.h).
+// Length (stated reason for more than 80 lines): the running sums of a
+// stratum are shared by the four closures walk_risk_sets() calls; the
+// accrual per row and the time ordering are helpers (accrue_hazard(),
+// reverse_per_time()).
 // ---------------------------------------------------------------------------
 SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
                       const VectorXd& eta, const SweepWant& want,
@@ -344,34 +416,8 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     };
     walk_risk_sets(d, b0, b1, poll, leave, empty, enter, at_time);
     if (need_c) {
-      // cumulative sums forward in time: cum[k] = sum of h over times at or
-      // before time k (indices >= k); cum[K] = 0
-      const Index kk = static_cast<Index>(hz.size());
-      cum.assign(kk + 1, 0.0);
-      for (Index q = kk - 1; q >= 0; --q) cum[q] = cum[q + 1] + hz[q];
-      if (want.score_resid) {
-        cumx.assign((kk + 1) * p, 0.0);
-        for (Index q = kk - 1; q >= 0; --q) {
-          for (Index a2 = 0; a2 < p; ++a2) {
-            cumx[q * p + a2] = cumx[(q + 1) * p + a2] + hxz[q * p + a2];
-          }
-        }
-      }
-      for (Index j = b0; j < b1; ++j) {
-        const Index ka = kadd[j];
-        const Index ko = (counting && kout[j] >= 0) ? kout[j] : kk;
-        double c = cum[ka] - cum[ko];
-        const bool dead = d.status[j] != 0.0;
-        if (dead) c -= gz[ka];
-        out.cumhaz[j] = c;
-        if (want.score_resid) {
-          for (Index a2 = 0; a2 < p; ++a2) {
-            double b = cumx[ka * p + a2] - cumx[ko * p + a2];
-            if (dead) b -= gxz[ka * p + a2];
-            out.bsum(a2, j) = b;
-          }
-        }
-      }
+      const StratumHazard sh{hz, gz, hxz, gxz, kadd, kout};
+      accrue_hazard(d, b0, b1, p, want.score_resid, sh, cum, cumx, out);
     }
     b0 = b1;
   }
@@ -387,20 +433,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     }
     out.info = part1.result() - part2.result();
   }
-  if (want.per_time) {
-    // the times were collected backward within each stratum
-    Index lo = 0;
-    const Index m = static_cast<Index>(out.t_time.size());
-    while (lo < m) {
-      Index hi = lo;
-      while (hi < m && out.t_strata[hi] == out.t_strata[lo]) ++hi;
-      std::reverse(out.t_time.begin() + lo, out.t_time.begin() + hi);
-      std::reverse(out.t_nrisk.begin() + lo, out.t_nrisk.begin() + hi);
-      std::reverse(out.t_nevent.begin() + lo, out.t_nevent.begin() + hi);
-      std::reverse(out.t_hazard.begin() + lo, out.t_hazard.begin() + hi);
-      lo = hi;
-    }
-  }
+  if (want.per_time) reverse_per_time(out);
   return out;
 }
 
@@ -471,34 +504,18 @@ MatrixXd ldl_inverse(const Ldl& f) {
   return 0.5 * (inv + inv.transpose());
 }
 
-// ---------------------------------------------------------------------------
-// Newton-Raphson as survival's coxfit6/agfit4 iterate, so that the number of
-// iterations and hence the estimates agree: covariates centred (weighted
-// mean) and scaled (by the weighted mean absolute deviation) internally,
-// which leaves the Newton iterates unchanged (they are affine invariant).
-// ---------------------------------------------------------------------------
-CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
-                  const int* order,
-                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
-                  double eps, double toler_chol, const Poll& poll) {
+// The covariates gathered into sorted order (p x n: one row at a time, p
+// reads per row, contiguous writes), then centred by their weighted mean
+// and scaled by their weighted mean absolute deviation, as coxph does
+// internally; sets fit's mean_w, mean_u and zero_one and `scale`.
+static MatrixXd standardized_t(const CoxData& d,
+                               const Eigen::Map<MatrixXd>& x,
+                               const int* order, CoxFit& fit,
+                               VectorXd& scale) {
   const Index n = d.n, p = x.cols();
-  if (x.rows() != n) {
-    throw std::invalid_argument("cox_newton: x must have one row per "
-                                "observation");
-  }
-  for (Index i = 0; i < n; ++i) {
-    if (order[i] < 0 || order[i] >= n) {
-      throw std::invalid_argument("cox_newton: order out of range");
-    }
-  }
-  if (init.size() != p) {
-    throw std::invalid_argument("cox_newton: init must have one value per "
-                                "column of x");
-  }
-  check_data(d);
   double sw = 0.0;
   for (Index i = 0; i < n; ++i) sw += d.weight[i];
-  VectorXd scale = VectorXd::Ones(p);
+  scale = VectorXd::Ones(p);
   // gather the rows into sorted order, one row at a time (p reads per row,
   // contiguous writes), then centre and scale each covariate
   MatrixXd xt(p, n);
@@ -510,7 +527,6 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
       for (Index j = 0; j < p; ++j) out[i * p + j] = xd[j * n + oi];
     }
   }
-  CoxFit fit;
   fit.mean_w = VectorXd::Zero(p);
   fit.mean_u = VectorXd::Zero(p);
   fit.zero_one.assign(p, 1);
@@ -536,6 +552,37 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
     if (mad > 0.0) scale[j] = sw / mad;
     xt.row(j) *= scale[j];
   }
+  return xt;
+}
+
+// ---------------------------------------------------------------------------
+// Newton-Raphson as survival's coxfit6/agfit4 iterate, so that the number of
+// iterations and hence the estimates agree: covariates centred (weighted
+// mean) and scaled (by the weighted mean absolute deviation) internally,
+// which leaves the Newton iterates unchanged (they are affine invariant).
+// ---------------------------------------------------------------------------
+CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
+                  const int* order,
+                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
+                  double eps, double toler_chol, const Poll& poll) {
+  const Index n = d.n, p = x.cols();
+  if (x.rows() != n) {
+    throw std::invalid_argument("cox_newton: x must have one row per "
+                                "observation");
+  }
+  for (Index i = 0; i < n; ++i) {
+    if (order[i] < 0 || order[i] >= n) {
+      throw std::invalid_argument("cox_newton: order out of range");
+    }
+  }
+  if (init.size() != p) {
+    throw std::invalid_argument("cox_newton: init must have one value per "
+                                "column of x");
+  }
+  check_data(d);
+  CoxFit fit;
+  VectorXd scale;
+  const MatrixXd xt = standardized_t(d, x, order, fit, scale);
   VectorXd offset(n);
   for (Index i = 0; i < n; ++i) offset[i] = d.offset[i];
 

@@ -119,6 +119,19 @@ class ProductLimit {
   double green_ = 0.0;
 };
 
+// The number of distinct (stratum, stop time) pairs of the sorted rows.
+std::size_t count_times(const SurvData& d, const Poll& poll) {
+  std::size_t n_out = 0;
+  for (Eigen::Index i = 0; i < d.n; ++i) {
+    poll.tick();
+    const Eigen::Index r = d.order[i];
+    if (i == 0) { ++n_out; continue; }
+    const Eigen::Index p = d.order[i - 1];
+    if (d.stop[r] != d.stop[p] || d.strata[r] != d.strata[p]) ++n_out;
+  }
+  return n_out;
+}
+
 void reserve_curves(KmCurves& out, std::size_t n_out) {
   for (auto* v : {&out.time, &out.n_risk, &out.n_event, &out.n_censor,
                   &out.surv, &out.std_err, &out.lower,
@@ -176,15 +189,7 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
   const ConfType ctype = static_cast<ConfType>(conf_type);
   KmCurves out;
   // Count the output rows first so that every vector is allocated once.
-  std::size_t n_out = 0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    poll.tick();
-    const Eigen::Index r = row(order, i);
-    if (i == 0) { ++n_out; continue; }
-    const Eigen::Index p = row(order, i - 1);
-    if (stop[r] != stop[p] || strata[r] != strata[p]) ++n_out;
-  }
-  reserve_curves(out, n_out);
+  reserve_curves(out, count_times(d, poll));
 
   Eigen::Index block_start = 0;
   while (block_start < n) {
@@ -289,6 +294,10 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
 //   method: 0 chooses by that cost, 1 always the recursion, 2 always the
 //   expansion (for tests).
 // Throws std::invalid_argument on inconsistent input.
+// Length (stated reason for more than 80 lines): the recursion and the
+// expansion keep per-cluster state (F, G, counts, the active set) across
+// the event times of a stratum; splitting them means making that state a
+// class, left for a later change.
 Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
                              int n_cluster, const KmCurves& curves,
                              int method, const Poll& poll) {

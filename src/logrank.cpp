@@ -86,6 +86,67 @@ void add_death_time(LogrankTables& out, int s, const std::vector<double>& risk,
   km *= (total - d) / total;
 }
 
+// The rows of d in sorted order, gathered once into contiguous arrays (one
+// pass of random reads; everything after is sequential): stop time t, group
+// g, stratum s, death d; for counting-process data the start time e and
+// group eg in entry order. Throws on codes out of range or unsorted orders.
+struct SortedRows {
+  std::vector<double> t, e;
+  std::vector<int> g, s, eg;
+  std::vector<char> d;
+};
+
+SortedRows gather_sorted(const SurvData& d, const int* group, int k) {
+  const Eigen::Index m = d.m;
+  const int n_strata = d.n_strata;
+  SortedRows sr;
+  std::vector<double>& t_sorted = sr.t;
+  std::vector<int>& g_sorted = sr.g;
+  std::vector<int>& s_sorted = sr.s;
+  std::vector<char>& d_sorted = sr.d;
+  t_sorted.resize(m);
+  g_sorted.resize(m);
+  s_sorted.resize(m);
+  d_sorted.resize(m);
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const Eigen::Index r = d.order[i];
+    const int g = group[r], st = d.strata[r];
+    if (g < 0 || g >= k) {
+      throw std::invalid_argument("logrank: group code out of range");
+    }
+    if (st < 0 || st >= n_strata) {
+      throw std::invalid_argument("logrank: stratum code out of range");
+    }
+    if (i > 0 && (st < s_sorted[i - 1] ||
+                  (st == s_sorted[i - 1] && d.stop[r] < t_sorted[i - 1]))) {
+      throw std::invalid_argument("logrank: rows must be sorted by stratum, "
+                                  "then by time");
+    }
+    t_sorted[i] = d.stop[r];
+    g_sorted[i] = g;
+    s_sorted[i] = st;
+    d_sorted[i] = d.status[r] != 0.0;
+  }
+  std::vector<double>& e_sorted = sr.e;
+  std::vector<int>& eg_sorted = sr.eg;
+  if (d.counting()) {
+    e_sorted.resize(m);
+    eg_sorted.resize(m);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const Eigen::Index r = d.entry[i];
+      if (d.strata[r] != s_sorted[i] ||
+          (i > 0 && d.strata[r] == s_sorted[i - 1] &&
+           d.start[r] < e_sorted[i - 1])) {
+        throw std::invalid_argument("logrank: entry order must sort the same "
+                                    "rows by stratum, then by start time");
+      }
+      e_sorted[i] = d.start[r];
+      eg_sorted[i] = group[r];
+    }
+  }
+  return sr;
+}
+
 LogrankTables new_tables(int k, int n_strata) {
   LogrankTables out;
   out.observed = Eigen::MatrixXd::Zero(k, n_strata);
@@ -197,47 +258,13 @@ LogrankTables logrank_tables(const SurvData& d, const int* group,
   const int k = n_groups;
   LogrankTables out = new_tables(k, n_strata);
 
-  // Gather the rows once, in sorted order, into contiguous arrays (one pass
-  // of random reads; everything after is sequential).
-  std::vector<double> t_sorted(m);
-  std::vector<int> g_sorted(m), s_sorted(m);
-  std::vector<char> d_sorted(m);
-  for (Eigen::Index i = 0; i < m; ++i) {
-    const Eigen::Index r = d.order[i];
-    const int g = group[r], st = d.strata[r];
-    if (g < 0 || g >= k) {
-      throw std::invalid_argument("logrank: group code out of range");
-    }
-    if (st < 0 || st >= n_strata) {
-      throw std::invalid_argument("logrank: stratum code out of range");
-    }
-    if (i > 0 && (st < s_sorted[i - 1] ||
-                  (st == s_sorted[i - 1] && d.stop[r] < t_sorted[i - 1]))) {
-      throw std::invalid_argument("logrank: rows must be sorted by stratum, "
-                                  "then by time");
-    }
-    t_sorted[i] = d.stop[r];
-    g_sorted[i] = g;
-    s_sorted[i] = st;
-    d_sorted[i] = d.status[r] != 0.0;
-  }
-  std::vector<double> e_sorted;
-  std::vector<int> eg_sorted;
-  if (counting) {
-    e_sorted.resize(m);
-    eg_sorted.resize(m);
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const Eigen::Index r = d.entry[i];
-      if (d.strata[r] != s_sorted[i] ||
-          (i > 0 && d.strata[r] == s_sorted[i - 1] &&
-           d.start[r] < e_sorted[i - 1])) {
-        throw std::invalid_argument("logrank: entry order must sort the same "
-                                    "rows by stratum, then by start time");
-      }
-      e_sorted[i] = d.start[r];
-      eg_sorted[i] = group[r];
-    }
-  }
+  const SortedRows sr = gather_sorted(d, group, k);
+  const std::vector<double>& t_sorted = sr.t;
+  const std::vector<int>& g_sorted = sr.g;
+  const std::vector<int>& s_sorted = sr.s;
+  const std::vector<char>& d_sorted = sr.d;
+  const std::vector<double>& e_sorted = sr.e;
+  const std::vector<int>& eg_sorted = sr.eg;
 
   std::vector<double> risk(k), dg(k), leave(k);
   std::vector<int> touched;  // groups with rows at the current time
