@@ -310,8 +310,8 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"),
   centre <- if (reference == "strata") {
     x <- object$x
     if (!ncol(x)) rep(0, length(object$strata)) else
-      drop(rowsum(x * object$weights, object$strata_code) /
-             c(rowsum(object$weights, object$strata_code))) %*% b
+      as.vector((rowsum(x * object$weights, object$strata_code) /
+                   c(rowsum(object$weights, object$strata_code))) %*% b)
   }
   if (missing(newdata) || is.null(newdata)) {
     lp <- object$linear_predictors + switch(reference,

@@ -583,8 +583,10 @@ as_dense_factor <- function(f) {
   if (all(tabulate(f, nlevels(f)) > 0L)) f else droplevels(f)
 }
 
-# b' V^- b with V inverted by the generalised Cholesky (aliased directions
-# ignored), as coxph's Wald and score tests do.
+# b' V^- b, V^- the generalised inverse from the eigendecomposition of V
+# (directions with an eigenvalue at most `toler` times the largest are
+# dropped), so that aliased directions are ignored as in coxph's Wald and
+# score tests.
 quad_form_inv <- function(v, b, toler) {
   v <- as.matrix(v)
   if (!length(b)) return(0)

@@ -441,25 +441,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
-  dn <- names(data)
-  col_ok <- function(e) {
-    is.name(e) && as.character(e) %in% dn && {
-      v <- data[[as.character(e)]]
-      is.atomic(v) && is.null(dim(v))
-    }
-  }
-  for (e in rhs) {
-    if (is.name(e)) {
-      if (!col_ok(e)) return(NULL)
-    } else if (is.call(e) && identical(e[[1L]], as.name("strata"))) {
-      args <- as.list(e)[-1L]
-      if (!is.null(names(args)) || !all(vapply(args, col_ok, logical(1)))) {
-        return(NULL)
-      }
-    } else {
-      return(NULL)
-    }
-  }
+  if (!fast_frame_applies(rhs, data)) return(NULL)
   all_kept <- is.null(keep)
   idx0 <- if (all_kept) seq_len(nrow(data)) else which(keep)
   sub0 <- function(v) if (all_kept) v else v[idx0]
@@ -467,23 +449,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   start <- if (is.null(raw$start)) NULL else sub0(raw$start)
   st <- sub0(raw$status)
   w0 <- if (is.null(wt)) NULL else sub0(wt)
-  cols <- lapply(rhs, function(e) {
-    if (is.name(e)) {
-      sub0(data[[as.character(e)]])
-    } else {
-      a <- vapply(as.list(e)[-1L], as.character, "")
-      if (length(a) == 1L) {
-        fast_strata1(sub0(data[[a]]), a)
-      } else {
-        vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
-        # strata() called with unnamed arguments labels character and
-        # factor columns by level alone (its `shortlabel` default)
-        short <- all(vapply(vals, function(v) is.character(v) ||
-                              is.factor(v), logical(1)))
-        do.call(survival::strata, c(vals, list(shortlabel = short)))
-      }
-    }
-  })
+  cols <- lapply(rhs, fast_column, data = data, sub0 = sub0)
   ext0 <- lapply(ext, sub0)
   # NA and NaN in the variables themselves (strata() would make NaN a level)
   raw_rhs <- unlist(lapply(rhs, function(e) {
@@ -511,21 +477,11 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
     v <- pick(v)
     if (drop_levels && is.factor(v)) fast_droplevels(v) else v
   })
-  # the Surv matrix, filled in place: one allocation; status as Surv()
-  # codes it, 0/1, from 1/2 when `codes` says so
-  cols_y <- if (is.null(start)) c("time", "status") else
-    c("start", "stop", "status")
-  surv <- matrix(0, length(idx), length(cols_y),
-                 dimnames = list(NULL, cols_y))
-  if (!is.null(start)) surv[, 1L] <- pick(start)
-  surv[, length(cols_y) - 1L] <- pick(time)
-  surv[, length(cols_y)] <- if (codes[1L] == 1) pick(st) - 1L else pick(st)
+  surv <- fast_surv(time, st, start, codes, pick, length(idx))
   deparse2 <- function(x) {
     paste(deparse(x, width.cutoff = 500L,
                   backtick = !is.symbol(x) && is.language(x)), collapse = " ")
   }
-  attr(surv, "type") <- if (is.null(start)) "right" else "counting"
-  class(surv) <- "Surv"
   out <- c(list(surv), cols)
   names(out) <- vapply(vars, deparse2, "")
   if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
@@ -545,6 +501,60 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
         "omit")
   }
   out
+}
+
+# Whether fast_frame() can build the frame: every right-hand-side term is
+# a plain column of `data` or strata() of plain columns.
+fast_frame_applies <- function(rhs, data) {
+  dn <- names(data)
+  col_ok <- function(e) {
+    is.name(e) && as.character(e) %in% dn && {
+      v <- data[[as.character(e)]]
+      is.atomic(v) && is.null(dim(v))
+    }
+  }
+  for (e in rhs) {
+    if (is.name(e)) {
+      if (!col_ok(e)) return(FALSE)
+    } else if (is.call(e) && identical(e[[1L]], as.name("strata"))) {
+      args <- as.list(e)[-1L]
+      if (!is.null(names(args)) || !all(vapply(args, col_ok, logical(1)))) {
+        return(FALSE)
+      }
+    } else {
+      return(FALSE)
+    }
+  }
+  TRUE
+}
+
+# The frame column of one right-hand-side term `e` (a column name or a
+# strata() call) on the rows `sub0()` keeps.
+fast_column <- function(e, data, sub0) {
+  if (is.name(e)) return(sub0(data[[as.character(e)]]))
+  a <- vapply(as.list(e)[-1L], as.character, "")
+  if (length(a) == 1L) return(fast_strata1(sub0(data[[a]]), a))
+  vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
+  # strata() called with unnamed arguments labels character and factor
+  # columns by level alone (its `shortlabel` default)
+  short <- all(vapply(vals, function(v) is.character(v) || is.factor(v),
+                      logical(1)))
+  do.call(survival::strata, c(vals, list(shortlabel = short)))
+}
+
+# The Surv matrix of `n` rows, filled in place (one allocation) with the
+# rows `pick()` keeps; status as Surv() codes it, 0/1, from 1/2 when
+# `codes` says so.
+fast_surv <- function(time, st, start, codes, pick, n) {
+  cols_y <- if (is.null(start)) c("time", "status") else
+    c("start", "stop", "status")
+  surv <- matrix(0, n, length(cols_y), dimnames = list(NULL, cols_y))
+  if (!is.null(start)) surv[, 1L] <- pick(start)
+  surv[, length(cols_y) - 1L] <- pick(time)
+  surv[, length(cols_y)] <- if (codes[1L] == 1) pick(st) - 1L else pick(st)
+  attr(surv, "type") <- if (is.null(start)) "right" else "counting"
+  class(surv) <- "Surv"
+  surv
 }
 
 # Column "start", "stop" or "status" of the response `y` of surv_frame(), a

@@ -771,6 +771,7 @@ CoxResiduals cox_residuals(const CoxData& d, const Eigen::Map<MatrixXd>& x,
   if (eta.size() != d.n) {
     throw std::invalid_argument("cox: eta must have one value per row");
   }
+  check_data(d);
   const MatrixXd xt = sorted_centred_t(d, x, x_order);
   SweepWant want;
   want.cumhaz = true;
@@ -801,6 +802,7 @@ SweepResult cox_baseline(const CoxData& d, const VectorXd& eta,
   if (eta.size() != d.n) {
     throw std::invalid_argument("cox: eta must have one value per row");
   }
+  check_data(d);
   SweepWant want;
   want.per_time = true;
   return cox_sweep(d, MatrixXd(0, d.n), eta, want, poll);
@@ -809,6 +811,10 @@ SweepResult cox_baseline(const CoxData& d, const VectorXd& eta,
 ZphTest cox_zph_test(const CoxData& d, const Eigen::Map<MatrixXd>& x,
                      const int* x_order, const VectorXd& eta,
                      const VectorXd& g, const Poll& poll) {
+  if (eta.size() != d.n || g.size() != d.n) {
+    throw std::invalid_argument("cox: eta and g must have one value per row");
+  }
+  check_data(d);
   const MatrixXd xt = sorted_centred_t(d, x, x_order);
   const ZphParts z = cox_zph(d, xt, eta, g, poll);
   const Index p = xt.rows();
