@@ -379,7 +379,6 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
                       bins = if (is.null(cluster))
                         list(cells = 1, rule = bin_rules$km))
   lev <- sd$strata_levels
-  code <- sd$strata + 1L
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
   res <- if (!is.null(sd$bins)) {
@@ -400,7 +399,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
     curves$n_censor <- real_censorings(curves, sd, id)
   }
   tau <- max(curves$time)
-  table <- km_table(curves, n_rows = tabulate(code, length(lev)),
+  table <- km_table(curves, n_rows = sd$strata_n,
                     tau = tau, z = z, median_ci = median_ci)
   new_cs_km(list(
     curves = curves, table = table, conf_type = conf_type,

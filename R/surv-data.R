@@ -27,6 +27,7 @@
 #   strata_levels character, length n_strata: the label of each code ("all"
 #                without strata).
 #   n_strata     number of strata (>= 1).
+#   strata_n     integer, length n_strata: the rows in each stratum.
 #   stratified   whether strata were given.
 #   time_range   value_range() of `stop`: c(min, max, whole, n_na).
 #   bins         NULL, or list(tmin, n_bins) when the sort-free binned
@@ -63,7 +64,8 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
     stop = sub(surv_col(y, "stop")), status = sub(surv_col(y, "status")),
     weights = if (!is.null(weights)) sub(as.double(weights)),
     strata = as.integer(fac) - 1L, strata_levels = levels(fac),
-    n_strata = nlevels(fac), stratified = !is.null(strata)
+    n_strata = nlevels(fac), strata_n = tabulate(fac, nlevels(fac)),
+    stratified = !is.null(strata)
   )
   sd$time_range <- value_range(sd$stop)
   sd$bins <- if (!counting && !is.null(bins)) {

@@ -119,6 +119,20 @@ class ProductLimit {
   double green_ = 0.0;
 };
 
+// The sorted path's view of a SurvData under the kernels' short names.
+struct SortedRows {
+  explicit SortedRows(const SurvData& d)
+      : stop(d.stop), status(d.status), strata(d.strata), entry(d.start),
+        order(d.order), entry_order(d.entry), counting(d.counting()) {}
+  const double* stop;
+  const double* status;
+  const int* strata;
+  const double* entry;        // start times (counting process)
+  const int* order;
+  const int* entry_order;
+  bool counting;
+};
+
 // The number of distinct (stratum, stop time) pairs of the sorted rows.
 std::size_t count_times(const SurvData& d, const Poll& poll) {
   std::size_t n_out = 0;
@@ -175,13 +189,7 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
   if (conf_type < 0 || conf_type > 3) {
     throw std::invalid_argument("km_fit: unknown confidence interval type");
   }
-  const double* stop = d.stop;
-  const double* status = d.status;
-  const int* strata = d.strata;
-  const double* entry = d.start;
-  const bool counting = d.counting();
-  const int* order = d.order;
-  const int* entry_order = d.entry;
+  const SortedRows sr(d);
   auto row = [](const int* o, Eigen::Index i) {
     return static_cast<Eigen::Index>(o[i]);
   };
@@ -193,7 +201,7 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
 
   Eigen::Index block_start = 0;
   while (block_start < n) {
-    const int s = strata[row(order, block_start)];
+    const int s = sr.strata[row(sr.order, block_start)];
     const Eigen::Index block_end = stratum_end(d, block_start);
 
     // Backward pass: distinct times from last to first, with the weighted
@@ -204,12 +212,12 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
     Eigen::Index k = block_end - 1;  // pointer into the sorted entries
     Eigen::Index i = block_end - 1;
     while (i >= block_start) {
-      const double t = stop[row(order, i)];
+      const double t = sr.stop[row(sr.order, i)];
       double d = 0.0, c = 0.0;
       while (i >= block_start) {
-        const Eigen::Index r = row(order, i);
-        if (stop[r] != t) {
-          if (stop[r] > t) {
+        const Eigen::Index r = row(sr.order, i);
+        if (sr.stop[r] != t) {
+          if (sr.stop[r] > t) {
             throw std::invalid_argument("km_fit: rows must be sorted by "
                                         "time within stratum");
           }
@@ -218,24 +226,24 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
         poll.tick();
         const double wr = w(r);
         at_risk += wr;
-        if (status[r] != 0.0) d += wr; else c += wr;
+        if (sr.status[r] != 0.0) d += wr; else c += wr;
         --i;
       }
-      if (counting) {
+      if (sr.counting) {
         while (k >= block_start) {
-          const Eigen::Index r = row(entry_order, k);
-          if (strata[r] != s) {
+          const Eigen::Index r = row(sr.entry_order, k);
+          if (sr.strata[r] != s) {
             throw std::invalid_argument("km_fit: entry order must sort by "
                                         "stratum like the stop order");
           }
-          if (entry[r] < t) break;
+          if (sr.entry[r] < t) break;
           entered_late += w(r);
           --k;
         }
       }
       out.strata.push_back(s);
       out.time.push_back(t);
-      out.n_risk.push_back(counting ? at_risk - entered_late : at_risk);
+      out.n_risk.push_back(sr.counting ? at_risk - entered_late : at_risk);
       out.n_event.push_back(d);
       out.n_censor.push_back(c);
     }
@@ -313,13 +321,7 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
   if (n_cluster < 1 && n > 0) {
     throw std::invalid_argument("km_robust_se: need at least one cluster");
   }
-  const double* stop = d.stop;
-  const double* status = d.status;
-  const int* strata = d.strata;
-  const double* entry = d.start;
-  const bool counting = d.counting();
-  const int* order = d.order;
-  const int* entry_order = d.entry;
+  const SortedRows sr(d);
   const int* c_strata = curves.strata.data();
   const double* c_time = curves.time.data();
   const double* c_n_risk = curves.n_risk.data();
@@ -352,21 +354,44 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
     }
     std::vector<std::size_t> touched;
     for (Eigen::Index i = from; i < to; ++i) {
-      const Eigen::Index r = row(order, i);
-      if (counting && entry[r] >= t) continue;
+      const Eigen::Index r = row(sr.order, i);
+      if (sr.counting && sr.entry[r] >= t) continue;
       const std::size_t k = code(r);
       if (!mark[k]) {
         mark[k] = 1;
         touched.push_back(k);
       }
-      if (!(stop[r] == t && status[r] != 0.0)) acc[k] += w(r);
+      if (!(sr.stop[r] == t && sr.status[r] != 0.0)) acc[k] += w(r);
     }
     return touched;
   };
 
+  // Whether the row at sort position i has stop time t; the rows of each
+  // curve time are consumed in order, so a smaller one means the curves do
+  // not match the rows.
+  auto stops_at = [&](Eigen::Index i, double t) {
+    const double st = sr.stop[row(sr.order, i)];
+    if (st < t) {
+      throw std::invalid_argument("km_robust_se: the curves do not match "
+                                  "the rows");
+    }
+    return st == t;
+  };
+
+  // Counting process: calls f(r) for each row r, in entry order from
+  // position pe (advanced), that entered before t.
+  auto enter_before = [&](Eigen::Index& pe, Eigen::Index end, double t,
+                          auto&& f) {
+    for (; pe < end; ++pe) {
+      const Eigen::Index r = row(sr.entry_order, pe);
+      if (sr.entry[r] >= t) break;
+      f(r);
+    }
+  };
+
   Eigen::Index block_start = 0, j = 0;
   while (block_start < n) {
-    const int s = strata[row(order, block_start)];
+    const int s = sr.strata[row(sr.order, block_start)];
     const Eigen::Index block_end = stratum_end(d, block_start);
     if (j >= m || c_strata[j] != s) {
       throw std::invalid_argument("km_robust_se: the curves do not match the "
@@ -375,7 +400,7 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
     // The stratum's clusters and event times decide the method.
     std::vector<std::size_t> members;
     for (Eigen::Index i = block_start; i < block_end; ++i) {
-      const std::size_t k = code(row(order, i));
+      const std::size_t k = code(row(sr.order, i));
       if (count[k] == 0) members.push_back(k);
       count[k] = 1;
     }
@@ -396,9 +421,9 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
       // the stratum; G_k in G.
       double v = 0.0, s_prev = 1.0;
       Eigen::Index pe = block_start, ps = block_start;
-      if (!counting) {
+      if (!sr.counting) {
         for (Eigen::Index i = block_start; i < block_end; ++i) {
-          const Eigen::Index r = row(order, i);
+          const Eigen::Index r = row(sr.order, i);
           const std::size_t k = code(r);
           G[k] += w(r);
           ++count[k];
@@ -406,14 +431,12 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
       }
       for (; j < m && c_strata[j] == s; ++j) {
         const double t = c_time[j];
-        if (counting) {
-          for (; pe < block_end; ++pe) {
-            const Eigen::Index r = row(entry_order, pe);
-            if (entry[r] >= t) break;
+        if (sr.counting) {
+          enter_before(pe, block_end, t, [&](Eigen::Index r) {
             const std::size_t k = code(r);
             G[k] += w(r);
             ++count[k];
-          }
+          });
         }
         const double nr = c_n_risk[j], d = c_n_event[j];
         const bool event = d > 0.0;
@@ -431,25 +454,18 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
           // S is 0 from here, and so is that term)
           for (std::size_t k : members) F[k] = 0.0;
           for (Eigen::Index i = ps; i < block_end; ++i) {
-            const Eigen::Index r = row(order, i);
-            if (counting && entry[r] >= t) continue;
-            if (!(stop[r] == t && status[r] != 0.0)) {
+            const Eigen::Index r = row(sr.order, i);
+            if (sr.counting && sr.entry[r] >= t) continue;
+            if (!(sr.stop[r] == t && sr.status[r] != 0.0)) {
               F[code(r)] += s_prev * w(r) / nr;
             }
           }
         }
-        for (; ps < block_end; ++ps) {
-          const Eigen::Index r = row(order, ps);
-          if (stop[r] != t) {
-            if (stop[r] < t) {
-              throw std::invalid_argument("km_robust_se: the curves do not "
-                                          "match the rows");
-            }
-            break;
-          }
+        for (; ps < block_end && stops_at(ps, t); ++ps) {
+          const Eigen::Index r = row(sr.order, ps);
           const std::size_t k = code(r);
           const double wr = w(r);
-          if (event && nr > d && status[r] != 0.0) F[k] -= s_prev * wr / nr;
+          if (event && nr > d && sr.status[r] != 0.0) F[k] -= s_prev * wr / nr;
           if (--count[k] == 0) G[k] = 0.0; else G[k] -= wr;
         }
         if (event) {
@@ -540,22 +556,20 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
       change(code(r), -wr * C, wr, 1);
       ++entries;
     };
-    if (!counting) {
+    if (!sr.counting) {
       for (Eigen::Index i = block_start; i < block_end; ++i) {
         poll.tick();
-        enter(row(order, i));
+        enter(row(sr.order, i));
       }
     }
     Eigen::Index pe = block_start, ps = block_start;
     for (; j < m && c_strata[j] == s; ++j) {
       const double t = c_time[j];
-      if (counting) {
-        for (; pe < block_end; ++pe) {
-          const Eigen::Index r = row(entry_order, pe);
-          if (entry[r] >= t) break;
+      if (sr.counting) {
+        enter_before(pe, block_end, t, [&](Eigen::Index r) {
           poll.tick();
           enter(r);
-        }
+        });
       }
       const double nr = c_n_risk[j], d = c_n_event[j];
       const bool event = d > 0.0;
@@ -601,19 +615,12 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
         v = nr > d ? v * (1.0 - h) * (1.0 - h) : 0.0;
       }
       // the rows whose stop time is t leave the risk set
-      for (; ps < block_end; ++ps) {
-        const Eigen::Index r = row(order, ps);
-        if (stop[r] != t) {
-          if (stop[r] < t) {
-            throw std::invalid_argument("km_robust_se: the curves do not "
-                                        "match the rows");
-          }
-          break;
-        }
+      for (; ps < block_end && stops_at(ps, t); ++ps) {
+        const Eigen::Index r = row(sr.order, ps);
         poll.tick();
         const double wr = w(r);
         const double e =
-            (alive && !direct && status[r] != 0.0) ? wr / (nr - d) : 0.0;
+            (alive && !direct && sr.status[r] != 0.0) ? wr / (nr - d) : 0.0;
         change(code(r), wr * C - e, -wr, -1);
       }
       if (alive) {
@@ -628,7 +635,7 @@ Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
                                   "rows");
     }
     for (Eigen::Index i = block_start; i < block_end; ++i) {
-      const std::size_t k = code(row(order, i));
+      const std::size_t k = code(row(sr.order, i));
       F[k] = G[k] = 0.0;
       count[k] = 0;
     }
