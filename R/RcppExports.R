@@ -17,6 +17,14 @@ cpp_value_range <- function(y, col) {
     .Call(`_cohortsurv_cpp_value_range`, y, col)
 }
 
+cpp_column <- function(y, col) {
+    .Call(`_cohortsurv_cpp_column`, y, col)
+}
+
+cpp_codes0 <- function(f) {
+    .Call(`_cohortsurv_cpp_codes0`, f)
+}
+
 cpp_logrank <- function(sd, group, n_groups, weight_type, rho, gamma) {
     .Call(`_cohortsurv_cpp_logrank`, sd, group, n_groups, weight_type, rho, gamma)
 }

@@ -559,11 +559,12 @@ fast_surv <- function(time, st, start, codes, pick, n) {
 
 # Column "start", "stop" or "status" of the response `y` of surv_frame(), a
 # Surv matrix (stop is its time column for right-censored data): a plain
-# double vector, read without copying the rest of the matrix.
+# double vector, copied in C++ without an index vector or the rest of the
+# matrix.
 surv_col <- function(y, what) {
   j <- switch(what, start = 1L, stop = ncol(y) - 1L, status = ncol(y))
-  n <- nrow(y)
-  .subset(y, seq.int((j - 1L) * n + 1L, length.out = n))
+  if (!is.double(y)) storage.mode(y) <- "double"
+  cpp_column(y, j - 1L)
 }
 
 # anyNA() without its cost on factors, where it dispatches to is.na() and
@@ -684,6 +685,11 @@ value_range <- function(x) {
     r <- if (n_na == length(x)) c(NA, NA, 1, n_na) else
       c(min(x, na.rm = TRUE), max(x, na.rm = TRUE), 1, n_na)
   }
+  named_range(r)
+}
+
+# cpp_value_range()'s c(min, max, whole, n_na) as value_range() returns it.
+named_range <- function(r) {
   r[is.nan(r)] <- NA
   stats::setNames(as.double(r), c("min", "max", "whole", "n_na"))
 }

@@ -183,7 +183,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                    timefix = FALSE)
   rhs <- curve_factor(sf)
   cl <- robust_clusters(robust, sf$extras$id, sf$extras$cluster, sf$weights,
-                        surv_col(sf$y, "status"), sf$type == "counting")
+                        sf$y)
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,
                    median_ci = median_ci, cluster = cl, id = sf$extras$id,
@@ -269,14 +269,16 @@ survfit_aliases <- function(dots, conf_type_missing = TRUE,
 # `cluster` is given, when some weight is not a whole number, or when an
 # `id` has more than one event; the clusters are `cluster`, else `id`, else
 # one per row (counting-process data with `robust = TRUE` need `id` or
-# `cluster`, since a subject may span several rows).
-robust_clusters <- function(robust, id, cluster, weights, status, counting) {
+# `cluster`, since a subject may span several rows). `y` is the response
+# matrix (its status column is read only when `id` is given).
+robust_clusters <- function(robust, id, cluster, weights, y) {
   has_cluster <- length(cluster) > 0L
   has_id <- length(id) > 0L
+  counting <- ncol(y) == 3L
   if (is.null(robust)) {
     robust <- has_cluster ||
       (!is.null(weights) && any(weights != floor(weights))) ||
-      (has_id && anyDuplicated(id[status == 1]) > 0L)
+      (has_id && anyDuplicated(id[surv_col(y, "status") == 1]) > 0L)
     explicit <- FALSE
   } else {
     explicit <- TRUE
@@ -295,7 +297,7 @@ robust_clusters <- function(robust, id, cluster, weights, status, counting) {
                "`id` or `cluster`, to say which rows belong to one subject.",
                arg = "robust")
     }
-    return(seq_along(status) - 1L)
+    return(seq_len(nrow(y)) - 1L)
   }
   match(cl, unique(cl)) - 1L
 }
@@ -354,8 +356,7 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
     cbind(start = as.double(start), stop = as.double(time),
           status = as.double(status))
   }
-  cl <- robust_clusters(robust, id, cluster, weights, y[, ncol(y)],
-                        !is.null(start))
+  cl <- robust_clusters(robust, id, cluster, weights, y)
   fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci,
                    cluster = cl, id = id)
   fit$call <- match.call()

@@ -44,7 +44,10 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
                           drop_zero_weight = FALSE, timefix = FALSE,
                           bins = NULL) {
   if (!is.double(y)) storage.mode(y) <- "double"
-  if (timefix) y <- time_fix(y)
+  # one pass per time column gives both time_fix()'s test and `time_range`
+  r <- time_ranges(y)
+  fixed <- timefix && time_fix_applies(r)
+  if (fixed) y <- time_fix(y, r)
   n_input <- nrow(y)
   counting <- ncol(y) == 3L
   rows <- NULL
@@ -63,11 +66,12 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
     start = if (counting) sub(surv_col(y, "start")),
     stop = sub(surv_col(y, "stop")), status = sub(surv_col(y, "status")),
     weights = if (!is.null(weights)) sub(as.double(weights)),
-    strata = as.integer(fac) - 1L, strata_levels = levels(fac),
+    strata = cpp_codes0(fac), strata_levels = levels(fac),
     n_strata = nlevels(fac), strata_n = tabulate(fac, nlevels(fac)),
     stratified = !is.null(strata)
   )
-  sd$time_range <- value_range(sd$stop)
+  sd$time_range <- if (fixed || !is.null(rows)) value_range(sd$stop) else
+    named_range(r[, ncol(r)])
   sd$bins <- if (!counting && !is.null(bins)) {
     bin_rule(sd$time_range, sd$n, sd$n_strata * bins$cells, bins$rule)
   }
@@ -161,17 +165,30 @@ surv_sorted <- function(sd, offset) {
   so
 }
 
+# cpp_value_range() of each time column of `y` (start and stop, or time):
+# a 4 x (ncol(y) - 1) matrix, the last column the stop times'.
+time_ranges <- function(y) {
+  vapply(seq_len(ncol(y) - 1L) - 1L, function(j) cpp_value_range(y, j),
+         double(4))
+}
+
+# Whether time_fix() can change anything: unless every time is a whole
+# number below 1 / sqrt(eps) (then no two distinct times are that close).
+time_fix_applies <- function(r) {
+  !(all(r[3L, ] == 1) && max(abs(r[1:2, ])) < 1 / sqrt(.Machine$double.eps))
+}
+
 # Nearly equal times made equal, as survival's aeqSurv() does by default
 # (`timefix = TRUE` in survfit, survdiff and coxph): sorted distinct times
 # (start and stop together) closer than sqrt(.Machine$double.eps), absolutely
 # or relative to the mean absolute distinct time, become the smallest of
 # their run. Whole-number times below 1 / sqrt(eps) cannot be that close, so
 # they are returned untouched without sorting.
-time_fix <- function(y) {
+# `r` is time_ranges(y).
+time_fix <- function(y, r = time_ranges(y)) {
+  if (!time_fix_applies(r)) return(y)
   tol <- sqrt(.Machine$double.eps)
   tcols <- seq_len(ncol(y) - 1L)
-  r <- vapply(tcols - 1L, function(j) cpp_value_range(y, j), double(4))
-  if (all(r[3L, ] == 1) && max(abs(r[1:2, ])) < 1 / tol) return(y)
   m <- unclass(y)
   u <- sort(unique(as.vector(m[, tcols])))
   u <- u[is.finite(u)]

@@ -63,6 +63,27 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_column
+Rcpp::NumericVector cpp_column(const Eigen::Map<Eigen::MatrixXd> y, int col);
+RcppExport SEXP _cohortsurv_cpp_column(SEXP ySEXP, SEXP colSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type col(colSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_column(y, col));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_codes0
+Rcpp::IntegerVector cpp_codes0(const Rcpp::IntegerVector f);
+RcppExport SEXP _cohortsurv_cpp_codes0(SEXP fSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type f(fSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_codes0(f));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_logrank
 Rcpp::List cpp_logrank(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int weight_type, double rho, double gamma);
 RcppExport SEXP _cohortsurv_cpp_logrank(SEXP sdSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
@@ -160,6 +181,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 6},
     {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 5},
     {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
+    {"_cohortsurv_cpp_column", (DL_FUNC) &_cohortsurv_cpp_column, 2},
+    {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 6},
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},

@@ -169,6 +169,17 @@ const double* column(const Map<MatrixXd>& y, int j) {
   return y.data() + static_cast<Eigen::Index>(j) * y.rows();
 }
 
+// The 0-based codes of a factor (its codes minus one), in one pass.
+Rcpp::IntegerVector codes0(const Rcpp::IntegerVector& f) {
+  Rcpp::IntegerVector out(Rcpp::no_init(f.size()));
+  const int* in = f.begin();
+  int* o = out.begin();
+  for (R_xlen_t i = 0; i < f.size(); ++i) {
+    o[i] = in[i] == NA_INTEGER ? NA_INTEGER : in[i] - 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
@@ -189,6 +200,16 @@ Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericVector cpp_value_range(const Eigen::Map<Eigen::MatrixXd> y, int col) {
   return to_vector(cohortsurv::value_range(column(y, col), y.rows()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cpp_column(const Eigen::Map<Eigen::MatrixXd> y, int col) {
+  return Rcpp::NumericVector(column(y, col), column(y, col) + y.rows());
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector cpp_codes0(const Rcpp::IntegerVector f) {
+  return codes0(f);
 }
 
 // [[Rcpp::export(rng = false)]]
