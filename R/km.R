@@ -378,7 +378,8 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
   # the robust variance has a sorted kernel only
   sd <- new_surv_data(y, strata, weights, timefix = timefix,
                       bins = if (is.null(cluster))
-                        list(cells = 1, rule = bin_rules$km))
+                        list(cells = 1, rule = bin_rules$km),
+                      columns = FALSE)
   lev <- sd$strata_levels
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L

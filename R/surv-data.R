@@ -20,6 +20,10 @@
 #   start        double, length n: entry times (counting), else NULL.
 #   stop         double, length n: exit times, finite and >= 0; start < stop.
 #   status       double, length n: 0 (censored) or 1 (event).
+#   y            only with `columns = FALSE` on the binned path with every
+#                row used (km): the response matrix itself, whose columns
+#                the kernels read in place of start, stop and status (which
+#                are then NULL), sparing two copies of n values.
 #   weights      double, length n, finite and >= 0 (> 0 when zero weights
 #                are dropped), or NULL for weight 1.
 #   strata       integer, length n: 0-based stratum codes, every code in
@@ -42,7 +46,7 @@
 # as survival's aeqSurv() does (time_fix()).
 new_surv_data <- function(y, strata = NULL, weights = NULL,
                           drop_zero_weight = FALSE, timefix = FALSE,
-                          bins = NULL) {
+                          bins = NULL, columns = TRUE) {
   if (!is.double(y)) storage.mode(y) <- "double"
   # one pass per time column gives both time_fix()'s test and `time_range`
   r <- time_ranges(y)
@@ -63,17 +67,23 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
   sd <- list(
     n = if (is.null(rows)) n_input else length(rows), n_input = n_input,
     rows = rows, counting = counting,
-    start = if (counting) sub(surv_col(y, "start")),
-    stop = sub(surv_col(y, "stop")), status = sub(surv_col(y, "status")),
     weights = if (!is.null(weights)) sub(as.double(weights)),
     strata = cpp_codes0(fac), strata_levels = levels(fac),
     n_strata = nlevels(fac), strata_n = tabulate(fac, nlevels(fac)),
     stratified = !is.null(strata)
   )
-  sd$time_range <- if (fixed || !is.null(rows)) value_range(sd$stop) else
-    named_range(r[, ncol(r)])
+  stop <- if (fixed || !is.null(rows)) sub(surv_col(y, "stop"))
+  sd$time_range <- if (is.null(stop)) named_range(r[, ncol(r)]) else
+    value_range(stop)
   sd$bins <- if (!counting && !is.null(bins)) {
     bin_rule(sd$time_range, sd$n, sd$n_strata * bins$cells, bins$rule)
+  }
+  if (!columns && !is.null(sd$bins) && is.null(rows)) {
+    sd$y <- y  # the binned kernels read its columns: no copies
+  } else {
+    sd$start <- if (counting) sub(surv_col(y, "start"))
+    sd$stop <- if (is.null(stop)) sub(surv_col(y, "stop")) else stop
+    sd$status <- sub(surv_col(y, "status"))
   }
   if (is.null(sd$bins)) {
     sd$order <- sort_order(sd$strata, sd$stop, sd$n_strata > 1L,

@@ -2,9 +2,10 @@
 // converts its arguments and forwards to a kernel; the kernels (km.cpp,
 // logrank.cpp, cox.cpp) are pure C++ on SurvData views (surv_data.h) and
 // know nothing of R. Conversions, shared here:
-//   surv_view()  R's cs_surv_data list (R/surv-data.R: stop, status,
-//                weights, strata, n_strata, start, order, entry; orders
-//                0-based) -> SurvData, without copying;
+//   surv_view()  R's cs_surv_data list (R/surv-data.R: stop, status and
+//                start, or the response matrix y; weights, strata,
+//                n_strata, order, entry; orders 0-based) -> SurvData,
+//                without copying;
 //   cox_view()   surv_sorted()'s list (the same fields stored in sorted
 //                order, entry as sorted positions, plus offset) -> CoxData.
 // A bad input throws (Rcpp turns it into an R error); nothing here or in a
@@ -65,16 +66,36 @@ int n_strata(const Rcpp::List& l) {
   return Rf_asInteger(v);
 }
 
+// The columns of the response matrix `y` (stop, status; start, stop,
+// status) as the stop, status and start of d.
+void columns_of(SEXP y, cohortsurv::SurvData& d) {
+  if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) ||
+      (Rf_ncols(y) != 2 && Rf_ncols(y) != 3)) {
+    bad("`y` must be a double matrix of 2 or 3 columns");
+  }
+  const R_xlen_t n = Rf_nrows(y);
+  const int k = Rf_ncols(y);
+  d.n = n;
+  d.stop = REAL(y) + (k - 2) * n;
+  d.status = REAL(y) + (k - 1) * n;
+  d.start = k == 3 ? REAL(y) : nullptr;
+}
+
 cohortsurv::SurvData surv_view(const Rcpp::List& sd) {
   cohortsurv::SurvData d;
-  const R_xlen_t n = Rf_xlength(field(sd, "status"));
-  d.n = n;
-  d.stop = dbl(field(sd, "stop"), n, "stop");
-  d.status = dbl(field(sd, "status"), n, "status");
+  SEXP y = field(sd, "y");
+  if (!Rf_isNull(y)) {
+    columns_of(y, d);
+  } else {
+    d.n = Rf_xlength(field(sd, "status"));
+    d.stop = dbl(field(sd, "stop"), d.n, "stop");
+    d.status = dbl(field(sd, "status"), d.n, "status");
+    d.start = dbl(field(sd, "start"), d.n, "start", true);
+  }
+  const R_xlen_t n = d.n;
   d.weight = dbl(field(sd, "weights"), n, "weights", true);
   d.strata = ints(field(sd, "strata"), n, "strata");
   d.n_strata = n_strata(sd);
-  d.start = dbl(field(sd, "start"), n, "start", true);
   SEXP order = field(sd, "order");
   d.m = Rf_isNull(order) ? n : Rf_xlength(order);
   d.order = ints(order, d.m, "order", true);
@@ -189,7 +210,7 @@ Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z) {
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z) {
-  return to_list(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "status")), "cluster"), n_cluster, method, conf_type, z, r_poll()));
+  return to_list(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -214,12 +235,12 @@ Rcpp::IntegerVector cpp_codes0(const Rcpp::IntegerVector f) {
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_logrank(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int weight_type, double rho, double gamma) {
-  return to_list(cohortsurv::logrank_tables(surv_view(sd), ints(group, Rf_xlength(field(sd, "status")), "group"), n_groups, weight_type, rho, gamma, r_poll()));
+  return to_list(cohortsurv::logrank_tables(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, weight_type, rho, gamma, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_logrank_binned(const Rcpp::List sd, const Rcpp::IntegerVector bin, const Rcpp::IntegerVector group, int n_bins, int n_groups, int weight_type, double rho, double gamma) {
-  return to_list(cohortsurv::logrank_tables_binned(surv_view(sd), ints(bin, group.size(), "bin"), ints(group, Rf_xlength(field(sd, "status")), "group"), n_bins, n_groups, weight_type, rho, gamma, r_poll()));
+  return to_list(cohortsurv::logrank_tables_binned(surv_view(sd), ints(bin, group.size(), "bin"), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_bins, n_groups, weight_type, rho, gamma, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]
