@@ -61,3 +61,38 @@ cox_refused <- c(
   outer.max = "there are no penalised terms.",
   timefix.tol = "timefix uses survival's default tolerance, sqrt(.Machine$double.eps)."
 )
+
+# Validation of the fields of a result object by its constructor
+# (new_cs_km(), new_cs_logrank(), new_cs_cox()): `x` must have every name in
+# `fields`; each element of `frames` names a data-frame field and the
+# columns it must have. Cheap (no pass over the rows). A failure is a bug in
+# cohortsurv, not in the caller's input, so the message says so.
+check_fields <- function(x, class, fields, frames = list()) {
+  bad <- function(what) {
+    stop("internal error: invalid `", class, "` object: ", what,
+         call. = FALSE)
+  }
+  if (!is.list(x)) bad("not a list")
+  miss <- setdiff(fields, names(x))
+  if (length(miss)) bad(paste0("no field `", miss[1L], "`"))
+  for (nm in names(frames)) {
+    v <- x[[nm]]
+    if (!is.data.frame(v)) bad(paste0("`", nm, "` is not a data frame"))
+    miss <- setdiff(frames[[nm]], names(v))
+    if (length(miss)) bad(paste0("`", nm, "` has no column `", miss[1L], "`"))
+  }
+  invisible(x)
+}
+
+# The kind of thing every summary() of the package returns: a data frame
+# with one row per estimate or test, of class c("cs_<x>_summary",
+# "data.frame"), printed by print_summary_frame() under a one-line heading.
+summary_frame <- function(df, class, ...) {
+  structure(df, ..., class = c(class, "data.frame"))
+}
+
+print_summary_frame <- function(x, heading, ...) {
+  cat(heading, "\n", sep = "")
+  print(structure(x, class = "data.frame"), ...)
+  invisible(x)
+}

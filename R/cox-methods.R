@@ -90,10 +90,12 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
 #' @param object A `cs_cox` fit from [cox()].
 #' @param conf_level The confidence level of the hazard-ratio intervals.
 #' @param ... Unused.
-#' @returns An object of class `cs_cox_summary`: a list with `coefficients`
-#'   (the data frame of [hr_table()], plus `naive_se`), the three tests
-#'   (`lr_test`, `wald_test`, `score_test`, and `robust_score_test` when
-#'   the variance is robust), `loglik`, `n`, `n_event`, `conf_level`.
+#' @returns A data frame of class `cs_cox_summary` (as every `summary()` of
+#'   the package: a data frame subclass with a print method): the table of
+#'   [hr_table()], one row per coefficient, plus `naive_se`; its attributes
+#'   hold the three tests (`lr_test`, `wald_test`, `score_test`, and
+#'   `robust_score_test` when the variance is robust), `loglik`, `n`,
+#'   `n_event`, `conf_level`, `robust`, `ties` and `call`.
 #' @examples
 #' library(survival)
 #' summary(cox(Surv(time, status) ~ age + sex, data = lung))
@@ -101,33 +103,33 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
 summary.cs_cox <- function(object, conf_level = 0.95, ...) {
   tab <- hr_table(object, conf_level = conf_level)
   tab$naive_se <- unname(sqrt(diag(object$naive_var)))
-  structure(
-    list(coefficients = tab, lr_test = object$lr_test,
-         wald_test = object$wald_test, score_test = object$score_test,
-         robust_score_test = object$robust_score_test,
-         loglik = object$loglik, n = object$n, n_event = object$n_event,
-         conf_level = conf_level, robust = object$robust, ties = object$ties,
-         call = object$call),
-    class = "cs_cox_summary"
-  )
+  summary_frame(tab, "cs_cox_summary", lr_test = object$lr_test,
+                wald_test = object$wald_test, score_test = object$score_test,
+                robust_score_test = object$robust_score_test,
+                loglik = object$loglik, n = object$n,
+                n_event = object$n_event, conf_level = conf_level,
+                robust = object$robust, ties = object$ties,
+                call = object$call)
 }
 
 #' @export
 print.cs_cox_summary <- function(x, digits = max(getOption("digits") - 3L,
                                                     3L), ...) {
-  if (!is.null(x$call)) {
-    cat("Call: ", paste(deparse(x$call), collapse = "\n"), "\n", sep = "")
+  a <- attributes(x)
+  if (!is.null(a$call)) {
+    cat("Call: ", paste(deparse(a$call), collapse = "\n"), "\n",
+        sep = "")
   }
-  cat("n = ", x$n, ", number of events = ", x$n_event, " (", x$ties,
+  cat("n = ", a$n, ", number of events = ", a$n_event, " (", a$ties,
       " ties)\n\n", sep = "")
-  tab <- x$coefficients
+  tab <- x
   if (nrow(tab)) {
-    pct <- paste0(format(100 * x$conf_level), "%")
+    pct <- paste0(format(100 * a$conf_level), "%")
     m <- cbind(hr = tab$hr, lower = tab$lower, upper = tab$upper,
                coef = tab$estimate, se = tab$se, z = tab$statistic,
                p = tab$p_value)
     colnames(m)[2:3] <- paste(c("lower", "upper"), pct)
-    if (x$robust) colnames(m)[5] <- "robust se"
+    if (a$robust) colnames(m)[5] <- "robust se"
     rownames(m) <- tab$term
     stats::printCoefmat(m, digits = digits, P.values = TRUE,
                         has.Pvalue = TRUE, signif.stars = FALSE,
@@ -138,11 +140,11 @@ print.cs_cox_summary <- function(x, digits = max(getOption("digits") - 3L,
                   format(round(t$statistic, 2), nsmall = 2), t$df,
                   format.pval(t$p_value, digits = digits)))
     }
-    line("Likelihood ratio test", x$lr_test)
-    line(if (x$robust) "Wald test (robust)" else "Wald test", x$wald_test)
-    line("Score (log-rank) test", x$score_test)
-    if (!is.null(x$robust_score_test)) {
-      line("Robust score test", x$robust_score_test)
+    line("Likelihood ratio test", a$lr_test)
+    line(if (a$robust) "Wald test (robust)" else "Wald test", a$wald_test)
+    line("Score (log-rank) test", a$score_test)
+    if (!is.null(a$robust_score_test)) {
+      line("Robust score test", a$robust_score_test)
     }
   }
   invisible(x)
@@ -308,8 +310,8 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"),
   centre <- if (reference == "strata") {
     x <- object$x
     if (!ncol(x)) rep(0, length(object$strata)) else
-      drop(rowsum(x * object$weights, object$strata_code) /
-             c(rowsum(object$weights, object$strata_code))) %*% b
+      as.vector((rowsum(x * object$weights, object$strata_code) /
+                   c(rowsum(object$weights, object$strata_code))) %*% b)
   }
   if (missing(newdata) || is.null(newdata)) {
     lp <- object$linear_predictors + switch(reference,
@@ -408,9 +410,8 @@ residuals.cs_cox <- function(object, type = c("martingale", "deviance",
     cs_abort("`object` has no coefficients, so it has no ", type,
              " residuals.", arg = "object")
   }
-  r <- cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
-                     so$start, so$entry, object$counting, so$x,
-                     object$ties == "efron", so$eta, need_score)
+  r <- cpp_cox_resid(so, so$x, so$order, object$ties == "efron", so$eta,
+                     need_score)
   n <- length(so$ord)
   unsort <- function(v) {
     if (is.matrix(v)) {
@@ -440,13 +441,13 @@ residuals.cs_cox <- function(object, type = c("martingale", "deviance",
     dfbeta = {
       v <- object$naive_var
       v[is.na(v)] <- 0
-      s <- unsort(r$score * so$weight) %*% v
+      s <- unsort(r$score * so$weights) %*% v
       colnames(s) <- nm
       pad(s)
     },
     schoenfeld = {
       ev <- so$status == 1
-      s <- so$x[ev, , drop = FALSE] - r$xbar[ev, , drop = FALSE]
+      s <- so$x[so$ord[ev], , drop = FALSE] - r$xbar[ev, , drop = FALSE]
       dimnames(s) <- list(format(so$stop[ev], trim = TRUE), nm)
       s
     })
@@ -478,9 +479,7 @@ baseline_hazard <- function(fit, centered = TRUE) {
   b <- fit$coefficients
   b[is.na(b)] <- 0
   eta <- so$eta - fit$offset_mean - if (centered) sum(b * fit$means) else 0
-  r <- cpp_cox_basehaz(so$stop, so$status, so$weight, so$offset, so$strata,
-                       so$start, so$entry, fit$counting,
-                       fit$ties == "efron", eta)
+  r <- cpp_cox_basehaz(so, fit$ties == "efron", eta)
   lev <- if (is.null(fit$strata)) "all" else fit$strata
   h <- stats::ave(r$hazard, r$strata, FUN = cumsum)
   data.frame(strata = factor(lev[r$strata + 1L], levels = lev),

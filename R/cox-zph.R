@@ -34,7 +34,7 @@ ph_test <- function(fit, transform = c("km", "rank", "identity")) {
              "test.", arg = "fit")
   }
   so <- cox_sorted(fit)
-  x <- so$x[, keep, drop = FALSE]
+  x <- so$x[, keep, drop = FALSE]  # unsorted; the kernel reads so$order
   p <- ncol(x)
   time <- so$stop
   event <- so$status == 1
@@ -48,9 +48,7 @@ ph_test <- function(fit, transform = c("km", "rank", "identity")) {
       1 - c(1, km$surv)[idx + 1L]
     })
   g <- tt - mean(tt[event])
-  z <- cpp_cox_zph(so$stop, so$status, so$weight, so$offset, so$strata,
-                   so$start, so$entry, fit$counting, x,
-                   fit$ties == "efron", so$eta, g)
+  z <- cpp_cox_zph(so, x, so$order, fit$ties == "efron", so$eta, g)
   u <- c(rep(0, p), z$u)
   imat <- z$imat
   asgn <- fit$assign

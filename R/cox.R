@@ -160,19 +160,17 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   check_control(control)
   mcall <- match.call(expand.dots = FALSE)
   sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster",
-                   timefix = timefix)
+                   timefix = FALSE)
   sp <- split_strata(sf$mf, sf$terms, interactions = TRUE)
   tt <- sp$terms
   attr(tt, "intercept") <- 1L
   x <- cox_design(tt, sf$mf, sp$drop)
   offset <- stats::model.offset(sf$mf)
-  y <- sf$y
   fit <- cox_engine(
-    x = x, stop_t = surv_col(y, "stop"), status = surv_col(y, "status"),
-    start = if (sf$type == "counting") surv_col(y, "start") else NULL,
-    strata = sp$strata, weights = sf$weights, offset = offset, ties = ties,
-    robust = robust, cluster = sf$extras$cluster, init = init,
-    control = control
+    x = x, y = sf$y, strata = sp$strata, weights = sf$weights,
+    offset = offset, ties = ties, robust = robust,
+    cluster = sf$extras$cluster, init = init, control = control,
+    timefix = timefix
   )
   fit$terms <- tt
   fit$xlevels <- stats::.getXlevels(tt, sf$mf)
@@ -331,91 +329,43 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     cs_abort("`offset` must be a finite numeric vector with one element per ",
              "row (", n, ").", arg = "offset")
   }
-  fit <- cox_engine(x, stop_t, status, start, strata, weights, offset, ties,
-                    robust, cluster, init, control)
+  fit <- cox_engine(x, cbind(start, stop_t, status), strata, weights, offset,
+                    ties, robust, cluster, init, control)
   fit$call <- match.call()
   fit
 }
 
 # The fitter proper, on validated input (cox() calls it directly).
-cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
-                       ties, robust, cluster, init, control) {
-  n <- length(stop_t)
-  counting <- !is.null(start)
+# `y` is the response matrix: (stop, status) or (start, stop, status).
+cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
+                       init, control, timefix = FALSE) {
+  n <- nrow(y)
+  counting <- ncol(y) == 3L
   p <- ncol(x)
   has_offset <- !is.null(offset) && any(offset != 0)
   offset <- if (has_offset) as.double(offset) else numeric(n)
-  if (is.null(init)) {
-    init_given <- FALSE
-    init <- rep(0, p)
-  } else {
-    init_given <- TRUE
-    if (!is.numeric(init) || length(init) != p || any(!is.finite(init))) {
-      cs_abort("`init` must be a finite numeric vector with one value per ",
-               "coefficient (", p, "); it has ", length(init), ".",
-               arg = "init")
-    }
-  }
-  if (!is.null(cluster) && (length(cluster) != n || anyNA(cluster))) {
-    cs_abort("`cluster` must have one non-missing value per row (", n,
-             ").", arg = "cluster")
-  }
-  # coxph's default: robust when clustered or when a weight is fractional
-  if (is.null(robust)) {
-    robust <- !is.null(cluster) ||
-      (!is.null(weights) && any(weights != floor(weights)))
-  } else if (!robust && !is.null(cluster)) {
-    cs_warn("`cluster` is ignored because `robust = FALSE` (as coxph ",
-            "does).", class = "cohortsurv_warning_cluster")
-    cluster <- NULL
-  }
-  strata_f <- if (is.null(strata)) {
-    structure(rep.int(1L, n), levels = "all", class = "factor")
-  } else {
-    as_dense_factor(strata)
-  }
-  w <- if (is.null(weights)) rep(1, n) else as.double(weights)
-
+  init <- cox_init(init, p)
+  rob <- cox_robust_rule(robust, cluster, weights, n)
+  robust <- rob$robust
+  cluster <- rob$cluster
   # rows of weight zero take no part; the full design and offset are kept
   # for their linear predictors
+  sd <- new_surv_data(y, strata, weights, drop_zero_weight = TRUE,
+                      timefix = timefix)
   n_frame <- n
   x_all <- x
   offset_all <- offset
-  strata_all <- strata_f
-  if (!is.null(weights) && any(w <= 0)) {
-    used <- which(w > 0)
-    if (!length(used)) {
-      cs_abort("`weights` must have at least one positive value.",
-               arg = "weights")
-    }
+  used <- sd$rows
+  if (!is.null(used)) {
     x <- x[used, , drop = FALSE]
-    stop_t <- stop_t[used]
-    status <- status[used]
-    if (counting) start <- start[used]
-    w <- w[used]
     offset <- offset[used]
-    strata_f <- as_dense_factor(strata_f[used])
     if (!is.null(cluster)) cluster <- cluster[used]
-    n <- length(used)
-  } else {
-    used <- NULL
+    n <- sd$n
   }
-  code <- as.integer(strata_f) - 1L
-  one_stratum <- nlevels(strata_f) == 1L
-  ord <- if (one_stratum) order(stop_t, method = "radix") else
-    order(code, stop_t, method = "radix")
-  so <- list(stop = stop_t[ord], status = status[ord],
-             weight = if (is.null(weights)) w else w[ord],
-             offset = if (has_offset) offset[ord] else offset,
-             strata = code[ord])
-  if (counting) {
-    so$start <- start[ord]
-    so$entry <- (if (one_stratum) order(so$start, method = "radix") else
-      order(so$strata, so$start, method = "radix")) - 1L
-  } else {
-    so$start <- double()
-    so$entry <- integer()
-  }
+  w <- if (is.null(weights)) rep(1, n) else sd$weights
+  code <- sd$strata
+  status <- sd$status
+  so <- surv_sorted(sd, offset)
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
   efron <- ties == "efron"
   no_events <- !any(status != 0)
@@ -423,9 +373,7 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
     cs_warn("there are no events, so the coefficients cannot be ",
             "estimated; they are NA.", class = "cohortsurv_warning_no_events")
   }
-  res <- cpp_cox_fit(so$stop, so$status, so$weight, so$offset, so$strata,
-                     so$start, so$entry, counting, x, ord - 1L, efron,
-                     as.double(init),
+  res <- cpp_cox_fit(so, x, sd$order, efron, as.double(init),
                      if (no_events) 0L else control$iter_max, control$eps,
                      control$toler_chol)
   nm <- colnames(x)
@@ -440,9 +388,107 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
   beta0[sing] <- 0
   naive <- res$var
   dimnames(naive) <- list(nm, nm)
+  cox_notes(res, naive, sing, diverged, beta0, control, no_events)
+  if (any(sing) && control$iter_max > 0L) beta[sing] <- NA_real_
+  df <- sum(!sing)
+  rv <- if (robust && p > 0 && df > 0) {
+    cox_robust_var(so, sd, x, efron, beta0, init, naive, cluster,
+                   control$toler_chol)
+  } else {
+    list(var = naive, rscore = NULL)
+  }
+  ctr <- cox_centring(res, counting, beta0, x_all,
+                      if (has_offset) offset, if (has_offset) offset_all)
+  code_all <- if (is.null(used)) code else cox_strata_all(strata, sd)
+  wald <- if (df > 0) {
+    quad_form_inv(rv$var[!sing, !sing, drop = FALSE], (beta0 - init)[!sing],
+                  control$toler_chol)
+  } else 0
+  na_var <- sing | diverged
+  new_cs_cox(
+    list(
+      coefficients = beta,
+      var = na_rows_cols(rv$var, na_var),
+      naive_var = na_rows_cols(naive, na_var),
+      loglik = if (p > 0) res$loglik else res$loglik[1L],
+      score_test = chisq_test(res$score_test, df),
+      wald_test = chisq_test(wald, df),
+      lr_test = chisq_test(2 * (res$loglik[2L] - res$loglik[1L]), df),
+      robust_score_test = if (!is.null(rv$rscore)) chisq_test(rv$rscore, df),
+      n = n, n_event = sum(status), iter = res$iter,
+      converged = res$converged, ties = ties, robust = robust,
+      strata = if (is.null(strata)) NULL else sd$strata_levels,
+      means = ctr$means, offset_mean = ctr$offset_mean,
+      linear_predictors = ctr$lp,
+      init = init,
+      x = x, y = cbind(start = sd$start, stop = sd$stop, status = status),
+      strata_code = code, weights = w, offset = offset, cluster = cluster,
+      counting = counting, used = used,
+      n_frame = n_frame, strata_code_all = code_all,
+      n_dropped = 0L, control = control
+    )
+  )
+}
 
-  # messages about the iteration, by coxph's rules
-  if (p > 0 && control$iter_max > 1L) {
+# The constructor of class `cs_cox`: the fields documented in ?cox and
+# those the methods read, checked (x, y, strata_code, weights and offset
+# describe the n rows used; linear_predictors and strata_code_all the
+# n_frame rows of the model frame; `used` the rows used, NULL for all).
+new_cs_cox <- function(x) {
+  check_fields(x, "cs_cox",
+    c("coefficients", "var", "naive_var", "loglik", "score_test",
+      "wald_test", "lr_test", "n", "n_event", "iter", "converged", "ties",
+      "robust", "means", "offset_mean", "linear_predictors", "init", "x",
+      "y", "strata_code", "weights", "offset", "counting", "n_frame",
+      "strata_code_all", "n_dropped", "control"))
+  p <- length(x$coefficients)
+  n <- x$n
+  stopifnot(dim(x$var) == c(p, p), dim(x$naive_var) == c(p, p),
+            is.matrix(x$x), dim(x$x) == c(n, p), nrow(x$y) == n,
+            length(x$strata_code) == n, length(x$weights) == n,
+            length(x$offset) == n, length(x$means) == p,
+            length(x$linear_predictors) == x$n_frame,
+            is.null(x$used) || length(x$used) == n,
+            x$ties %in% c("efron", "breslow"))
+  structure(x, class = "cs_cox")
+}
+
+# `init` checked (zeros when NULL).
+cox_init <- function(init, p) {
+  if (is.null(init)) return(rep(0, p))
+  if (!is.numeric(init) || length(init) != p || any(!is.finite(init))) {
+    cs_abort("`init` must be a finite numeric vector with one value per ",
+             "coefficient (", p, "); it has ", length(init), ".",
+             arg = "init")
+  }
+  init
+}
+
+# coxph's rule for the variance: robust when clustered or when a weight is
+# fractional, unless `robust` says; the cluster is dropped (with a warning)
+# when `robust = FALSE`. Returns list(robust, cluster).
+cox_robust_rule <- function(robust, cluster, weights, n) {
+  if (!is.null(cluster) && (length(cluster) != n || anyNA(cluster))) {
+    cs_abort("`cluster` must have one non-missing value per row (", n,
+             ").", arg = "cluster")
+  }
+  if (is.null(robust)) {
+    robust <- !is.null(cluster) ||
+      (!is.null(weights) && any(weights != floor(weights)))
+  } else if (!robust && !is.null(cluster)) {
+    cs_warn("`cluster` is ignored because `robust = FALSE` (as coxph ",
+            "does).", class = "cohortsurv_warning_cluster")
+    cluster <- NULL
+  }
+  list(robust = robust, cluster = cluster)
+}
+
+# The messages about the iteration, by coxph's rules: no convergence,
+# infinite estimates (monotone likelihood), aliased columns.
+cox_notes <- function(res, naive, sing, diverged, beta0, control,
+                      no_events) {
+  nm <- names(beta0)
+  if (length(beta0) > 0 && control$iter_max > 1L) {
     if (!res$converged) {
       cs_warn("the Cox model did not converge in ", control$iter_max,
               " iterations; raise `iter_max` in cox_control() or check ",
@@ -461,90 +507,70 @@ cox_engine <- function(x, stop_t, status, start, strata, weights, offset,
       }
     }
   }
-  if (any(sing) && control$iter_max > 0L) {
-    if (!no_events) cs_inform(class = "cohortsurv_message_collinear", "cox(): ", paste0("`", nm[sing], "`", collapse = ", "),
+  if (any(sing) && control$iter_max > 0L && !no_events) {
+    cs_inform(class = "cohortsurv_message_collinear",
+              "cox(): ", paste0("`", nm[sing], "`", collapse = ", "),
             if (sum(sing) > 1) " are" else " is", " collinear with other ",
             "columns of the design (or constant within every risk set); ",
             if (sum(sing) > 1) "their coefficients are" else
               "its coefficient is", " NA.")
-    beta[sing] <- NA_real_
   }
-  df <- sum(!sing)
+  invisible(NULL)
+}
 
-  # robust (sandwich) variance from the dfbeta residuals
-  var <- naive
-  rscore <- NULL
-  if (robust && p > 0 && df > 0) {
-    xs <- x[ord, , drop = FALSE]
-    resid_at <- function(b) {
-      cpp_cox_resid(so$stop, so$status, so$weight, so$offset, so$strata,
-                    so$start, so$entry, counting, xs, efron,
-                    drop(xs %*% b) + so$offset, TRUE)$score * so$weight
-    }
-    cl_s <- if (is.null(cluster)) NULL else cluster[ord]
-    collapse <- function(m) if (is.null(cl_s)) m else
-      rowsum(m, cl_s, reorder = FALSE)
-    dfb <- collapse(resid_at(beta0) %*% naive)
-    var <- crossprod(dfb)
-    dimnames(var) <- list(nm, nm)
-    sc0 <- collapse(resid_at(as.double(init)))
-    rscore <- quad_form_inv(crossprod(sc0), colSums(sc0), control$toler_chol)
-    rm(xs)
+# The robust (sandwich) variance from the dfbeta residuals, summed within
+# clusters, and the robust score test at `init`. Returns list(var, rscore).
+cox_robust_var <- function(so, sd, x, efron, beta0, init, naive, cluster,
+                           toler) {
+  ord <- sd$order + 1L
+  resid_at <- function(b) {
+    eta <- drop(x %*% b)[ord] + so$offset
+    cpp_cox_resid(so, x, sd$order, efron, eta, TRUE)$score * so$weights
   }
+  cl_s <- if (is.null(cluster)) NULL else cluster[ord]
+  collapse <- function(m) if (is.null(cl_s)) m else
+    rowsum(m, cl_s, reorder = FALSE)
+  dfb <- collapse(resid_at(beta0) %*% naive)
+  var <- crossprod(dfb)
+  dimnames(var) <- list(names(beta0), names(beta0))
+  sc0 <- collapse(resid_at(as.double(init)))
+  list(var = var,
+       rscore = quad_form_inv(crossprod(sc0), colSums(sc0), toler))
+}
 
-  # means and linear predictors as coxph reports them: columns coded only
-  # -1, 0, 1 are not centred; the offset is centred at its mean
-  zero_one <- as.logical(res$zero_one)
+# The 0-based stratum of every row of the frame, zero-weight rows included
+# (their stratum may have no row used: NA), for predict(reference =
+# "strata").
+cox_strata_all <- function(strata, sd) {
+  strata_all <- strata_factor(strata, sd$n_input)
+  match(as.integer(strata_all), match(sd$strata_levels,
+                                      levels(strata_all))) - 1L
+}
+
+# The means and linear predictors as coxph reports them: columns coded only
+# -1, 0, 1 are not centred; the offset (NULL when there is none; `offset`
+# on the rows used, `offset_all` on every row) is centred at its mean.
+cox_centring <- function(res, counting, beta0, x_all, offset, offset_all) {
   means <- if (counting) res$mean_u else res$mean_w
-  means[zero_one] <- 0
-  names(means) <- nm
-  offset_mean <- if (has_offset) mean(offset) else 0
+  means[as.logical(res$zero_one)] <- 0
+  names(means) <- names(beta0)
+  offset_mean <- if (!is.null(offset)) mean(offset) else 0
   lp <- drop(x_all %*% beta0) - sum(beta0 * means)
-  if (has_offset) lp <- lp + (offset_all - offset_mean)
-  # the stratum of every row of the frame (zero-weight rows included), for
-  # predict(reference = "strata")
-  code_all <- if (is.null(used)) code else
-    match(as.integer(strata_all), match(levels(strata_f),
-                                        levels(strata_all))) - 1L
+  if (!is.null(offset)) lp <- lp + (offset_all - offset_mean)
+  list(means = means, offset_mean = offset_mean, lp = lp)
+}
 
-  test <- function(stat, k) {
-    list(statistic = stat, df = k,
-         p_value = if (k > 0) stats::pchisq(stat, k, lower.tail = FALSE)
-         else NA_real_)
-  }
-  wald <- if (df > 0) {
-    b <- (beta0 - init)[!sing]
-    quad_form_inv(var[!sing, !sing, drop = FALSE], b, control$toler_chol)
-  } else 0
-  var_out <- var
-  naive_out <- naive
-  na_var <- sing | diverged
-  var_out[na_var, ] <- var_out[, na_var] <- NA_real_
-  naive_out[na_var, ] <- naive_out[, na_var] <- NA_real_
-  structure(
-    list(
-      coefficients = beta,
-      var = var_out,
-      naive_var = naive_out,
-      loglik = if (p > 0) res$loglik else res$loglik[1L],
-      score_test = test(res$score_test, df),
-      wald_test = test(wald, df),
-      lr_test = test(2 * (res$loglik[2L] - res$loglik[1L]), df),
-      robust_score_test = if (!is.null(rscore)) test(rscore, df),
-      n = n, n_event = sum(status), iter = res$iter,
-      converged = res$converged, ties = ties, robust = robust,
-      strata = if (is.null(strata)) NULL else levels(strata_f),
-      means = means, offset_mean = offset_mean, linear_predictors = lp,
-      init = init, init_given = init_given,
-      x = x, y = cbind(start = start, stop = stop_t, status = status),
-      strata_code = code, weights = w, offset = offset, cluster = cluster,
-      n_cluster = if (!is.null(cluster)) length(unique(cluster)),
-      counting = counting, weighted = !is.null(weights), used = used,
-      n_frame = n_frame, strata_code_all = code_all,
-      n_dropped = 0L, control = control
-    ),
-    class = "cs_cox"
-  )
+# `m` with the rows and columns `na` set to NA.
+na_rows_cols <- function(m, na) {
+  m[na, ] <- m[, na] <- NA_real_
+  m
+}
+
+# A chi-square test as the fits report it: list(statistic, df, p_value).
+chisq_test <- function(stat, k) {
+  list(statistic = stat, df = k,
+       p_value = if (k > 0) stats::pchisq(stat, k, lower.tail = FALSE)
+       else NA_real_)
 }
 
 # The log partial likelihood at the estimate: the last of `loglik`, which
@@ -558,8 +584,10 @@ as_dense_factor <- function(f) {
   if (all(tabulate(f, nlevels(f)) > 0L)) f else droplevels(f)
 }
 
-# b' V^- b with V inverted by the generalised Cholesky (aliased directions
-# ignored), as coxph's Wald and score tests do.
+# b' V^- b, V^- the generalised inverse from the eigendecomposition of V
+# (directions with an eigenvalue at most `toler` times the largest are
+# dropped), so that aliased directions are ignored as in coxph's Wald and
+# score tests.
 quad_form_inv <- function(v, b, toler) {
   v <- as.matrix(v)
   if (!length(b)) return(0)
@@ -570,27 +598,21 @@ quad_form_inv <- function(v, b, toler) {
   sum(z^2 / e$values[keep])
 }
 
-# Rebuild the sorted data of a fit for the residual, baseline hazard and PH
-# test kernels. Returns the sorted pieces and the sort order.
+# The sorted data of a fit for the residual, baseline hazard and PH test
+# kernels: surv_sorted() of the fit's rows, with `order` (0-based, for the
+# kernels, which read the unsorted design `x` through it), `ord` (the same,
+# 1-based, for R), the design `x` and `eta`, the linear predictor in sorted
+# order.
 cox_sorted <- function(fit) {
-  y <- fit$y
-  code <- fit$strata_code
-  ord <- order(code, y[, "stop"], method = "radix")
-  so <- list(stop = y[ord, "stop"], status = y[ord, "status"],
-             weight = fit$weights[ord], offset = as.double(fit$offset[ord]),
-             strata = code[ord], ord = ord)
-  if (fit$counting) {
-    so$start <- y[ord, "start"]
-    so$entry <- order(so$strata, so$start, method = "radix") - 1L
-  } else {
-    so$start <- double()
-    so$entry <- integer()
-  }
-  x <- fit$x[ord, , drop = FALSE]
-  storage.mode(x) <- "double"
+  sd <- new_surv_data(fit$y, fit$strata_code, fit$weights)
+  so <- surv_sorted(sd, fit$offset)
+  so$order <- sd$order
+  so$ord <- sd$order + 1L
+  x <- fit$x
+  if (storage.mode(x) != "double") storage.mode(x) <- "double"
   so$x <- x
   b <- fit$coefficients
   b[is.na(b)] <- 0
-  so$eta <- drop(x %*% b) + so$offset
+  so$eta <- drop(x %*% b)[so$ord] + so$offset
   so
 }

@@ -28,6 +28,71 @@
 # `subset` and `na.action` with the model frame.
 surv_frame <- function(mcall, env, fun = "km", extras = character(),
                        timefix = TRUE) {
+  fm <- frame_formula(mcall, env, fun, extras)
+  mcall <- fm$mcall
+  formula <- fm$formula
+  data <- fm$data
+  has_data <- !is.null(data)
+  n_data <- if (has_data) nrow(data) else NA_integer_
+  lhs <- formula[[2L]]
+  surv_args <- surv_call_args(lhs)
+  if (!is.null(surv_args)) {
+    raw <- frame_surv_raw(surv_args, data, fm$fenv, n_data)
+    if (is.na(n_data)) n_data <- length(raw[[1L]])
+    surv_args$label <- attr(raw, "label")
+    attr(raw, "label") <- NULL
+  }
+  eval_arg <- function(nm) {
+    eval(mcall[[nm]], if (has_data) data else NULL, env)
+  }
+  keep <- frame_subset(mcall, eval_arg, n_data)
+  wt <- if (!is.null(mcall$weights)) {
+    frame_weights(eval_arg("weights"), n_data, keep)
+  }
+  ext <- list()
+  for (nm in extras) {
+    if (!is.null(mcall[[nm]])) {
+      ext[[nm]] <- frame_extra(eval_arg(nm), nm, n_data)
+    }
+  }
+  if (!is.null(surv_args)) {
+    codes <- validate_surv_raw(raw, surv_args$label, keep)
+  }
+  tt <- stats::terms(formula, specials = "strata", data = data)
+  na_fun <- resolve_na_action(mcall$na.action, env)
+  mf <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
+    fast_frame(tt, data, raw, wt, keep, na_fun, codes, ext,
+               drop_levels = fun != "cox")
+  }
+  if (is.null(mf)) {
+    mf <- frame_model(mcall, tt, data, wt, ext, keep, n_data, env, fun)
+  }
+  y <- frame_response(mf, lhs, surv_args)
+  na_act <- attr(mf, "na.action")
+  n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else
+    if (is.null(keep)) n_data else sum(keep)
+  if (nrow(mf) == 0L) {
+    cs_abort("no rows are left to analyse after `subset` and removal of ",
+             "missing values (", n_input, " rows before removal).",
+             arg = "data")
+  }
+  if (!is.double(y)) storage.mode(y) <- "double"
+  if (timefix) y <- time_fix(y)
+  w <- stats::model.weights(mf)
+  list(
+    y = y, type = attr(y, "type"), mf = mf, terms = attr(mf, "terms"),
+    weights = if (is.null(w)) NULL else as.double(w),
+    n_input = n_input, n_dropped = length(na_act), na_action = na_act,
+    rows = attr(mf, "row.names"), formula = formula,
+    extras = stats::setNames(lapply(extras, function(nm)
+      mf[[paste0("(", nm, ")")]]), extras)
+  )
+}
+
+# The formula of the call, checked and normalised (normalize_formula()),
+# with a cluster() term moved to `mcall$cluster`; every variable it names
+# must be findable. Returns list(formula, mcall, data, fenv).
+frame_formula <- function(mcall, env, fun, extras) {
   formula <- mcall$formula
   if (is.null(formula)) {
     cs_abort("`formula` is missing; it must be a formula such as ",
@@ -56,8 +121,6 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   }
   fenv <- environment(formula)
   if (is.null(fenv)) fenv <- env
-
-  # every variable named in the formula must be findable
   for (v in formula_vars(formula)) {
     if (!(has_data && v %in% names(data)) && !exists(v, envir = fenv)) {
       cs_abort("`formula` refers to `", v, "`, which is not a column of ",
@@ -65,116 +128,106 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
                arg = "formula")
     }
   }
+  list(formula = formula, mcall = mcall, data = data, fenv = fenv)
+}
 
-  n_data <- if (has_data) nrow(data) else NA_integer_
-  eval_in <- function(expr) eval(expr, if (has_data) data else NULL, fenv)
-
-  # subset ----------------------------------------------------------------
-  lhs <- formula[[2L]]
-  surv_args <- surv_call_args(lhs)
-  if (!is.null(surv_args)) {
-    raw <- lapply(surv_args$args, eval_in)
-    if (is.na(n_data)) n_data <- length(raw[[1L]])
-    if (is.null(raw$status)) {
-      raw$status <- rep.int(1, length(raw$time))
-      surv_args$label$status <- "status"
-    }
-    for (nm in names(raw)) {
-      if (length(raw[[nm]]) != n_data) {
-        cs_abort("`", surv_args$label[[nm]], "` (the Surv() ", nm,
-                 " argument) has length ", length(raw[[nm]]),
-                 " but `data` has ", n_data, " rows.", arg = nm)
-      }
-    }
+# The evaluated Surv() arguments (a status of 1 when Surv(time) has none),
+# each of the length of `data` (n_data; NA without data). The labels, with
+# "status" added for a missing status, are attribute "label".
+frame_surv_raw <- function(surv_args, data, fenv, n_data) {
+  raw <- lapply(surv_args$args, function(e) eval(e, data, fenv))
+  if (is.na(n_data)) n_data <- length(raw[[1L]])
+  label <- surv_args$label
+  if (is.null(raw$status)) {
+    raw$status <- rep.int(1, length(raw$time))
+    label$status <- "status"
   }
-  # `keep`: the rows chosen by `subset`, or NULL for all rows (no copy of
-  # a vector of n TRUE values in the common case)
-  keep <- NULL
-  if (!is.null(mcall$subset) && !is.na(n_data)) {
-    s <- eval(mcall$subset, if (has_data) data else NULL, env)
-    if (is.logical(s) && length(s) == n_data) {
-      keep <- !is.na(s) & s
-    } else if (is.numeric(s)) {
-      keep <- subset_rows(s, n_data)
-    } else {
-      cs_abort("`subset` must be a logical vector with one element per row ",
-               "of `data`, or row numbers.", arg = "subset")
+  for (nm in names(raw)) {
+    if (length(raw[[nm]]) != n_data) {
+      cs_abort("`", label[[nm]], "` (the Surv() ", nm,
+               " argument) has length ", length(raw[[nm]]),
+               " but `data` has ", n_data, " rows.", arg = nm)
     }
   }
+  structure(raw, label = label)
+}
 
-  # weights ---------------------------------------------------------------
-  wt <- NULL
-  if (!is.null(mcall$weights)) {
-    wt <- eval(mcall$weights, if (has_data) data else NULL, env)
-    if (!is.null(wt)) {
-      if (!is.numeric(wt) || is.object(wt)) {
-        cs_abort("`weights` must be a numeric vector; it is ",
-                 class(wt)[1L], ".", arg = "weights")
-      }
-      if (!is.na(n_data) && length(wt) != n_data) {
-        cs_abort("`weights` must have one element per row of `data` (",
-                 n_data, "); it has ", length(wt), ".", arg = "weights")
-      }
-      bad <- !is.na(wt) & (!is.finite(wt) | wt < 0)
-      if (!is.null(keep)) bad <- bad & keep
-      abort_first_bad(wt, bad, "weights", "finite and non-negative")
-    }
-  }
-
-  # further per-row arguments (cluster, ...) -----------------------------
-  ext <- list()
-  for (nm in extras) {
-    if (is.null(mcall[[nm]])) next
-    v <- eval(mcall[[nm]], if (has_data) data else NULL, env)
-    if (is.null(v)) next
-    if (!is.atomic(v) || !is.null(dim(v))) {
-      cs_abort("`", nm, "` must be a vector or a column of `data`; it is ",
-               class(v)[1L], ".", arg = nm)
-    }
-    if (!is.na(n_data) && length(v) != n_data) {
-      cs_abort("`", nm, "` must have one element per row of `data` (",
-               n_data, "); it has ", length(v), ".", arg = nm)
-    }
-    ext[[nm]] <- v
-  }
-
-  # the Surv() response, validated row by row -----------------------------
-  if (!is.null(surv_args)) {
-    codes <- validate_surv_raw(raw, surv_args$label, keep)
-  }
-
-  # the model frame ---------------------------------------------------------
-  tt <- stats::terms(formula, specials = "strata", data = data)
-  na_fun <- resolve_na_action(mcall$na.action, env)
-  fast <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
-    fast_frame(tt, data, raw, wt, keep, na_fun, codes, ext,
-               drop_levels = fun != "cox")
-  }
-  if (!is.null(fast)) {
-    mf <- fast
+# `keep`: the rows chosen by `subset`, or NULL for all rows (no copy of a
+# vector of n TRUE values in the common case).
+frame_subset <- function(mcall, eval_arg, n_data) {
+  if (is.null(mcall$subset) || is.na(n_data)) return(NULL)
+  s <- eval_arg("subset")
+  if (is.logical(s) && length(s) == n_data) {
+    !is.na(s) & s
+  } else if (is.numeric(s)) {
+    subset_rows(s, n_data)
   } else {
-    mf <- mcall[c(1L, match(c("formula", "data", "subset", "weights",
-                               "na.action"), names(mcall), 0L))]
-    mf[[1L]] <- quote(stats::model.frame)
-    mf$formula <- tt
-    if (has_data) mf$data <- quote(data)
-    if (!is.null(mcall$weights)) mf$weights <- wt
-    for (nm in names(ext)) mf[[nm]] <- ext[[nm]]
-    if (!is.null(mcall$subset) && !is.na(n_data)) mf$subset <- keep
-    # coxph keeps unused factor levels (their columns get NA coefficients);
-    # survfit and survdiff group by the levels present
-    mf$drop.unused.levels <- fun != "cox"
-    frame_env <- new.env(parent = env)
-    assign("data", data, envir = frame_env)
-    mf <- tryCatch(
-      eval(mf, frame_env),
-      error = function(e) {
-        cs_abort("could not build the model frame from `formula` and ",
-                 "`data`: ", conditionMessage(e), arg = "formula")
-      }
-    )
+    cs_abort("`subset` must be a logical vector with one element per row ",
+             "of `data`, or row numbers.", arg = "subset")
   }
-  # the Surv response itself: model.response() would copy it to add row names
+}
+
+# The evaluated `weights`, checked on the rows `keep` chooses.
+frame_weights <- function(wt, n_data, keep) {
+  if (is.null(wt)) return(NULL)
+  if (!is.numeric(wt) || is.object(wt)) {
+    cs_abort("`weights` must be a numeric vector; it is ",
+             class(wt)[1L], ".", arg = "weights")
+  }
+  if (!is.na(n_data) && length(wt) != n_data) {
+    cs_abort("`weights` must have one element per row of `data` (",
+             n_data, "); it has ", length(wt), ".", arg = "weights")
+  }
+  bad <- !is.na(wt) & (!is.finite(wt) | wt < 0)
+  if (!is.null(keep)) bad <- bad & keep
+  abort_first_bad(wt, bad, "weights", "finite and non-negative")
+  wt
+}
+
+# A further per-row argument (cluster, id, ...), evaluated, checked.
+frame_extra <- function(v, nm, n_data) {
+  if (is.null(v)) return(NULL)
+  if (!is.atomic(v) || !is.null(dim(v))) {
+    cs_abort("`", nm, "` must be a vector or a column of `data`; it is ",
+             class(v)[1L], ".", arg = nm)
+  }
+  if (!is.na(n_data) && length(v) != n_data) {
+    cs_abort("`", nm, "` must have one element per row of `data` (",
+             n_data, "); it has ", length(v), ".", arg = nm)
+  }
+  v
+}
+
+# The model frame by stats::model.frame() (when fast_frame() does not
+# apply), with the user's subset, weights, further arguments and
+# na.action.
+frame_model <- function(mcall, tt, data, wt, ext, keep, n_data, env, fun) {
+  mf <- mcall[c(1L, match(c("formula", "data", "subset", "weights",
+                             "na.action"), names(mcall), 0L))]
+  mf[[1L]] <- quote(stats::model.frame)
+  mf$formula <- tt
+  if (!is.null(data)) mf$data <- quote(data)
+  if (!is.null(mcall$weights)) mf$weights <- wt
+  for (nm in names(ext)) mf[[nm]] <- ext[[nm]]
+  if (!is.null(mcall$subset) && !is.na(n_data)) mf$subset <- keep
+  # coxph keeps unused factor levels (their columns get NA coefficients);
+  # survfit and survdiff group by the levels present
+  mf$drop.unused.levels <- fun != "cox"
+  frame_env <- new.env(parent = env)
+  assign("data", data, envir = frame_env)
+  tryCatch(
+    eval(mf, frame_env),
+    error = function(e) {
+      cs_abort("could not build the model frame from `formula` and ",
+               "`data`: ", conditionMessage(e), arg = "formula")
+    }
+  )
+}
+
+# The Surv response of the model frame, of a supported type; a
+# precomputed Surv object (no Surv() call in the formula) is validated here.
+frame_response <- function(mf, lhs, surv_args) {
+  # model.response() would copy it to add row names
   y <- if (attr(attr(mf, "terms"), "response") == 1L) mf[[1L]]
   if (!inherits(y, "Surv")) {
     cs_abort("`formula` must have a Surv() response, such as ",
@@ -187,60 +240,8 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
              "counting-process Surv(start, stop, status) data; ",
              "it has ", type, " data.", arg = "formula")
   }
-  if (is.null(surv_args)) {
-    # a precomputed Surv object: validate its columns now
-    validate_surv_matrix(y, mf)
-  }
-  na_act <- attr(mf, "na.action")
-  n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else
-    if (is.null(keep)) n_data else sum(keep)
-  if (nrow(mf) == 0L) {
-    cs_abort("no rows are left to analyse after `subset` and removal of ",
-             "missing values (", n_input, " rows before removal).",
-             arg = "data")
-  }
-  if (!is.double(y)) storage.mode(y) <- "double"
-  if (timefix) y <- time_fix(y)
-  w <- stats::model.weights(mf)
-  list(
-    y = y, type = type, mf = mf, terms = attr(mf, "terms"),
-    weights = if (is.null(w)) NULL else as.double(w),
-    n_input = n_input, n_dropped = length(na_act), na_action = na_act,
-    rows = attr(mf, "row.names"), formula = formula,
-    extras = stats::setNames(lapply(extras, function(nm)
-      mf[[paste0("(", nm, ")")]]), extras)
-  )
-}
-
-# Nearly equal times made equal, as survival's aeqSurv() does by default
-# (`timefix = TRUE` in survfit, survdiff and coxph): sorted distinct times
-# (start and stop together) closer than sqrt(.Machine$double.eps), absolutely
-# or relative to the mean absolute distinct time, become the smallest of
-# their run. Whole-number times below 1 / sqrt(eps) cannot be that close, so
-# they are returned untouched without sorting.
-time_fix <- function(y) {
-  tol <- sqrt(.Machine$double.eps)
-  tcols <- seq_len(ncol(y) - 1L)
-  r <- vapply(tcols - 1L, function(j) cpp_value_range(y, j), double(4))
-  if (all(r[3L, ] == 1) && max(abs(r[1:2, ])) < 1 / tol) return(y)
-  m <- unclass(y)
-  u <- sort(unique(as.vector(m[, tcols])))
-  u <- u[is.finite(u)]
-  du <- diff(u)
-  tied <- du <= tol | du / mean(abs(u)) <= tol
-  if (!any(tied)) return(y)
-  cuts <- u[c(TRUE, !tied)]
-  for (j in tcols) m[, j] <- cuts[findInterval(m[, j], cuts)]
-  if (ncol(m) == 3L && any(zero <- m[, 1L] >= m[, 2L])) {
-    i <- which(zero)[1L]
-    cs_abort("`timefix`: merging nearly equal times (as survival's ",
-             "aeqSurv() does) leaves row ", i, " of the model frame with ",
-             "start equal to stop (", fmt_value(y[i, 1L]), " and ",
-             fmt_value(y[i, 2L]), "); set `timefix = FALSE` or correct ",
-             "the times.", arg = "timefix")
-  }
-  attributes(m) <- attributes(y)
-  m
+  if (is.null(surv_args)) validate_surv_matrix(y, mf)
+  y
 }
 
 # `data` as a plain data frame (tibbles and data.tables included), or NULL
@@ -440,25 +441,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
-  dn <- names(data)
-  col_ok <- function(e) {
-    is.name(e) && as.character(e) %in% dn && {
-      v <- data[[as.character(e)]]
-      is.atomic(v) && is.null(dim(v))
-    }
-  }
-  for (e in rhs) {
-    if (is.name(e)) {
-      if (!col_ok(e)) return(NULL)
-    } else if (is.call(e) && identical(e[[1L]], as.name("strata"))) {
-      args <- as.list(e)[-1L]
-      if (!is.null(names(args)) || !all(vapply(args, col_ok, logical(1)))) {
-        return(NULL)
-      }
-    } else {
-      return(NULL)
-    }
-  }
+  if (!fast_frame_applies(rhs, data)) return(NULL)
   all_kept <- is.null(keep)
   idx0 <- if (all_kept) seq_len(nrow(data)) else which(keep)
   sub0 <- function(v) if (all_kept) v else v[idx0]
@@ -466,23 +449,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   start <- if (is.null(raw$start)) NULL else sub0(raw$start)
   st <- sub0(raw$status)
   w0 <- if (is.null(wt)) NULL else sub0(wt)
-  cols <- lapply(rhs, function(e) {
-    if (is.name(e)) {
-      sub0(data[[as.character(e)]])
-    } else {
-      a <- vapply(as.list(e)[-1L], as.character, "")
-      if (length(a) == 1L) {
-        fast_strata1(sub0(data[[a]]), a)
-      } else {
-        vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
-        # strata() called with unnamed arguments labels character and
-        # factor columns by level alone (its `shortlabel` default)
-        short <- all(vapply(vals, function(v) is.character(v) ||
-                              is.factor(v), logical(1)))
-        do.call(survival::strata, c(vals, list(shortlabel = short)))
-      }
-    }
-  })
+  cols <- lapply(rhs, fast_column, data = data, sub0 = sub0)
   ext0 <- lapply(ext, sub0)
   # NA and NaN in the variables themselves (strata() would make NaN a level)
   raw_rhs <- unlist(lapply(rhs, function(e) {
@@ -510,21 +477,11 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
     v <- pick(v)
     if (drop_levels && is.factor(v)) fast_droplevels(v) else v
   })
-  # the Surv matrix, filled in place: one allocation; status as Surv()
-  # codes it, 0/1, from 1/2 when `codes` says so
-  cols_y <- if (is.null(start)) c("time", "status") else
-    c("start", "stop", "status")
-  surv <- matrix(0, length(idx), length(cols_y),
-                 dimnames = list(NULL, cols_y))
-  if (!is.null(start)) surv[, 1L] <- pick(start)
-  surv[, length(cols_y) - 1L] <- pick(time)
-  surv[, length(cols_y)] <- if (codes[1L] == 1) pick(st) - 1L else pick(st)
+  surv <- fast_surv(time, st, start, codes, pick, length(idx))
   deparse2 <- function(x) {
     paste(deparse(x, width.cutoff = 500L,
                   backtick = !is.symbol(x) && is.language(x)), collapse = " ")
   }
-  attr(surv, "type") <- if (is.null(start)) "right" else "counting"
-  class(surv) <- "Surv"
   out <- c(list(surv), cols)
   names(out) <- vapply(vars, deparse2, "")
   if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
@@ -546,13 +503,68 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   out
 }
 
+# Whether fast_frame() can build the frame: every right-hand-side term is
+# a plain column of `data` or strata() of plain columns.
+fast_frame_applies <- function(rhs, data) {
+  dn <- names(data)
+  col_ok <- function(e) {
+    is.name(e) && as.character(e) %in% dn && {
+      v <- data[[as.character(e)]]
+      is.atomic(v) && is.null(dim(v))
+    }
+  }
+  for (e in rhs) {
+    if (is.name(e)) {
+      if (!col_ok(e)) return(FALSE)
+    } else if (is.call(e) && identical(e[[1L]], as.name("strata"))) {
+      args <- as.list(e)[-1L]
+      if (!is.null(names(args)) || !all(vapply(args, col_ok, logical(1)))) {
+        return(FALSE)
+      }
+    } else {
+      return(FALSE)
+    }
+  }
+  TRUE
+}
+
+# The frame column of one right-hand-side term `e` (a column name or a
+# strata() call) on the rows `sub0()` keeps.
+fast_column <- function(e, data, sub0) {
+  if (is.name(e)) return(sub0(data[[as.character(e)]]))
+  a <- vapply(as.list(e)[-1L], as.character, "")
+  if (length(a) == 1L) return(fast_strata1(sub0(data[[a]]), a))
+  vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
+  # strata() called with unnamed arguments labels character and factor
+  # columns by level alone (its `shortlabel` default)
+  short <- all(vapply(vals, function(v) is.character(v) || is.factor(v),
+                      logical(1)))
+  do.call(survival::strata, c(vals, list(shortlabel = short)))
+}
+
+# The Surv matrix of `n` rows, filled in place (one allocation) with the
+# rows `pick()` keeps; status as Surv() codes it, 0/1, from 1/2 when
+# `codes` says so.
+fast_surv <- function(time, st, start, codes, pick, n) {
+  cols_y <- if (is.null(start)) c("time", "status") else
+    c("start", "stop", "status")
+  surv <- matrix(0, n, length(cols_y), dimnames = list(NULL, cols_y))
+  if (!is.null(start)) surv[, 1L] <- pick(start)
+  surv[, length(cols_y) - 1L] <- pick(time)
+  surv[, length(cols_y)] <- if (codes[1L] == 1) pick(st) - 1L else pick(st)
+  attr(surv, "type") <- if (is.null(start)) "right" else "counting"
+  class(surv) <- "Surv"
+  surv
+}
+
 # Column "start", "stop" or "status" of the response `y` of surv_frame(), a
 # Surv matrix (stop is its time column for right-censored data): a plain
-# double vector, read without copying the rest of the matrix.
+# double vector, copied in C++ without an index vector or the rest of the
+# matrix.
 surv_col <- function(y, what) {
   j <- switch(what, start = 1L, stop = ncol(y) - 1L, status = ncol(y))
-  n <- nrow(y)
-  .subset(y, seq.int((j - 1L) * n + 1L, length.out = n))
+  if (!is.double(y)) storage.mode(y) <- "double"
+  cpp_column(y, j - 1L)
 }
 
 # anyNA() without its cost on factors, where it dispatches to is.na() and
@@ -673,6 +685,11 @@ value_range <- function(x) {
     r <- if (n_na == length(x)) c(NA, NA, 1, n_na) else
       c(min(x, na.rm = TRUE), max(x, na.rm = TRUE), 1, n_na)
   }
+  named_range(r)
+}
+
+# cpp_value_range()'s c(min, max, whole, n_na) as value_range() returns it.
+named_range <- function(r) {
   r[is.nan(r)] <- NA
   stats::setNames(as.double(r), c("min", "max", "whole", "n_na"))
 }

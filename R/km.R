@@ -180,13 +180,14 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   mcall <- match.call(expand.dots = FALSE)
   check_flag(timefix, "timefix")
   sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"),
-                   timefix = timefix)
+                   timefix = FALSE)
   rhs <- curve_factor(sf)
   cl <- robust_clusters(robust, sf$extras$id, sf$extras$cluster, sf$weights,
-                        surv_col(sf$y, "status"), sf$type == "counting")
+                        sf$y)
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,
-                   median_ci = median_ci, cluster = cl, id = sf$extras$id)
+                   median_ci = median_ci, cluster = cl, id = sf$extras$id,
+                   timefix = timefix)
   fit$n_dropped <- sf$n_dropped
   fit$call <- match.call()
   fit
@@ -268,14 +269,16 @@ survfit_aliases <- function(dots, conf_type_missing = TRUE,
 # `cluster` is given, when some weight is not a whole number, or when an
 # `id` has more than one event; the clusters are `cluster`, else `id`, else
 # one per row (counting-process data with `robust = TRUE` need `id` or
-# `cluster`, since a subject may span several rows).
-robust_clusters <- function(robust, id, cluster, weights, status, counting) {
+# `cluster`, since a subject may span several rows). `y` is the response
+# matrix (its status column is read only when `id` is given).
+robust_clusters <- function(robust, id, cluster, weights, y) {
   has_cluster <- length(cluster) > 0L
   has_id <- length(id) > 0L
+  counting <- ncol(y) == 3L
   if (is.null(robust)) {
     robust <- has_cluster ||
       (!is.null(weights) && any(weights != floor(weights))) ||
-      (has_id && anyDuplicated(id[status == 1]) > 0L)
+      (has_id && anyDuplicated(id[surv_col(y, "status") == 1]) > 0L)
     explicit <- FALSE
   } else {
     explicit <- TRUE
@@ -283,7 +286,8 @@ robust_clusters <- function(robust, id, cluster, weights, status, counting) {
   if (!robust) {
     if (has_cluster) {
       cs_warn("`cluster` is ignored with `robust = FALSE` (Greenwood's ",
-              "variance has no clusters).")
+              "variance has no clusters).",
+              class = "cohortsurv_warning_cluster")
     }
     return(NULL)
   }
@@ -294,7 +298,7 @@ robust_clusters <- function(robust, id, cluster, weights, status, counting) {
                "`id` or `cluster`, to say which rows belong to one subject.",
                arg = "robust")
     }
-    return(seq_along(status) - 1L)
+    return(seq_len(nrow(y)) - 1L)
   }
   match(cl, unique(cl)) - 1L
 }
@@ -353,8 +357,7 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
     cbind(start = as.double(start), stop = as.double(time),
           status = as.double(status))
   }
-  cl <- robust_clusters(robust, id, cluster, weights, y[, ncol(y)],
-                        !is.null(start))
+  cl <- robust_clusters(robust, id, cluster, weights, y)
   fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci,
                    cluster = cl, id = id)
   fit$call <- match.call()
@@ -371,81 +374,72 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
 # `robust_method`: 0 lets km_robust_se() choose, 1 forces the recursion,
 # 2 the O(n) expansion (tests use it).
 km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
-                      cluster = NULL, id = NULL, robust_method = 0L) {
-  n <- nrow(y)
-  counting <- ncol(y) == 3L
-  if (is.null(strata)) {
-    strata <- structure(rep.int(1L, n), levels = "all", class = "factor")
-  } else if (is.factor(strata)) {
-    strata <- fast_droplevels(strata)
-  } else {
-    strata <- factor(strata)
-  }
-  code <- strata  # factor codes 1..K, passed to C++ without a copy
-  lev <- levels(strata)
+                      cluster = NULL, id = NULL, robust_method = 0L,
+                      timefix = FALSE) {
+  # the robust variance has a sorted kernel only
+  sd <- new_surv_data(y, strata, weights, timefix = timefix,
+                      bins = if (is.null(cluster))
+                        list(cells = 1, rule = bin_rules$km),
+                      columns = FALSE)
+  lev <- sd$strata_levels
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
-  wt <- if (is.null(weights)) double() else as.double(weights)
-  # whole-number times on a modest grid (days, months): no sort at all
-  binned <- FALSE
-  if (!counting && is.null(cluster)) {
-    grid <- cpp_value_range(y, 0L)  # min, max, whole, n_na of the times
-    n_bins <- grid[2L] - grid[1L] + 1
-    binned <- grid[3L] == 1 && n_bins * length(lev) <= max(2^16, n / 2)
-  }
-  if (binned) {
-    res <- cpp_km_binned(y, 0L, wt, code, grid[1L], as.integer(n_bins),
-                         length(lev), ctype, z)
+  res <- if (!is.null(sd$bins)) {
+    cpp_km_binned(sd, sd$bins$tmin, sd$bins$n_bins, ctype, z)
+  } else if (is.null(cluster)) {
+    cpp_km(sd, ctype, z)
   } else {
-    time <- surv_col(y, "stop")
-    ord <- order(code, time, method = "radix")
-    if (counting) {
-      entry <- surv_col(y, "start")
-      eord <- order(code, entry, method = "radix")
-    } else {
-      entry <- double()
-      eord <- integer()
-    }
-    res <- if (is.null(cluster)) {
-      cpp_km(time, surv_col(y, "status"), wt, code, ord, entry, eord,
-             ctype, z)
-    } else {
-      cpp_km_robust(time, surv_col(y, "status"), wt, code, ord, entry, eord,
-                    ctype, z, as.integer(cluster),
-                    as.integer(max(cluster) + 1L),
-                    as.integer(robust_method))
-    }
+    cpp_km_robust(sd, as.integer(cluster), as.integer(max(cluster) + 1L),
+                  as.integer(robust_method), ctype, z)
   }
   curves <- data.frame(
-    strata = structure(res$strata, levels = lev, class = "factor"),
+    strata = structure(res$strata + 1L, levels = lev, class = "factor"),
     time = res$time, n_risk = res$n_risk, n_event = res$n_event,
     n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
     lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
   )
-  if (counting && length(id)) {
-    curves$n_censor <- real_censorings(curves, y, id, code, weights)
+  if (sd$counting && length(id)) {
+    curves$n_censor <- real_censorings(curves, sd, id)
   }
   tau <- max(curves$time)
-  table <- km_table(curves, n_rows = tabulate(code, length(lev)),
+  table <- km_table(curves, n_rows = sd$strata_n,
                     tau = tau, z = z, median_ci = median_ci)
-  structure(
-    list(curves = curves, table = table,
-         conf_type = conf_type, conf_level = conf_level,
-         median_ci = median_ci, type = if (counting) "counting" else "right",
-         weighted = !is.null(weights), robust = !is.null(cluster),
-         n_dropped = 0L, rmean_tau = tau,
-         call = NULL),
-    class = "cs_km"
-  )
+  new_cs_km(list(
+    curves = curves, table = table, conf_type = conf_type,
+    conf_level = conf_level, median_ci = median_ci,
+    type = if (sd$counting) "counting" else "right",
+    weighted = !is.null(weights), robust = !is.null(cluster),
+    n_dropped = 0L, rmean_tau = tau, call = NULL
+  ))
+}
+
+# The constructor of class `cs_km`: the fields documented in ?km, checked.
+new_cs_km <- function(x) {
+  check_fields(x, "cs_km",
+    c("curves", "table", "conf_type", "conf_level", "median_ci", "type",
+      "weighted", "robust", "n_dropped", "rmean_tau"),
+    list(curves = c("strata", "time", "n_risk", "n_event", "n_censor",
+                    "surv", "std_err", "lower", "upper"),
+         table = c("strata", "n", "events", "median", "median_lower",
+                   "median_upper", "rmean", "rmean_se")))
+  stopifnot(is.factor(x$curves$strata),
+            nlevels(x$curves$strata) == nrow(x$table),
+            x$conf_type %in% c("log", "log-log", "plain", "arcsin"),
+            x$median_ci %in% c("bc", "symmetric"),
+            x$type %in% c("right", "counting"),
+            is.logical(x$weighted), is.logical(x$robust))
+  structure(x, class = "cs_km")
 }
 
 # n_censor of `curves` without the censorings that are not real: with
 # counting-process data and an `id`, a censored row (a, b] followed by a
 # row (b, c] of the same subject is an interval boundary, not a loss to
 # follow-up.
-real_censorings <- function(curves, y, id, code, weights) {
-  start <- surv_col(y, "start")
-  stop <- surv_col(y, "stop")
+real_censorings <- function(curves, sd, id) {
+  start <- sd$start
+  stop <- sd$stop
+  code <- sd$strata + 1L
+  weights <- sd$weights
   n <- length(stop)
   o <- order(id, stop, method = "radix")
   ido <- id[o]
@@ -454,7 +448,7 @@ real_censorings <- function(curves, y, id, code, weights) {
     nxt <- seq.int(2L, n)
     continued[o[-n]] <- ido[-n] == ido[nxt] & stop[o[-n]] >= start[o[nxt]]
   }
-  sel <- which(continued & surv_col(y, "status") == 0)
+  sel <- which(continued & sd$status == 0)
   nc <- curves$n_censor
   if (!length(sel)) return(nc)
   w <- if (is.null(weights)) rep(1, length(sel)) else weights[sel]
@@ -722,8 +716,10 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #'   included, as `summary.survfit(censored = TRUE)`. Ignored when `times`
 #'   is given.
 #' @param ... Ignored.
-#' @returns A data frame with columns `strata, time, n_risk, n_event,
-#'   n_censor, surv, std_err, lower, upper`. Without `times`, `n_censor` of
+#' @returns A data frame of class `cs_km_summary` (as every `summary()` of
+#'   the package: a data frame subclass with a print method) with columns
+#'   `strata, time, n_risk, n_event, n_censor, surv, std_err, lower,
+#'   upper`. Without `times`, `n_censor` of
 #'   a row counts the censorings since the previous row of the same curve
 #'   (with `censored = FALSE`, those at the event time and at the censoring
 #'   times since the previous event time), as `summary.survfit` counts
@@ -739,6 +735,16 @@ print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
 #' summary(fit, times = seq(0, 900, 180))
 #' @export
 summary.cs_km <- function(object, times = NULL, censored = FALSE, ...) {
+  summary_frame(km_summary_rows(object, times, censored), "cs_km_summary")
+}
+
+#' @export
+print.cs_km_summary <- function(x, ...) {
+  print_summary_frame(x, "Kaplan-Meier estimates", ...)
+}
+
+# The rows of summary.cs_km().
+km_summary_rows <- function(object, times, censored) {
   cv <- object$curves
   if (is.null(times)) {
     check_flag(censored, "censored")

@@ -146,10 +146,9 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
                     pairwise = FALSE, p_adjust = "holm", timefix = TRUE) {
   test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
   check_flag(timefix, "timefix")
-  check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust,
-                        missing(rho), missing(gamma))
+  check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame(), fun = "logrank", timefix = timefix)
+  sf <- surv_frame(mcall, parent.frame(), fun = "logrank", timefix = FALSE)
   gvars <- grouping_terms(sf, "logrank", strata = FALSE)
   sp <- split_strata(sf$mf, sf$terms)
   if (!length(gvars)) {
@@ -158,13 +157,10 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
              "Surv(time, status) ~ group.", arg = "formula")
   }
   group <- combine_factors(sf$mf[gvars])
-  y <- sf$y
   fit <- logrank_engine(
-    time = surv_col(y, "stop"), status = surv_col(y, "status"), group = group,
-    strata = sp$strata,
-    start = if (sf$type == "counting") surv_col(y, "start") else NULL,
-    test = test, rho = rho, gamma = gamma, trend = trend, scores = scores,
-    pairwise = pairwise, p_adjust = p_adjust
+    sf$y, group = group, strata = sp$strata, test = test, rho = rho,
+    gamma = gamma, trend = trend, scores = scores, pairwise = pairwise,
+    p_adjust = p_adjust, timefix = timefix
   )
   fit$n_dropped <- sf$n_dropped
   fit$strata_vars <- sp$strata_vars
@@ -173,8 +169,7 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
 }
 
 check_logrank_options <- function(test, rho, gamma, trend, pairwise,
-                                  p_adjust, rho_missing = FALSE,
-                                  gamma_missing = FALSE) {
+                                  p_adjust) {
   for (nm in c("rho", "gamma")) {
     x <- if (nm == "rho") rho else gamma
     if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) ||
@@ -232,17 +227,54 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
     check_fit_vectors(time, status, NULL, start, strata, n)
   }
   if (missing(group)) group <- NULL
-  fit <- logrank_engine(time, status, group, strata, start, test, rho, gamma,
-                        trend, scores, pairwise, p_adjust)
+  y <- if (is.null(start)) cbind(time, status) else
+    cbind(start, time, status)
+  fit <- logrank_engine(y, group, strata, test, rho, gamma, trend, scores,
+                        pairwise, p_adjust)
   fit$call <- match.call()
   fit
 }
 
 # logrank_fit() after the checks of the survival vectors, which the formula
 # interface has already made; `group` and `scores` are still checked here.
-logrank_engine <- function(time, status, group, strata, start, test, rho,
-                           gamma, trend, scores, pairwise, p_adjust) {
-  n <- length(time)
+# `y` is the response matrix: (stop, status) or (start, stop, status).
+logrank_engine <- function(y, group, strata, test, rho, gamma, trend, scores,
+                           pairwise, p_adjust, timefix = FALSE) {
+  group <- logrank_group(group, nrow(y))
+  lev <- levels(group)
+  k <- length(lev)
+  scores <- logrank_scores(scores, lev)
+  if (!is.null(scores)) trend <- TRUE
+  sd <- new_surv_data(y, strata, timefix = timefix,
+                      bins = list(cells = k, rule = bin_rules$logrank))
+  sd$group <- as.integer(group) - 1L
+  if (!is.null(sd$bins)) {
+    # the kernel counts rows and deaths per stratum, time and group in one
+    # pass: no sorting
+    sd$bin <- as.integer(sd$stop - sd$bins$tmin)
+  }
+  wtype <- match(test, c("fh", "gehan", "tarone-ware")) - 1L
+  res <- logrank_kernel(sd, NULL, k, wtype, rho, gamma)
+  out <- logrank_overall(res, lev, sd, test, rho, gamma)
+  if (trend) out$trend <- logrank_trend(out$groups, out$variance, scores)
+  if (pairwise) {
+    out$pairwise <- logrank_pairwise(sd, lev, wtype, rho, gamma, p_adjust)
+  }
+  if (sum(out$groups$events) == 0) {
+    cs_warn("there are no events, so the groups cannot be compared; ",
+            "the p-value is NA.", class = "cohortsurv_warning_no_events")
+  }
+  new_cs_logrank(
+    c(out, list(test = test, rho = rho, gamma = gamma, p_adjust = p_adjust,
+                type = if (sd$counting) "counting" else "right",
+                n_dropped = 0L, strata_vars = character(),
+                call = NULL))
+  )
+}
+
+# `group` as a factor of the groups present, checked: one value per row
+# (n), none missing, at least two groups.
+logrank_group <- function(group, n) {
   if (is.null(group) || length(group) != n) {
     cs_abort("`group` must have one element per row (", n, ").",
              arg = "group")
@@ -253,58 +285,35 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
   }
   group <- fast_droplevels(as.factor(group))
   lev <- levels(group)
-  k <- length(lev)
-  if (k < 2L) {
+  if (length(lev) < 2L) {
     cs_abort("`group` has a single group (", fmt_value(lev), "), so there ",
              "is nothing to compare; a log-rank test needs at least two.",
              arg = "group")
   }
-  if (!is.null(scores)) {
-    if (!is.numeric(scores) || length(scores) != k || anyNA(scores) ||
-        any(!is.finite(scores))) {
-      cs_abort("`scores` must be ", k, " finite numbers, one per group (",
-               paste(lev, collapse = ", "), ").", arg = "scores")
-    }
-    if (length(unique(scores)) < 2L) {
-      cs_abort("`scores` must not all be equal.", arg = "scores")
-    }
-    trend <- TRUE
+  group
+}
+
+# The trend-test scores, checked against the group levels `lev` (NULL when
+# not given).
+logrank_scores <- function(scores, lev) {
+  if (is.null(scores)) return(NULL)
+  k <- length(lev)
+  if (!is.numeric(scores) || length(scores) != k || anyNA(scores) ||
+      any(!is.finite(scores))) {
+    cs_abort("`scores` must be ", k, " finite numbers, one per group (",
+             paste(lev, collapse = ", "), ").", arg = "scores")
   }
-  stratified <- !is.null(strata)
-  if (stratified) {
-    strata <- fast_droplevels(as.factor(strata))
-    slev <- levels(strata)
-    scode <- as.integer(strata) - 1L
-  } else {
-    slev <- "all"
-    scode <- integer(n)
+  if (length(unique(scores)) < 2L) {
+    cs_abort("`scores` must not all be equal.", arg = "scores")
   }
-  gcode <- as.integer(group) - 1L
-  counting <- !is.null(start)
-  time <- as.double(time)
-  sd <- list(time = time, status = as.double(status), group = gcode,
-             strata = scode, n_strata = length(slev), counting = counting,
-             stratified = stratified,
-             start = if (counting) as.double(start) else double())
-  # whole-number times in a modest range (days, say) need no sorting: the
-  # kernel counts rows and deaths per stratum, time and group in one pass
-  r <- value_range(time)
-  if (!counting) {
-    n_bins <- r[["max"]] - r[["min"]] + 1
-    cells <- n_bins * length(slev) * k
-    if (cells <= max(2^20, n) && r[["whole"]] == 1) {
-      sd$bin <- as.integer(time - r[["min"]])
-      sd$n_bins <- as.integer(n_bins)
-    }
-  }
-  if (is.null(sd$bin)) {
-    # the kernel reads the rows through these permutations: no sorted copies
-    sd$order <- sort_order(scode, time, stratified, r)
-    sd$entry_order <- if (counting) sort_order(scode, start, stratified) else
-      integer()
-  }
-  wtype <- match(test, c("fh", "gehan", "tarone-ware")) - 1L
-  res <- logrank_kernel(sd, NULL, k, wtype, rho, gamma)
+  scores
+}
+
+# The overall test from the kernel's tables `res`: the groups table, the
+# variance, the statistic and, when stratified, the per-stratum table.
+logrank_overall <- function(res, lev, sd, test, rho, gamma) {
+  k <- length(lev)
+  slev <- sd$strata_levels
   obs <- rowSums(res$observed)
   expct <- rowSums(res$expected)
   v <- res$variance
@@ -318,9 +327,9 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
     groups = groups, variance = v, statistic = res$statistic,
     df = as.integer(res$df),
     p_value = logrank_p(res$statistic, res$df),
-    method = logrank_method(test, rho, gamma, stratified)
+    method = logrank_method(test, rho, gamma, sd$stratified)
   )
-  if (stratified) {
+  if (sd$stratified) {
     out$by_stratum <- data.frame(
       stratum = factor(rep(slev, each = k), levels = slev),
       group = factor(rep(lev, length(slev)), levels = lev),
@@ -328,55 +337,56 @@ logrank_engine <- function(time, status, group, strata, start, test, rho,
       observed = as.vector(res$observed), expected = as.vector(res$expected)
     )
   }
-  if (trend) {
-    s <- if (is.null(scores)) seq_len(k) else as.double(scores)
-    u <- obs - expct
-    num <- sum(s * u)
-    den <- drop(crossprod(s, v %*% s))
-    stat <- if (den > 0) num^2 / den else NA_real_
-    tr <- data.frame(statistic = stat, df = 1L,
-                     p_value = stats::pchisq(stat, 1, lower.tail = FALSE))
-    attr(tr, "scores") <- stats::setNames(s, lev)
-    out$trend <- tr
-  }
-  if (pairwise) {
-    pairs <- utils::combn(k, 2L)
-    rows <- lapply(seq_len(ncol(pairs)), function(j) {
-      a <- pairs[1L, j]
-      b <- pairs[2L, j]
-      r <- logrank_kernel(sd, c(a, b) - 1L, k, wtype, rho, gamma)
-      data.frame(group1 = lev[a], group2 = lev[b], statistic = r$statistic,
-                 df = as.integer(r$df), p_value = logrank_p(r$statistic, r$df))
-    })
-    pw <- do.call(rbind, rows)
-    pw$group1 <- factor(pw$group1, levels = lev)
-    pw$group2 <- factor(pw$group2, levels = lev)
-    pw$p_adjusted <- stats::p.adjust(pw$p_value, method = p_adjust)
-    rownames(pw) <- NULL
-    out$pairwise <- pw
-  }
-  if (sum(out$groups$events) == 0) {
-    cs_warn("there are no events, so the groups cannot be compared; ",
-            "the p-value is NA.", class = "cohortsurv_warning_no_events")
-  }
-  structure(
-    c(out, list(test = test, rho = rho, gamma = gamma, p_adjust = p_adjust,
-                type = if (counting) "counting" else "right",
-                n_dropped = 0L, strata_vars = character(),
-                call = NULL)),
-    class = "cs_logrank"
-  )
+  out
 }
 
-# order(strata, time): radix sorting is several times faster on integer
-# keys, so whole-number times (days, say) are sorted as integers.
-# `r` is value_range(time), when the caller already has it.
-sort_order <- function(scode, time, stratified, r = value_range(time)) {
-  if (length(time) && r[["max"]] < .Machine$integer.max && r[["whole"]] == 1) {
-    time <- as.integer(time)
-  }
-  if (stratified) order(scode, time, method = "radix") else
-    order(time, method = "radix")
+# The test for trend over the groups, with `scores` (NULL: 1, 2, ..., k).
+logrank_trend <- function(groups, v, scores) {
+  lev <- levels(groups$group)
+  s <- if (is.null(scores)) seq_along(lev) else as.double(scores)
+  num <- sum(s * groups$o_minus_e)
+  den <- drop(crossprod(s, v %*% s))
+  stat <- if (den > 0) num^2 / den else NA_real_
+  tr <- data.frame(statistic = stat, df = 1L,
+                   p_value = stats::pchisq(stat, 1, lower.tail = FALSE))
+  attr(tr, "scores") <- stats::setNames(s, lev)
+  tr
+}
+
+# Every pairwise comparison of two groups, with adjusted p-values.
+logrank_pairwise <- function(sd, lev, wtype, rho, gamma, p_adjust) {
+  k <- length(lev)
+  pairs <- utils::combn(k, 2L)
+  rows <- lapply(seq_len(ncol(pairs)), function(j) {
+    a <- pairs[1L, j]
+    b <- pairs[2L, j]
+    r <- logrank_kernel(sd, c(a, b) - 1L, k, wtype, rho, gamma)
+    data.frame(group1 = lev[a], group2 = lev[b], statistic = r$statistic,
+               df = as.integer(r$df), p_value = logrank_p(r$statistic, r$df))
+  })
+  pw <- do.call(rbind, rows)
+  pw$group1 <- factor(pw$group1, levels = lev)
+  pw$group2 <- factor(pw$group2, levels = lev)
+  pw$p_adjusted <- stats::p.adjust(pw$p_value, method = p_adjust)
+  rownames(pw) <- NULL
+  pw
+}
+
+# The constructor of class `cs_logrank`: the fields documented in
+# ?logrank, checked.
+new_cs_logrank <- function(x) {
+  check_fields(x, "cs_logrank",
+    c("groups", "variance", "statistic", "df", "p_value", "method", "test",
+      "rho", "gamma", "p_adjust", "type", "n_dropped", "strata_vars"),
+    list(groups = c("group", "n", "events", "observed", "expected",
+                    "o_minus_e", "variance")))
+  k <- nrow(x$groups)
+  stopifnot(is.matrix(x$variance), dim(x$variance) == c(k, k),
+            length(x$statistic) == 1L, is.integer(x$df),
+            length(x$p_value) == 1L,
+            x$test %in% c("fh", "gehan", "tarone-ware"),
+            x$type %in% c("right", "counting"))
+  structure(x, class = "cs_logrank")
 }
 
 # TRUE when the vectors are certainly valid (checked in a few cheap passes);
@@ -393,24 +403,21 @@ clean_fit_vectors <- function(time, status, start, strata, n) {
 # `codes` (NULL: all rows): the counting kernel when `sd` has time bins,
 # else the sorting kernel (a subset of a sorting permutation still sorts).
 logrank_kernel <- function(sd, codes, k, wtype, rho, gamma) {
-  if (!is.null(sd$bin)) {
-    if (is.null(codes)) {
-      return(cpp_logrank_binned(sd$bin, sd$status, sd$group, sd$strata,
-                                sd$n_bins, k, sd$n_strata, wtype, rho, gamma))
+  if (!is.null(sd$bins)) {
+    if (!is.null(codes)) {
+      keep <- sd$group %in% codes
+      for (nm in c("stop", "status", "strata", "group", "bin")) {
+        sd[[nm]] <- sd[[nm]][keep]
+      }
     }
-    keep <- sd$group %in% codes
-    return(cpp_logrank_binned(sd$bin[keep], sd$status[keep], sd$group[keep],
-                              sd$strata[keep], sd$n_bins, k, sd$n_strata,
+    return(cpp_logrank_binned(sd, sd$bin, sd$group, sd$bins$n_bins, k,
                               wtype, rho, gamma))
   }
-  ord <- sd$order
-  eord <- sd$entry_order
   if (!is.null(codes)) {
-    ord <- ord[sd$group[ord] %in% codes]
-    if (sd$counting) eord <- eord[sd$group[eord] %in% codes]
+    sd$order <- sd$order[sd$group[sd$order + 1L] %in% codes]
+    if (sd$counting) sd$entry <- sd$entry[sd$group[sd$entry + 1L] %in% codes]
   }
-  cpp_logrank(sd$time, sd$status, sd$group, sd$strata, ord, sd$start, eord,
-              sd$counting, k, sd$n_strata, wtype, rho, gamma)
+  cpp_logrank(sd, sd$group, k, wtype, rho, gamma)
 }
 
 logrank_p <- function(statistic, df) {
@@ -517,8 +524,10 @@ survdiff_p <- function(p, digits = max(1L, getOption("digits") - 2L)) {
 #'
 #' @param object A `cs_logrank` object from [logrank()].
 #' @param ... Ignored.
-#' @returns A data frame with columns `test, statistic, df, p_value,
-#'   p_adjusted` (`p_adjusted` is `NA` except for pairwise tests).
+#' @returns A data frame of class `cs_logrank_summary` (as every
+#'   `summary()` of the package: a data frame subclass with a print
+#'   method) with columns `test, statistic, df, p_value, p_adjusted`
+#'   (`p_adjusted` is `NA` except for pairwise tests).
 #' @examples
 #' library(survival)
 #' summary(logrank(Surv(time, status) ~ ph.ecog, data = lung,
@@ -541,5 +550,10 @@ summary.cs_logrank <- function(object, ...) {
                                  p_value = pw$p_value,
                                  p_adjusted = pw$p_adjusted))
   }
-  out
+  summary_frame(out, "cs_logrank_summary")
+}
+
+#' @export
+print.cs_logrank_summary <- function(x, ...) {
+  print_summary_frame(x, "Log-rank tests", row.names = FALSE, ...)
 }

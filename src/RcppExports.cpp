@@ -11,145 +11,44 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
-// cpp_cox_fit
-Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXi> order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
-RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP orderSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
-    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type init(initSEXP);
-    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
-    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
-    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_cox_fit(stop, status, weight, offset, strata, start, entry, counting, x, order, efron, init, max_iter, eps, toler_chol));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_cox_resid
-Rcpp::List cpp_cox_resid(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, bool score);
-RcppExport SEXP _cohortsurv_cpp_cox_resid(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP etaSEXP, SEXP scoreSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
-    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
-    Rcpp::traits::input_parameter< bool >::type score(scoreSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_cox_resid(stop, status, weight, offset, strata, start, entry, counting, x, efron, eta, score));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_cox_basehaz
-Rcpp::List cpp_cox_basehaz(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, bool efron, const Eigen::Map<Eigen::VectorXd> eta);
-RcppExport SEXP _cohortsurv_cpp_cox_basehaz(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP efronSEXP, SEXP etaSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
-    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_cox_basehaz(stop, status, weight, offset, strata, start, entry, counting, efron, eta));
-    return rcpp_result_gen;
-END_RCPP
-}
-// cpp_cox_zph
-Rcpp::List cpp_cox_zph(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g);
-RcppExport SEXP _cohortsurv_cpp_cox_zph(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP offsetSEXP, SEXP strataSEXP, SEXP startSEXP, SEXP entrySEXP, SEXP countingSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP etaSEXP, SEXP gSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type offset(offsetSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
-    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type g(gSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_cox_zph(stop, status, weight, offset, strata, start, entry, counting, x, efron, eta, g));
-    return rcpp_result_gen;
-END_RCPP
-}
 // cpp_km
-Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z);
-RcppExport SEXP _cohortsurv_cpp_km(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP entrySEXP, SEXP entry_orderSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
+Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z);
+RcppExport SEXP _cohortsurv_cpp_km(SEXP sdSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry_order(entry_orderSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km(stop, status, weight, strata, order, entry, entry_order, conf_type, z));
+    rcpp_result_gen = Rcpp::wrap(cpp_km(sd, conf_type, z));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_km_robust
-Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z, const Eigen::Map<Eigen::VectorXi> cluster, int n_cluster, int method);
-RcppExport SEXP _cohortsurv_cpp_km_robust(SEXP stopSEXP, SEXP statusSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP entrySEXP, SEXP entry_orderSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP clusterSEXP, SEXP n_clusterSEXP, SEXP methodSEXP) {
+Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z);
+RcppExport SEXP _cohortsurv_cpp_km_robust(SEXP sdSEXP, SEXP clusterSEXP, SEXP n_clusterSEXP, SEXP methodSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type entry(entrySEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry_order(entry_orderSEXP);
-    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
-    Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type cluster(clusterSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type cluster(clusterSEXP);
     Rcpp::traits::input_parameter< int >::type n_cluster(n_clusterSEXP);
     Rcpp::traits::input_parameter< int >::type method(methodSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km_robust(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cluster, n_cluster, method));
+    Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
+    Rcpp::traits::input_parameter< double >::type z(zSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_robust(sd, cluster, n_cluster, method, conf_type, z));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_km_binned
-Rcpp::List cpp_km_binned(const Eigen::Map<Eigen::MatrixXd> y, int stop_col, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, double tmin, int n_bins, int n_strata, int conf_type, double z);
-RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP ySEXP, SEXP stop_colSEXP, SEXP weightSEXP, SEXP strataSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP n_strataSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
+Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z);
+RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP sdSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type y(ySEXP);
-    Rcpp::traits::input_parameter< int >::type stop_col(stop_colSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type weight(weightSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
     Rcpp::traits::input_parameter< double >::type tmin(tminSEXP);
     Rcpp::traits::input_parameter< int >::type n_bins(n_binsSEXP);
-    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km_binned(y, stop_col, weight, strata, tmin, n_bins, n_strata, conf_type, z));
+    rcpp_result_gen = Rcpp::wrap(cpp_km_binned(sd, tmin, n_bins, conf_type, z));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -164,59 +63,132 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// cpp_logrank
-Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry_order, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma);
-RcppExport SEXP _cohortsurv_cpp_logrank(SEXP stopSEXP, SEXP statusSEXP, SEXP groupSEXP, SEXP strataSEXP, SEXP orderSEXP, SEXP startSEXP, SEXP entry_orderSEXP, SEXP countingSEXP, SEXP n_groupsSEXP, SEXP n_strataSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
+// cpp_column
+Rcpp::NumericVector cpp_column(const Eigen::Map<Eigen::MatrixXd> y, int col);
+RcppExport SEXP _cohortsurv_cpp_column(SEXP ySEXP, SEXP colSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type stop(stopSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type group(groupSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type order(orderSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type start(startSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type entry_order(entry_orderSEXP);
-    Rcpp::traits::input_parameter< bool >::type counting(countingSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type col(colSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_column(y, col));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_codes0
+Rcpp::IntegerVector cpp_codes0(const Rcpp::IntegerVector f);
+RcppExport SEXP _cohortsurv_cpp_codes0(SEXP fSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type f(fSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_codes0(f));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_logrank
+Rcpp::List cpp_logrank(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int weight_type, double rho, double gamma);
+RcppExport SEXP _cohortsurv_cpp_logrank(SEXP sdSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type group(groupSEXP);
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
-    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
     Rcpp::traits::input_parameter< int >::type weight_type(weight_typeSEXP);
     Rcpp::traits::input_parameter< double >::type rho(rhoSEXP);
     Rcpp::traits::input_parameter< double >::type gamma(gammaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_logrank(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma));
+    rcpp_result_gen = Rcpp::wrap(cpp_logrank(sd, group, n_groups, weight_type, rho, gamma));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_logrank_binned
-Rcpp::List cpp_logrank_binned(const Eigen::Map<Eigen::VectorXi> bin, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, int n_bins, int n_groups, int n_strata, int weight_type, double rho, double gamma);
-RcppExport SEXP _cohortsurv_cpp_logrank_binned(SEXP binSEXP, SEXP statusSEXP, SEXP groupSEXP, SEXP strataSEXP, SEXP n_binsSEXP, SEXP n_groupsSEXP, SEXP n_strataSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
+Rcpp::List cpp_logrank_binned(const Rcpp::List sd, const Rcpp::IntegerVector bin, const Rcpp::IntegerVector group, int n_bins, int n_groups, int weight_type, double rho, double gamma);
+RcppExport SEXP _cohortsurv_cpp_logrank_binned(SEXP sdSEXP, SEXP binSEXP, SEXP groupSEXP, SEXP n_binsSEXP, SEXP n_groupsSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type bin(binSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type status(statusSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type group(groupSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXi> >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type bin(binSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type group(groupSEXP);
     Rcpp::traits::input_parameter< int >::type n_bins(n_binsSEXP);
     Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
-    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
     Rcpp::traits::input_parameter< int >::type weight_type(weight_typeSEXP);
     Rcpp::traits::input_parameter< double >::type rho(rhoSEXP);
     Rcpp::traits::input_parameter< double >::type gamma(gammaSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_logrank_binned(bin, status, group, strata, n_bins, n_groups, n_strata, weight_type, rho, gamma));
+    rcpp_result_gen = Rcpp::wrap(cpp_logrank_binned(sd, bin, group, n_bins, n_groups, weight_type, rho, gamma));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cox_fit
+Rcpp::List cpp_cox_fit(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
+RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP soSEXP, SEXP xSEXP, SEXP orderSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type so(soSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type init(initSEXP);
+    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
+    Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_fit(so, x, order, efron, init, max_iter, eps, toler_chol));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cox_resid
+Rcpp::List cpp_cox_resid(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta, bool score);
+RcppExport SEXP _cohortsurv_cpp_cox_resid(SEXP soSEXP, SEXP xSEXP, SEXP orderSEXP, SEXP efronSEXP, SEXP etaSEXP, SEXP scoreSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type so(soSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
+    Rcpp::traits::input_parameter< bool >::type score(scoreSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_resid(so, x, order, efron, eta, score));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cox_basehaz
+Rcpp::List cpp_cox_basehaz(const Rcpp::List so, bool efron, const Eigen::Map<Eigen::VectorXd> eta);
+RcppExport SEXP _cohortsurv_cpp_cox_basehaz(SEXP soSEXP, SEXP efronSEXP, SEXP etaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type so(soSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_basehaz(so, efron, eta));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cox_zph
+Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g);
+RcppExport SEXP _cohortsurv_cpp_cox_zph(SEXP soSEXP, SEXP xSEXP, SEXP orderSEXP, SEXP efronSEXP, SEXP etaSEXP, SEXP gSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type so(soSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type g(gSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_zph(so, x, order, efron, eta, g));
     return rcpp_result_gen;
 END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 15},
-    {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 12},
-    {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 10},
-    {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 12},
-    {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 9},
-    {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 12},
-    {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 9},
+    {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 3},
+    {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 6},
+    {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 5},
     {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
-    {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 13},
-    {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 10},
+    {"_cohortsurv_cpp_column", (DL_FUNC) &_cohortsurv_cpp_column, 2},
+    {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},
+    {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 6},
+    {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
+    {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},
+    {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},
+    {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 3},
+    {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 6},
     {NULL, NULL, 0}
 };
 

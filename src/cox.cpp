@@ -5,17 +5,15 @@
 // Schoenfeld and dfbeta residuals; the baseline hazard; the Grambsch-Therneau
 // test of proportional hazards.
 //
-// Inputs (length n unless stated), prepared once by R's cox_fit():
-//   stop, status, weight, offset   sorted by stratum, then by stop time (any
-//                                   order among equal times); status 0/1,
-//                                   weight > 0.
-//   strata                          0-based codes, non-decreasing.
-//   start, entry                    counting-process data only: the start
-//                                   times (in the same sorted order) and the
-//                                   0-based row indices sorted by stratum then
-//                                   start ascending; empty otherwise.
-//   x                               n x p design (no intercept), sorted rows.
-// Outputs: see each export below.
+// Inputs: a CoxData view (cox.h), whose rows R's surv_sorted() stores
+//   sorted by stratum, then by stop time: stop, 0/1 status, weight > 0,
+//   offset, 0-based strata (non-decreasing) and, for counting-process data,
+//   start and the entry positions sorted by stratum then start; and
+//   x                               n x p design (no intercept) in the
+//                                   caller's row order, read through the
+//                                   0-based sort order (cox_newton(),
+//                                   cox_residuals(), cox_zph_test()).
+// Outputs: see each kernel below and in cox.h.
 // Method: Cox (1972) JRSS-B 34:187-220; Breslow (1974) Biometrics 30:89-99;
 //   Efron (1977) JASA 72:557-565; Therneau & Grambsch (2000), Modeling
 //   Survival Data, chapters 3, 6 and 7 and appendix E; Grambsch & Therneau
@@ -29,7 +27,7 @@
 //   rank-k updates (O(n p^2), vectorised), so no p^2 work per row in the
 //   pass itself.
 
-#include <RcppEigen.h>
+#include <Eigen/Dense>
 
 #include <algorithm>
 #include <cmath>
@@ -90,12 +88,7 @@ class RankAccumulator {
   Index count_;
 };
 
-void check_data(const CoxData& d, Index p_rows, Index xcols) {
-  if (xcols != d.n) {
-    throw std::invalid_argument("cox: the design must have one row per "
-                                "observation");
-  }
-  (void)p_rows;
+void check_data(const CoxData& d) {
   for (Index i = 1; i < d.n; ++i) {
     if (d.strata[i] < d.strata[i - 1] ||
         (d.strata[i] == d.strata[i - 1] && d.stop[i] < d.stop[i - 1])) {
@@ -105,18 +98,15 @@ void check_data(const CoxData& d, Index p_rows, Index xcols) {
   }
 }
 
-// The stratum that starts at row b0: returns the end of its block of rows
-// and sets mx to the largest linear predictor in it (0 when none is
-// finite), by which exp(eta) is scaled so that it cannot overflow.
+// The stratum that starts at row b0 (stratum_end(), the walker of every
+// kernel): returns the end of its block of rows and sets mx to the largest
+// linear predictor in it (0 when none is finite), by which exp(eta) is
+// scaled so that it cannot overflow.
 Index stratum_block(const CoxData& d, const VectorXd& eta, Index b0,
                     double& mx) {
-  const int s = d.strata[b0];
-  Index b1 = b0;
+  const Index b1 = stratum_end(d, b0);
   mx = -std::numeric_limits<double>::infinity();
-  while (b1 < d.n && d.strata[b1] == s) {
-    mx = std::max(mx, eta[b1]);
-    ++b1;
-  }
+  for (Index i = b0; i < b1; ++i) mx = std::max(mx, eta[i]);
   if (!std::isfinite(mx)) mx = 0.0;
   return b1;
 }
@@ -155,6 +145,72 @@ void walk_risk_sets(const CoxData& d, Index b0, Index b1, const Poll& poll,
   }
 }
 
+// The per-time hazard increments of one stratum as cox_sweep() collects
+// them (indexed backward in time) and the time index at which each row
+// entered (kadd) and left (kout, counting process; -1 if never) the risk
+// set.
+struct StratumHazard {
+  const std::vector<double>& hz;   // h_k
+  const std::vector<double>& gz;   // g_k, the part a death keeps back
+  const std::vector<double>& hxz;  // p per time (score residuals)
+  const std::vector<double>& gxz;
+  const std::vector<int>& kadd;
+  const std::vector<int>& kout;
+};
+
+// For the rows [b0, b1) of one stratum: c_i, the hazard accrued while at
+// risk (and with score residuals B_i), from cumulative sums forward in
+// time: cum[k] = sum of h over times at or before time k (indices >= k),
+// cum[K] = 0. `cum` and `cumx` are work space.
+void accrue_hazard(const CoxData& d, Index b0, Index b1, Index p,
+                   bool score_resid, const StratumHazard& sh,
+                   std::vector<double>& cum, std::vector<double>& cumx,
+                   SweepResult& out) {
+  const bool counting = d.start != nullptr;
+  const Index kk = static_cast<Index>(sh.hz.size());
+  cum.assign(kk + 1, 0.0);
+  for (Index q = kk - 1; q >= 0; --q) cum[q] = cum[q + 1] + sh.hz[q];
+  if (score_resid) {
+    cumx.assign((kk + 1) * p, 0.0);
+    for (Index q = kk - 1; q >= 0; --q) {
+      for (Index a2 = 0; a2 < p; ++a2) {
+        cumx[q * p + a2] = cumx[(q + 1) * p + a2] + sh.hxz[q * p + a2];
+      }
+    }
+  }
+  for (Index j = b0; j < b1; ++j) {
+    const Index ka = sh.kadd[j];
+    const Index ko = (counting && sh.kout[j] >= 0) ? sh.kout[j] : kk;
+    double c = cum[ka] - cum[ko];
+    const bool dead = d.status[j] != 0.0;
+    if (dead) c -= sh.gz[ka];
+    out.cumhaz[j] = c;
+    if (score_resid) {
+      for (Index a2 = 0; a2 < p; ++a2) {
+        double b = cumx[ka * p + a2] - cumx[ko * p + a2];
+        if (dead) b -= sh.gxz[ka * p + a2];
+        out.bsum(a2, j) = b;
+      }
+    }
+  }
+}
+
+// The per-time output was collected backward within each stratum: put it
+// in time order.
+void reverse_per_time(SweepResult& out) {
+  Index lo = 0;
+  const Index m = static_cast<Index>(out.t_time.size());
+  while (lo < m) {
+    Index hi = lo;
+    while (hi < m && out.t_strata[hi] == out.t_strata[lo]) ++hi;
+    std::reverse(out.t_time.begin() + lo, out.t_time.begin() + hi);
+    std::reverse(out.t_nrisk.begin() + lo, out.t_nrisk.begin() + hi);
+    std::reverse(out.t_nevent.begin() + lo, out.t_nevent.begin() + hi);
+    std::reverse(out.t_hazard.begin() + lo, out.t_hazard.begin() + hi);
+    lo = hi;
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -169,6 +225,12 @@ void walk_risk_sets(const CoxData& d, Index b0, Index b1, const Poll& poll,
 // only sum_l m (1 - l/d)/den_l of it (h - g). T is the running sum of h
 // over the times already passed (all later than the current one), so the
 // hazard row i accumulates while at risk is T(leave) - T(enter).
+// Inputs: d (sorted rows, preconditions of cox.h), xt (p x n covariates in
+// sorted order, centred), eta (n). Outputs: SweepResult (cox.h).
+// Length (stated reason for more than 80 lines): the running sums of a
+// stratum are shared by the four closures walk_risk_sets() calls; the
+// accrual per row and the time ordering are helpers (accrue_hazard(),
+// reverse_per_time()).
 // ---------------------------------------------------------------------------
 SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
                       const VectorXd& eta, const SweepWant& want,
@@ -354,34 +416,8 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     };
     walk_risk_sets(d, b0, b1, poll, leave, empty, enter, at_time);
     if (need_c) {
-      // cumulative sums forward in time: cum[k] = sum of h over times at or
-      // before time k (indices >= k); cum[K] = 0
-      const Index kk = static_cast<Index>(hz.size());
-      cum.assign(kk + 1, 0.0);
-      for (Index q = kk - 1; q >= 0; --q) cum[q] = cum[q + 1] + hz[q];
-      if (want.score_resid) {
-        cumx.assign((kk + 1) * p, 0.0);
-        for (Index q = kk - 1; q >= 0; --q) {
-          for (Index a2 = 0; a2 < p; ++a2) {
-            cumx[q * p + a2] = cumx[(q + 1) * p + a2] + hxz[q * p + a2];
-          }
-        }
-      }
-      for (Index j = b0; j < b1; ++j) {
-        const Index ka = kadd[j];
-        const Index ko = (counting && kout[j] >= 0) ? kout[j] : kk;
-        double c = cum[ka] - cum[ko];
-        const bool dead = d.status[j] != 0.0;
-        if (dead) c -= gz[ka];
-        out.cumhaz[j] = c;
-        if (want.score_resid) {
-          for (Index a2 = 0; a2 < p; ++a2) {
-            double b = cumx[ka * p + a2] - cumx[ko * p + a2];
-            if (dead) b -= gxz[ka * p + a2];
-            out.bsum(a2, j) = b;
-          }
-        }
-      }
+      const StratumHazard sh{hz, gz, hxz, gxz, kadd, kout};
+      accrue_hazard(d, b0, b1, p, want.score_resid, sh, cum, cumx, out);
     }
     b0 = b1;
   }
@@ -397,20 +433,7 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     }
     out.info = part1.result() - part2.result();
   }
-  if (want.per_time) {
-    // the times were collected backward within each stratum
-    Index lo = 0;
-    const Index m = static_cast<Index>(out.t_time.size());
-    while (lo < m) {
-      Index hi = lo;
-      while (hi < m && out.t_strata[hi] == out.t_strata[lo]) ++hi;
-      std::reverse(out.t_time.begin() + lo, out.t_time.begin() + hi);
-      std::reverse(out.t_nrisk.begin() + lo, out.t_nrisk.begin() + hi);
-      std::reverse(out.t_nevent.begin() + lo, out.t_nevent.begin() + hi);
-      std::reverse(out.t_hazard.begin() + lo, out.t_hazard.begin() + hi);
-      lo = hi;
-    }
-  }
+  if (want.per_time) reverse_per_time(out);
   return out;
 }
 
@@ -481,34 +504,18 @@ MatrixXd ldl_inverse(const Ldl& f) {
   return 0.5 * (inv + inv.transpose());
 }
 
-// ---------------------------------------------------------------------------
-// Newton-Raphson as survival's coxfit6/agfit4 iterate, so that the number of
-// iterations and hence the estimates agree: covariates centred (weighted
-// mean) and scaled (by the weighted mean absolute deviation) internally,
-// which leaves the Newton iterates unchanged (they are affine invariant).
-// ---------------------------------------------------------------------------
-CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
-                  const Eigen::Map<Eigen::VectorXi>& order,
-                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
-                  double eps, double toler_chol, const Poll& poll) {
+// The covariates gathered into sorted order (p x n: one row at a time, p
+// reads per row, contiguous writes), then centred by their weighted mean
+// and scaled by their weighted mean absolute deviation, as coxph does
+// internally; sets fit's mean_w, mean_u and zero_one and `scale`.
+static MatrixXd standardized_t(const CoxData& d,
+                               const Eigen::Map<MatrixXd>& x,
+                               const int* order, CoxFit& fit,
+                               VectorXd& scale) {
   const Index n = d.n, p = x.cols();
-  if (x.rows() != n || order.size() != n) {
-    throw std::invalid_argument("cox_newton: x and order must have one row "
-                                "per observation");
-  }
-  for (Index i = 0; i < n; ++i) {
-    if (order[i] < 0 || order[i] >= n) {
-      throw std::invalid_argument("cox_newton: order out of range");
-    }
-  }
-  if (init.size() != p) {
-    throw std::invalid_argument("cox_newton: init must have one value per "
-                                "column of x");
-  }
-  check_data(d, p, n);
   double sw = 0.0;
   for (Index i = 0; i < n; ++i) sw += d.weight[i];
-  VectorXd scale = VectorXd::Ones(p);
+  scale = VectorXd::Ones(p);
   // gather the rows into sorted order, one row at a time (p reads per row,
   // contiguous writes), then centre and scale each covariate
   MatrixXd xt(p, n);
@@ -520,7 +527,6 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
       for (Index j = 0; j < p; ++j) out[i * p + j] = xd[j * n + oi];
     }
   }
-  CoxFit fit;
   fit.mean_w = VectorXd::Zero(p);
   fit.mean_u = VectorXd::Zero(p);
   fit.zero_one.assign(p, 1);
@@ -546,6 +552,37 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
     if (mad > 0.0) scale[j] = sw / mad;
     xt.row(j) *= scale[j];
   }
+  return xt;
+}
+
+// ---------------------------------------------------------------------------
+// Newton-Raphson as survival's coxfit6/agfit4 iterate, so that the number of
+// iterations and hence the estimates agree: covariates centred (weighted
+// mean) and scaled (by the weighted mean absolute deviation) internally,
+// which leaves the Newton iterates unchanged (they are affine invariant).
+// ---------------------------------------------------------------------------
+CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
+                  const int* order,
+                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
+                  double eps, double toler_chol, const Poll& poll) {
+  const Index n = d.n, p = x.cols();
+  if (x.rows() != n) {
+    throw std::invalid_argument("cox_newton: x must have one row per "
+                                "observation");
+  }
+  for (Index i = 0; i < n; ++i) {
+    if (order[i] < 0 || order[i] >= n) {
+      throw std::invalid_argument("cox_newton: order out of range");
+    }
+  }
+  if (init.size() != p) {
+    throw std::invalid_argument("cox_newton: init must have one value per "
+                                "column of x");
+  }
+  check_data(d);
+  CoxFit fit;
+  VectorXd scale;
+  const MatrixXd xt = standardized_t(d, x, order, fit, scale);
   VectorXd offset(n);
   for (Index i = 0; i < n; ++i) offset[i] = d.offset[i];
 
@@ -695,133 +732,97 @@ ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   return z;
 }
 
-}  // namespace cohortsurv
-
 // ---------------------------------------------------------------------------
-// R entry points
+// Per-row pieces at a fixed linear predictor, for residuals, the baseline
+// hazard and the PH test. x is n x p in the caller's row order and
+// x_order[i] (0-based) its row that comes i-th in the sorted order of d.
 // ---------------------------------------------------------------------------
-namespace {
 
-
-cohortsurv::CoxData make_data(const Eigen::Map<Eigen::VectorXd>& stop, const Eigen::Map<Eigen::VectorXd>& status,
-                              const Eigen::Map<Eigen::VectorXd>& weight, const Eigen::Map<Eigen::VectorXd>& offset,
-                              const Eigen::Map<Eigen::VectorXi>& strata, const Eigen::Map<Eigen::VectorXd>& start,
-                              const Eigen::Map<Eigen::VectorXi>& entry, bool counting, bool efron) {
-  const Eigen::Index n = stop.size();
-  if (status.size() != n || weight.size() != n || offset.size() != n ||
-      strata.size() != n) {
-    throw std::invalid_argument("cox: stop, status, weight, offset and "
-                                "strata must have the same length");
+// The covariates in sorted order, centred by their weighted mean and
+// transposed (p x n).
+MatrixXd sorted_centred_t(const CoxData& d, const Eigen::Map<MatrixXd>& x,
+                          const int* x_order) {
+  const Index n = d.n, p = x.cols();
+  if (x.rows() != n) {
+    throw std::invalid_argument("cox: x must have one row per observation");
   }
-  if (counting && (start.size() != n || entry.size() != n)) {
-    throw std::invalid_argument("cox: counting-process data need start "
-                                "times and an entry order for every row");
-  }
-  if (counting) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      if (entry[i] < 0 || entry[i] >= n) {
-        throw std::invalid_argument("cox: entry order out of range");
-      }
+  for (Index i = 0; i < n; ++i) {
+    if (x_order[i] < 0 || x_order[i] >= n) {
+      throw std::invalid_argument("cox: order out of range");
     }
   }
-  cohortsurv::CoxData d;
-  d.stop = stop.data();
-  d.status = status.data();
-  d.weight = weight.data();
-  d.offset = offset.data();
-  d.strata = strata.data();
-  d.start = counting ? start.data() : nullptr;
-  d.entry = counting ? entry.data() : nullptr;
-  d.n = n;
-  d.efron = efron;
-  return d;
-}
-
-// covariates centred by their weighted mean, transposed (p x n)
-Eigen::MatrixXd centred_t(const Eigen::Map<Eigen::MatrixXd>& x, const Eigen::Map<Eigen::VectorXd>& weight) {
-  const Eigen::Index n = x.rows(), p = x.cols();
+  MatrixXd xs(n, p);
+  for (Index j = 0; j < p; ++j) {
+    for (Index i = 0; i < n; ++i) xs(i, j) = x(x_order[i], j);
+  }
+  const Eigen::Map<const VectorXd> weight(d.weight, n);
   const double sw = weight.sum();
-  Eigen::MatrixXd xt(p, n);
-  for (Eigen::Index j = 0; j < p; ++j) {
-    const double mean = x.col(j).dot(weight) / sw;
-    for (Eigen::Index i = 0; i < n; ++i) xt(j, i) = x(i, j) - mean;
+  MatrixXd xt(p, n);
+  for (Index j = 0; j < p; ++j) {
+    const double mean = xs.col(j).dot(weight) / sw;
+    for (Index i = 0; i < n; ++i) xt(j, i) = xs(i, j) - mean;
   }
   return xt;
 }
 
-cohortsurv::Poll r_poll() {
-  return cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); });
-}
-
-}  // namespace
-
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_fit(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXi> order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
-  const cohortsurv::CoxFit f = cohortsurv::cox_newton(make_data(stop, status, weight, offset, strata, start, entry, counting, efron), x, order, init, max_iter, eps, toler_chol, r_poll());
-  return Rcpp::List::create(
-      Rcpp::Named("beta") = f.beta, Rcpp::Named("var") = f.var,
-      Rcpp::Named("score") = f.score, Rcpp::Named("singular") = f.singular,
-      Rcpp::Named("loglik") = Rcpp::NumericVector::create(f.loglik_init, f.loglik),
-      Rcpp::Named("score_test") = f.score_test, Rcpp::Named("iter") = f.iter,
-      Rcpp::Named("converged") = f.converged,
-      Rcpp::Named("mean_w") = f.mean_w, Rcpp::Named("mean_u") = f.mean_u,
-      Rcpp::Named("zero_one") = f.zero_one,
-      Rcpp::Named("singular_init") = f.singular_init);
-}
-
-// Per-row pieces of the residuals at linear predictor eta: expected (the
-// martingale compensator exp(eta) * c), and with score = TRUE the score
-// residuals (n x p) and the Efron-averaged risk-set mean at each death.
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_resid(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, bool score) {
-  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
-  if (x.rows() != d.n || eta.size() != d.n) throw std::invalid_argument("cox: x and eta must have one row per observation");
-  const Eigen::MatrixXd xt = centred_t(x, weight);
-  cohortsurv::SweepWant want;
+CoxResiduals cox_residuals(const CoxData& d, const Eigen::Map<MatrixXd>& x,
+                           const int* x_order, const VectorXd& eta,
+                           bool score, const Poll& poll) {
+  if (eta.size() != d.n) {
+    throw std::invalid_argument("cox: eta must have one value per row");
+  }
+  check_data(d);
+  const MatrixXd xt = sorted_centred_t(d, x, x_order);
+  SweepWant want;
   want.cumhaz = true;
   want.score_resid = score;
-  const Eigen::VectorXd e = eta;
-  const cohortsurv::SweepResult r = cohortsurv::cox_sweep(d, xt, e, want, r_poll());
-  const Eigen::Index n = d.n, p = xt.rows();
-  Eigen::VectorXd expected(n);
-  for (Eigen::Index i = 0; i < n; ++i) expected[i] = std::exp(eta[i] - r.shift[i]) * r.cumhaz[i];
-  if (!score) return Rcpp::List::create(Rcpp::Named("expected") = expected);
-  Eigen::MatrixXd sc(n, p), xbar(n, p);
-  for (Eigen::Index i = 0; i < n; ++i) {
+  const SweepResult r = cox_sweep(d, xt, eta, want, poll);
+  const Index n = d.n, p = xt.rows();
+  CoxResiduals out;
+  out.expected.resize(n);
+  for (Index i = 0; i < n; ++i) {
+    out.expected[i] = std::exp(eta[i] - r.shift[i]) * r.cumhaz[i];
+  }
+  if (!score) return out;
+  out.score.resize(n, p);
+  out.xbar.resize(n, p);
+  for (Index i = 0; i < n; ++i) {
     const double ri = std::exp(eta[i] - r.shift[i]);
-    for (Eigen::Index j = 0; j < p; ++j) {
+    for (Index j = 0; j < p; ++j) {
       const double dev = d.status[i] != 0.0 ? xt(j, i) - r.abar(j, i) : 0.0;
-      sc(i, j) = dev - ri * (xt(j, i) * r.cumhaz[i] - r.bsum(j, i));
-      xbar(i, j) = r.abar(j, i) + (x(i, j) - xt(j, i));
+      out.score(i, j) = dev - ri * (xt(j, i) * r.cumhaz[i] - r.bsum(j, i));
+      out.xbar(i, j) = r.abar(j, i) + (x(x_order[i], j) - xt(j, i));
     }
   }
-  return Rcpp::List::create(Rcpp::Named("expected") = expected, Rcpp::Named("score") = sc, Rcpp::Named("xbar") = xbar);
+  return out;
 }
 
-// The baseline hazard increments at each distinct stop time per stratum,
-// for the linear predictor eta.
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_basehaz(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, bool efron, const Eigen::Map<Eigen::VectorXd> eta) {
-  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
-  if (eta.size() != d.n) throw std::invalid_argument("cox: eta must have one value per observation");
-  cohortsurv::SweepWant want;
+SweepResult cox_baseline(const CoxData& d, const VectorXd& eta,
+                         const Poll& poll) {
+  if (eta.size() != d.n) {
+    throw std::invalid_argument("cox: eta must have one value per row");
+  }
+  check_data(d);
+  SweepWant want;
   want.per_time = true;
-  const Eigen::MatrixXd xt(0, d.n);
-  const Eigen::VectorXd e = eta;
-  const cohortsurv::SweepResult r = cohortsurv::cox_sweep(d, xt, e, want, r_poll());
-  return Rcpp::List::create(Rcpp::Named("strata") = r.t_strata, Rcpp::Named("time") = r.t_time, Rcpp::Named("n_risk") = r.t_nrisk, Rcpp::Named("n_event") = r.t_nevent, Rcpp::Named("hazard") = r.t_hazard);
+  return cox_sweep(d, MatrixXd(0, d.n), eta, want, poll);
 }
 
-// The Grambsch-Therneau score vector and information (2p x 2p) at eta for
-// the time transform g (one value per row).
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_zph(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXd> offset, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry, bool counting, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g) {
-  const cohortsurv::CoxData d = make_data(stop, status, weight, offset, strata, start, entry, counting, efron);
-  if (x.rows() != d.n || eta.size() != d.n || g.size() != d.n) throw std::invalid_argument("cox: x, eta and g must have one row per observation");
-  const Eigen::MatrixXd xt = centred_t(x, weight);
-  const cohortsurv::ZphParts z = cohortsurv::cox_zph(d, xt, Eigen::VectorXd(eta), Eigen::VectorXd(g), r_poll());
-  const Eigen::Index p = xt.rows();
-  Eigen::MatrixXd imat(2 * p, 2 * p);
-  imat << z.i11, z.i12, z.i12.transpose(), z.i22;
-  return Rcpp::List::create(Rcpp::Named("u") = z.u2, Rcpp::Named("imat") = imat);
+ZphTest cox_zph_test(const CoxData& d, const Eigen::Map<MatrixXd>& x,
+                     const int* x_order, const VectorXd& eta,
+                     const VectorXd& g, const Poll& poll) {
+  if (eta.size() != d.n || g.size() != d.n) {
+    throw std::invalid_argument("cox: eta and g must have one value per row");
+  }
+  check_data(d);
+  const MatrixXd xt = sorted_centred_t(d, x, x_order);
+  const ZphParts z = cox_zph(d, xt, eta, g, poll);
+  const Index p = xt.rows();
+  ZphTest out;
+  out.u = z.u2;
+  out.imat.resize(2 * p, 2 * p);
+  out.imat << z.i11, z.i12, z.i12.transpose(), z.i22;
+  return out;
 }
+
+}  // namespace cohortsurv

@@ -6,21 +6,17 @@
 #include <vector>
 
 #include "interrupt.h"
+#include "surv_data.h"
 
 namespace cohortsurv {
 
-// Views on the data of one Cox model, sorted by stratum and then by stop
-// time (any order among equal times). n rows, p covariates.
-struct CoxData {
-  const double* stop = nullptr;    // exit times
-  const double* status = nullptr;  // 0/1
-  const double* weight = nullptr;  // case weights, > 0
-  const double* offset = nullptr;  // offsets (added to the linear predictor)
-  const int* strata = nullptr;     // 0-based codes, non-decreasing
-  const double* start = nullptr;   // entry times (counting process) or null
-  const int* entry = nullptr;      // counting process: 0-based row indices
-                                   // sorted by stratum, then start ascending
-  Eigen::Index n = 0;
+// Views on the data of one Cox model: a SurvData (surv_data.h) whose rows
+// are stored sorted by stratum and then by stop time (any order among equal
+// times), so order is null and m = n; weight is never null (> 0); entry
+// (counting process) holds 0-based positions in the sorted rows, sorted by
+// stratum then start. Plus the offsets and the ties method.
+struct CoxData : SurvData {
+  const double* offset = nullptr;  // n offsets (added to the linear predictor)
   bool efron = true;
 };
 
@@ -72,9 +68,9 @@ struct CoxFit {
 // Newton-Raphson with step halving, the rule of survival's coxph:
 // stop when |1 - loglik_old / loglik_new| <= eps (not while halving).
 // x is n x p in the caller's row order; order[i] (0-based) is the row of x
-// that comes i-th in the sorted order of d.
+// that comes i-th in the sorted order of d (as for every Cox kernel).
 CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
-                  const Eigen::Map<Eigen::VectorXi>& order,
+                  const int* order,
                   const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
                   double eps, double toler_chol, const Poll& poll = Poll());
 
@@ -100,6 +96,34 @@ struct ZphParts {
 ZphParts cox_zph(const CoxData& d, const Eigen::MatrixXd& xt,
                  const Eigen::VectorXd& eta, const Eigen::VectorXd& g,
                  const Poll& poll = Poll());
+
+// Per-row pieces of the residuals at linear predictor eta (n, sorted
+// order): expected, the martingale compensator exp(eta) c; with score, the
+// score residuals (n x p) and xbar, the Efron-averaged risk-set mean at each
+// death (n x p; rows of censored rows unused). x is n x p in the caller's
+// row order, x_order as for cox_newton().
+struct CoxResiduals {
+  Eigen::VectorXd expected;
+  Eigen::MatrixXd score, xbar;
+};
+CoxResiduals cox_residuals(const CoxData& d,
+                           const Eigen::Map<Eigen::MatrixXd>& x,
+                           const int* x_order, const Eigen::VectorXd& eta,
+                           bool score, const Poll& poll = Poll());
+
+// The baseline hazard increments at eta: cox_sweep() per distinct time.
+SweepResult cox_baseline(const CoxData& d, const Eigen::VectorXd& eta,
+                         const Poll& poll = Poll());
+
+// The Grambsch-Therneau score vector u (p) and information imat (2p x 2p)
+// at eta for the time transform g (n values, sorted order).
+struct ZphTest {
+  Eigen::VectorXd u;
+  Eigen::MatrixXd imat;
+};
+ZphTest cox_zph_test(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
+                     const int* x_order, const Eigen::VectorXd& eta,
+                     const Eigen::VectorXd& g, const Poll& poll = Poll());
 
 }  // namespace cohortsurv
 

@@ -1,18 +1,12 @@
 // Kaplan-Meier estimator with Greenwood variance and pointwise confidence
 // limits, for right-censored and left-truncated (start, stop] data.
 //
-// Inputs (n rows, in the caller's order; nothing is copied or sorted here):
-//   stop, status   stop times (finite, >= 0) and 0/1 event indicators.
-//   weight         case weights >= 0, or an empty vector for weight 1.
-//   strata         integer stratum code of each row (R passes the factor
-//                  codes 1..K); reported back as given.
-//   order          1-based permutation sorting the rows by stratum code,
-//                  then by stop time: R's order(strata, stop).
-//   entry          counting-process data only: the start times (< stop);
-//                  empty for right-censored data.
-//   entry_order    1-based permutation sorting the rows by stratum, then
-//                  by start time (R's order(strata, start)); empty for
-//                  right-censored data.
+// Inputs: a SurvData view (surv_data.h) of n rows in the caller's order,
+//   nothing copied or sorted here: stop times (finite, >= 0), 0/1 status,
+//   weights >= 0 (or none for weight 1), 0-based stratum codes, the 0-based
+//   order sorting the rows by (stratum, stop) and, for counting-process
+//   data, the start times (< stop) and the 0-based entry order by
+//   (stratum, start). Preconditions: check_surv_data() holds.
 // Output: one row per distinct stop time per stratum: number at risk
 //   (sum of weights with start < t <= stop), events, censorings, S(t), the
 //   Greenwood SE of log S(t), the SE of S(t) and the pointwise CI.
@@ -27,7 +21,7 @@
 // in a clinical cohort: one sequential pass over the rows into
 // (stratum, time) cells.
 
-#include <RcppEigen.h>
+#include <Eigen/Dense>
 
 #include <algorithm>
 #include <cmath>
@@ -113,7 +107,6 @@ class ProductLimit {
     double lo, hi;
     surv_ci(surv_, se, type_, z_, lo, hi);
     out.surv.push_back(surv_);
-    out.se_log.push_back(se);
     out.std_err.push_back(surv_ * se);
     out.lower.push_back(lo);
     out.upper.push_back(hi);
@@ -126,9 +119,36 @@ class ProductLimit {
   double green_ = 0.0;
 };
 
+// The sorted path's view of a SurvData under the kernels' short names.
+struct SortedRows {
+  explicit SortedRows(const SurvData& d)
+      : stop(d.stop), status(d.status), strata(d.strata), entry(d.start),
+        order(d.order), entry_order(d.entry), counting(d.counting()) {}
+  const double* stop;
+  const double* status;
+  const int* strata;
+  const double* entry;        // start times (counting process)
+  const int* order;
+  const int* entry_order;
+  bool counting;
+};
+
+// The number of distinct (stratum, stop time) pairs of the sorted rows.
+std::size_t count_times(const SurvData& d, const Poll& poll) {
+  std::size_t n_out = 0;
+  for (Eigen::Index i = 0; i < d.n; ++i) {
+    poll.tick();
+    const Eigen::Index r = d.order[i];
+    if (i == 0) { ++n_out; continue; }
+    const Eigen::Index p = d.order[i - 1];
+    if (d.stop[r] != d.stop[p] || d.strata[r] != d.strata[p]) ++n_out;
+  }
+  return n_out;
+}
+
 void reserve_curves(KmCurves& out, std::size_t n_out) {
   for (auto* v : {&out.time, &out.n_risk, &out.n_event, &out.n_censor,
-                  &out.surv, &out.se_log, &out.std_err, &out.lower,
+                  &out.surv, &out.std_err, &out.lower,
                   &out.upper}) {
     v->reserve(n_out);
   }
@@ -160,59 +180,29 @@ ValueRange value_range(const Eigen::Map<Eigen::VectorXd>& x) {
   return g;
 }
 
-KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
-                const Eigen::Map<Eigen::VectorXd>& status,
-                const Eigen::Map<Eigen::VectorXd>& weight,
-                const Eigen::Map<Eigen::VectorXi>& strata,
-                const Eigen::Map<Eigen::VectorXi>& order,
-                const Eigen::Map<Eigen::VectorXd>& entry,
-                const Eigen::Map<Eigen::VectorXi>& entry_order,
-                int conf_type, double z, const Poll& poll) {
-  const Eigen::Index n = stop.size();
-  const bool weighted = weight.size() > 0;
-  const bool counting = entry.size() > 0;
-  if (status.size() != n || strata.size() != n || order.size() != n ||
-      (weighted && weight.size() != n)) {
-    throw std::invalid_argument("km_fit: stop, status, weight, strata and "
-                                "order must have the same length");
-  }
-  if (counting && entry_order.size() != n) {
-    throw std::invalid_argument("km_fit: entry times must have one element "
-                                "per row for counting-process data");
+KmCurves km_fit(const SurvData& d, int conf_type, double z,
+                const Poll& poll) {
+  const Eigen::Index n = d.n;
+  if (!d.order || d.m != n) {
+    throw std::invalid_argument("km_fit: needs a sort order of every row");
   }
   if (conf_type < 0 || conf_type > 3) {
     throw std::invalid_argument("km_fit: unknown confidence interval type");
   }
-  auto row = [n](const Eigen::Map<Eigen::VectorXi>& o, Eigen::Index i) {
-    const Eigen::Index r = static_cast<Eigen::Index>(o[i]) - 1;
-    if (r < 0 || r >= n) {
-      throw std::invalid_argument("km_fit: order must be a 1-based "
-                                  "permutation of the rows");
-    }
-    return r;
+  const SortedRows sr(d);
+  auto row = [](const int* o, Eigen::Index i) {
+    return static_cast<Eigen::Index>(o[i]);
   };
-  auto w = [&](Eigen::Index r) { return weighted ? weight[r] : 1.0; };
+  auto w = [&d](Eigen::Index r) { return d.w(r); };
   const ConfType ctype = static_cast<ConfType>(conf_type);
   KmCurves out;
   // Count the output rows first so that every vector is allocated once.
-  std::size_t n_out = 0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    poll.tick();
-    const Eigen::Index r = row(order, i);
-    if (i == 0) { ++n_out; continue; }
-    const Eigen::Index p = row(order, i - 1);
-    if (stop[r] != stop[p] || strata[r] != strata[p]) ++n_out;
-  }
-  reserve_curves(out, n_out);
+  reserve_curves(out, count_times(d, poll));
 
   Eigen::Index block_start = 0;
   while (block_start < n) {
-    const int s = strata[row(order, block_start)];
-    Eigen::Index block_end = block_start;
-    while (block_end < n && strata[row(order, block_end)] == s) ++block_end;
-    if (block_end < n && strata[row(order, block_end)] < s) {
-      throw std::invalid_argument("km_fit: rows must be sorted by stratum");
-    }
+    const int s = sr.strata[row(sr.order, block_start)];
+    const Eigen::Index block_end = stratum_end(d, block_start);
 
     // Backward pass: distinct times from last to first, with the weighted
     // number whose stop time is >= t and (counting) whose start is >= t.
@@ -222,12 +212,12 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
     Eigen::Index k = block_end - 1;  // pointer into the sorted entries
     Eigen::Index i = block_end - 1;
     while (i >= block_start) {
-      const double t = stop[row(order, i)];
+      const double t = sr.stop[row(sr.order, i)];
       double d = 0.0, c = 0.0;
       while (i >= block_start) {
-        const Eigen::Index r = row(order, i);
-        if (stop[r] != t) {
-          if (stop[r] > t) {
+        const Eigen::Index r = row(sr.order, i);
+        if (sr.stop[r] != t) {
+          if (sr.stop[r] > t) {
             throw std::invalid_argument("km_fit: rows must be sorted by "
                                         "time within stratum");
           }
@@ -236,24 +226,24 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
         poll.tick();
         const double wr = w(r);
         at_risk += wr;
-        if (status[r] != 0.0) d += wr; else c += wr;
+        if (sr.status[r] != 0.0) d += wr; else c += wr;
         --i;
       }
-      if (counting) {
+      if (sr.counting) {
         while (k >= block_start) {
-          const Eigen::Index r = row(entry_order, k);
-          if (strata[r] != s) {
+          const Eigen::Index r = row(sr.entry_order, k);
+          if (sr.strata[r] != s) {
             throw std::invalid_argument("km_fit: entry order must sort by "
                                         "stratum like the stop order");
           }
-          if (entry[r] < t) break;
+          if (sr.entry[r] < t) break;
           entered_late += w(r);
           --k;
         }
       }
       out.strata.push_back(s);
       out.time.push_back(t);
-      out.n_risk.push_back(counting ? at_risk - entered_late : at_risk);
+      out.n_risk.push_back(sr.counting ? at_risk - entered_late : at_risk);
       out.n_event.push_back(d);
       out.n_censor.push_back(c);
     }
@@ -312,35 +302,18 @@ KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
 //   method: 0 chooses by that cost, 1 always the recursion, 2 always the
 //   expansion (for tests).
 // Throws std::invalid_argument on inconsistent input.
-Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
-                             const Eigen::Map<Eigen::VectorXd>& status,
-                             const Eigen::Map<Eigen::VectorXd>& weight,
-                             const Eigen::Map<Eigen::VectorXi>& strata,
-                             const Eigen::Map<Eigen::VectorXi>& order,
-                             const Eigen::Map<Eigen::VectorXd>& entry,
-                             const Eigen::Map<Eigen::VectorXi>& entry_order,
-                             const Eigen::Map<Eigen::VectorXi>& cluster,
-                             int n_cluster,
-                             const Eigen::Map<const Eigen::VectorXi>& c_strata,
-                             const Eigen::Map<const Eigen::VectorXd>& c_time,
-                             const Eigen::Map<const Eigen::VectorXd>& c_n_risk,
-                             const Eigen::Map<const Eigen::VectorXd>& c_n_event,
-                             const Eigen::Map<const Eigen::VectorXd>& c_surv,
+// Length (stated reason for more than 80 lines): the recursion and the
+// expansion keep per-cluster state (F, G, counts, the active set) across
+// the event times of a stratum; splitting them means making that state a
+// class, left for a later change.
+Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
+                             int n_cluster, const KmCurves& curves,
                              int method, const Poll& poll) {
-  const Eigen::Index n = stop.size();
-  const Eigen::Index m = c_time.size();
-  const bool weighted = weight.size() > 0;
-  const bool counting = entry.size() > 0;
-  if (status.size() != n || strata.size() != n || order.size() != n ||
-      cluster.size() != n || (weighted && weight.size() != n) ||
-      (counting && entry_order.size() != n)) {
-    throw std::invalid_argument("km_robust_se: the row vectors must have the "
-                                "same length");
-  }
-  if (c_strata.size() != m || c_n_risk.size() != m || c_n_event.size() != m ||
-      c_surv.size() != m) {
-    throw std::invalid_argument("km_robust_se: the curve columns must have "
-                                "the same length");
+  const Eigen::Index n = d.n;
+  const Eigen::Index m = static_cast<Eigen::Index>(curves.time.size());
+  if (!d.order || d.m != n) {
+    throw std::invalid_argument("km_robust_se: needs a sort order of every "
+                                "row");
   }
   if (method < 0 || method > 2) {
     throw std::invalid_argument("km_robust_se: method must be 0, 1 or 2");
@@ -348,15 +321,16 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
   if (n_cluster < 1 && n > 0) {
     throw std::invalid_argument("km_robust_se: need at least one cluster");
   }
-  auto row = [n](const Eigen::Map<Eigen::VectorXi>& o, Eigen::Index i) {
-    const Eigen::Index r = static_cast<Eigen::Index>(o[i]) - 1;
-    if (r < 0 || r >= n) {
-      throw std::invalid_argument("km_robust_se: order must be a 1-based "
-                                  "permutation of the rows");
-    }
-    return r;
+  const SortedRows sr(d);
+  const int* c_strata = curves.strata.data();
+  const double* c_time = curves.time.data();
+  const double* c_n_risk = curves.n_risk.data();
+  const double* c_n_event = curves.n_event.data();
+  const double* c_surv = curves.surv.data();
+  auto row = [](const int* o, Eigen::Index i) {
+    return static_cast<Eigen::Index>(o[i]);
   };
-  auto w = [&](Eigen::Index r) { return weighted ? weight[r] : 1.0; };
+  auto w = [&d](Eigen::Index r) { return d.w(r); };
   auto code = [&](Eigen::Index r) {
     const int k = cluster[r];
     if (k < 0 || k >= n_cluster) {
@@ -370,12 +344,55 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
   std::vector<double> acc;           // used where S reaches 0
   std::vector<unsigned char> mark;
   std::vector<std::size_t> active, pos;  // the expansion's active clusters
+  // acc[k]: the weight of cluster k's rows at risk at t other than the
+  // events at t, over sort positions [from, to); returns the clusters
+  // touched (marked in `mark`, which the caller clears with acc).
+  auto outside_events = [&](Eigen::Index from, Eigen::Index to, double t) {
+    if (acc.empty()) {
+      acc.assign(n_cluster, 0.0);
+      mark.assign(n_cluster, 0);
+    }
+    std::vector<std::size_t> touched;
+    for (Eigen::Index i = from; i < to; ++i) {
+      const Eigen::Index r = row(sr.order, i);
+      if (sr.counting && sr.entry[r] >= t) continue;
+      const std::size_t k = code(r);
+      if (!mark[k]) {
+        mark[k] = 1;
+        touched.push_back(k);
+      }
+      if (!(sr.stop[r] == t && sr.status[r] != 0.0)) acc[k] += w(r);
+    }
+    return touched;
+  };
+
+  // Whether the row at sort position i has stop time t; the rows of each
+  // curve time are consumed in order, so a smaller one means the curves do
+  // not match the rows.
+  auto stops_at = [&](Eigen::Index i, double t) {
+    const double st = sr.stop[row(sr.order, i)];
+    if (st < t) {
+      throw std::invalid_argument("km_robust_se: the curves do not match "
+                                  "the rows");
+    }
+    return st == t;
+  };
+
+  // Counting process: calls f(r) for each row r, in entry order from
+  // position pe (advanced), that entered before t.
+  auto enter_before = [&](Eigen::Index& pe, Eigen::Index end, double t,
+                          auto&& f) {
+    for (; pe < end; ++pe) {
+      const Eigen::Index r = row(sr.entry_order, pe);
+      if (sr.entry[r] >= t) break;
+      f(r);
+    }
+  };
 
   Eigen::Index block_start = 0, j = 0;
   while (block_start < n) {
-    const int s = strata[row(order, block_start)];
-    Eigen::Index block_end = block_start;
-    while (block_end < n && strata[row(order, block_end)] == s) ++block_end;
+    const int s = sr.strata[row(sr.order, block_start)];
+    const Eigen::Index block_end = stratum_end(d, block_start);
     if (j >= m || c_strata[j] != s) {
       throw std::invalid_argument("km_robust_se: the curves do not match the "
                                   "rows");
@@ -383,7 +400,7 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
     // The stratum's clusters and event times decide the method.
     std::vector<std::size_t> members;
     for (Eigen::Index i = block_start; i < block_end; ++i) {
-      const std::size_t k = code(row(order, i));
+      const std::size_t k = code(row(sr.order, i));
       if (count[k] == 0) members.push_back(k);
       count[k] = 1;
     }
@@ -404,9 +421,9 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       // the stratum; G_k in G.
       double v = 0.0, s_prev = 1.0;
       Eigen::Index pe = block_start, ps = block_start;
-      if (!counting) {
+      if (!sr.counting) {
         for (Eigen::Index i = block_start; i < block_end; ++i) {
-          const Eigen::Index r = row(order, i);
+          const Eigen::Index r = row(sr.order, i);
           const std::size_t k = code(r);
           G[k] += w(r);
           ++count[k];
@@ -414,14 +431,12 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       }
       for (; j < m && c_strata[j] == s; ++j) {
         const double t = c_time[j];
-        if (counting) {
-          for (; pe < block_end; ++pe) {
-            const Eigen::Index r = row(entry_order, pe);
-            if (entry[r] >= t) break;
+        if (sr.counting) {
+          enter_before(pe, block_end, t, [&](Eigen::Index r) {
             const std::size_t k = code(r);
             G[k] += w(r);
             ++count[k];
-          }
+          });
         }
         const double nr = c_n_risk[j], d = c_n_event[j];
         const bool event = d > 0.0;
@@ -439,25 +454,18 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
           // S is 0 from here, and so is that term)
           for (std::size_t k : members) F[k] = 0.0;
           for (Eigen::Index i = ps; i < block_end; ++i) {
-            const Eigen::Index r = row(order, i);
-            if (counting && entry[r] >= t) continue;
-            if (!(stop[r] == t && status[r] != 0.0)) {
+            const Eigen::Index r = row(sr.order, i);
+            if (sr.counting && sr.entry[r] >= t) continue;
+            if (!(sr.stop[r] == t && sr.status[r] != 0.0)) {
               F[code(r)] += s_prev * w(r) / nr;
             }
           }
         }
-        for (; ps < block_end; ++ps) {
-          const Eigen::Index r = row(order, ps);
-          if (stop[r] != t) {
-            if (stop[r] < t) {
-              throw std::invalid_argument("km_robust_se: the curves do not "
-                                          "match the rows");
-            }
-            break;
-          }
+        for (; ps < block_end && stops_at(ps, t); ++ps) {
+          const Eigen::Index r = row(sr.order, ps);
           const std::size_t k = code(r);
           const double wr = w(r);
-          if (event && nr > d && status[r] != 0.0) F[k] -= s_prev * wr / nr;
+          if (event && nr > d && sr.status[r] != 0.0) F[k] -= s_prev * wr / nr;
           if (--count[k] == 0) G[k] = 0.0; else G[k] -= wr;
         }
         if (event) {
@@ -548,22 +556,20 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       change(code(r), -wr * C, wr, 1);
       ++entries;
     };
-    if (!counting) {
+    if (!sr.counting) {
       for (Eigen::Index i = block_start; i < block_end; ++i) {
         poll.tick();
-        enter(row(order, i));
+        enter(row(sr.order, i));
       }
     }
     Eigen::Index pe = block_start, ps = block_start;
     for (; j < m && c_strata[j] == s; ++j) {
       const double t = c_time[j];
-      if (counting) {
-        for (; pe < block_end; ++pe) {
-          const Eigen::Index r = row(entry_order, pe);
-          if (entry[r] >= t) break;
+      if (sr.counting) {
+        enter_before(pe, block_end, t, [&](Eigen::Index r) {
           poll.tick();
           enter(r);
-        }
+        });
       }
       const double nr = c_n_risk[j], d = c_n_event[j];
       const bool event = d > 0.0;
@@ -581,21 +587,8 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
       if (alive && !direct) {
         C += d / (nr * (nr - d));
       } else if (direct) {
-        if (acc.empty()) {
-          acc.assign(n_cluster, 0.0);
-          mark.assign(n_cluster, 0);
-        }
-        std::vector<std::size_t> touched;
-        for (Eigen::Index i = ps; i < block_end; ++i) {
-          const Eigen::Index r = row(order, i);
-          if (counting && entry[r] >= t) continue;
-          const std::size_t k = code(r);
-          if (!mark[k]) {
-            mark[k] = 1;
-            touched.push_back(k);
-          }
-          if (!(stop[r] == t && status[r] != 0.0)) acc[k] += w(r);
-        }
+        const std::vector<std::size_t> touched =
+            outside_events(ps, block_end, t);
         for (std::size_t k : touched) {
           change(k, acc[k] / (nr - d) - G[k] / nr, 0.0, 0);
           mark[k] = 0;
@@ -603,25 +596,12 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
         }
       } else if (event && !dead) {
         // S reaches 0 at t: U_k = S(t-) (G_k - E_k) / n over the risk set
-        if (acc.empty()) {
-          acc.assign(n_cluster, 0.0);
-          mark.assign(n_cluster, 0);
-        }
-        std::vector<std::size_t> touched;
         // G_k - E_k is the weight of cluster k's rows at risk other than
         // the events at t; summed directly it is exactly 0 when those
         // weights are (all weight at risk is in the events when S drops
         // to 0), which keeps the limits where survfit has them.
-        for (Eigen::Index i = ps; i < block_end; ++i) {
-          const Eigen::Index r = row(order, i);
-          if (counting && entry[r] >= t) continue;
-          const std::size_t k = code(r);
-          if (!mark[k]) {
-            mark[k] = 1;
-            touched.push_back(k);
-          }
-          if (!(stop[r] == t && status[r] != 0.0)) acc[k] += w(r);
-        }
+        const std::vector<std::size_t> touched =
+            outside_events(ps, block_end, t);
         v = 0.0;
         for (std::size_t k : touched) {
           const double u = s_prev * acc[k] / nr;
@@ -635,19 +615,12 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
         v = nr > d ? v * (1.0 - h) * (1.0 - h) : 0.0;
       }
       // the rows whose stop time is t leave the risk set
-      for (; ps < block_end; ++ps) {
-        const Eigen::Index r = row(order, ps);
-        if (stop[r] != t) {
-          if (stop[r] < t) {
-            throw std::invalid_argument("km_robust_se: the curves do not "
-                                        "match the rows");
-          }
-          break;
-        }
+      for (; ps < block_end && stops_at(ps, t); ++ps) {
+        const Eigen::Index r = row(sr.order, ps);
         poll.tick();
         const double wr = w(r);
         const double e =
-            (alive && !direct && status[r] != 0.0) ? wr / (nr - d) : 0.0;
+            (alive && !direct && sr.status[r] != 0.0) ? wr / (nr - d) : 0.0;
         change(code(r), wr * C - e, -wr, -1);
       }
       if (alive) {
@@ -662,7 +635,7 @@ Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
                                   "rows");
     }
     for (Eigen::Index i = block_start; i < block_end; ++i) {
-      const std::size_t k = code(row(order, i));
+      const std::size_t k = code(row(sr.order, i));
       F[k] = G[k] = 0.0;
       count[k] = 0;
     }
@@ -693,7 +666,6 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
     // where S = 0 and the SE is not)
     const double se_log = se[i] == 0.0 ? 0.0 : se[i] / p;
     curves.std_err[i] = se[i];
-    curves.se_log[i] = se_log;
     surv_ci(p, se_log, ctype, z, curves.lower[i], curves.upper[i]);
   }
 }
@@ -702,7 +674,7 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
 // sort (a counting sort in effect).
 // Inputs (n rows, any order): stop times that are whole numbers in
 //   [tmin, tmin + n_bins); 0/1 status; weights (or empty for 1); stratum
-//   codes 1..n_strata.
+//   codes 0..n_strata - 1.
 // Work: one sequential pass adds each row to its (stratum, time) cell (the
 //   cells, 4 numbers each, are n_strata * n_bins and the caller keeps them
 //   few, so they stay in cache); per stratum a backward pass over the cells
@@ -710,19 +682,13 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
 //   with stop >= t), and a forward pass emits one row per occupied cell
 //   with the product-limit estimate, exactly as km_fit() does after its sort.
 // Output: as km_fit(), rows by stratum code then time.
-KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
-                       const Eigen::Map<Eigen::VectorXd>& status,
-                       const Eigen::Map<Eigen::VectorXd>& weight,
-                       const Eigen::Map<Eigen::VectorXi>& strata,
-                       double tmin, int n_bins, int n_strata, int conf_type,
-                       double z, const Poll& poll) {
-  const Eigen::Index n = stop.size();
-  const bool weighted = weight.size() > 0;
-  if (status.size() != n || strata.size() != n ||
-      (weighted && weight.size() != n)) {
-    throw std::invalid_argument("km_fit_binned: stop, status, weight and "
-                                "strata must have the same length");
-  }
+KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
+                       int conf_type, double z, const Poll& poll) {
+  const Eigen::Index n = d.n;
+  const int n_strata = d.n_strata;
+  const double* stop = d.stop;
+  const double* status = d.status;
+  const int* strata = d.strata;
   if (n_bins < 1 || n_strata < 1) {
     throw std::invalid_argument("km_fit_binned: need at least one time bin "
                                 "and one stratum");
@@ -739,15 +705,15 @@ KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
     poll.tick();
     const int s = strata[r];
     const double t = stop[r] - tmin;
-    if (s < 1 || s > n_strata || !(t >= 0.0) || t >= n_bins ||
+    if (s < 0 || s >= n_strata || !(t >= 0.0) || t >= n_bins ||
         t != std::floor(t)) {
       throw std::invalid_argument("km_fit_binned: a time is not a whole "
                                   "number on the grid, or a stratum code is "
                                   "out of range");
     }
-    const std::size_t cell = static_cast<std::size_t>(s - 1) * n_bins +
+    const std::size_t cell = static_cast<std::size_t>(s) * n_bins +
                              static_cast<std::size_t>(t);
-    const double wr = weighted ? weight[r] : 1.0;
+    const double wr = d.w(r);
     occupied[cell] = 1;
     risk[cell] += wr;
     if (status[r] != 0.0) event[cell] += wr; else censor[cell] += wr;
@@ -768,7 +734,7 @@ KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
     for (std::size_t b = 0; b < static_cast<std::size_t>(n_bins); ++b) {
       const std::size_t cell = base + b;
       if (!occupied[cell]) continue;
-      out.strata.push_back(s + 1);
+      out.strata.push_back(s);
       out.time.push_back(tmin + static_cast<double>(b));
       out.n_risk.push_back(risk[cell]);
       out.n_event.push_back(event[cell]);
@@ -779,65 +745,18 @@ KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
   return out;
 }
 
+KmCurves km_fit_robust(const SurvData& d, const int* cluster, int n_cluster,
+                       int method, int conf_type, double z,
+                       const Poll& poll) {
+  KmCurves fit = km_fit(d, conf_type, z, poll);
+  const Eigen::VectorXd se =
+      km_robust_se(d, cluster, n_cluster, fit, method, poll);
+  km_use_robust(fit, se, conf_type, z);
+  return fit;
+}
+
+ValueRange value_range(const double* x, Eigen::Index n) {
+  return value_range(Eigen::Map<Eigen::VectorXd>(const_cast<double*>(x), n));
+}
+
 }  // namespace cohortsurv
-
-namespace {
-Rcpp::List km_to_list(const cohortsurv::KmCurves& x) {
-  return Rcpp::List::create(
-      Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time,
-      Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_event") = x.n_event,
-      Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("surv") = x.surv,
-      Rcpp::Named("std_err") = x.std_err,
-      Rcpp::Named("lower") = x.lower, Rcpp::Named("upper") = x.upper);
-}
-}  // namespace
-
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z) {
-  return km_to_list(cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
-}
-
-// cpp_km() with the robust (IJ) variance; cluster holds 0-based cluster
-// codes, one per row, below n_cluster.
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_robust(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> entry, const Eigen::Map<Eigen::VectorXi> entry_order, int conf_type, double z, const Eigen::Map<Eigen::VectorXi> cluster, int n_cluster, int method) {
-  const cohortsurv::Poll poll([] { Rcpp::checkUserInterrupt(); });
-  cohortsurv::KmCurves fit = cohortsurv::km_fit(stop, status, weight, strata, order, entry, entry_order, conf_type, z, poll);
-  using CVi = Eigen::Map<const Eigen::VectorXi>;
-  using CVd = Eigen::Map<const Eigen::VectorXd>;
-  const Eigen::Index m = static_cast<Eigen::Index>(fit.time.size());
-  const Eigen::VectorXd se = cohortsurv::km_robust_se(
-      stop, status, weight, strata, order, entry, entry_order, cluster,
-      n_cluster, CVi(fit.strata.data(), m), CVd(fit.time.data(), m),
-      CVd(fit.n_risk.data(), m), CVd(fit.n_event.data(), m),
-      CVd(fit.surv.data(), m), method, poll);
-  cohortsurv::km_use_robust(fit, se, conf_type, z);
-  return km_to_list(fit);
-}
-
-namespace {
-// Column j (0-based) of a numeric matrix, as a vector view without a copy.
-Eigen::Map<Eigen::VectorXd> column(const Eigen::Map<Eigen::MatrixXd>& y,
-                                   int j) {
-  if (j < 0 || j >= y.cols()) {
-    throw std::invalid_argument("column index out of range");
-  }
-  return Eigen::Map<Eigen::VectorXd>(const_cast<double*>(y.data()) +
-                                     j * y.rows(), y.rows());
-}
-
-Rcpp::NumericVector value_range_vector(const cohortsurv::ValueRange& g) {
-  return Rcpp::NumericVector::create(g.min, g.max, g.whole ? 1.0 : 0.0,
-                                     static_cast<double>(g.n_nan));
-}
-}  // namespace
-
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_binned(const Eigen::Map<Eigen::MatrixXd> y, int stop_col, const Eigen::Map<Eigen::VectorXd> weight, const Eigen::Map<Eigen::VectorXi> strata, double tmin, int n_bins, int n_strata, int conf_type, double z) {
-  return km_to_list(cohortsurv::km_fit_binned(column(y, stop_col), column(y, y.cols() - 1), weight, strata, tmin, n_bins, n_strata, conf_type, z, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
-}
-
-// [[Rcpp::export(rng = false)]]
-Rcpp::NumericVector cpp_value_range(const Eigen::Map<Eigen::MatrixXd> y, int col) {
-  return value_range_vector(cohortsurv::value_range(column(y, col)));
-}

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "interrupt.h"
+#include "surv_data.h"
 
 namespace cohortsurv {
 
@@ -14,59 +15,46 @@ namespace cohortsurv {
 enum class ConfType { log = 0, loglog = 1, plain = 2, arcsin = 3 };
 
 struct KmCurves {
-  std::vector<int> strata;       // stratum code of each output row
+  std::vector<int> strata;       // 0-based stratum code of each output row
   std::vector<double> time;      // distinct times (stop times) per stratum
   std::vector<double> n_risk;    // weighted number at risk just before time
   std::vector<double> n_event;   // weighted events at time
   std::vector<double> n_censor;  // weighted censorings at time
   std::vector<double> surv;      // S(time)
-  std::vector<double> se_log;    // Greenwood SE of log S(time)
-  std::vector<double> std_err;   // SE of S(time) = S * se_log
+  std::vector<double> std_err;   // SE of S(time): S times Greenwood's SE
+                                 // of log S, or the robust SE
   std::vector<double> lower;     // pointwise CI (NaN where undefined)
   std::vector<double> upper;
 };
 
-KmCurves km_fit(const Eigen::Map<Eigen::VectorXd>& stop,
-                const Eigen::Map<Eigen::VectorXd>& status,
-                const Eigen::Map<Eigen::VectorXd>& weight,
-                const Eigen::Map<Eigen::VectorXi>& strata,
-                const Eigen::Map<Eigen::VectorXi>& order,
-                const Eigen::Map<Eigen::VectorXd>& entry,
-                const Eigen::Map<Eigen::VectorXi>& entry_order,
-                int conf_type, double z, const Poll& poll = Poll());
+// Kaplan-Meier curves with Greenwood's variance from the rows of `d`
+// read through d.order (every row, m = n). See km.cpp.
+KmCurves km_fit(const SurvData& d, int conf_type, double z,
+                const Poll& poll = Poll());
 
 // Robust (infinitesimal-jackknife) standard error of S(t), one value per
-// row of `curves`, which km_fit() computed from the same rows. See km.cpp.
-Eigen::VectorXd km_robust_se(const Eigen::Map<Eigen::VectorXd>& stop,
-                             const Eigen::Map<Eigen::VectorXd>& status,
-                             const Eigen::Map<Eigen::VectorXd>& weight,
-                             const Eigen::Map<Eigen::VectorXi>& strata,
-                             const Eigen::Map<Eigen::VectorXi>& order,
-                             const Eigen::Map<Eigen::VectorXd>& entry,
-                             const Eigen::Map<Eigen::VectorXi>& entry_order,
-                             const Eigen::Map<Eigen::VectorXi>& cluster,
-                             int n_cluster,
-                             const Eigen::Map<const Eigen::VectorXi>& c_strata,
-                             const Eigen::Map<const Eigen::VectorXd>& c_time,
-                             const Eigen::Map<const Eigen::VectorXd>& c_n_risk,
-                             const Eigen::Map<const Eigen::VectorXd>& c_n_event,
-                             const Eigen::Map<const Eigen::VectorXd>& c_surv,
+// row of `curves`, which km_fit() computed from the same rows; cluster
+// holds n 0-based cluster codes below n_cluster. See km.cpp.
+Eigen::VectorXd km_robust_se(const SurvData& d, const int* cluster,
+                             int n_cluster, const KmCurves& curves,
                              int method = 0, const Poll& poll = Poll());
 
-// Replaces the Greenwood std_err, se_log and limits of `curves` by the
+// Replaces the Greenwood std_err and limits of `curves` by the
 // robust ones (se of S as km_robust_se() returns it).
 void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
                    double z);
 
+// km_fit() with the robust variance: km_robust_se() and km_use_robust().
+KmCurves km_fit_robust(const SurvData& d, const int* cluster, int n_cluster,
+                       int method, int conf_type, double z,
+                       const Poll& poll = Poll());
+
 // Kaplan-Meier curves for whole-number stop times on the grid
-// tmin, tmin + 1, ..., tmin + n_bins - 1, without sorting: rows may come in
-// any order. Right-censored data only; same output as km_fit().
-KmCurves km_fit_binned(const Eigen::Map<Eigen::VectorXd>& stop,
-                       const Eigen::Map<Eigen::VectorXd>& status,
-                       const Eigen::Map<Eigen::VectorXd>& weight,
-                       const Eigen::Map<Eigen::VectorXi>& strata,
-                       double tmin, int n_bins, int n_strata, int conf_type,
-                       double z, const Poll& poll = Poll());
+// tmin, tmin + 1, ..., tmin + n_bins - 1, without sorting: the rows of `d`
+// are read in storage order (d.order is not used). Right-censored data
+// only; same output as km_fit().
+KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
+                       int conf_type, double z, const Poll& poll = Poll());
 
 // One pass over x, without allocating: the smallest and largest value that
 // is not NaN (NA), whether all of those are whole numbers, and how many are
@@ -79,6 +67,7 @@ struct ValueRange {
   long long n_nan = 0;
 };
 ValueRange value_range(const Eigen::Map<Eigen::VectorXd>& x);
+ValueRange value_range(const double* x, Eigen::Index n);
 
 // Pointwise confidence limits of S given the SE of log S, as survfit's
 // conf.type options define them. Writes NaN where a limit is undefined.

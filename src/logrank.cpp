@@ -3,22 +3,19 @@
 // Fleming-Harrington G(rho, gamma), Gehan and Tarone-Ware weights, for
 // right-censored and left-truncated (start, stop] data.
 //
-// Inputs (n rows, in the caller's order; nothing is copied or sorted here):
-//   stop, status   length n; status is 0/1.
+// Inputs: a SurvData view (surv_data.h) of n rows in the caller's order,
+//   nothing copied or sorted here: stop, 0/1 status, 0-based strata, and
+//   the 0-based order (length m <= n: the rows to use, a subset for a
+//   pairwise test) by (stratum, stop); counting-process data also the start
+//   times and the entry order of the same m rows by (stratum, start).
+//   Case weights are not used. Preconditions: check_surv_data() holds.
 //   group          length n, 0-based group codes in [0, n_groups).
-//   strata         length n, 0-based stratum codes in [0, n_strata).
-//   order          1-based row numbers (length m <= n: the rows to use)
-//                  sorted by stratum code, then by stop time: R's
-//                  order(strata, stop), or a subset of it (a pairwise test).
-//   start          counting-process data only: length n entry times, each
-//                  below its stop time; empty for right-censored data.
-//   entry_order    counting-process data only: the same m rows sorted by
-//                  stratum, then by start time; empty otherwise.
 //   weight_type    0 Fleming-Harrington (rho, gamma >= 0), 1 Gehan,
 //                  2 Tarone-Ware.
 // Output: per group and stratum the weighted observed and expected deaths,
 //   the unweighted deaths and the rows; the k x k covariance of O - E
-//   summed over strata.
+//   summed over strata; the chi-square statistic and its df
+//   (logrank_chisq()).
 // Method: at each distinct death time t of a stratum with d deaths among n
 //   at risk (n_g in group g, d_g deaths), and weight w(t),
 //     O_g += w d_g,  E_g += w d n_g / n,
@@ -34,7 +31,7 @@
 // Cost: one gathering pass through `order` (the only random reads), then
 //   one sequential pass per stratum: O(m + D k^2) for D death times.
 
-#include <RcppEigen.h>
+#include <Eigen/Dense>
 
 #include <cmath>
 #include <limits>
@@ -46,16 +43,6 @@
 namespace cohortsurv {
 
 namespace {
-// 0-based row number at position i of a 1-based order vector, checked.
-inline Eigen::Index row_at(const Eigen::Map<Eigen::VectorXi>& order,
-                           Eigen::Index i, Eigen::Index n) {
-  const Eigen::Index r = static_cast<Eigen::Index>(order[i]) - 1;
-  if (r < 0 || r >= n) {
-    throw std::invalid_argument("logrank: order must hold 1-based row "
-                                "numbers");
-  }
-  return r;
-}
 // One death time of stratum s: d deaths (dg per group) among `total` at
 // risk (risk per group). Adds w d_g to O, w d n_g / n to E, the weighted
 // hypergeometric covariance to V, then steps the pooled Kaplan-Meier `km`.
@@ -99,6 +86,67 @@ void add_death_time(LogrankTables& out, int s, const std::vector<double>& risk,
   km *= (total - d) / total;
 }
 
+// The rows of d in sorted order, gathered once into contiguous arrays (one
+// pass of random reads; everything after is sequential): stop time t, group
+// g, stratum s, death d; for counting-process data the start time e and
+// group eg in entry order. Throws on codes out of range or unsorted orders.
+struct SortedRows {
+  std::vector<double> t, e;
+  std::vector<int> g, s, eg;
+  std::vector<char> d;
+};
+
+SortedRows gather_sorted(const SurvData& d, const int* group, int k) {
+  const Eigen::Index m = d.m;
+  const int n_strata = d.n_strata;
+  SortedRows sr;
+  std::vector<double>& t_sorted = sr.t;
+  std::vector<int>& g_sorted = sr.g;
+  std::vector<int>& s_sorted = sr.s;
+  std::vector<char>& d_sorted = sr.d;
+  t_sorted.resize(m);
+  g_sorted.resize(m);
+  s_sorted.resize(m);
+  d_sorted.resize(m);
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const Eigen::Index r = d.order[i];
+    const int g = group[r], st = d.strata[r];
+    if (g < 0 || g >= k) {
+      throw std::invalid_argument("logrank: group code out of range");
+    }
+    if (st < 0 || st >= n_strata) {
+      throw std::invalid_argument("logrank: stratum code out of range");
+    }
+    if (i > 0 && (st < s_sorted[i - 1] ||
+                  (st == s_sorted[i - 1] && d.stop[r] < t_sorted[i - 1]))) {
+      throw std::invalid_argument("logrank: rows must be sorted by stratum, "
+                                  "then by time");
+    }
+    t_sorted[i] = d.stop[r];
+    g_sorted[i] = g;
+    s_sorted[i] = st;
+    d_sorted[i] = d.status[r] != 0.0;
+  }
+  std::vector<double>& e_sorted = sr.e;
+  std::vector<int>& eg_sorted = sr.eg;
+  if (d.counting()) {
+    e_sorted.resize(m);
+    eg_sorted.resize(m);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const Eigen::Index r = d.entry[i];
+      if (d.strata[r] != s_sorted[i] ||
+          (i > 0 && d.strata[r] == s_sorted[i - 1] &&
+           d.start[r] < e_sorted[i - 1])) {
+        throw std::invalid_argument("logrank: entry order must sort the same "
+                                    "rows by stratum, then by start time");
+      }
+      e_sorted[i] = d.start[r];
+      eg_sorted[i] = group[r];
+    }
+  }
+  return sr;
+}
+
 LogrankTables new_tables(int k, int n_strata) {
   LogrankTables out;
   out.observed = Eigen::MatrixXd::Zero(k, n_strata);
@@ -121,18 +169,14 @@ void check_weights(int weight_type, double rho, double gamma) {
 }
 }  // namespace
 
-LogrankTables logrank_tables_binned(const Eigen::Map<Eigen::VectorXi>& bin,
-                                    const Eigen::Map<Eigen::VectorXd>& status,
-                                    const Eigen::Map<Eigen::VectorXi>& group,
-                                    const Eigen::Map<Eigen::VectorXi>& strata,
-                                    int n_bins, int n_groups, int n_strata,
-                                    int weight_type, double rho, double gamma,
-                                    const Poll& poll) {
-  const Eigen::Index n = bin.size();
-  if (status.size() != n || group.size() != n || strata.size() != n) {
-    throw std::invalid_argument("logrank: bin, status, group and strata "
-                                "must have the same length");
-  }
+LogrankTables logrank_tables_binned(const SurvData& d, const int* bin,
+                                    const int* group, int n_bins,
+                                    int n_groups, int weight_type, double rho,
+                                    double gamma, const Poll& poll) {
+  const Eigen::Index n = d.n;
+  const int n_strata = d.n_strata;
+  const double* status = d.status;
+  const int* strata = d.strata;
   if (n_bins < 1 || n_groups < 1 || n_strata < 1) {
     throw std::invalid_argument("logrank: need at least one time bin, group "
                                 "and stratum");
@@ -192,83 +236,35 @@ LogrankTables logrank_tables_binned(const Eigen::Map<Eigen::VectorXi>& bin,
       total -= left;
     }
   }
+  logrank_test(out);
   return out;
 }
 
-LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
-                             const Eigen::Map<Eigen::VectorXd>& status,
-                             const Eigen::Map<Eigen::VectorXi>& group,
-                             const Eigen::Map<Eigen::VectorXi>& strata,
-                             const Eigen::Map<Eigen::VectorXi>& order,
-                             const Eigen::Map<Eigen::VectorXd>& start,
-                             const Eigen::Map<Eigen::VectorXi>& entry_order,
-                             bool counting, int n_groups, int n_strata,
-                             int weight_type, double rho, double gamma,
-                             const Poll& poll) {
-  const Eigen::Index n = stop.size();
-  const Eigen::Index m = order.size();
-  if (status.size() != n || group.size() != n || strata.size() != n) {
-    throw std::invalid_argument("logrank: stop, status, group and strata "
-                                "must have the same length");
+LogrankTables logrank_tables(const SurvData& d, const int* group,
+                             int n_groups, int weight_type, double rho,
+                             double gamma, const Poll& poll) {
+  const Eigen::Index m = d.m;
+  const int n_strata = d.n_strata;
+  const bool counting = d.counting();
+  if (!d.order || (counting && !d.entry)) {
+    throw std::invalid_argument("logrank: needs the sort order (and, for "
+                                "counting-process data, the entry order)");
   }
-  if (m > n) {
-    throw std::invalid_argument("logrank: order is longer than the data");
-  }
-  if (counting && (start.size() != n || entry_order.size() != m)) {
-    throw std::invalid_argument("logrank: counting-process data need one "
-                                "start time per row and an entry order as "
-                                "long as the order");
-  }
-  if (n_groups < 1 || n_strata < 1) {
-    throw std::invalid_argument("logrank: need at least one group and one "
-                                "stratum");
+  if (n_groups < 1) {
+    throw std::invalid_argument("logrank: need at least one group");
   }
   check_weights(weight_type, rho, gamma);
   const LogrankWeight wtype = static_cast<LogrankWeight>(weight_type);
   const int k = n_groups;
   LogrankTables out = new_tables(k, n_strata);
 
-  // Gather the rows once, in sorted order, into contiguous arrays (one pass
-  // of random reads; everything after is sequential).
-  std::vector<double> t_sorted(m);
-  std::vector<int> g_sorted(m), s_sorted(m);
-  std::vector<char> d_sorted(m);
-  for (Eigen::Index i = 0; i < m; ++i) {
-    const Eigen::Index r = row_at(order, i, n);
-    const int g = group[r], st = strata[r];
-    if (g < 0 || g >= k) {
-      throw std::invalid_argument("logrank: group code out of range");
-    }
-    if (st < 0 || st >= n_strata) {
-      throw std::invalid_argument("logrank: stratum code out of range");
-    }
-    if (i > 0 && (st < s_sorted[i - 1] ||
-                  (st == s_sorted[i - 1] && stop[r] < t_sorted[i - 1]))) {
-      throw std::invalid_argument("logrank: rows must be sorted by stratum, "
-                                  "then by time");
-    }
-    t_sorted[i] = stop[r];
-    g_sorted[i] = g;
-    s_sorted[i] = st;
-    d_sorted[i] = status[r] != 0.0;
-  }
-  std::vector<double> e_sorted;
-  std::vector<int> eg_sorted;
-  if (counting) {
-    e_sorted.resize(m);
-    eg_sorted.resize(m);
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const Eigen::Index r = row_at(entry_order, i, n);
-      if (strata[r] != s_sorted[i] ||
-          (i > 0 && strata[r] == s_sorted[i - 1] &&
-           start[r] < e_sorted[i - 1])) {
-        throw std::invalid_argument("logrank: entry order must sort the same "
-                                    "rows by stratum, then by start time");
-      }
-      e_sorted[i] = start[r];
-      eg_sorted[i] = group[r];
-    }
-  }
+  const SortedRows sr = gather_sorted(d, group, k);
+  const std::vector<double>& t_sorted = sr.t;
+  const std::vector<int>& g_sorted = sr.g;
+  const std::vector<int>& s_sorted = sr.s;
+  const std::vector<char>& d_sorted = sr.d;
+  const std::vector<double>& e_sorted = sr.e;
+  const std::vector<int>& eg_sorted = sr.eg;
 
   std::vector<double> risk(k), dg(k), leave(k);
   std::vector<int> touched;  // groups with rows at the current time
@@ -278,11 +274,10 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
   while (block_start < m) {
     const int s = s_sorted[block_start];
     // the block of this stratum, with its rows and deaths per group
-    Eigen::Index block_end = block_start;
-    while (block_end < m && s_sorted[block_end] == s) {
-      out.n(g_sorted[block_end], s) += 1.0;
-      if (d_sorted[block_end]) out.events(g_sorted[block_end], s) += 1.0;
-      ++block_end;
+    const Eigen::Index block_end = stratum_end(d, block_start);
+    for (Eigen::Index i = block_start; i < block_end; ++i) {
+      out.n(g_sorted[i], s) += 1.0;
+      if (d_sorted[i]) out.events(g_sorted[i], s) += 1.0;
     }
     double total = 0.0;  // number at risk, all groups
     std::fill(risk.begin(), risk.end(), 0.0);
@@ -328,6 +323,7 @@ LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
     }
     block_start = block_end;
   }
+  logrank_test(out);
   return out;
 }
 
@@ -378,29 +374,12 @@ Eigen::Vector2d logrank_chisq(const Eigen::VectorXd& u,
   return Eigen::Vector2d(chi, static_cast<double>(rank));
 }
 
-}  // namespace cohortsurv
-
-namespace {
-Rcpp::List logrank_to_list(const cohortsurv::LogrankTables& x) {
-  const Eigen::VectorXd u =
-      (x.observed - x.expected).rowwise().sum();
+void logrank_test(LogrankTables& x) {
+  const Eigen::VectorXd u = (x.observed - x.expected).rowwise().sum();
   const Eigen::VectorXd e = x.expected.rowwise().sum();
-  const Eigen::Vector2d chi = cohortsurv::logrank_chisq(u, x.variance, e);
-  return Rcpp::List::create(
-      Rcpp::Named("observed") = x.observed,
-      Rcpp::Named("expected") = x.expected,
-      Rcpp::Named("events") = x.events, Rcpp::Named("n") = x.n,
-      Rcpp::Named("variance") = x.variance,
-      Rcpp::Named("statistic") = chi[0], Rcpp::Named("df") = chi[1]);
-}
-}  // namespace
-
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_logrank(const Eigen::Map<Eigen::VectorXd> stop, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, const Eigen::Map<Eigen::VectorXi> order, const Eigen::Map<Eigen::VectorXd> start, const Eigen::Map<Eigen::VectorXi> entry_order, bool counting, int n_groups, int n_strata, int weight_type, double rho, double gamma) {
-  return logrank_to_list(cohortsurv::logrank_tables(stop, status, group, strata, order, start, entry_order, counting, n_groups, n_strata, weight_type, rho, gamma, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
+  const Eigen::Vector2d chi = logrank_chisq(u, x.variance, e);
+  x.statistic = chi[0];
+  x.df = chi[1];
 }
 
-// [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_logrank_binned(const Eigen::Map<Eigen::VectorXi> bin, const Eigen::Map<Eigen::VectorXd> status, const Eigen::Map<Eigen::VectorXi> group, const Eigen::Map<Eigen::VectorXi> strata, int n_bins, int n_groups, int n_strata, int weight_type, double rho, double gamma) {
-  return logrank_to_list(cohortsurv::logrank_tables_binned(bin, status, group, strata, n_bins, n_groups, n_strata, weight_type, rho, gamma, cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); })));
-}
+}  // namespace cohortsurv

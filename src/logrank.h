@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 
 #include "interrupt.h"
+#include "surv_data.h"
 
 namespace cohortsurv {
 
@@ -21,30 +22,28 @@ struct LogrankTables {
   Eigen::MatrixXd n;         // k x s: rows
   Eigen::MatrixXd variance;  // k x k: hypergeometric covariance of O - E,
                              //        summed over strata
+  double statistic = 0.0;    // chi-square (logrank_chisq())
+  double df = 0.0;           // its degrees of freedom
 };
 
-LogrankTables logrank_tables(const Eigen::Map<Eigen::VectorXd>& stop,
-                             const Eigen::Map<Eigen::VectorXd>& status,
-                             const Eigen::Map<Eigen::VectorXi>& group,
-                             const Eigen::Map<Eigen::VectorXi>& strata,
-                             const Eigen::Map<Eigen::VectorXi>& order,
-                             const Eigen::Map<Eigen::VectorXd>& start,
-                             const Eigen::Map<Eigen::VectorXi>& entry_order,
-                             bool counting, int n_groups, int n_strata,
-                             int weight_type, double rho, double gamma,
-                             const Poll& poll = Poll());
+// The tables (and the test, logrank_test()) from the d.m rows of `d` read
+// through d.order; group: n 0-based group codes. See logrank.cpp.
+LogrankTables logrank_tables(const SurvData& d, const int* group,
+                             int n_groups, int weight_type, double rho,
+                             double gamma, const Poll& poll = Poll());
 
 // The same tables for right-censored data whose times are whole numbers in
-// a modest range: `bin` (length n) is time minus the smallest time, in
-// [0, n_bins); no sorting, one pass to count rows and deaths per (stratum,
-// time, group), then one pass over the time bins of each stratum.
-LogrankTables logrank_tables_binned(const Eigen::Map<Eigen::VectorXi>& bin,
-                                    const Eigen::Map<Eigen::VectorXd>& status,
-                                    const Eigen::Map<Eigen::VectorXi>& group,
-                                    const Eigen::Map<Eigen::VectorXi>& strata,
-                                    int n_bins, int n_groups, int n_strata,
-                                    int weight_type, double rho, double gamma,
-                                    const Poll& poll = Poll());
+// a modest range: `bin` (n values) is time minus the smallest time, in
+// [0, n_bins); the rows of `d` are read in storage order (no sorting), one
+// pass to count rows and deaths per (stratum, time, group), then one pass
+// over the time bins of each stratum.
+LogrankTables logrank_tables_binned(const SurvData& d, const int* bin,
+                                    const int* group, int n_bins,
+                                    int n_groups, int weight_type, double rho,
+                                    double gamma, const Poll& poll = Poll());
+
+// Sets x.statistic and x.df: the chi-square of O - E summed over strata.
+void logrank_test(LogrankTables& x);
 
 // The quadratic form U' V^- U of the score U = O - E (length k) and its
 // covariance V (k x k), over the groups with expected > 0, as survdiff

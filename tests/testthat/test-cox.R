@@ -459,3 +459,12 @@ test_that("bad input gives argument-naming errors", {
   expect_error(cox(Surv(time, status) ~ age, d), "`age` must be finite",
                class = "cohortsurv_error")
 })
+
+test_that("predict(reference = \"strata\") works with one covariate", {
+  # the per-stratum centring of a one-column design (a K x 1 matrix) once
+  # failed as non-conformable
+  f <- cox(Surv(time, status) ~ age + strata(sex), data = lung)
+  g <- coxph(Surv(time, status) ~ age + strata(sex), data = lung)
+  expect_equal(unname(predict(f, reference = "strata")),
+               unname(predict(g, reference = "strata")), tolerance = 1e-8)
+})

@@ -32,8 +32,9 @@ test_that("the Kaplan-Meier kernel stops promptly on an interrupt", {
   st <- rep(1, n)
   code <- rep(1L, n)
   ord <- seq_len(n)
-  kernel <- function() cohortsurv:::cpp_km(stop, st, double(), code, ord,
-                                           double(), integer(), 0L, 1.96)
+  sd <- list(stop = stop, status = st, strata = code - 1L, n_strata = 1L,
+             order = ord - 1L)
+  kernel <- function() cohortsurv:::cpp_km(sd, 0L, 1.96)
   full <- system.time(res <- kernel())[["elapsed"]]
   rm(res)
   invisible(gc())

@@ -310,11 +310,9 @@ test_that("robust-variance arguments are validated", {
                class = "cohortsurv_error", regexp = "id")
   # the C++ kernel refuses cluster codes out of range
   ord <- order(d$time)
-  expect_error(cohortsurv:::cpp_km_robust(as.double(d$time),
-                                          as.double(d$status), double(),
-                                          rep(1L, 50), ord, double(),
-                                          integer(), 0L, 1.96, rep(5L, 50),
-                                          2L, 0L),
+  sd <- list(stop = as.double(d$time), status = as.double(d$status),
+             strata = rep(0L, 50), n_strata = 1L, order = ord - 1L)
+  expect_error(cohortsurv:::cpp_km_robust(sd, rep(5L, 50), 2L, 0L, 0L, 1.96),
                "cluster code out of range")
 })
 

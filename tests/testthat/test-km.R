@@ -111,6 +111,16 @@ test_that("both right-censored kernels agree with survfit: sort-free and sorting
   }
 })
 
+# The SurvData list the C++ entries read (R/surv-data.R), from 1-based
+# stratum codes and a 1-based order as R's order() gives them.
+km_sd <- function(stop, status, strata, order = NULL, weights = NULL,
+                  n_strata = max(strata)) {
+  list(stop = stop, status = status,
+       weights = if (length(weights)) weights,
+       strata = as.integer(strata) - 1L, n_strata = as.integer(n_strata),
+       order = if (!is.null(order)) as.integer(order) - 1L)
+}
+
 test_that("the sort-free kernel gives exactly the sorting kernel's curves", {
   set.seed(11)
   n <- 2000
@@ -121,10 +131,9 @@ test_that("the sort-free kernel gives exactly the sorting kernel's curves", {
   ord <- order(code, time, method = "radix")
   for (ct in 0:3) {
     for (wt in list(double(), w)) {
-      a <- cohortsurv:::cpp_km(time, status, wt, code, ord, double(),
-                               integer(), ct, 1.96)
-      b <- cohortsurv:::cpp_km_binned(cbind(time, status), 0L, wt, code,
-                                      0, 366L, 4L, ct, 1.96)
+      a <- cohortsurv:::cpp_km(km_sd(time, status, code, ord, wt), ct, 1.96)
+      b <- cohortsurv:::cpp_km_binned(km_sd(time, status, code, NULL, wt),
+                                      0, 366L, ct, 1.96)
       expect_identical(b$strata, a$strata)
       expect_identical(b$time, a$time)
       expect_close(b$n_event, a$n_event, 1e-13)
@@ -139,8 +148,8 @@ test_that("the sort-free kernel gives exactly the sorting kernel's curves", {
   # a time off the grid or a stratum code out of range is refused, not read
   # out of bounds
   kb <- function(time, code, tmin = 0, n_bins = 3L)
-    cohortsurv:::cpp_km_binned(cbind(time, 1), 0L, double(), code, tmin,
-                               n_bins, 2L, 0L, 1.96)
+    cohortsurv:::cpp_km_binned(km_sd(time, rep(1, length(time)), code,
+                                     n_strata = 2L), tmin, n_bins, 0L, 1.96)
   expect_error(kb(c(1, 2.5), c(1L, 1L)), "whole number")
   expect_error(kb(c(1, 3), c(1L, 1L)), "whole number")
   expect_error(kb(c(1, 2), c(1L, 1L), tmin = 2), "whole number")
@@ -392,11 +401,11 @@ test_that("bad input gets a clear error naming the argument and the row", {
 
 test_that("the C++ kernel rejects unsorted input instead of returning nonsense", {
   k <- function(stop, strata, ord, weight = double())
-    cohortsurv:::cpp_km(stop, rep(1, length(stop)), weight, strata, ord,
-                        double(), integer(), 0L, 1.96)
+    cohortsurv:::cpp_km(km_sd(stop, rep(1, length(stop)), strata, ord, weight,
+                              n_strata = 2L), 0L, 1.96)
   expect_error(k(c(2, 1), c(1L, 1L), c(1L, 2L)), "sorted by time")
   expect_error(k(c(1, 2), c(2L, 1L), c(1L, 2L)), "sorted by stratum")
-  expect_error(k(c(1, 2), c(1L, 1L), c(1L, 2L), weight = 1), "same length")
+  expect_error(k(c(1, 2), c(1L, 1L), c(1L, 2L), weight = 1), "length 2")
   expect_error(k(c(1, 2), c(1L, 1L), c(1L, 5L)), "permutation")
   expect_error(k(c(1, 2), c(1L, 1L), c(0L, 1L)), "permutation")
   expect_equal(k(c(2, 1), c(1L, 1L), c(2L, 1L))$surv, c(0.5, 0))

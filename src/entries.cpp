@@ -1,0 +1,264 @@
+// R entry points: every Rcpp::export of the package. Each is one line that
+// converts its arguments and forwards to a kernel; the kernels (km.cpp,
+// logrank.cpp, cox.cpp) are pure C++ on SurvData views (surv_data.h) and
+// know nothing of R. Conversions, shared here:
+//   surv_view()  R's cs_surv_data list (R/surv-data.R: stop, status and
+//                start, or the response matrix y; weights, strata,
+//                n_strata, order, entry; orders 0-based) -> SurvData,
+//                without copying;
+//   cox_view()   surv_sorted()'s list (the same fields stored in sorted
+//                order, entry as sorted positions, plus offset) -> CoxData.
+// A bad input throws (Rcpp turns it into an R error); nothing here or in a
+// kernel calls Rf_error. Kernels poll for interrupts through r_poll().
+
+#include <RcppEigen.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "cox.h"
+#include "km.h"
+#include "logrank.h"
+
+namespace {
+
+using Eigen::Map;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+cohortsurv::Poll r_poll() {
+  return cohortsurv::Poll([] { Rcpp::checkUserInterrupt(); });
+}
+
+[[noreturn]] void bad(const std::string& what) {
+  throw std::invalid_argument("surv_data: " + what);
+}
+
+// A vector as a pointer to its n values (nullptr when it is NULL or empty
+// and `optional`), refusing the wrong type or length: no coercion, so the
+// pointer stays valid while the argument lives.
+const double* dbl(SEXP v, R_xlen_t n, const char* name,
+                  bool optional = false) {
+  if (optional && (Rf_isNull(v) || Rf_xlength(v) == 0)) return nullptr;
+  if (TYPEOF(v) != REALSXP || Rf_xlength(v) != n) {
+    bad(std::string("`") + name + "` must be a double vector of length " +
+        std::to_string(n));
+  }
+  return REAL(v);
+}
+
+const int* ints(SEXP v, R_xlen_t n, const char* name, bool optional = false) {
+  if (optional && (Rf_isNull(v) || Rf_xlength(v) == 0)) return nullptr;
+  if (TYPEOF(v) != INTSXP || Rf_xlength(v) != n) {
+    bad(std::string("`") + name + "` must be an integer vector of length " +
+        std::to_string(n));
+  }
+  return INTEGER(v);
+}
+
+SEXP field(const Rcpp::List& l, const char* name) {
+  return l.containsElementNamed(name) ? SEXP(l[name]) : R_NilValue;
+}
+
+int n_strata(const Rcpp::List& l) {
+  SEXP v = field(l, "n_strata");
+  if (Rf_xlength(v) != 1) bad("`n_strata` must be one number");
+  return Rf_asInteger(v);
+}
+
+// The columns of the response matrix `y` (stop, status; start, stop,
+// status) as the stop, status and start of d.
+void columns_of(SEXP y, cohortsurv::SurvData& d) {
+  if (TYPEOF(y) != REALSXP || !Rf_isMatrix(y) ||
+      (Rf_ncols(y) != 2 && Rf_ncols(y) != 3)) {
+    bad("`y` must be a double matrix of 2 or 3 columns");
+  }
+  const R_xlen_t n = Rf_nrows(y);
+  const int k = Rf_ncols(y);
+  d.n = n;
+  d.stop = REAL(y) + (k - 2) * n;
+  d.status = REAL(y) + (k - 1) * n;
+  d.start = k == 3 ? REAL(y) : nullptr;
+}
+
+cohortsurv::SurvData surv_view(const Rcpp::List& sd) {
+  cohortsurv::SurvData d;
+  SEXP y = field(sd, "y");
+  if (!Rf_isNull(y)) {
+    columns_of(y, d);
+  } else {
+    d.n = Rf_xlength(field(sd, "status"));
+    d.stop = dbl(field(sd, "stop"), d.n, "stop");
+    d.status = dbl(field(sd, "status"), d.n, "status");
+    d.start = dbl(field(sd, "start"), d.n, "start", true);
+  }
+  const R_xlen_t n = d.n;
+  d.weight = dbl(field(sd, "weights"), n, "weights", true);
+  d.strata = ints(field(sd, "strata"), n, "strata");
+  d.n_strata = n_strata(sd);
+  SEXP order = field(sd, "order");
+  d.m = Rf_isNull(order) ? n : Rf_xlength(order);
+  d.order = ints(order, d.m, "order", true);
+  d.entry = d.start ? ints(field(sd, "entry"), d.m, "entry", !d.order)
+                    : nullptr;
+  cohortsurv::check_surv_data(d, "surv_data");
+  return d;
+}
+
+cohortsurv::CoxData cox_view(const Rcpp::List& so, bool efron) {
+  cohortsurv::CoxData d;
+  const R_xlen_t n = Rf_xlength(field(so, "status"));
+  d.n = d.m = n;
+  d.stop = dbl(field(so, "stop"), n, "stop");
+  d.status = dbl(field(so, "status"), n, "status");
+  d.weight = dbl(field(so, "weights"), n, "weights");
+  d.offset = dbl(field(so, "offset"), n, "offset");
+  d.strata = ints(field(so, "strata"), n, "strata");
+  d.n_strata = n_strata(so);
+  d.start = dbl(field(so, "start"), n, "start", true);
+  d.entry = d.start ? ints(field(so, "entry"), n, "entry") : nullptr;
+  d.efron = efron;
+  cohortsurv::check_surv_data(d, "cox");
+  return d;
+}
+
+// A 0-based order of n rows (range checked by the kernel that reads it).
+const int* order_of(const Rcpp::IntegerVector& o, Eigen::Index n) {
+  return ints(o, n, "order");
+}
+
+Rcpp::List to_list(const cohortsurv::KmCurves& x) {
+  return Rcpp::List::create(
+      Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time,
+      Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_event") = x.n_event,
+      Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("surv") = x.surv,
+      Rcpp::Named("std_err") = x.std_err,
+      Rcpp::Named("lower") = x.lower, Rcpp::Named("upper") = x.upper);
+}
+
+Rcpp::List to_list(const cohortsurv::LogrankTables& x) {
+  return Rcpp::List::create(
+      Rcpp::Named("observed") = x.observed,
+      Rcpp::Named("expected") = x.expected,
+      Rcpp::Named("events") = x.events, Rcpp::Named("n") = x.n,
+      Rcpp::Named("variance") = x.variance,
+      Rcpp::Named("statistic") = x.statistic, Rcpp::Named("df") = x.df);
+}
+
+Rcpp::List to_list(const cohortsurv::CoxFit& f) {
+  return Rcpp::List::create(
+      Rcpp::Named("beta") = f.beta, Rcpp::Named("var") = f.var,
+      Rcpp::Named("score") = f.score, Rcpp::Named("singular") = f.singular,
+      Rcpp::Named("loglik") =
+          Rcpp::NumericVector::create(f.loglik_init, f.loglik),
+      Rcpp::Named("score_test") = f.score_test, Rcpp::Named("iter") = f.iter,
+      Rcpp::Named("converged") = f.converged,
+      Rcpp::Named("mean_w") = f.mean_w, Rcpp::Named("mean_u") = f.mean_u,
+      Rcpp::Named("zero_one") = f.zero_one,
+      Rcpp::Named("singular_init") = f.singular_init);
+}
+
+Rcpp::List to_list(const cohortsurv::CoxResiduals& r) {
+  if (r.score.size() == 0 && r.xbar.size() == 0) {
+    return Rcpp::List::create(Rcpp::Named("expected") = r.expected);
+  }
+  return Rcpp::List::create(Rcpp::Named("expected") = r.expected,
+                            Rcpp::Named("score") = r.score,
+                            Rcpp::Named("xbar") = r.xbar);
+}
+
+Rcpp::List to_list(const cohortsurv::SweepResult& r) {
+  return Rcpp::List::create(
+      Rcpp::Named("strata") = r.t_strata, Rcpp::Named("time") = r.t_time,
+      Rcpp::Named("n_risk") = r.t_nrisk, Rcpp::Named("n_event") = r.t_nevent,
+      Rcpp::Named("hazard") = r.t_hazard);
+}
+
+Rcpp::List to_list(const cohortsurv::ZphTest& z) {
+  return Rcpp::List::create(Rcpp::Named("u") = z.u,
+                            Rcpp::Named("imat") = z.imat);
+}
+
+Rcpp::NumericVector to_vector(const cohortsurv::ValueRange& g) {
+  return Rcpp::NumericVector::create(g.min, g.max, g.whole ? 1.0 : 0.0,
+                                     static_cast<double>(g.n_nan));
+}
+
+// Column j (0-based) of a numeric matrix, range checked.
+const double* column(const Map<MatrixXd>& y, int j) {
+  if (j < 0 || j >= y.cols()) bad("column index out of range");
+  return y.data() + static_cast<Eigen::Index>(j) * y.rows();
+}
+
+// The 0-based codes of a factor (its codes minus one), in one pass.
+Rcpp::IntegerVector codes0(const Rcpp::IntegerVector& f) {
+  Rcpp::IntegerVector out(Rcpp::no_init(f.size()));
+  const int* in = f.begin();
+  int* o = out.begin();
+  for (R_xlen_t i = 0; i < f.size(); ++i) {
+    o[i] = in[i] == NA_INTEGER ? NA_INTEGER : in[i] - 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z) {
+  return to_list(cohortsurv::km_fit(surv_view(sd), conf_type, z, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z) {
+  return to_list(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z) {
+  return to_list(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cpp_value_range(const Eigen::Map<Eigen::MatrixXd> y, int col) {
+  return to_vector(cohortsurv::value_range(column(y, col), y.rows()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cpp_column(const Eigen::Map<Eigen::MatrixXd> y, int col) {
+  return Rcpp::NumericVector(column(y, col), column(y, col) + y.rows());
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector cpp_codes0(const Rcpp::IntegerVector f) {
+  return codes0(f);
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_logrank(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int weight_type, double rho, double gamma) {
+  return to_list(cohortsurv::logrank_tables(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, weight_type, rho, gamma, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_logrank_binned(const Rcpp::List sd, const Rcpp::IntegerVector bin, const Rcpp::IntegerVector group, int n_bins, int n_groups, int weight_type, double rho, double gamma) {
+  return to_list(cohortsurv::logrank_tables_binned(surv_view(sd), ints(bin, group.size(), "bin"), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_bins, n_groups, weight_type, rho, gamma, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_fit(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
+  return to_list(cohortsurv::cox_newton(cox_view(so, efron), x, order_of(order, x.rows()), init, max_iter, eps, toler_chol, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_resid(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta, bool score) {
+  return to_list(cohortsurv::cox_residuals(cox_view(so, efron), x, order_of(order, x.rows()), eta, score, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_basehaz(const Rcpp::List so, bool efron, const Eigen::Map<Eigen::VectorXd> eta) {
+  return to_list(cohortsurv::cox_baseline(cox_view(so, efron), eta, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g) {
+  return to_list(cohortsurv::cox_zph_test(cox_view(so, efron), x, order_of(order, x.rows()), eta, g, r_poll()));
+}
