@@ -231,7 +231,10 @@ anova_terms <- function(fit) {
     c("stop", "status"), drop = FALSE]
   ll <- fit$loglik[1L]
   df <- 0
-  for (k in seq_along(labs)) {
+  # strata() main effects that also appear in interactions have no columns
+  # (coxph's design); like anova.coxph, they get no row
+  keep <- setdiff(seq_along(labs), fit$drop_terms)
+  for (k in keep) {
     cols <- which(asgn <= k)
     sub <- suppressMessages(cox_fit(
       so_x[, cols, drop = FALSE], y, strata = fit$strata_code,
@@ -243,7 +246,7 @@ anova_terms <- function(fit) {
   stat <- 2 * diff(ll)
   ddf <- diff(df)
   structure(data.frame(
-    term = c("NULL", labs), loglik = ll, df = c(NA, ddf),
+    term = c("NULL", labs[keep]), loglik = ll, df = c(NA, ddf),
     statistic = c(NA, stat),
     p_value = c(NA, ifelse(ddf > 0, stats::pchisq(stat, ddf,
                                                   lower.tail = FALSE), NA)),
@@ -271,7 +274,8 @@ print.cs_cox_anova <- function(x, ...) {
 #'   the row's own stratum (the same as `"sample"` for an unstratified fit),
 #'   `"sample"` at the means of the whole fitting data, `object$means`, or
 #'   `"zero"` not at all.
-#' @param ... Unused.
+#' @param ... Must be empty: any other argument (such as `predict.coxph`'s
+#'   `se.fit`) is refused with an error rather than ignored.
 #' @details With `reference = "sample"` the linear predictor is x'b -
 #'   means'b, plus any offset minus the mean offset of the fitting data;
 #'   columns coded only -1, 0 and 1 (such as dummy variables) are not
@@ -299,6 +303,14 @@ print.cs_cox_anova <- function(x, ...) {
 #' @export
 predict.cs_cox <- function(object, newdata, type = c("lp", "risk"),
                            reference = c("strata", "sample", "zero"), ...) {
+  dots <- list(...)
+  if (length(dots)) {
+    nm <- names(dots)[1L]
+    cs_abort("`", if (is.null(nm) || !nzchar(nm)) "..." else nm, "` is not ",
+             "an argument of predict() for a cox() fit",
+             if (identical(nm, "se.fit")) "; standard errors of predictions are not computed",
+             ".", arg = if (is.null(nm) || !nzchar(nm)) "..." else nm)
+  }
   type <- arg_choice(type, "type", c("lp", "risk"))
   reference <- arg_choice(reference, "reference",
                           c("strata", "sample", "zero"))

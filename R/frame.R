@@ -83,7 +83,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
     y = y, type = attr(y, "type"), mf = mf, terms = attr(mf, "terms"),
     weights = if (is.null(w)) NULL else as.double(w),
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
-    rows = attr(mf, "row.names"), formula = formula,
+    rows = attr(mf, "row.names"), formula = fm$user,
     extras = stats::setNames(lapply(extras, function(nm)
       mf[[paste0("(", nm, ")")]]), extras)
   )
@@ -91,7 +91,9 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
 
 # The formula of the call, checked and normalised (normalize_formula()),
 # with a cluster() term moved to `mcall$cluster`; every variable it names
-# must be findable. Returns list(formula, mcall, data, fenv).
+# must be findable. Returns list(formula, user, mcall, data, fenv), `user`
+# the formula as the caller wrote it (kept in fits, so update() refits the
+# same model, cluster() term included).
 frame_formula <- function(mcall, env, fun, extras) {
   formula <- mcall$formula
   if (is.null(formula)) {
@@ -105,6 +107,10 @@ frame_formula <- function(mcall, env, fun, extras) {
   }
   data <- frame_data(mcall, env, formula)
   has_data <- !is.null(data)
+  user <- formula
+  if (has_data && "." %in% all.vars(user[[3L]])) {
+    user <- stats::formula(stats::terms(user, data = data))
+  }
   formula <- normalize_formula(formula, data, fun)
   if (!is.null(attr(formula, "cluster"))) {
     if (!"cluster" %in% extras) {
@@ -128,7 +134,8 @@ frame_formula <- function(mcall, env, fun, extras) {
                arg = "formula")
     }
   }
-  list(formula = formula, mcall = mcall, data = data, fenv = fenv)
+  list(formula = formula, user = user, mcall = mcall, data = data,
+       fenv = fenv)
 }
 
 # The evaluated Surv() arguments (a status of 1 when Surv(time) has none),

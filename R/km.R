@@ -446,7 +446,12 @@ real_censorings <- function(curves, sd, id) {
   continued <- logical(n)
   if (n > 1L) {
     nxt <- seq.int(2L, n)
-    continued[o[-n]] <- ido[-n] == ido[nxt] & stop[o[-n]] >= start[o[nxt]]
+    # the next row of the same subject, in the same curve: a subject who
+    # moves to another curve is censored in the one it leaves (survival's
+    # extended Kaplan-Meier, tests/ekm.R)
+    codeo <- as.integer(code)[o]
+    continued[o[-n]] <- ido[-n] == ido[nxt] & stop[o[-n]] >= start[o[nxt]] &
+      codeo[-n] == codeo[nxt]
   }
   sel <- which(continued & sd$status == 0)
   nc <- curves$n_censor

@@ -72,8 +72,8 @@
 #' `coxph(ties = "exact")`.) `n` then counts rows, not subjects.
 #'
 #' There is no `weights` argument: the tests are defined for counts, and
-#' `survdiff` has none. Times are used as given (no `timefix` rounding of
-#' nearly equal times).
+#' `survdiff` has none. Nearly equal times are merged first, as `survdiff`
+#' does (`timefix = TRUE`, see `survival::aeqSurv()`).
 #'
 #' @section Memory:
 #' Beyond the data themselves, a call on 10^6 rows (three groups, four

@@ -258,3 +258,53 @@ test_that("predict() with an offset: consistent on the fitting rows", {
   expect_close(predict(f, newdata = d, reference = "zero"),
                predict(g, newdata = d, reference = "zero"), 1e-10)
 })
+
+test_that("update() of a fit with a cluster() term keeps the cluster", {
+  f <- cox(Surv(time, status) ~ age + cluster(inst), lung2)
+  g <- coxph(Surv(time, status) ~ age + cluster(inst), lung2)
+  uf <- update(f, . ~ . + sex)
+  ug <- update(g, . ~ . + sex)
+  expect_equal(uf$n, ug$n)
+  expect_true(uf$robust)
+  expect_close(coef(uf), coef(ug), 1e-8)
+  expect_close(uf$var, ug$var, 1e-8)
+})
+
+test_that("anova() has coxph's rows when strata() is in an interaction", {
+  d <- na.omit(lung2[, c("time", "status", "ph.ecog", "sex", "age")])
+  a <- anova(cox(Surv(time, status) ~ ph.ecog + age * strata(sex), d))
+  g <- anova(coxph(Surv(time, status) ~ ph.ecog + age * strata(sex), d))
+  expect_identical(a$term[-1L], rownames(g)[-1L])
+  expect_close(a$statistic[-1L], g$Chisq[-1L], 1e-8)
+  expect_close(a$loglik, g$loglik, 1e-10)
+})
+
+test_that("extended KM: a subject who moves to another curve is censored in the one it leaves", {
+  # survival's tests/ekm.R: the row where a subject leaves a curve is a
+  # censoring in that curve (survival 3.5 mislays these flags with several
+  # curves, so the hand count of ekm.R is the oracle)
+  d <- survival::aml
+  d$id <- seq_len(nrow(d))
+  d <- survSplit(Surv(time, status) ~ ., d, cut = c(9, 17, 30))
+  d$trt <- rep(c(1, 1, 2, 2, 2), length = nrow(d))
+  d$wt <- rep(1:6, length = nrow(d))
+  d$status[d$time == 13] <- 1
+  f <- km(Surv(tstart, time, status) ~ trt, d, weights = wt, id = id)
+  by_hand <- function(dd) {
+    last <- !vapply(seq_len(nrow(dd)), function(i) {
+      any(dd$id == dd$id[i] & dd$tstart == dd$time[i])
+    }, logical(1))
+    vapply(sort(unique(dd$time)), function(t) {
+      sum(dd$wt[dd$time == t & dd$status == 0 & last])
+    }, numeric(1))
+  }
+  expect_equal(f$curves$n_censor,
+               c(by_hand(d[d$trt == 1, ]), by_hand(d[d$trt == 2, ])))
+})
+
+test_that("predict() of a cox() fit refuses arguments it would ignore", {
+  f <- cox(Surv(time, status) ~ age, lung2)
+  expect_error(predict(f, se.fit = TRUE), "se.fit", class = "cohortsurv_error")
+  expect_error(predict(f, type = "lp", foo = 3), "`foo` is not an argument",
+               class = "cohortsurv_error")
+})
