@@ -91,8 +91,15 @@ summary_frame <- function(df, class, ...) {
   structure(df, ..., class = c(class, "data.frame"))
 }
 
-print_summary_frame <- function(x, heading, ...) {
+print_summary_frame <- function(x, heading, ..., n = 40L) {
   cat(heading, "\n", sep = "")
-  print(structure(x, class = "data.frame"), ...)
+  df <- structure(x, class = "data.frame")
+  if (nrow(df) > n) {
+    print(df[seq_len(n), , drop = FALSE], ...)
+    cat("... ", nrow(df) - n, " more rows (print(x, n = Inf) shows them)\n",
+        sep = "")
+  } else {
+    print(df, ...)
+  }
   invisible(x)
 }

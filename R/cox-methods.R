@@ -12,9 +12,12 @@ NULL
 #'
 #' @param fit A `cs_cox` fit from [cox()].
 #' @param conf_level The confidence level, a number strictly between 0 and 1.
-#' @returns A data frame with columns `term, estimate, se, hr, lower, upper,
-#'   statistic, p_value`; `se` is the robust standard error when the fit has
-#'   a robust variance. Aliased coefficients have `NA` throughout.
+#' @returns A data frame (class `cs_hr_table`) with columns `term, estimate,
+#'   se, hr, lower, upper, statistic, p_value` at full precision; `se` is
+#'   the robust standard error when the fit has a robust variance. Aliased
+#'   coefficients have `NA` throughout. It prints rounded, with an
+#'   "HR (95% CI)" column; see [hr_report()] for a table with reference
+#'   rows and labels, ready for a manuscript.
 #' @references
 #' Cox DR (1972). Regression models and life-tables (with discussion).
 #' *Journal of the Royal Statistical Society B* 34, 187-220.
@@ -31,13 +34,38 @@ hr_table <- function(fit, conf_level = 0.95) {
   se <- sqrt(diag(fit$var))
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   stat <- b / se
-  data.frame(
+  out <- data.frame(
     term = names(b), estimate = unname(b), se = unname(se),
     hr = unname(exp(b)), lower = unname(exp(b - z * se)),
     upper = unname(exp(b + z * se)), statistic = unname(stat),
     p_value = unname(2 * stats::pnorm(-abs(stat))),
     stringsAsFactors = FALSE
   )
+  structure(out, class = c("cs_hr_table", "data.frame"),
+            conf_level = conf_level)
+}
+
+#' @export
+print.cs_hr_table <- function(x, digits = 3L, ...) {
+  level <- attr(x, "conf_level")
+  if (is.null(level)) level <- 0.95
+  shown <- data.frame(
+    term = x$term,
+    `HR (CI)` = format_hr(x$hr, x$lower, x$upper, digits = digits - 1L),
+    estimate = as.character(signif(x$estimate, digits)),
+    se = as.character(signif(x$se, digits)),
+    z = round(x$statistic, 2), p = format_p(x$p_value),
+    check.names = FALSE, stringsAsFactors = FALSE)
+  names(shown)[2L] <- paste0("HR (", format(100 * level), "% CI)")
+  print(shown, row.names = FALSE, right = FALSE)
+  invisible(x)
+}
+
+# "p = 0.013" or "p < 2.2e-16": format.pval() gives "< 2.2e-16" for the
+# smallest p-values, which must not follow an equals sign.
+p_phrase <- function(p, digits) {
+  s <- format.pval(p, digits = digits)
+  if (startsWith(s, "<")) paste("p", s) else paste("p =", s)
 }
 
 check_cox <- function(fit, arg = "fit") {
@@ -71,8 +99,7 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
     cat("\n")
     lr <- x$lr_test
     cat("Likelihood ratio test = ", format(round(lr$statistic, 2)), " on ",
-        lr$df, " df, p = ", format.pval(lr$p_value, digits = digits),
-        "\n", sep = "")
+        lr$df, " df, ", p_phrase(lr$p_value, digits), "\n", sep = "")
   } else {
     cat("Null model: log partial likelihood = ",
         format(last_loglik(x), digits = digits + 2L), "\n", sep = "")

@@ -476,7 +476,7 @@ print.cs_logrank <- function(x, digits = max(getOption("digits") - 4L, 3L),
         if (x$n_dropped > 1L) "s", " deleted due to missingness.\n\n",
         sep = "")
   }
-  cat(strwrap(x$method), sep = "\n")
+  cat(wrap_words(x$method), sep = "\n")
   if (length(x$strata_vars)) {
     cat("Strata: ", paste(x$strata_vars, collapse = ", "), "\n", sep = "")
   }
@@ -556,4 +556,18 @@ summary.cs_logrank <- function(object, ...) {
 #' @export
 print.cs_logrank_summary <- function(x, ...) {
   print_summary_frame(x, "Log-rank tests", row.names = FALSE, ...)
+}
+
+# strwrap() that never breaks inside parentheses, so "G(0, 0)" stays on one
+# line of the header.
+wrap_words <- function(text, width = 0.9 * getOption("width")) {
+  words <- strsplit(text, " ", fixed = TRUE)[[1L]]
+  depth <- cumsum(lengths(regmatches(words, gregexpr("(", words, fixed = TRUE))) -
+                    lengths(regmatches(words, gregexpr(")", words, fixed = TRUE))))
+  # a word is glued to the previous one while a parenthesis is open
+  glue <- c(FALSE, depth[-length(depth)] > 0)
+  groups <- cumsum(!glue)
+  units <- vapply(split(words, groups), paste, "", collapse = "\u00a0")
+  gsub("\u00a0", " ", strwrap(paste(units, collapse = " "), width = width),
+       fixed = TRUE)
 }
