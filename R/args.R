@@ -27,13 +27,14 @@ survival_args <- function(dots, env, fun, aliases = character(),
     if (nm %in% names(aliases)) {
       to <- aliases[[nm]]
       if (isTRUE(given[to]) || !is.null(out[[to]])) {
-        cs_abort("`", nm, "` (survival's name) and `", to, "` were both ",
-                 "given; give `", to, "` only.", arg = to)
+        cs_abort("give `", to, "` or its survival alias `", nm, "`, not ",
+                 "both.", arg = nm)
       }
       out[[to]] <- eval(dots[[nm]], env)
     } else if (nm %in% names(refuse)) {
-      cs_abort("`", nm, "` is not an argument of ", fun, "(): ",
-               refuse[[nm]], arg = nm)
+      cs_abort("`", nm, "` (a survival argument) is not a ", fun,
+               "() argument: ", refuse[[nm]], if (!endsWith(refuse[[nm]], "."))
+                 ".", arg = nm)
     } else {
       cs_abort("`", nm, "` is not an argument of ", fun, "(); see ?", fun,
                " for its arguments.", arg = nm)

@@ -169,9 +169,19 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                conf_level = 0.95, median_ci = c("bc", "symmetric"),
                robust = NULL, id = NULL, cluster = NULL, timefix = TRUE,
                ...) {
-  alias <- survfit_aliases(list(...), missing(conf_type), missing(conf_level))
-  if (!is.null(alias$conf_type)) conf_type <- alias$conf_type
-  if (!is.null(alias$conf_level)) conf_level <- alias$conf_level
+  alias <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
+                         "km", c(conf.type = "conf_type", conf.int = "conf_level"),
+                         given = c(conf_type = !missing(conf_type),
+                                   conf_level = !missing(conf_level)),
+                         refuse = km_refused)
+  if (!is.null(alias$conf_type)) {
+    conf_type <- arg_choice(alias$conf_type, "conf.type",
+                            c("log", "log-log", "plain", "arcsin"))
+  }
+  if (!is.null(alias$conf_level)) {
+    check_probability(alias$conf_level, "conf.int")
+    conf_level <- alias$conf_level
+  }
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
@@ -193,76 +203,34 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   fit
 }
 
-# survfit()'s argument names given to km() (through `...`): those with an
-# exact km() equivalent become that argument, the others are refused with
-# a message saying what km() offers instead. Returns list(conf_type,
-# conf_level), NULL where not given.
-survfit_aliases <- function(dots, conf_type_missing = TRUE,
-                            conf_level_missing = TRUE) {
-  out <- list(conf_type = NULL, conf_level = NULL)
-  if (!length(dots)) return(out)
-  nms <- names(dots)
-  if (is.null(nms) || any(!nzchar(nms))) {
-    cs_abort("km() takes no unnamed arguments after `median_ci`; name every ",
-             "argument (see ?km).", arg = "...")
-  }
-  if (anyDuplicated(nms)) {
-    cs_abort("`", nms[duplicated(nms)][1L], "` is given more than once.",
-             arg = nms[duplicated(nms)][1L])
-  }
-  km_only <- "km() computes the Kaplan-Meier estimate only"
-  refused <- c(
-    rmean = paste0("km() has no restricted-mean argument: it always ",
-                   "integrates up to the largest time of all curves, ",
-                   "survfit's rmean = \"common\" (see `rmean_tau` in the ",
-                   "result)"),
-    se.fit = "km() always computes standard errors",
-    ctype = paste0(km_only, " (survfit's ctype = 1, stype = 1); other ",
-                   "hazard estimates are not supported"),
-    stype = paste0(km_only, " (survfit's stype = 1); exp(-hazard) curves are ",
-                   "not supported"),
-    type = paste0(km_only, "; survfit's `type` (Fleming-Harrington) is not ",
-                  "supported"),
-    error = "km() uses `robust` to choose the variance (Greenwood or robust)",
-    conf.lower = paste0("km() supports only the usual confidence limits; ",
-                        "`conf.lower` is not supported"),
-    start.time = paste0("`start.time` is not supported; use `subset` and ",
-                        "shift the times instead"),
-    influence = "`influence` is not supported",
-    istate = "multi-state curves are not supported",
-    etype = "multi-state curves are not supported",
-    entry = "`entry` is not supported",
-    time0 = "`time0` is not supported",
-    p0 = "multi-state curves are not supported",
-    model = "`model` is not supported",
-    scale = "`scale` is not supported; rescale the times instead"
-  )
-  for (nm in nms) {
-    if (nm == "conf.type") {
-      if (!conf_type_missing) {
-        cs_abort("give `conf_type` or its survfit alias `conf.type`, not ",
-                 "both.", arg = "conf.type")
-      }
-      out$conf_type <- arg_choice(dots[[nm]], "conf.type",
-                                  c("log", "log-log", "plain", "arcsin"))
-    } else if (nm == "conf.int") {
-      if (!conf_level_missing) {
-        cs_abort("give `conf_level` or its survfit alias `conf.int`, not ",
-                 "both.", arg = "conf.int")
-      }
-      check_probability(dots[[nm]], "conf.int")
-      out$conf_level <- dots[[nm]]
-    } else if (nm %in% names(refused)) {
-      cs_abort("`", nm, "` (a survfit() ",
-               if (nm == "rmean") "print and summary " , "argument) is not ",
-               "a km() argument: ", refused[[nm]], ".", arg = nm)
-    } else {
-      cs_abort("`", nm, "` is not an argument of km(); see ?km for its ",
-               "arguments.", arg = nm)
-    }
-  }
-  out
-}
+# survfit()'s argument names that km() does not take, and what km() offers
+# instead (see survival_args() in R/args.R).
+km_only <- "km() computes the Kaplan-Meier estimate only"
+km_refused <- c(
+  rmean = paste0("the table's restricted mean integrates up to the ",
+                 "largest time of all curves (survfit's rmean = \"common\"); ",
+                 "use rmst(fit, tau = ) for another horizon"),
+  se.fit = "km() always computes standard errors",
+  ctype = paste0(km_only, " (survfit's ctype = 1, stype = 1); other ",
+                 "hazard estimates are not supported"),
+  stype = paste0(km_only, " (survfit's stype = 1); exp(-hazard) curves are ",
+                 "not supported"),
+  type = paste0(km_only, "; survfit's `type` (Fleming-Harrington) is not ",
+                "supported"),
+  error = "km() uses `robust` to choose the variance (Greenwood or robust)",
+  conf.lower = paste0("km() supports only the usual confidence limits; ",
+                      "`conf.lower` is not supported"),
+  start.time = paste0("`start.time` is not supported; use `subset` and ",
+                      "shift the times instead"),
+  influence = "`influence` is not supported",
+  istate = "multi-state curves are not supported",
+  etype = "multi-state curves are not supported",
+  entry = "`entry` is not supported",
+  time0 = "`time0` is not supported",
+  p0 = "multi-state curves are not supported",
+  model = "`model` is not supported",
+  scale = "`scale` is not supported; rescale the times instead"
+)
 
 # The 0-based cluster code of each row for the robust variance, or NULL for
 # Greenwood's, by survfit's rules: `robust = NULL` means robust when

@@ -140,7 +140,8 @@ test_that("specials cohortsurv does not fit are refused by name", {
   expect_error(cox(Surv(time, status) ~ tt(age), lung2),
                "tt\\(\\) terms are not supported", class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ age, lung2, tt = function(x, t, ...) x),
-               "`tt` is not an argument", class = "cohortsurv_error")
+               "`tt` \\(a survival argument\\) is not a cox\\(\\) argument",
+               class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ age, lung2, ties = "exact"),
                "`ties`", class = "cohortsurv_error")
   expect_error(km(Surv(time, status) ~ pspline(age), lung2), "pspline",
@@ -196,7 +197,7 @@ test_that("coxph's argument names are aliases or refused by name", {
   g <- coxph(Surv(time, status) ~ age, lung2, method = "breslow")
   expect_close(coef(f), coef(g), 1e-8)
   expect_error(cox(Surv(time, status) ~ age, lung2, method = "breslow",
-                   ties = "efron"), "both given", class = "cohortsurv_error")
+                   ties = "efron"), "not both", class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ age, lung2, iter.max = 3),
                "cox_control\\(iter_max", class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ age, lung2, id = inst),
