@@ -751,6 +751,9 @@ grouping_terms <- function(sf, fun, strata = TRUE) {
 # Combine the columns of a data frame into one factor whose levels read
 # "var=level, var2=level2", the first column varying slowest, keeping only
 # combinations present in the data (as survival::strata() labels them).
+# Attribute "identity": a data frame with one row per level, its label
+# (`curve`) and the value of each variable, so that curves are identified
+# by data, never by parsing their labels.
 combine_factors <- function(df, sep = ", ") {
   if (length(df) == 0L) {
     return(factor(rep("all", nrow(df))))
@@ -763,8 +766,12 @@ combine_factors <- function(df, sep = ", ") {
   }
   if (length(fs) == 1L) {
     f <- fs[[1L]]
-    return(structure(as.integer(f), levels = label(1L, levels(f)),
-                     class = "factor"))
+    labs <- label(1L, levels(f))
+    ids <- stats::setNames(data.frame(levels(f), stringsAsFactors = FALSE),
+                           nms)
+    return(structure(as.integer(f), levels = labs, class = "factor",
+                     identity = cbind(curve = labs, ids,
+                                      stringsAsFactors = FALSE)))
   }
   codes <- integer(length(fs[[1L]]))
   mult <- 1
@@ -779,17 +786,19 @@ combine_factors <- function(df, sep = ", ") {
   present <- which(tabulate(codes + 1L, nbins = mult) > 0L) - 1L
   map <- integer(mult)
   map[present + 1L] <- seq_along(present)
-  labs <- vapply(present, function(cd) {
-    parts <- character(length(fs))
-    rem <- cd
-    for (j in rev(seq_along(fs))) {
-      k <- nlevels(fs[[j]])
-      parts[j] <- label(j, levels(fs[[j]])[rem %% k + 1L])
-      rem <- rem %/% k
-    }
-    paste(parts, collapse = sep)
-  }, character(1))
-  structure(map[codes + 1L], levels = labs, class = "factor")
+  # the level of each variable in each present combination
+  vals <- matrix("", length(present), length(fs))
+  rem <- present
+  for (j in rev(seq_along(fs))) {
+    k <- nlevels(fs[[j]])
+    vals[, j] <- levels(fs[[j]])[rem %% k + 1L]
+    rem <- rem %/% k
+  }
+  labs <- do.call(paste, c(lapply(seq_along(fs), function(j)
+    label(j, vals[, j])), sep = sep))
+  ids <- stats::setNames(as.data.frame(vals, stringsAsFactors = FALSE), nms)
+  structure(map[codes + 1L], levels = labs, class = "factor",
+            identity = cbind(curve = labs, ids, stringsAsFactors = FALSE))
 }
 
 # Split the right-hand side of a survival model frame into the strata()

@@ -124,6 +124,10 @@
 #'       upper`; `std_err` is the standard error of S(t).}
 #'     \item{table}{a data frame with one row per stratum: `strata, n, events,
 #'       median, median_lower, median_upper, rmean, rmean_se`.}
+#'     \item{strata}{the curves as data: one row per curve, its label
+#'       (`curve`, a level of `curves$strata`) and the value of each
+#'       grouping variable in a column of its own (`km()` only), so that
+#'       plots and tables never parse labels.}
 #'   }
 #'   and the settings used (`conf_type`, `conf_level`, `median_ci`, `type`,
 #'   `weighted`, `robust` (whether the variance is the robust one),
@@ -199,8 +203,20 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                    median_ci = median_ci, cluster = cl, id = sf$extras$id,
                    timefix = timefix)
   fit$n_dropped <- sf$n_dropped
+  fit$strata <- curve_identity(fit, rhs)
   fit$call <- match.call()
   fit
+}
+
+# The curves of a fit as data: one row per curve, its label (`curve`) and
+# the value of each grouping variable (from combine_factors()).
+curve_identity <- function(fit, rhs) {
+  lev <- levels(fit$curves$strata)
+  ids <- attr(rhs, "identity")
+  if (is.null(ids)) return(data.frame(curve = lev, stringsAsFactors = FALSE))
+  out <- ids[match(lev, ids$curve), , drop = FALSE]
+  rownames(out) <- NULL
+  out
 }
 
 # survfit()'s argument names that km() does not take, and what km() offers

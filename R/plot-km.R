@@ -134,7 +134,7 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   if (is.null(xlab)) xlab <- km_xlab(xscale)
   lev <- levels(x$curves$strata)
   k <- length(lev)
-  if (is.null(labels)) labels <- curve_labels(lev)
+  if (is.null(labels)) labels <- curve_labels(lev, x$strata)
   if (!is.character(labels) || length(labels) != k) {
     cs_abort("`labels` must be a character vector with one name per curve (",
              k, ").", arg = "labels")
@@ -451,18 +451,16 @@ km_draw_risk_table <- function(risk, lay, col, at, what, keys = NULL) {
   }
 }
 
-# Curve names without the "variable=" prefix when one variable defines them.
-curve_labels <- function(lev) {
+# Curve names without the "variable=" prefix when one variable defines them,
+# read from the fit's curve identities (`ids`, a data frame with `curve` and
+# one column per grouping variable), never parsed from the labels.
+curve_labels <- function(lev, ids = NULL) {
   if (length(lev) == 1L && lev == "all") return("All")
-  # several variables: "sex=1, ph.ecog=0"
-  if (any(grepl(", [^=,]+=", lev))) return(lev)
-  pre <- sub("=.*$", "", lev)
-  if (all(grepl("=", lev, fixed = TRUE)) && length(unique(pre)) == 1L) {
-    short <- sub("^[^=]*=", "", lev)
-    # bare numeric codes ("1", "2") say less than "sex=1", "sex=2"
-    if (!all(grepl("^-?[0-9.]+$", short))) return(short)
-  }
-  lev
+  if (is.null(ids) || ncol(ids) != 2L) return(lev)
+  short <- ids[[2L]][match(lev, ids$curve)]
+  # bare numeric codes ("1", "2") say less than "sex=1", "sex=2"
+  if (anyNA(short) || all(grepl("^-?[0-9.]+$", short))) return(lev)
+  short
 }
 
 format_count <- function(n) {

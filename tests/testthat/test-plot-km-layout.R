@@ -64,7 +64,7 @@ test_that("the median lines stay out of the legend (ovarian)", {
 
 test_that("18 curves: every legend entry drawn, on the device, in 18 styles", {
   fit <- km(Surv(time, status) ~ inst, data = lung)
-  lab <- curve_labels(levels(fit$curves$strata))
+  lab <- curve_labels(levels(fit$curves$strata), fit$strata)
   for (size in list(c(7, 6), c(5, 5))) {
     # without a risk table: a legend above the panel
     calls <- drawn_calls(plot(fit, risk_table = FALSE), width = size[1],

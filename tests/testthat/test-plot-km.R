@@ -193,3 +193,20 @@ test_that("plot() errors name the argument", {
   expect_error(plot(fit, risk_cex = 0), "`risk_cex` must be a single positive number",
                class = "cohortsurv_error")
 })
+
+test_that("curves are identified by data: a level holding ', ' keeps its short label", {
+  d <- survival::lung
+  d$site <- ifelse(d$sex == 1, "bone, liver", "lung, brain")
+  fit <- km(Surv(time, status) ~ site, d)
+  expect_identical(fit$strata$curve, levels(fit$curves$strata))
+  expect_identical(fit$strata$site, c("bone, liver", "lung, brain"))
+  expect_identical(cohortsurv:::curve_labels(levels(fit$curves$strata),
+                                             fit$strata),
+                   c("bone, liver", "lung, brain"))
+  two <- km(Surv(time, status) ~ site + ph.ecog, d)
+  expect_named(two$strata, c("curve", "site", "ph.ecog"))
+  expect_identical(two$strata$curve, levels(two$curves$strata))
+  expect_identical(cohortsurv:::curve_labels(levels(two$curves$strata),
+                                             two$strata),
+                   levels(two$curves$strata))
+})
