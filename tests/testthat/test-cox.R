@@ -272,7 +272,7 @@ test_that("a covariate constant within every stratum is aliased", {
   d$c <- as.numeric(d$group == "a") * 3
   expect_message(
     f <- cox(Surv(time, status) ~ z1 + c + strata(group), d),
-    "`c` is collinear")
+    "`c` is collinear", class = "cohortsurv_message_collinear")
   g <- coxph(Surv(time, status) ~ z1 + c + strata(group), d)
   expect_true(is.na(f$coefficients[["c"]]))
   cox_vs_coxph(f, g)
@@ -283,7 +283,8 @@ test_that("exactly collinear columns give NA with a message", {
   d <- lung2
   d$age2 <- 2 * d$age + 1
   expect_message(f <- cox(Surv(time, status) ~ age + sex + age2, d),
-                 "`age2` is collinear")
+                 "`age2` is collinear",
+                 class = "cohortsurv_message_collinear")
   g <- coxph(Surv(time, status) ~ age + sex + age2, d)
   cox_vs_coxph(f, g)
   expect_true(all(is.na(vcov(f)["age2", ])))
@@ -312,7 +313,7 @@ test_that("separation gives a monotone-likelihood warning naming the term", {
                   status = c(1, 1, 1, 1, 1, 0, 1, 0),
                   x = c(1, 1, 1, 1, 0, 0, 0, 0), z = c(1, 3, 2, 5, 4, 2, 1, 3))
   expect_warning(f <- cox(Surv(time, status) ~ z + x, d),
-                 "coefficient of `x`", class = "cohortsurv_monotone")
+                 "coefficient of `x`", class = "cohortsurv_warning_monotone")
   expect_warning(g <- coxph(Surv(time, status) ~ z + x, d),
                  "coefficient may be infinite")
   # coxph caps the linear predictor, so the diverging estimate differs;
@@ -327,7 +328,8 @@ test_that("non-convergence is a warning", {
                      control = cox_control(iter_max = 1)), NA)
   expect_warning(cox(Surv(time, status) ~ age + sex + ph.ecog, lung2,
                      control = cox_control(iter_max = 2, eps = 1e-15)),
-                 "did not converge", class = "cohortsurv_warning")
+                 "did not converge",
+                 class = "cohortsurv_warning_convergence")
 })
 
 test_that("zero weights drop the rows", {

@@ -304,7 +304,7 @@ test_that("edge cases: a group with no events, one-group strata, no events, disj
   # nothing but censored rows: statistic 0, no p-value, a warning
   d$status <- 0
   expect_warning(fit <- logrank(Surv(time, status) ~ group, d),
-                 "no events", class = "cohortsurv_warning")
+                 "no events", class = "cohortsurv_warning_no_events")
   expect_equal(fit$statistic, 0)
   expect_identical(fit$df, 0L)
   expect_true(is.na(fit$p_value))
