@@ -48,7 +48,7 @@
 #' risk, n_g of them in group g, and weight w(t), the test adds
 #' w d_g to the observed and w d n_g / n to the expected count of group g,
 #' and w^2 d (n - d) / (n - 1) times the hypergeometric covariance
-#' (n_g / n)(1[g = h] - n_h / n) to the covariance V of O - E. Per-stratum
+#' (n_g / n)(`1[g = h]` - n_h / n) to the covariance V of O - E. Per-stratum
 #' sums are added over strata, and the statistic is
 #' (O - E)' V^- (O - E) on k - 1 degrees of freedom, the groups with no
 #' expected deaths left out as `survdiff` does. A stratum holding one group
