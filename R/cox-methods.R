@@ -409,8 +409,8 @@ cox_new_strata <- function(object, newdata) {
 #' Residuals of a Cox model
 #'
 #' @param object A `cs_cox` fit from [cox()].
-#' @param type `"martingale"`, `"deviance"`, `"score"`, `"schoenfeld"` or
-#'   `"dfbeta"`.
+#' @param type `"martingale"`, `"deviance"`, `"score"`, `"schoenfeld"`,
+#'   `"scaledsch"` or `"dfbeta"`.
 #' @param ... Unused.
 #' @details As `residuals.coxph` defines them: martingale residuals
 #'   status - exp(lp) times the (Efron-corrected) baseline hazard accrued
@@ -419,19 +419,26 @@ cox_new_strata <- function(object, newdata) {
 #'   coefficient); dfbeta the weighted score residuals times the
 #'   model-based variance (the approximate change in each coefficient when
 #'   the row, with its weight, is left out); Schoenfeld residuals, one row per event in order of stratum
-#'   and time, the covariates minus their risk-set mean. Case weights are
-#'   applied only to dfbeta (as `residuals.coxph` does).
+#'   and time, the covariates minus their risk-set mean; scaled Schoenfeld
+#'   residuals (Grambsch and Therneau 1994) those times the model-based
+#'   variance times the number of events, plus the coefficients, whose
+#'   smoothed plot against time estimates a time-varying coefficient (what
+#'   `survival::cox.zph()` keeps as `y`). Case weights are applied only to
+#'   dfbeta (as `residuals.coxph` does).
 #' @returns A numeric vector (martingale, deviance) with one value per row
 #'   of the fit (with `na.action = na.exclude`, per row of the data, `NA`
 #'   where a row was left out), or a matrix with one column per coefficient (score and
-#'   dfbeta one row per row of the fit; Schoenfeld one row per event, its
-#'   time as the row name).
+#'   dfbeta one row per row of the fit; Schoenfeld and scaled Schoenfeld one
+#'   row per event, its time as the row name).
 #' @references
 #' Therneau TM, Grambsch PM, Fleming TR (1990). Martingale-based residuals
 #' for survival models. *Biometrika* 77, 147-160.
 #'
 #' Schoenfeld D (1982). Partial residuals for the proportional hazards
 #' regression model. *Biometrika* 69, 239-241.
+#'
+#' Grambsch PM, Therneau TM (1994). Proportional hazards tests and
+#' diagnostics based on weighted residuals. *Biometrika* 81, 515-526.
 #' @examples
 #' library(survival)
 #' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
@@ -440,9 +447,10 @@ cox_new_strata <- function(object, newdata) {
 #' @export
 residuals.cs_cox <- function(object, type = c("martingale", "deviance",
                                               "score", "schoenfeld",
-                                              "dfbeta"), ...) {
+                                              "scaledsch", "dfbeta"), ...) {
   type <- arg_choice(type, "type", c("martingale", "deviance", "score",
-                                     "schoenfeld", "dfbeta"))
+                                     "schoenfeld", "scaledsch", "dfbeta"))
+  if (type == "scaledsch") return(scaled_schoenfeld(object))
   so <- cox_sorted(object)
   need_score <- type %in% c("score", "schoenfeld", "dfbeta")
   if (need_score && !ncol(so$x)) {
@@ -490,6 +498,20 @@ residuals.cs_cox <- function(object, type = c("martingale", "deviance",
       dimnames(s) <- list(format(so$stop[ev], trim = TRUE), nm)
       s
     })
+}
+
+# Scaled Schoenfeld residuals: r V d + b (residuals.coxph's "scaledsch"),
+# r the Schoenfeld residuals, V the model-based variance (0 for aliased
+# columns), d the number of events, b the coefficients (0 where aliased).
+scaled_schoenfeld <- function(object) {
+  r <- residuals.cs_cox(object, type = "schoenfeld")
+  v <- object$naive_var
+  v[is.na(v)] <- 0
+  b <- object$coefficients
+  b[is.na(b)] <- 0
+  out <- r %*% v * object$n_event + rep(b, each = nrow(r))
+  dimnames(out) <- dimnames(r)
+  out
 }
 
 #' Baseline cumulative hazard of a Cox model

@@ -59,3 +59,28 @@ test_that("ph_test() errors name the argument", {
   expect_error(ph_test(cox(Surv(time, status) ~ 1, lung2)),
                "no estimated coefficients", class = "cohortsurv_error")
 })
+
+test_that("scaled Schoenfeld residuals equal residuals.coxph and cox.zph()$y", {
+  d <- na.omit(survival::lung[, c("time", "status", "age", "sex", "ph.ecog",
+                                  "ph.karno")])
+  for (fm in list(Surv(time, status) ~ age + sex + ph.ecog,
+                  Surv(time, status) ~ age + ph.karno + strata(sex),
+                  Surv(time, status) ~ age)) {
+    for (ties in c("efron", "breslow")) {
+      f <- cox(fm, d, ties = ties)
+      g <- coxph(fm, d, ties = ties)
+      a <- residuals(f, type = "scaledsch")
+      b <- residuals(g, type = "scaledsch")
+      expect_close(unname(as.matrix(a)), unname(as.matrix(b)), 1e-8)
+      expect_identical(nrow(a), as.integer(f$n_event))
+      z <- cox.zph(g, transform = "identity")
+      expect_close(unname(as.matrix(a)), unname(as.matrix(z$y)), 1e-8)
+    }
+  }
+  # an aliased column: 0 there, as coxph
+  d$age2 <- 2 * d$age
+  f <- suppressMessages(cox(Surv(time, status) ~ age + sex + age2, d))
+  g <- coxph(Surv(time, status) ~ age + sex + age2, d)
+  expect_close(unname(residuals(f, type = "scaledsch")),
+               unname(residuals(g, type = "scaledsch")), 1e-8)
+})
