@@ -89,3 +89,27 @@ print.cs_ph_test <- function(x, digits = max(getOption("digits") - 3L, 3L),
                       zap.ind = 2L)
   invisible(x)
 }
+
+#' Plot of a proportional-hazards test (not yet drawn)
+#'
+#' `plot()` of a [ph_test()] result stops with an error instead of drawing
+#' the list as if it were data; until the residual plot of
+#' `survival::plot.cox.zph` is implemented, plot the scaled Schoenfeld
+#' residuals yourself, as in the example.
+#'
+#' @param x A `cs_ph_test` result from [ph_test()].
+#' @param ... Unused.
+#' @returns Nothing; it always stops with a `cohortsurv_error`.
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' r <- residuals(fit, type = "scaledsch")
+#' t <- as.numeric(rownames(r))
+#' plot(t, r[, "sex"], xlab = "Time", ylab = "Beta(t) for sex")
+#' lines(lowess(t, r[, "sex"]))
+#' @export
+plot.cs_ph_test <- function(x, ...) {
+  cs_abort("plot() of a ph_test() result is not implemented yet; plot ",
+           "residuals(fit, type = \"scaledsch\") against the event times ",
+           "(see ?plot.cs_ph_test).", arg = "x")
+}

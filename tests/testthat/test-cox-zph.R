@@ -84,3 +84,9 @@ test_that("scaled Schoenfeld residuals equal residuals.coxph and cox.zph()$y", {
   expect_close(unname(residuals(f, type = "scaledsch")),
                unname(residuals(g, type = "scaledsch")), 1e-8)
 })
+
+test_that("plot() of a ph_test() result refuses instead of drawing the list", {
+  f <- cox(Surv(time, status) ~ age + sex, survival::lung)
+  expect_error(plot(ph_test(f)), "not implemented yet",
+               class = "cohortsurv_error")
+})
