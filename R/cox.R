@@ -159,8 +159,7 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   if (!is.null(robust)) check_flag(robust, "robust")
   check_control(control)
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster",
-                   timefix = FALSE)
+  sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster")
   sp <- split_strata(sf$mf, sf$terms, interactions = TRUE)
   tt <- sp$terms
   attr(tt, "intercept") <- 1L

@@ -26,8 +26,7 @@
 # `extras` names further arguments of `mcall` that, like `weights`, are
 # columns of `data` or vectors with one element per row; they go through
 # `subset` and `na.action` with the model frame.
-surv_frame <- function(mcall, env, fun = "km", extras = character(),
-                       timefix = TRUE) {
+surv_frame <- function(mcall, env, fun = "km", extras = character()) {
   fm <- frame_formula(mcall, env, fun, extras)
   mcall <- fm$mcall
   formula <- fm$formula
@@ -77,7 +76,6 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
              arg = "data")
   }
   if (!is.double(y)) storage.mode(y) <- "double"
-  if (timefix) y <- time_fix(y)
   w <- stats::model.weights(mf)
   list(
     y = y, type = attr(y, "type"), mf = mf, terms = attr(mf, "terms"),
@@ -181,10 +179,7 @@ frame_weights <- function(wt, n_data, keep) {
     cs_abort("`weights` must be a numeric vector; it is ",
              class(wt)[1L], ".", arg = "weights")
   }
-  if (!is.na(n_data) && length(wt) != n_data) {
-    cs_abort("`weights` must have one element per row of `data` (",
-             n_data, "); it has ", length(wt), ".", arg = "weights")
-  }
+  check_row_count(wt, "weights", n_data)
   bad <- !is.na(wt) & (!is.finite(wt) | wt < 0)
   if (!is.null(keep)) bad <- bad & keep
   abort_first_bad(wt, bad, "weights", "finite and non-negative")
@@ -198,11 +193,17 @@ frame_extra <- function(v, nm, n_data) {
     cs_abort("`", nm, "` must be a vector or a column of `data`; it is ",
              class(v)[1L], ".", arg = nm)
   }
+  check_row_count(v, nm, n_data)
+  v
+}
+
+# A per-row argument `nm` must have one element per row of `data` (no
+# check without `data`, when n_data is NA).
+check_row_count <- function(v, nm, n_data) {
   if (!is.na(n_data) && length(v) != n_data) {
     cs_abort("`", nm, "` must have one element per row of `data` (",
              n_data, "); it has ", length(v), ".", arg = nm)
   }
-  v
 }
 
 # The model frame by stats::model.frame() (when fast_frame() does not

@@ -193,8 +193,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   if (!is.null(robust)) check_flag(robust, "robust")
   mcall <- match.call(expand.dots = FALSE)
   check_flag(timefix, "timefix")
-  sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"),
-                   timefix = FALSE)
+  sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"))
   rhs <- curve_factor(sf)
   cl <- robust_clusters(robust, sf$extras$id, sf$extras$cluster, sf$weights,
                         sf$y)

@@ -148,7 +148,7 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
   check_flag(timefix, "timefix")
   check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
   mcall <- match.call(expand.dots = FALSE)
-  sf <- surv_frame(mcall, parent.frame(), fun = "logrank", timefix = FALSE)
+  sf <- surv_frame(mcall, parent.frame(), fun = "logrank")
   gvars <- grouping_terms(sf, "logrank", strata = FALSE)
   sp <- split_strata(sf$mf, sf$terms)
   if (!length(gvars)) {

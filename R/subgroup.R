@@ -175,7 +175,8 @@ subgroup_design <- function(formula, data, strata) {
   } else {
     matrix(0, nrow(data), 0L)
   }
-  list(y = sf$y, z = trt$z, comparison = trt$comparison, xadj = xadj,
+  # nearly equal times merged as cox() does by default (survival's aeqSurv)
+  list(y = time_fix(sf$y), z = trt$z, comparison = trt$comparison, xadj = xadj,
        sfac = if (is.null(strata)) NULL else combine_factors(data[strata]))
 }
 
