@@ -85,8 +85,21 @@ test_that("scaled Schoenfeld residuals equal residuals.coxph and cox.zph()$y", {
                unname(residuals(g, type = "scaledsch")), 1e-8)
 })
 
-test_that("plot() of a ph_test() result refuses instead of drawing the list", {
+test_that("plot() of a ph_test() result draws the scaled residuals", {
   f <- cox(Surv(time, status) ~ age + sex, survival::lung)
-  expect_error(plot(ph_test(f)), "not implemented yet",
-               class = "cohortsurv_error")
+  for (tr in c("km", "rank", "identity")) {
+    z <- ph_test(f, transform = tr)
+    zz <- cox.zph(coxph(Surv(time, status) ~ age + sex, survival::lung),
+                  transform = tr)
+    # the points drawn are cox.zph's: its transformed times and y
+    expect_close(attr(z, "event_time"), zz$x, 1e-10)
+    expect_close(unname(attr(z, "scaled")), unname(zz$y), 1e-8)
+  }
+  z <- ph_test(f)
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off())
+  expect_identical(plot(z), z)
+  expect_identical(plot(z, terms = "sex", se = FALSE, resid = FALSE), z)
+  expect_error(plot(z, terms = "nope"), "`terms`", class = "cohortsurv_error")
+  expect_error(plot(z, df = 0), "`df`", class = "cohortsurv_error")
 })
