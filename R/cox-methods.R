@@ -109,6 +109,7 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
                                   " rows dropped: missing values)"),
       "\n", sep = "")
   if (!x$converged) cat("The iteration did not converge.\n")
+  print_expanded_note(x)  # tt() and Fine-Gray fits: R/tt.R
   invisible(x)
 }
 
@@ -338,6 +339,7 @@ predict.cs_cox <- function(object, newdata, type = c("lp", "risk"),
              if (identical(nm, "se.fit")) "; standard errors of predictions are not computed",
              ".", arg = if (is.null(nm) || !nzchar(nm)) "..." else nm)
   }
+  refuse_expanded(object, "predict()")
   type <- arg_choice(type, "type", c("lp", "risk"))
   reference <- arg_choice(reference, "reference",
                           c("strata", "sample", "zero"))
@@ -535,6 +537,7 @@ scaled_schoenfeld <- function(object) {
 #' @export
 baseline_hazard <- function(fit, centered = TRUE) {
   check_cox(fit)
+  refuse_expanded(fit, "baseline_hazard()", "fit")
   check_flag(centered, "centered")
   so <- cox_sorted(fit)
   b <- fit$coefficients

@@ -26,6 +26,7 @@
 #' @export
 ph_test <- function(fit, transform = c("km", "rank", "identity")) {
   check_cox(fit)
+  refuse_expanded(fit, "ph_test()", "fit")
   transform <- arg_choice(transform, "transform",
                           c("km", "rank", "identity"))
   keep <- !is.na(fit$coefficients)

@@ -41,6 +41,13 @@
 #'   by less than `sqrt(.Machine$double.eps)` (absolutely, or relative to
 #'   the mean time) as equal, as `survival::aeqSurv()` does; `FALSE` to use
 #'   the times as given.
+#' @param tt For `tt()` terms in `formula` (time-transformed covariates,
+#'   as `coxph`): a function `function(x, t, riskset, weights)` returning
+#'   the value of the covariate `x` at time `t` (for example
+#'   `function(x, t, ...) x * log(t)` for an effect changing with log
+#'   time), or a list of such functions, one per `tt()` term. Without it,
+#'   `coxph`'s default is used: the logit of the rank of `x` within each
+#'   risk set. See Details.
 #' @param ... `coxph`'s name `method` is accepted for `ties`; other `coxph`
 #'   arguments are refused with an error that says what to use instead.
 #'
@@ -71,9 +78,26 @@
 #' `coxph`'s column names. A `.` on the right-hand side stands for every
 #' other column of `data`. `Surv(time)` without a status makes every row an
 #' event. Nearly equal times are merged first unless `timefix = FALSE`.
-#' The specials `pspline()`, `ridge()`, `frailty()` and `tt()` and
+#' The specials `pspline()`, `ridge()` and `frailty()` and
 #' `ties = "exact"` are refused with an error, since `cox()` fits none of
 #' them.
+#'
+#' **Time-transformed covariates, `tt()`.** As `coxph` does, the data are
+#' expanded to one row per subject at risk at each distinct event time of
+#' each stratum (after `timefix`), each event time becoming a stratum of
+#' its own; the `tt` function receives the `tt()` variable, the event time,
+#' the risk-set number and the weights of the expanded rows, and the
+#' model is fitted to the expanded data. Estimates, variances and tests
+#' equal `coxph(tt = )`'s; `n` counts the rows before expansion. Residuals
+#' are per expanded row, in `coxph`'s row order for `Surv(time, status)`
+#' data (they equal `coxph`'s when it keeps its design, `x = TRUE`;
+#' without it `coxph`'s score and Schoenfeld residuals of a tt() fit use
+#' the untransformed covariates). `predict()`, `baseline_hazard()` and
+#' `ph_test()` refuse a fit with `tt()` terms. The expansion has about n
+#' times the number of event times rows: for large data, [time_split()] at
+#' chosen times is lighter. (For `Surv(start, stop, status)` data with
+#' `strata()`, survival 3.5's `coxph(tt = )` builds wrong risk sets; `cox()`
+#' agrees with `coxph` on the data split at every event time instead.)
 #'
 #' **Problems in the data.** A covariate whose estimate grows without bound
 #' (monotone likelihood, e.g. no events in one group) gives a warning naming
@@ -149,7 +173,8 @@
 cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
                 subset, na.action = stats::na.omit, robust = NULL,
                 cluster = NULL, init = NULL, control = cox_control(),
-                timefix = TRUE, ...) {
+                timefix = TRUE, tt = NULL, ...) {
+  tt_funs <- tt
   dots <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
                         "cox", c(method = "ties"),
                         given = c(ties = !missing(ties)), refuse = cox_refused)
@@ -161,6 +186,12 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   mcall <- match.call(expand.dots = FALSE)
   sf <- surv_frame(mcall, parent.frame(), fun = "cox", extras = "cluster")
   sp <- split_strata(sf$mf, sf$terms, interactions = TRUE)
+  tx <- tt_expand(sf, sp, tt_funs, timefix)  # tt() terms: R/tt.R
+  if (!is.null(tx)) {
+    sf <- tx$sf
+    sp$strata <- tx$strata
+    timefix <- FALSE
+  }
   tt <- sp$terms
   attr(tt, "intercept") <- 1L
   x <- cox_design(tt, sf$mf, sp$drop)
@@ -182,6 +213,7 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
   fit$na_action <- sf$na_action
   fit$formula <- sf$formula
   fit$call <- match.call()
+  if (!is.null(tx)) fit <- tt_finish(fit, tx)
   fit
 }
 

@@ -339,6 +339,7 @@ normalize_formula <- function(formula, data, fun) {
   env <- environment(formula)
   out <- fix(formula)
   bad <- intersect(calls, unsupported_specials)
+  if (fun == "cox") bad <- setdiff(bad, "tt")  # cox(): R/tt.R
   if (length(bad)) {
     cs_abort("`formula`: ", bad[1L], "() terms are not supported by ",
              "cohortsurv; ", if (bad[1L] == "tt") "split the data at the event times and use Surv(start, stop, status) for a time-varying effect." else "it fits unpenalised models only.",
@@ -349,12 +350,14 @@ normalize_formula <- function(formula, data, fun) {
   }
   out <- extract_cluster(out)
   attrs <- attributes(out)[c("cluster", "cluster_term")]
-  bind <- setdiff(intersect(calls, c("Surv", "strata", "cluster")),
+  bind <- setdiff(intersect(calls, c("Surv", "strata", "cluster", "tt")),
                   names_used)
   if (length(bind)) {
     env2 <- new.env(parent = if (is.null(env)) globalenv() else env)
     ns <- asNamespace("survival")
-    for (nm in bind) assign(nm, get(nm, envir = ns), envir = env2)
+    for (nm in bind) {
+      assign(nm, if (nm == "tt") identity else get(nm, envir = ns), envir = env2)
+    }
     env <- env2
   }
   environment(out) <- env

@@ -137,10 +137,10 @@ test_that("specials cohortsurv does not fit are refused by name", {
                "frailty\\(\\)", class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ age + survival::frailty.gamma(inst),
                    lung2), "frailty.gamma\\(\\)", class = "cohortsurv_error")
-  expect_error(cox(Surv(time, status) ~ tt(age), lung2),
+  expect_error(km(Surv(time, status) ~ tt(age), lung2),
                "tt\\(\\) terms are not supported", class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ age, lung2, tt = function(x, t, ...) x),
-               "`tt` \\(a survival argument\\) is not a cox\\(\\) argument",
+               "`tt` is given but `formula` has no tt\\(\\) term",
                class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ age, lung2, ties = "exact"),
                "`ties`", class = "cohortsurv_error")

@@ -1250,10 +1250,12 @@ test_that("tt: coxph's tt() fits are cox() fits of data split at the death times
                             "splines::ns(c.age, Boundary.knots = c(20, 101),",
                             "knots = c(45, 60, 75))", rhs))
   }
-  # cox() refuses tt(), and its message names this route
-  expect_error(cox(Surv(futime, status) ~ x + tt(age), tdata),
-               class = "cohortsurv_error")
   g1 <- coxph(Surv(futime, status) ~ x + tt(age), tdata, tt = ttf)
+  # cox() fits tt() itself (R/tt.R), with coxph's expansion
+  f1 <- cox(Surv(futime, status) ~ x + tt(age), tdata, tt = ttf)
+  expect_equal(unname(f1$coefficients), unname(coef(g1)),
+               tolerance = sv_tol_cox)
+  expect_equal(unname(f1$var), unname(vcov(g1)), tolerance = sv_tol_cox)
   f2 <- cox(fs(""), data2)
   expect_equal(unname(f2$coefficients), unname(coef(g1)),
                tolerance = sv_tol_cox)
