@@ -229,6 +229,7 @@ nobs.cs_cox <- function(object, ...) object$n_event
 anova.cs_cox <- function(object, ...) {
   fits <- c(list(object), list(...))
   for (k in seq_along(fits)) check_cox(fits[[k]], "...")
+  for (f in fits) refuse_expanded(f, "anova()", tt = FALSE)
   if (length(fits) == 1L) return(anova_terms(object))
   n <- vapply(fits, function(f) f$n, numeric(1))
   if (length(unique(n)) > 1L) {
@@ -450,6 +451,7 @@ cox_new_strata <- function(object, newdata) {
 residuals.cs_cox <- function(object, type = c("martingale", "deviance",
                                               "score", "schoenfeld",
                                               "scaledsch", "dfbeta"), ...) {
+  refuse_expanded(object, "residuals()", tt = FALSE)
   type <- arg_choice(type, "type", c("martingale", "deviance", "score",
                                      "schoenfeld", "scaledsch", "dfbeta"))
   if (type == "scaledsch") return(scaled_schoenfeld(object))

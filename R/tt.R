@@ -175,9 +175,10 @@ tt_finish <- function(fit, tx) {
 # Refuse a method whose result would be wrong for a fit of expanded data:
 # one with tt() terms (its covariates depend on the risk set's time) or a
 # Fine-Gray fit (R/fine-gray.R: weighted rows of a censoring-weighted
-# expansion). `what` names the method.
-refuse_expanded <- function(fit, what, arg = "object") {
-  if (!is.null(fit$tt)) {
+# expansion). `what` names the method; `tt = FALSE` for a method that is
+# right for tt() fits.
+refuse_expanded <- function(fit, what, arg = "object", tt = TRUE) {
+  if (tt && !is.null(fit$tt)) {
     cs_abort("`", arg, "` has tt() terms (", paste(fit$tt$terms,
              collapse = ", "), "), so ", what, " is not available: its ",
              "covariates depend on the time of each risk set.", arg = arg)
