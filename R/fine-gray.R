@@ -124,7 +124,7 @@ fine_gray <- function(formula, data, cause = NULL, weights = NULL, subset,
   mcall$data <- data2
   mcall$cause <- mcall$... <- NULL
   mcall$fg_code <- as.name(".cs_fg_code")
-  sf <- surv_frame(mcall, env, fun = "cox", extras = "fg_code")
+  sf <- surv_frame(mcall, env, fun = "fine_gray", extras = "fg_code")
   sp <- split_strata(sf$mf, sf$terms)
   trm <- sp$terms
   attr(trm, "intercept") <- 1L

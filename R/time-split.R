@@ -88,13 +88,28 @@ time_split <- function(data, cut, end = NULL, event = NULL,
   idx <- split_index(tf$y[, 1L], tf$y[, 2L], tf$cut)
   status <- tf$y[idx$row, 3L]
   status[idx$censor] <- 0
-  out <- data[idx$row, spec$keep, drop = FALSE]
+  out <- split_rows(data, idx$row, spec$keep)
   out[[spec$start]] <- idx$start
   out[[spec$end]] <- idx$end
   out[[spec$event]] <- status
   if (!is.null(episode)) out[[make.names(episode)]] <- idx$interval + 1
   row.names(out) <- NULL
   out
+}
+
+# The rows `row` and columns `keep` of `data`. A plain data frame is
+# subset column by column, without `[.data.frame`'s unique row names (most
+# of the time at a million rows); other classes (tibble, data.table) by
+# their own `[` method.
+split_rows <- function(data, row, keep) {
+  if (!identical(class(data), "data.frame")) {
+    return(data[row, keep, drop = FALSE])
+  }
+  cols <- lapply(unclass(data)[keep], function(v) {
+    if (length(dim(v)) == 2L) v[row, , drop = FALSE] else v[row]
+  })
+  structure(cols, class = "data.frame",
+            row.names = .set_row_names(length(row)))
 }
 
 # survSplit() arguments without an equivalent in time_split().
@@ -287,9 +302,13 @@ split_index <- function(s, e, cut) {
   p <- seq_along(row) - first[row]                 # piece within its row
   last <- p == k[row]
   ci <- j0[row] + p                                # 1-based: cut before
-  list(row = row,
-       interval = ifelse(na[row], 1L, ci),
-       start = ifelse(p == 0L, s[row], cut[pmax(ci, 1L)]),
-       end = ifelse(last, e[row], cut[pmin(ci + 1L, length(cut))]),
+  start <- cut[pmax(ci, 1L)]
+  first_piece <- p == 0L
+  start[first_piece] <- s[row[first_piece]]
+  end <- cut[pmin(ci + 1L, length(cut))]
+  end[last] <- e[row[last]]
+  interval <- ci
+  interval[na[row]] <- 1L
+  list(row = row, interval = interval, start = start, end = end,
        censor = !last)
 }

@@ -197,6 +197,29 @@ test_that("invariances: an identity tt() is the plain covariate", {
   expect_close(g2$coefficients, g4$coefficients, 1e-8)
 })
 
+test_that("offsets, zero weights, subset and init", {
+  ttf <- function(x, t, ...) x * log(t + 20)
+  f <- coxph(Surv(time, status) ~ karno + tt(karno) + offset(trt / 3),
+             data = veteran, tt = ttf)
+  g <- cox(Surv(time, status) ~ karno + tt(karno) + offset(trt / 3),
+           data = veteran, tt = ttf)
+  expect_tt_equal(g, f)
+  # a row of weight zero takes no part (coxph refuses such weights)
+  d <- veteran
+  d$w <- 1
+  d$w[c(3, 40)] <- 0
+  g0 <- cox(Surv(time, status) ~ karno + tt(karno), data = d, weights = w,
+            tt = ttf)
+  f0 <- coxph(Surv(time, status) ~ karno + tt(karno), data = d[d$w > 0, ],
+              tt = ttf)
+  expect_tt_equal(g0, f0)
+  f <- coxph(Surv(time, status) ~ karno + tt(karno), data = veteran,
+             subset = celltype != "large", tt = ttf, init = c(-0.05, 0.01))
+  g <- cox(Surv(time, status) ~ karno + tt(karno), data = veteran,
+           subset = celltype != "large", tt = ttf, init = c(-0.05, 0.01))
+  expect_tt_equal(g, f)
+})
+
 test_that("tt fits refuse the methods that would be wrong for them", {
   g <- cox(Surv(time, status) ~ karno + tt(karno), data = veteran,
            tt = function(x, t, ...) x * log(t + 20))

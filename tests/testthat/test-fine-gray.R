@@ -122,6 +122,21 @@ test_that("random data with heavy ties: strata, weights, causes, ties", {
   }
 })
 
+test_that("weights and offsets given as columns", {
+  d <- random_cr(300, 21)
+  o <- fg_oracle(Surv(time, event) ~ x + id, d, "relapse", "x",
+                 weights = d$fw)
+  g <- fine_gray(Surv(time, event) ~ x, data = d, cause = "relapse",
+                 weights = fw)
+  expect_fg_equal(g, o$fit)
+  fg <- finegray(Surv(time, event) ~ x + s + id, data = d, etype = "relapse")
+  f <- coxph(Surv(fgstart, fgstop, fgstatus) ~ x + offset(s / 2),
+             data = fg, weights = fgwt, cluster = id)
+  g <- fine_gray(Surv(time, event) ~ x + offset(s / 2), data = d,
+                 cause = "relapse")
+  expect_fg_equal(g, f)
+})
+
 test_that("missing values, subset and row order", {
   d <- mgus_cr()
   o <- fg_oracle(Surv(etime, event) ~ age + mspike + id, d, "pcm",
@@ -215,4 +230,8 @@ test_that("bad input is refused by name", {
   err(fine_gray(Surv(etime, event) ~ age, data = d, robust = NA), "robust")
   err(fine_gray(Surv(etime, event) ~ age, data = d, ties = "exact"), "ties")
   err(fine_gray(Surv(etime, event) ~ age, data = d, id = id), "id")
+  err(fine_gray(Surv(etime, event) ~ tt(age), data = d), "formula")
+  err(fine_gray(Surv(etime, event) ~ age + cluster(id), data = d), "formula")
+  err(fine_gray(Surv(etime, event) ~ age + strata(sex):age, data = d),
+      "formula")
 })

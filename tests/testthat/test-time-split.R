@@ -83,6 +83,24 @@ test_that("random (start, stop] data with ties at the cuts and NA times", {
   }
 })
 
+test_that("tibbles and factor, character and date columns carry over", {
+  d <- data.frame(time = c(5, 3, 8), status = c(1, 0, 1),
+                  f = factor(c("u", "v", "u"), levels = c("v", "u", "w")),
+                  ch = c("a", "b", "c"),
+                  day = as.Date("2020-01-01") + 0:2)
+  p <- split_pair(d, c(2, 4), end = "time", event = "status")
+  expect_same_split(p)
+  expect_identical(levels(p$a$f), c("v", "u", "w"))
+  expect_s3_class(p$a$day, "Date")
+  skip_if_not_installed("tibble")
+  tb <- tibble::as_tibble(lung)
+  a <- time_split(tb, c(100, 300), end = "time", event = "status")
+  b <- survSplit(tb, cut = c(100, 300), end = "time", event = "status")
+  expect_s3_class(a, "tbl_df")
+  expect_equal(as.data.frame(a), as.data.frame(b), ignore_attr = TRUE,
+               tolerance = 0)
+})
+
 test_that("a hand-computed split: no zero-length pieces, event on the last", {
   d <- data.frame(time = c(5, 3, 2, 7), status = c(1, 1, 0, 1), x = 1:4)
   s <- time_split(d, cut = c(2, 3, 6), end = "time", event = "status",
