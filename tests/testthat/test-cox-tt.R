@@ -220,6 +220,17 @@ test_that("offsets, zero weights, subset and init", {
   expect_tt_equal(g, f)
 })
 
+test_that("anova() of a tt fit: sequential tests on the expanded data", {
+  # (anova.coxph refits a tt() model without the expansion: wrong)
+  ttf <- function(x, t, ...) x * log(t + 20)
+  g <- cox(Surv(time, status) ~ trt + karno + tt(karno), data = veteran,
+           tt = ttf)
+  a <- anova(g)
+  g0 <- cox(Surv(time, status) ~ trt + karno, data = veteran)
+  expect_close(a$loglik[3L], g0$loglik[2L], 1e-8)
+  expect_close(a$loglik[4L], g$loglik[2L], 1e-8)
+})
+
 test_that("tt fits refuse the methods that would be wrong for them", {
   g <- cox(Surv(time, status) ~ karno + tt(karno), data = veteran,
            tt = function(x, t, ...) x * log(t + 20))

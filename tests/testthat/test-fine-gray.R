@@ -149,6 +149,17 @@ test_that("missing values, subset and row order", {
   o2 <- fg_oracle(Surv(etime, event) ~ age + mspike + id,
                   d[d$sex == "F", ], "pcm", "age + mspike")
   expect_fg_equal(g2, o2$fit)
+  # missing times and events drop their rows
+  dn <- d
+  dn$etime[c(4, 10)] <- NA
+  dn$event[c(7, 30, 31)] <- NA
+  gn <- fine_gray(Surv(etime, event) ~ age + mspike, data = dn,
+                  cause = "pcm")
+  keep <- !is.na(dn$etime) & !is.na(dn$event)
+  gk <- fine_gray(Surv(etime, event) ~ age + mspike, data = dn[keep, ],
+                  cause = "pcm")
+  expect_close(gn$coefficients, gk$coefficients, 1e-12)
+  expect_close(gn$var, gk$var, 1e-12)
   set.seed(5)
   g3 <- fine_gray(Surv(etime, event) ~ age + mspike,
                   data = d[sample(nrow(d)), ], cause = "pcm")
