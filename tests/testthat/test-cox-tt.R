@@ -220,6 +220,20 @@ test_that("offsets, zero weights, subset and init", {
   expect_tt_equal(g, f)
 })
 
+test_that("nearly equal times are merged before the expansion (timefix)", {
+  d <- veteran
+  d$time <- d$time / 7
+  k <- seq(1, nrow(d), 3)
+  d$time[k] <- d$time[k] * (1 + 1e-10)
+  ttf <- function(x, t, ...) x * log(t + 3)
+  f <- coxph(Surv(time, status) ~ karno + tt(karno), data = d, tt = ttf)
+  g <- cox(Surv(time, status) ~ karno + tt(karno), data = d, tt = ttf)
+  expect_tt_equal(g, f)
+  g2 <- cox(Surv(time, status) ~ karno + tt(karno), data = d, tt = ttf,
+            timefix = FALSE)
+  expect_gt(g2$tt$n_rows, g$tt$n_rows)
+})
+
 test_that("anova() of a tt fit: sequential tests on the expanded data", {
   # (anova.coxph refits a tt() model without the expansion: wrong)
   ttf <- function(x, t, ...) x * log(t + 20)
