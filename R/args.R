@@ -45,7 +45,6 @@ survival_args <- function(dots, env, fun, aliases = character(),
 
 # coxph() arguments without an equivalent in cox(), and what to do instead.
 cox_refused <- c(
-  tt = "time-transformed covariates (tt) are not supported.",
   id = "give `cluster` for a robust variance grouped by subject.",
   istate = "multi-state models are not supported.",
   statedata = "multi-state models are not supported.",

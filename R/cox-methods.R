@@ -79,7 +79,8 @@ check_cox <- function(fit, arg = "fit") {
 #' @export
 print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
                          ...) {
-  cat("Cox proportional-hazards model (", x$ties, " ties",
+  cat(if (is.null(x$fine_gray)) "Cox proportional-hazards model (" else
+        "Fine-Gray subdistribution hazards model (", x$ties, " ties",
       if (!is.null(x$strata)) paste0(", ", length(x$strata), " strata"),
       ")\n", sep = "")
   if (!is.null(x$call)) {
