@@ -219,7 +219,7 @@ cox_profiles <- function(fit, newdata) {
   x <- cox_newdata(fit, newdata)
   lp <- drop(x %*% b) + attr(x, "offset")
   nr <- nrow(newdata)
-  rn <- row.names(newdata)
+  rn <- cox_profile_labels(fit, newdata)
   if (is.null(lev)) {
     return(list(x = x, lp = lp, stratum = rep(0L, nr), row = seq_len(nr),
                 label = make.unique(rn)))
@@ -235,6 +235,24 @@ cox_profiles <- function(fit, newdata) {
   s <- rep(seq_len(ns), times = nr)
   list(x = x[i, , drop = FALSE], lp = lp[i], stratum = s - 1L, row = i,
        label = make.unique(paste0(lev[s], ", ", rn[i])))
+}
+
+# Names of the profiles: the row names of `newdata` when it has its own,
+# else "var=value, ..." of the model's variables (the row numbers when
+# those repeat).
+cox_profile_labels <- function(fit, newdata) {
+  rn <- row.names(newdata)
+  if (!identical(rn, as.character(seq_len(nrow(newdata))))) return(rn)
+  vars <- intersect(all.vars(stats::delete.response(fit$terms)),
+                    names(newdata))
+  if (!length(vars)) return(rn)
+  lab <- do.call(paste, c(lapply(vars, function(v) {
+    z <- newdata[[v]]
+    paste0(v, "=", if (is.numeric(z)) format(z, trim = TRUE,
+                                               digits = 4) else
+      as.character(z))
+  }), sep = ", "))
+  if (anyDuplicated(lab)) rn else lab
 }
 
 # Whether `newdata` holds the variables of the strata() terms (all of
@@ -369,6 +387,29 @@ cox_confint <- function(p, se, conf_type, z) {
     })
 }
 
+#' @rdname cox_curves
+#' @param object,x A `cs_cox_curves` object.
+#' @param censored As in [summary.cs_km()].
+#' @details `summary(times = )` of the curves is [summary.cs_km()]'s table
+#'   (with `cumhaz` and `std_chaz` as well), with a heading of its own.
+#' @export
+summary.cs_cox_curves <- function(object, times = NULL, censored = FALSE,
+                                  ...) {
+  out <- km_summary_rows(object, times, censored)
+  if (!is.null(times)) {
+    out$cumhaz <- cox_curves_at(object$curves, out, "cumhaz", 0)
+    out$std_chaz <- cox_curves_at(object$curves, out, "std_chaz", 0)
+  }
+  summary_frame(out, c("cs_cox_curves_summary", "cs_km_summary"))
+}
+
+#' @export
+print.cs_cox_curves_summary <- function(x, ...) {
+  print_summary_frame(x, "Predicted survival from a Cox model", ...)
+}
+
+#' @rdname cox_curves
+#' @param digits Significant digits to print.
 #' @export
 print.cs_cox_curves <- function(x, digits = max(getOption("digits") - 4L, 3L),
                                 ...) {
