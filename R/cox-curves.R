@@ -273,6 +273,9 @@ cox_has_strata_vars <- function(fit, newdata) {
 # `strata` the strata() variables), no missing values, no factor level
 # unknown to the fit.
 check_newdata <- function(fit, newdata, strata = FALSE, response = FALSE) {
+  if (!is.data.frame(newdata)) {
+    cs_abort("`newdata` must be a data frame.", arg = "newdata")
+  }
   tt <- if (response) fit$terms else stats::delete.response(fit$terms)
   vars <- all.vars(tt)
   if (strata) {
