@@ -167,3 +167,98 @@ test_that("bad newdata is refused naming the column and the row", {
   # se.fit is predict.coxph's name
   expect_equal(predict(f, se.fit = TRUE), predict(f, se_fit = TRUE))
 })
+
+# residuals(weighted =, collapse =) against residuals.coxph ------------------
+
+resid_types <- c("martingale", "deviance", "score", "schoenfeld",
+                 "scaledsch", "dfbeta", "dfbetas", "partial")
+
+check_resid <- function(ff, collapse = NULL, tol = 1e-8,
+                        schoenfeld_weighted = TRUE) {
+  for (ty in resid_types) {
+    for (w in c(FALSE, TRUE)) {
+      if (!schoenfeld_weighted && w && ty %in% c("schoenfeld", "scaledsch")) {
+        next
+      }
+      # (weighted deviance residuals can be NaN, in both)
+      a <- suppressWarnings(residuals(ff$f, type = ty, weighted = w))
+      b <- suppressWarnings(residuals(ff$g, type = ty, weighted = w))
+      expect_close(unname(as.matrix(a)), unname(as.matrix(b)), tol)
+      if (!is.null(collapse) && !ty %in% c("schoenfeld", "scaledsch")) {
+        a <- suppressWarnings(residuals(ff$f, type = ty, weighted = w,
+                                        collapse = collapse))
+        b <- suppressWarnings(residuals(ff$g, type = ty, weighted = w,
+                                        collapse = collapse))
+        expect_close(unname(as.matrix(a)), unname(as.matrix(b)), tol)
+        expect_equal(NROW(a), length(unique(collapse)))
+      }
+    }
+    # the default of `weighted`, by type
+    expect_close(unname(as.matrix(residuals(ff$f, type = ty))),
+                 unname(as.matrix(residuals(ff$g, type = ty))), tol)
+  }
+}
+
+test_that("residuals: every type, weighted or not, collapsed, as residuals.coxph", {
+  lung2 <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog",
+                            "inst")])
+  ff <- fit_both(Surv(time, status) ~ age + sex + ph.ecog, lung2)
+  check_resid(ff, collapse = lung2$inst)
+  ff <- fit_both(Surv(time, status) ~ age + strata(sex), lung2,
+                 ties = "breslow")
+  check_resid(ff, collapse = lung2$inst)
+  for (seed in 1:2) {
+    d <- random_cox_data(120, seed = seed)
+    id <- rep(seq_len(40), 3)
+    # weighted Schoenfeld: residuals.coxph takes the weights in data
+    # order for events in time order, so compare those only with weights
+    # that are equal within each time (none here) and check them below
+    check_resid(fit_both(Surv(time, status) ~ z1 + z2 + strata(group), d,
+                         weights = d$w), collapse = id,
+                schoenfeld_weighted = FALSE)
+    dc <- random_cox_data(120, seed = seed, counting = TRUE)
+    check_resid(fit_both(Surv(start, time, status) ~ z1 + group, dc,
+                         weights = dc$fw, robust = FALSE),
+                collapse = id, schoenfeld_weighted = FALSE)
+  }
+  # with na.exclude: collapse has one value per row of the data
+  ff <- fit_both(Surv(time, status) ~ age + ph.ecog, lung,
+                 na.action = na.exclude)
+  check_resid(ff, collapse = seq_len(nrow(lung)) %/% 5)
+})
+
+test_that("weighted Schoenfeld residuals carry the weight of the event's row", {
+  d <- random_cox_data(120, seed = 3)
+  f <- cox(Surv(time, status) ~ z1 + z2, data = d, weights = w)
+  r0 <- residuals(f, type = "schoenfeld")
+  r1 <- residuals(f, type = "schoenfeld", weighted = TRUE)
+  # the rows' weights in the order of the events (time order, deaths
+  # first): from a data set sorted that way, residuals.coxph agrees
+  o <- order(d$time, -d$status)
+  ds <- d[o, ]
+  g <- coxph(Surv(time, status) ~ z1 + z2, data = ds, weights = w)
+  expect_close(unname(r1), unname(residuals(g, type = "schoenfeld",
+                                            weighted = TRUE)), 1e-8)
+  expect_close(unname(residuals(f, type = "scaledsch", weighted = TRUE)),
+               unname(residuals(g, type = "scaledsch", weighted = TRUE)),
+               1e-8)
+  ev <- ds$w[ds$status == 1]
+  expect_close(unname(r1), unname(r0 * ev), 1e-12)
+})
+
+test_that("residuals refuse a bad collapse or weighted", {
+  d <- random_cox_data(60, seed = 1)
+  f <- cox(Surv(time, status) ~ z1, data = d)
+  expect_error(residuals(f, collapse = 1:3), "collapse",
+               class = "cohortsurv_error")
+  expect_error(residuals(f, collapse = c(NA, seq_len(59))), "collapse",
+               class = "cohortsurv_error")
+  expect_error(residuals(f, type = "schoenfeld", collapse = seq_len(60)),
+               "collapse", class = "cohortsurv_error")
+  expect_error(residuals(f, weighted = "yes"), "weighted",
+               class = "cohortsurv_error")
+  # dfbeta summed over a subject equals the sum of its rows
+  id <- rep(1:20, 3)
+  expect_equal(residuals(f, type = "dfbeta", collapse = id),
+               rowsum(residuals(f, type = "dfbeta"), id))
+})
