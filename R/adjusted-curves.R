@@ -62,7 +62,9 @@
 #'
 #' @returns An object of class `c("cs_adjusted_curves", "cs_km")`, whose
 #'   `curves` (`strata` is the level, `time, n_risk, n_event, n_censor,
-#'   surv, std_err, lower, upper`), `table` and `strata` are as in a
+#'   surv, std_err, lower, upper`, and `cumhaz` = -log(surv) with its
+#'   standard error `std_chaz` = `std_err` / `surv`), `table` and `strata`
+#'   are as in a
 #'   [km()] fit, so that `plot()`, `summary(times = )`, `quantile()` and
 #'   [survival_at()] work on it; plus `variable`, `values`, `boot`, `seed`
 #'   and, with `boot > 0`, `boot_surv` (a times x replicates matrix per
@@ -170,7 +172,8 @@ adjusted_curves <- function(fit, variable, data, values = NULL, times = NULL,
     data.frame(strata = k, time = est$time,
                n_risk = counts$n_risk[, k], n_event = counts$n_event[, k],
                n_censor = counts$n_censor[, k], surv = s, std_err = se,
-               lower = ci$lower, upper = ci$upper)
+               lower = ci$lower, upper = ci$upper, cumhaz = -log(s),
+               std_chaz = ifelse(s > 0, se / s, NA_real_))
   })
   curves <- do.call(rbind, pieces)
   curves$strata <- structure(curves$strata, levels = labels,
@@ -197,7 +200,13 @@ adjusted_curves <- function(fit, variable, data, values = NULL, times = NULL,
   x$seed <- seed
   x$boot_surv <- boot_surv
   x$call_adjusted <- match.call()
-  if (!is.null(times)) x$curves <- km_summary_rows(x, times, FALSE)
+  if (!is.null(times)) {
+    full <- x$curves
+    cv <- km_summary_rows(x, times, FALSE)
+    cv$cumhaz <- cox_curves_at(full, cv, "cumhaz", 0)
+    cv$std_chaz <- cox_curves_at(full, cv, "std_chaz", 0)
+    x$curves <- cv
+  }
   class(x) <- c("cs_adjusted_curves", "cs_km")
   x
 }
@@ -381,7 +390,7 @@ print.cs_adjusted_curves <- function(x, digits = max(getOption("digits") -
 #' @export
 summary.cs_adjusted_curves <- function(object, times = NULL,
                                        censored = FALSE, ...) {
-  summary_frame(km_summary_rows(object, times, censored),
+  summary_frame(curves_summary_rows(object, times, censored),
                 c("cs_adjusted_curves_summary", "cs_km_summary"))
 }
 

@@ -276,6 +276,10 @@ check_newdata <- function(fit, newdata, strata = FALSE, response = FALSE) {
   if (!is.data.frame(newdata)) {
     cs_abort("`newdata` must be a data frame.", arg = "newdata")
   }
+  if (is.null(fit$terms)) {
+    cs_abort("`newdata` needs a fit made by cox() with a formula; this ",
+             "one was made by cox_fit() from a matrix.", arg = "newdata")
+  }
   tt <- if (response) fit$terms else stats::delete.response(fit$terms)
   vars <- all.vars(tt)
   if (strata) {
@@ -398,12 +402,19 @@ cox_confint <- function(p, se, conf_type, z) {
 #' @export
 summary.cs_cox_curves <- function(object, times = NULL, censored = FALSE,
                                   ...) {
+  summary_frame(curves_summary_rows(object, times, censored),
+                c("cs_cox_curves_summary", "cs_km_summary"))
+}
+
+# summary.cs_km()'s rows, with the cumulative hazard and its SE at the
+# requested times too.
+curves_summary_rows <- function(object, times, censored) {
   out <- km_summary_rows(object, times, censored)
   if (!is.null(times)) {
     out$cumhaz <- cox_curves_at(object$curves, out, "cumhaz", 0)
     out$std_chaz <- cox_curves_at(object$curves, out, "std_chaz", 0)
   }
-  summary_frame(out, c("cs_cox_curves_summary", "cs_km_summary"))
+  out
 }
 
 #' @export

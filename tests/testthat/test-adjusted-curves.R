@@ -128,6 +128,8 @@ test_that("the km methods work on adjusted curves", {
   s <- summary(a, times = c(0, 180, 365))
   expect_equal(nrow(s), 6L)
   expect_equal(s$surv[c(1, 4)], c(1, 1))
+  expect_close(s$cumhaz, -log(s$surv), 1e-12)
+  expect_close(a$curves$std_chaz, a$curves$std_err / a$curves$surv, 1e-12)
   ck <- adj_level(a, 1)
   expect_equal(s$surv[2], ck$surv[findInterval(180, ck$time)])
   # n_risk: the rows with the level still at risk
