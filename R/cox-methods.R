@@ -690,9 +690,9 @@ cox_new_strata <- function(object, newdata) {
 #' head(residuals(fit))
 #' head(residuals(fit, type = "schoenfeld"))
 #' # dfbeta summed within institution
-#' fit2 <- cox(Surv(time, status) ~ age + sex, data = lung,
-#'             na.action = na.exclude)
-#' head(residuals(fit2, type = "dfbeta", collapse = lung$inst))
+#' lung2 <- subset(lung, !is.na(inst))
+#' fit2 <- cox(Surv(time, status) ~ age + sex, data = lung2)
+#' head(residuals(fit2, type = "dfbeta", collapse = lung2$inst))
 #' @export
 residuals.cs_cox <- function(object, type = c("martingale", "deviance",
                                               "score", "schoenfeld",

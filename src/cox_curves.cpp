@@ -36,11 +36,66 @@
 
 namespace cohortsurv {
 
+namespace {
+
+using Eigen::Index;
+using Eigen::VectorXd;
+
+// The running sums of one stratum at one time: S0, S1 (risk set) and
+// E0, E1 (deaths at the time), D the deaths' weight, d their number.
+struct TimeSums {
+  double s0 = 0.0, e0 = 0.0, dw = 0.0, cw = 0.0, nrisk = 0.0;
+  int nd = 0;
+  VectorXd s1, e1;
+};
+
+// hazard, varhaz and the x-bar term at one time (see the header comment):
+// Breslow, or Efron's average over j = 0..d-1 of the reduced risk sets.
+void time_pieces(const TimeSums& a, bool efron, double& haz, double& vh,
+                 VectorXd& num) {
+  haz = vh = 0.0;
+  num.setZero();
+  if (a.nd == 0) return;
+  if (!efron || a.nd == 1) {
+    haz = a.dw / a.s0;
+    vh = a.dw / (a.s0 * a.s0);
+    num = a.s1 * (haz / a.s0);
+    return;
+  }
+  double a1 = 0.0, a2 = 0.0;
+  for (int j = 0; j < a.nd; ++j) {
+    const double f = static_cast<double>(j) / a.nd;
+    const double den = a.s0 - f * a.e0;
+    const double inv2 = 1.0 / (den * den);
+    a1 += 1.0 / den;
+    a2 += inv2;
+    num += (a.s1 - f * a.e1) * inv2;
+  }
+  haz = a.dw * a1 / a.nd;
+  vh = a.dw * a2 / a.nd;
+  num *= a.dw / a.nd;
+}
+
+// Reverses the entries [first, end) of each per-time vector (a stratum's
+// times are found from the last to the first).
+void reverse_from(CoxCurveParts& out, std::vector<std::vector<double>>& xb,
+                  std::size_t first) {
+  auto rev = [first](auto& v) { std::reverse(v.begin() + first, v.end()); };
+  rev(out.time);
+  rev(out.n_risk);
+  rev(out.n_event);
+  rev(out.n_censor);
+  rev(out.hazard);
+  rev(out.varhaz);
+  rev(xb);
+}
+
+}  // namespace
+
 CoxCurveParts cox_curve_parts(const CoxData& d,
                               const Eigen::Map<Eigen::MatrixXd>& x,
                               const int* x_order, const Eigen::VectorXd& eta,
                               const Poll& poll) {
-  using Eigen::Index;
   const Index n = d.n;
   const Index p = x.cols();
   if (eta.size() != n || x.rows() != n) {
@@ -52,101 +107,59 @@ CoxCurveParts cox_curve_parts(const CoxData& d,
       throw std::invalid_argument("cox_curves: order out of range");
     }
   }
-  const bool counting = d.counting();
   std::vector<double> risk(n);
   for (Index i = 0; i < n; ++i) risk[i] = std::exp(eta[i]);
-
   CoxCurveParts out;
-  std::vector<std::vector<double>> xb;  // per time, p values (reversed)
-  Eigen::VectorXd s1(p), e1(p), num(p), xrow(p);
-  Index b0 = 0;
-  while (b0 < n) {
-    const Index b1 = stratum_end(d, b0);
-    const int s = d.strata[b0];
-    // the stratum's times, built backwards, then reversed
+  std::vector<std::vector<double>> xb;  // per time, its p values
+  VectorXd num(p);
+  TimeSums a;
+  for (Index b0 = 0, b1 = 0; b0 < n; b0 = b1) {
+    b1 = stratum_end(d, b0);
     const std::size_t first = out.time.size();
-    double s0 = 0.0, nrisk = 0.0;
-    s1.setZero();
-    Index i = b1 - 1;
+    a.s0 = a.nrisk = 0.0;
+    a.s1 = VectorXd::Zero(p);
     Index e = b1 - 1;  // entry pointer (counting process)
-    while (i >= b0) {
+    for (Index i = b1 - 1; i >= b0;) {
       const double t = d.stop[i];
-      double e0 = 0.0, dw = 0.0, cw = 0.0;
-      int nd = 0;
-      e1.setZero();
+      a.e0 = a.dw = a.cw = 0.0;
+      a.nd = 0;
+      a.e1 = VectorXd::Zero(p);
       for (; i >= b0 && d.stop[i] == t; --i) {
         poll.tick();
-        const double w = d.weight[i];
-        const double wr = w * risk[i];
-        const Index r = x_order[i];
-        for (Index k = 0; k < p; ++k) xrow[k] = x(r, k);
-        s0 += wr;
-        nrisk += w;
-        s1 += wr * xrow;
+        const double w = d.weight[i], wr = w * risk[i];
+        const auto xr = x.row(x_order[i]).transpose();
+        a.s0 += wr;
+        a.nrisk += w;
+        a.s1 += wr * xr;
         if (d.status[i] != 0.0) {
-          dw += w;
-          ++nd;
-          e0 += wr;
-          e1 += wr * xrow;
+          a.dw += w;
+          ++a.nd;
+          a.e0 += wr;
+          a.e1 += wr * xr;
         } else {
-          cw += w;
+          a.cw += w;
         }
       }
-      if (counting) {
-        // rows entering at or after t are not at risk at t
-        while (e >= b0 && d.start[d.entry[e]] >= t) {
-          const Index j = d.entry[e];
-          const double w = d.weight[j];
-          const double wr = w * risk[j];
-          const Index r = x_order[j];
-          s0 -= wr;
-          nrisk -= w;
-          for (Index k = 0; k < p; ++k) s1[k] -= wr * x(r, k);
-          --e;
-        }
+      // rows entering at or after t are not at risk at t
+      for (; d.counting() && e >= b0 && d.start[d.entry[e]] >= t; --e) {
+        const Index j = d.entry[e];
+        const double w = d.weight[j], wr = w * risk[j];
+        a.s0 -= wr;
+        a.nrisk -= w;
+        a.s1 -= wr * x.row(x_order[j]).transpose();
       }
-      double haz = 0.0, vh = 0.0;
-      num.setZero();
-      if (nd > 0) {
-        if (!d.efron || nd == 1) {
-          haz = dw / s0;
-          vh = dw / (s0 * s0);
-          num = s1 * (haz / s0);
-        } else {
-          double a1 = 0.0, a2 = 0.0;
-          for (int j = 0; j < nd; ++j) {
-            const double f = static_cast<double>(j) / nd;
-            const double den = s0 - f * e0;
-            const double inv2 = 1.0 / (den * den);
-            a1 += 1.0 / den;
-            a2 += inv2;
-            num += (s1 - f * e1) * inv2;
-          }
-          haz = dw * a1 / nd;
-          vh = dw * a2 / nd;
-          num *= dw / nd;
-        }
-      }
-      out.strata.push_back(s);
+      double haz, vh;
+      time_pieces(a, d.efron, haz, vh, num);
+      out.strata.push_back(d.strata[b0]);
       out.time.push_back(t);
-      out.n_risk.push_back(nrisk);
-      out.n_event.push_back(dw);
-      out.n_censor.push_back(cw);
+      out.n_risk.push_back(a.nrisk);
+      out.n_event.push_back(a.dw);
+      out.n_censor.push_back(a.cw);
       out.hazard.push_back(haz);
       out.varhaz.push_back(vh);
       xb.emplace_back(num.data(), num.data() + p);
     }
-    auto rev = [first](auto& v) {
-      std::reverse(v.begin() + first, v.end());
-    };
-    rev(out.time);
-    rev(out.n_risk);
-    rev(out.n_event);
-    rev(out.n_censor);
-    rev(out.hazard);
-    rev(out.varhaz);
-    rev(xb);
-    b0 = b1;
+    reverse_from(out, xb, first);
   }
   const Index nt = static_cast<Index>(out.time.size());
   out.xbar.resize(nt, p);
