@@ -114,32 +114,7 @@ adjusted_curves <- function(fit, variable, data, values = NULL, times = NULL,
     cs_abort("`data` must be a data frame with at least one row, the ",
              "sample to standardise to.", arg = "data")
   }
-  model_vars <- all.vars(stats::delete.response(fit$terms))
-  svars <- unique(unlist(lapply(fit$strata_vars, function(v)
-    all.vars(str2lang(v)))))
-  if (!is.character(variable) || length(variable) != 1L ||
-      !variable %in% setdiff(model_vars, svars)) {
-    cs_abort("`variable` must be the name of a covariate of the model (",
-             paste0("\"", setdiff(model_vars, svars), "\"", collapse = ", "),
-             ").", arg = "variable")
-  }
-  if (!variable %in% names(data)) {
-    cs_abort("`data` must hold the column `", variable, "`.", arg = "data")
-  }
-  if (is.null(values)) {
-    v <- data[[variable]]
-    values <- if (!is.null(fit$xlevels[[variable]])) {
-      fit$xlevels[[variable]]
-    } else if (is.factor(v)) {
-      levels(droplevels(v))
-    } else {
-      sort(unique(v))
-    }
-  }
-  if (!length(values) || anyNA(values)) {
-    cs_abort("`values` must hold at least one value and no missing ones.",
-             arg = "values")
-  }
+  values <- adjusted_values(fit, variable, data, values)
   if (boot > 0 && fit$counting) {
     cs_abort("`boot` is refused for a (start, stop] fit: resampling rows ",
              "would split the subjects that span several rows.",
@@ -154,27 +129,9 @@ adjusted_curves <- function(fit, variable, data, values = NULL, times = NULL,
   }
   labels <- paste0(variable, "=", format_values(values))
   counts <- adjusted_counts(fit, data, variable, values, est$time)
-  pieces <- lapply(seq_along(values), function(k) {
-    s <- est$surv[, k]
-    if (boot > 0) {
-      b <- boot_surv[[k]]
-      se <- apply(b, 1L, stats::sd)
-      alpha <- (1 - conf_level) / 2
-      lo <- apply(b, 1L, stats::quantile, probs = alpha, names = FALSE,
-                  na.rm = TRUE)
-      hi <- apply(b, 1L, stats::quantile, probs = 1 - alpha, names = FALSE,
-                  na.rm = TRUE)
-      ci <- list(lower = lo, upper = hi)
-    } else {
-      se <- est$se[, k]
-      ci <- cox_confint(s, ifelse(s > 0, se / s, 0), conf_type, z)
-    }
-    data.frame(strata = k, time = est$time,
-               n_risk = counts$n_risk[, k], n_event = counts$n_event[, k],
-               n_censor = counts$n_censor[, k], surv = s, std_err = se,
-               lower = ci$lower, upper = ci$upper, cumhaz = -log(s),
-               std_chaz = ifelse(s > 0, se / s, NA_real_))
-  })
+  pieces <- lapply(seq_along(values), adjusted_level, est = est,
+                   boot_surv = boot_surv, counts = counts,
+                   conf_level = conf_level, conf_type = conf_type)
   curves <- do.call(rbind, pieces)
   curves$strata <- structure(curves$strata, levels = labels,
                              class = "factor")
@@ -209,6 +166,66 @@ adjusted_curves <- function(fit, variable, data, values = NULL, times = NULL,
   }
   class(x) <- c("cs_adjusted_curves", "cs_km")
   x
+}
+
+# The levels to set `variable` to, `variable` checked to be a covariate.
+adjusted_values <- function(fit, variable, data, values) {
+  if (is.null(fit$terms)) {
+    cs_abort("`fit` must be made by cox() with a formula; this one was ",
+             "made by cox_fit() from a matrix.", arg = "fit")
+  }
+  model_vars <- all.vars(stats::delete.response(fit$terms))
+  svars <- unique(unlist(lapply(fit$strata_vars, function(v)
+    all.vars(str2lang(v)))))
+  if (!is.character(variable) || length(variable) != 1L ||
+      !variable %in% setdiff(model_vars, svars)) {
+    cs_abort("`variable` must be the name of a covariate of the model (",
+             paste0("\"", setdiff(model_vars, svars), "\"", collapse = ", "),
+             ").", arg = "variable")
+  }
+  if (!variable %in% names(data)) {
+    cs_abort("`data` must hold the column `", variable, "`.", arg = "data")
+  }
+  if (is.null(values)) {
+    v <- data[[variable]]
+    values <- if (!is.null(fit$xlevels[[variable]])) {
+      fit$xlevels[[variable]]
+    } else if (is.factor(v)) {
+      levels(droplevels(v))
+    } else {
+      sort(unique(v))
+    }
+  }
+  if (!length(values) || anyNA(values)) {
+    cs_abort("`values` must hold at least one value and no missing ones.",
+             arg = "values")
+  }
+  values
+}
+
+# The curve of level k: estimate, standard error and limits (bootstrap
+# percentiles with `boot_surv`, else the delta method on `conf_type`'s
+# scale), with the counts of the level's rows.
+adjusted_level <- function(k, est, boot_surv, counts, conf_level,
+                           conf_type) {
+  s <- est$surv[, k]
+  if (!is.null(boot_surv)) {
+    b <- boot_surv[[k]]
+    se <- apply(b, 1L, stats::sd, na.rm = TRUE)
+    alpha <- (1 - conf_level) / 2
+    q <- function(pr) apply(b, 1L, stats::quantile, probs = pr,
+                            names = FALSE, na.rm = TRUE)
+    ci <- list(lower = q(alpha), upper = q(1 - alpha))
+  } else {
+    se <- est$se[, k]
+    z <- stats::qnorm(1 - (1 - conf_level) / 2)
+    ci <- cox_confint(s, ifelse(s > 0, se / s, 0), conf_type, z)
+  }
+  data.frame(strata = k, time = est$time,
+             n_risk = counts$n_risk[, k], n_event = counts$n_event[, k],
+             n_censor = counts$n_censor[, k], surv = s, std_err = se,
+             lower = ci$lower, upper = ci$upper, cumhaz = -log(s),
+             std_chaz = ifelse(s > 0, se / s, NA_real_))
 }
 
 format_values <- function(v) {
