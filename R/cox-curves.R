@@ -195,6 +195,12 @@ cox_profiles <- function(fit, newdata) {
                "interaction, so there is no curve at the covariate means ",
                "(as survfit.coxph).", arg = "newdata")
     }
+    if (any(attr(fit$terms, "order") > 1L)) {
+      cs_warn("the model has interactions, so the curve at the covariate ",
+              "means (of each column of the design) is not that of a real ",
+              "profile; give `newdata` (as survfit.coxph warns).",
+              class = "cohortsurv_warning_interaction_means")
+    }
     w <- fit$weights
     x <- matrix(fit$means, 1L, length(b),
                 dimnames = list(NULL, names(b)))

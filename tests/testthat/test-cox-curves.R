@@ -138,6 +138,14 @@ test_that("a model without covariates, a strata interaction and an aliased colum
   expect_curves_equal(cox_curves(f, nd), survfit(g, newdata = nd))
 })
 
+test_that("the curve at the means of a model with interactions warns, as survfit", {
+  d <- random_cox_data(100, seed = 13)
+  f <- cox(Surv(time, status) ~ z1 * z2, data = d)
+  expect_warning(cc <- cox_curves(f), class = "cohortsurv_warning_interaction_means")
+  g <- coxph(Surv(time, status) ~ z1 * z2, data = d)
+  expect_curves_equal(cc, suppressWarnings(survfit(g)))
+})
+
 test_that("invariances: row order, weight 2 equals a duplicated row", {
   d <- random_cox_data(120, seed = 11)
   nd <- data.frame(z1 = c(0, 1), z2 = c(2, 0))
