@@ -93,6 +93,44 @@ test_that("for one row the delta-method variance is survfit's", {
   }
 })
 
+test_that("the delta-method variance: its two parts checked independently", {
+  fit <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = lung2)
+  b <- fit$coefficients
+  a <- adjusted_curves(fit, "sex", data = lung2)
+  # with V = 0 only the baseline part is left: for each row survfit's
+  # std.err with var zeroed is sqrt(sum varhaz) r_i, so the part is the
+  # mean of S_i times that
+  f0 <- fit
+  f0$var[] <- 0
+  a0 <- adjusted_curves(f0, "sex", data = lung2)
+  g <- coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2)
+  g$var[] <- 0
+  for (k in 1:2) {
+    nd <- lung2
+    nd$sex <- k
+    sf <- survfit(g, newdata = nd)
+    expect_close(adj_level(a0, k)$std_err, rowMeans(sf$surv * sf$std.err),
+                 1e-8)
+  }
+  # the coefficients' part is G' V G, G the derivative of the adjusted
+  # curve in beta (central differences; baseline re-estimated at beta)
+  s_at <- function(beta) {
+    f <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = lung2,
+             init = beta, control = cox_control(iter_max = 0))
+    adjusted_curves(f, "sex", data = lung2)$curves$surv
+  }
+  h <- 1e-5
+  G <- sapply(seq_along(b), function(j) {
+    e <- replace(numeric(length(b)), j, h)
+    (s_at(b + e) - s_at(b - e)) / (2 * h)
+  })
+  bpart <- rowSums((G %*% fit$var) * G)
+  ok <- bpart > 1e-12
+  expect_true(sum(ok) > 100)
+  rel <- (a$curves$std_err^2 - a0$curves$std_err^2)[ok] / bpart[ok] - 1
+  expect_lt(max(abs(rel)), 1e-5)
+})
+
 test_that("the bootstrap is reproducible with a seed and near the delta method", {
   fit <- cox(Surv(time, status) ~ age + sex + ph.ecog, data = lung2)
   set.seed(99)
