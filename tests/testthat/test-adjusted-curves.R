@@ -208,3 +208,44 @@ test_that("bad input is refused by name", {
   expect_error(adjusted_curves(lm(time ~ age, lung2), "age", lung2),
                class = "cohortsurv_error")
 })
+
+test_that("the delta-method variance of a stratified, weighted fit", {
+  d <- random_cox_data(90, seed = 17)
+  fm <- Surv(time, status) ~ z1 + z2 + strata(group)
+  fit <- cox(fm, data = d, weights = w)
+  a <- adjusted_curves(fit, "z2", data = d, values = c(1, 3))
+  f0 <- fit
+  f0$var[] <- 0
+  a0 <- adjusted_curves(f0, "z2", data = d, values = c(1, 3))
+  g <- coxph(fm, data = d, weights = w)
+  g$var[] <- 0
+  grid <- adj_level(a, 1)$time
+  for (k in 1:2) {
+    nd <- d
+    nd$z2 <- c(1, 3)[k]
+    sf <- survfit(g, newdata = nd)
+    # per row S_i * sqrt(sum varhaz) r_i on the grid; strata independent
+    m <- vapply(seq_len(nrow(nd)), function(i) {
+      summary(sf[i], times = grid, extend = TRUE)$std.err
+    }, numeric(length(grid)))
+    part <- sqrt(rowSums(sapply(split(seq_len(nrow(nd)), nd$group),
+                                function(i) (rowSums(m[, i, drop = FALSE]) /
+                                               nrow(nd))^2)))
+    expect_close(adj_level(a0, k)$std_err, part, 1e-8)
+  }
+  b <- fit$coefficients
+  s_at <- function(beta) {
+    f <- cox(fm, data = d, weights = w, init = beta,
+             control = cox_control(iter_max = 0))
+    adjusted_curves(f, "z2", data = d, values = c(1, 3))$curves$surv
+  }
+  h <- 1e-5
+  G <- sapply(seq_along(b), function(j) {
+    e <- replace(numeric(length(b)), j, h)
+    (s_at(b + e) - s_at(b - e)) / (2 * h)
+  })
+  bpart <- rowSums((G %*% fit$var) * G)
+  ok <- bpart > 1e-12
+  rel <- (a$curves$std_err^2 - a0$curves$std_err^2)[ok] / bpart[ok] - 1
+  expect_lt(max(abs(rel)), 1e-5)
+})
