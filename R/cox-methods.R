@@ -739,7 +739,8 @@ residuals.cs_cox <- function(object, type = c("martingale", "deviance",
     dfbeta = unsort(r$score) %*% v,
     dfbetas = {
       d <- sqrt(diag(v))
-      unsort(r$score) %*% v %*% diag(ifelse(d > 0, 1 / d, 0),
+      # NA for aliased coefficients (NaN in residuals.coxph)
+      unsort(r$score) %*% v %*% diag(ifelse(d > 0, 1 / d, NA_real_),
                                      nrow = length(d))
     })
   if (is.matrix(rr)) colnames(rr) <- nm

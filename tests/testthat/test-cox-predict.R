@@ -262,3 +262,23 @@ test_that("residuals refuse a bad collapse or weighted", {
   expect_equal(residuals(f, type = "dfbeta", collapse = id),
                rowsum(residuals(f, type = "dfbeta"), id))
 })
+
+test_that("an aliased coefficient: predictions, se and residuals as coxph", {
+  d <- random_cox_data(150, seed = 8)
+  d$z3 <- 2 * d$z1
+  ff <- list(
+    f = suppressMessages(cox(Surv(time, status) ~ z1 + z3 + z2 + strata(sex),
+                             data = d)),
+    g = coxph(Surv(time, status) ~ z1 + z3 + z2 + strata(sex), data = d))
+  for (ty in c("lp", "risk", "terms")) {
+    for (ref in c("strata", "sample", "zero")) {
+      expect_pred_equal(predict(ff$f, type = ty, reference = ref,
+                                se_fit = TRUE),
+                        predict(ff$g, type = ty, reference = ref,
+                                se.fit = TRUE))
+    }
+  }
+  expect_pred_equal(predict(ff$f, type = "expected"),
+                    predict(ff$g, type = "expected"))
+  check_resid(ff)
+})
