@@ -49,3 +49,7 @@ cpp_cox_zph <- function(so, x, order, efron, eta, g) {
     .Call(`_cohortsurv_cpp_cox_zph`, so, x, order, efron, eta, g)
 }
 
+cpp_cox_curve_parts <- function(so, x, order, efron, eta) {
+    .Call(`_cohortsurv_cpp_cox_curve_parts`, so, x, order, efron, eta)
+}
+

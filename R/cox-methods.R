@@ -296,16 +296,28 @@ print.cs_cox_anova <- function(x, ...) {
 #'
 #' @param object A `cs_cox` fit from [cox()].
 #' @param newdata Optional data frame in which to evaluate the covariates;
-#'   by default the rows of the fit.
-#' @param type `"lp"` for the linear predictor or `"risk"` for the hazard
-#'   ratio exp(lp).
+#'   by default the rows of the fit. For `type = "expected"` and
+#'   `"survival"` it must also hold the response (the `Surv()` variables:
+#'   the follow-up of each row) and, for a stratified fit, the `strata()`
+#'   variables.
+#' @param type `"lp"` for the linear predictor, `"risk"` for the hazard
+#'   ratio exp(lp), `"expected"` for the expected number of events given
+#'   the covariates and follow-up of each row (the cumulative hazard over
+#'   its time at risk), `"survival"` for exp(-expected), or `"terms"` for
+#'   the matrix of each term's contribution to the linear predictor.
 #' @param reference Where the linear predictor is centred, as in
-#'   `predict.coxph`: `"strata"` (the default) at the covariate means of
-#'   the row's own stratum (the same as `"sample"` for an unstratified fit),
-#'   `"sample"` at the means of the whole fitting data, `object$means`, or
-#'   `"zero"` not at all.
-#' @param ... Must be empty: any other argument (such as `predict.coxph`'s
-#'   `se.fit`) is refused with an error rather than ignored.
+#'   `predict.coxph`: `"strata"` (the default, except for `"terms"`) at the
+#'   covariate means of the row's own stratum (the same as `"sample"` for
+#'   an unstratified fit), `"sample"` (the default for `"terms"`) at the
+#'   means of the whole fitting data, `object$means`, or `"zero"` not at
+#'   all. Not used by `"expected"` and `"survival"`.
+#' @param se_fit `TRUE` to return standard errors too (for `"lp"`,
+#'   `"risk"` and `"terms"`).
+#' @param terms For `type = "terms"`: the terms (names or numbers) whose
+#'   columns to return; by default all.
+#' @param ... `predict.coxph`'s name `se.fit` is accepted for `se_fit`;
+#'   any other argument (such as `collapse`) is refused with an error
+#'   rather than ignored.
 #' @details With `reference = "sample"` the linear predictor is x'b -
 #'   means'b, plus any offset minus the mean offset of the fitting data;
 #'   columns coded only -1, 0 and 1 (such as dummy variables) are not
@@ -314,69 +326,248 @@ print.cs_cox_anova <- function(x, ...) {
 #'   centred; `newdata` must then hold the `strata()` variables. With
 #'   `"zero"` it is x'b plus the offset minus the mean offset. Rows of weight
 #'   0 (which take no part in the fit) get their linear predictor too.
-#'   Agreement with `predict.coxph`: equal for every `reference`, with and
-#'   without `newdata`, except one inconsistency of `coxph` that is not
-#'   copied: with an offset, `newdata` and `reference = "sample"` or
+#'
+#'   **Standard errors** are those of `predict.coxph(se.fit = TRUE)`: for
+#'   `"lp"` sqrt(x'V x), x the covariates centred as `reference` says and V
+#'   `vcov(object)` (the robust variance when the fit has one); for
+#'   `"terms"` the same with the columns of each term; for `"risk"`
+#'   `predict.coxph`'s convention se(lp) sqrt(risk) (not the delta-method
+#'   se(lp) risk).
+#'
+#'   **Expected events.** Without `newdata`, `"expected"` is the status
+#'   minus the martingale residual of each row (the Efron-corrected
+#'   compensator for an Efron fit). With `newdata` it is exp(lp) times the
+#'   baseline cumulative hazard of the row's stratum at the row's time (for
+#'   `Surv(start, stop, status)` data, its increase over (start, stop]),
+#'   the baseline hazard being the Efron-type estimate for an Efron fit and
+#'   the Breslow estimate otherwise, as `predict.coxph` does (so on the
+#'   fitting rows an Efron fit's two differ at tied deaths).
+#'
+#'   **Agreement with `predict.coxph`**: equal (tested to 1e-8) for every
+#'   type and `reference`, with and without `newdata`, on stratified and
+#'   weighted fits, except where `predict.coxph` is inconsistent, which is
+#'   not copied: with an offset, `newdata` and `reference = "sample"` or
 #'   `"strata"`, `predict.coxph` does not subtract the mean offset (so its
-#'   predictions for the fitting rows differ from those without `newdata`);
-#'   `cox()` subtracts it in every case.
+#'   predictions for the fitting rows differ from those without `newdata`),
+#'   and with `type = "expected"` and `newdata` it adds the offset to the
+#'   risk exp(x'b) instead of to x'b; `cox()` uses lp = x'b + offset in
+#'   every case. Aliased (`NA`) coefficients count as 0, where
+#'   `predict.coxph`'s expected values with `newdata` are `NA`. Standard
+#'   errors of `"expected"` and `"survival"` are not computed (refused).
+#'
+#'   `newdata` with a missing value, without a column of the model or with
+#'   a factor level the fit does not have is refused with an error naming
+#'   the column and the row.
 #' @returns A numeric vector, one value per row (with `na.action =
-#'   na.exclude`, per row of the data, `NA` where a row was left out).
+#'   na.exclude`, per row of the data, `NA` where a row was left out); for
+#'   `"terms"` a matrix with one column per term and attribute `constant`
+#'   (sum of means times coefficients). With `se_fit = TRUE` a list of
+#'   `fit` and `se_fit`, each of that shape.
 #' @examples
 #' library(survival)
 #' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
 #' head(predict(fit))
 #' predict(fit, newdata = data.frame(age = c(50, 70), sex = 1),
-#'         type = "risk")
+#'         type = "risk", se_fit = TRUE)
 #' sfit <- cox(Surv(time, status) ~ age + strata(sex), data = lung)
 #' head(predict(sfit, reference = "sample"))
+#' # expected deaths and survival over 1 year of follow-up
+#' nd <- data.frame(time = 365, status = 0, age = c(50, 70), sex = 1)
+#' predict(sfit, newdata = nd, type = "survival")
+#' head(predict(fit, type = "terms", se_fit = TRUE)$se_fit)
 #' @export
-predict.cs_cox <- function(object, newdata, type = c("lp", "risk"),
-                           reference = c("strata", "sample", "zero"), ...) {
-  dots <- list(...)
-  if (length(dots)) {
-    nm <- names(dots)[1L]
-    cs_abort("`", if (is.null(nm) || !nzchar(nm)) "..." else nm, "` is not ",
-             "an argument of predict() for a cox() fit",
-             if (identical(nm, "se.fit")) "; standard errors of predictions are not computed",
-             ".", arg = if (is.null(nm) || !nzchar(nm)) "..." else nm)
-  }
+predict.cs_cox <- function(object, newdata,
+                           type = c("lp", "risk", "expected", "survival",
+                                    "terms"),
+                           reference = c("strata", "sample", "zero"),
+                           se_fit = FALSE, terms = NULL, ...) {
+  dots <- survival_args(
+    match.call(expand.dots = FALSE)$..., parent.frame(), "predict",
+    c(se.fit = "se_fit"), given = c(se_fit = !missing(se_fit)),
+    refuse = c(
+      collapse = "sum the predictions with rowsum() instead.",
+      na.action = "missing values in `newdata` are refused; the fit's own na.action is used without it."))
+  if (!is.null(dots$se_fit)) se_fit <- dots$se_fit
+  type <- arg_choice(type, "type",
+                     c("lp", "risk", "expected", "survival", "terms"))
   refuse_expanded(object, "predict()")
-  type <- arg_choice(type, "type", c("lp", "risk"))
+  ref_given <- !missing(reference)
   reference <- arg_choice(reference, "reference",
                           c("strata", "sample", "zero"))
+  if (type == "terms" && !ref_given) reference <- "sample"
+  check_flag(se_fit, "se_fit")
+  has_new <- !missing(newdata) && !is.null(newdata)
+  if (type %in% c("expected", "survival")) {
+    if (se_fit) {
+      cs_abort("`se_fit = TRUE` is not available for type = \"", type,
+               "\": standard errors of expected events are not computed.",
+               arg = "se_fit")
+    }
+    e <- if (has_new) cox_expected_new(object, newdata) else
+      pad_excluded(object, object$y[, "status"]) -
+        residuals.cs_cox(object, "martingale")
+    return(if (type == "survival") exp(-e) else e)
+  }
   if (is.null(object$strata) && reference == "strata") reference <- "sample"
   b <- object$coefficients
   b[is.na(b)] <- 0
   shift <- sum(b * object$means)
-  # x'b at the case-weighted covariate means of each stratum
-  centre <- if (reference == "strata") {
+  # the case-weighted covariate means of each stratum
+  smeans <- if (reference == "strata") {
     x <- object$x
-    if (!ncol(x)) rep(0, length(object$strata)) else
-      as.vector((rowsum(x * object$weights, object$strata_code) /
-                   c(rowsum(object$weights, object$strata_code))) %*% b)
+    rowsum(x * object$weights, object$strata_code) /
+      c(rowsum(object$weights, object$strata_code))
   }
-  if (missing(newdata) || is.null(newdata)) {
+  centre <- if (reference == "strata") {
+    if (!ncol(smeans)) rep(0, length(object$strata)) else
+      as.vector(smeans %*% b)
+  }
+  if (!has_new) {
     lp <- object$linear_predictors + switch(reference,
       sample = 0, zero = shift,
       strata = shift - centre[object$strata_code_all + 1L])
     lp <- pad_excluded(object, lp, used_rows = FALSE)
+    if (!se_fit && type != "terms") {
+      return(if (type == "risk") exp(lp) else lp)
+    }
+    xc <- cox_full_design(object)
+    k <- object$strata_code_all + 1L
   } else {
+    check_newdata(object, newdata,
+                  strata = reference == "strata" && !is.null(object$strata))
     x <- cox_newdata(object, newdata)
+    k <- if (reference == "strata") cox_new_strata(object, newdata)
     lp <- drop(x %*% b) + attr(x, "offset") - object$offset_mean -
-      switch(reference, sample = shift, zero = 0,
-             strata = centre[cox_new_strata(object, newdata)])
+      switch(reference, sample = shift, zero = 0, strata = centre[k])
+    xc <- x
   }
-  if (type == "risk") exp(lp) else lp
+  # the covariates centred as `reference` says
+  xc <- switch(reference,
+    zero = xc,
+    sample = xc - rep(object$means, each = nrow(xc)),
+    strata = xc - smeans[k, , drop = FALSE])
+  v <- object$var
+  v[is.na(v)] <- 0
+  pad <- function(z) if (has_new) z else pad_excluded(object, z,
+                                                       used_rows = FALSE)
+  if (type == "terms") {
+    return(cox_predict_terms(object, xc, b, v, terms, se_fit, pad))
+  }
+  fit <- if (type == "risk") exp(lp) else lp
+  if (!se_fit) return(fit)
+  se <- pad(sqrt(rowSums((xc %*% v) * xc)))
+  if (type == "risk") se <- se * sqrt(fit)
+  list(fit = fit, se_fit = se)
+}
+
+# The design of every row of the model frame (zero-weight rows included),
+# in the columns of the fit.
+cox_full_design <- function(object) {
+  if (is.null(object$used)) return(object$x)
+  if (!is.null(object$x_all)) return(object$x_all)
+  cs_abort("`object` has rows of weight zero, whose covariates the fit ",
+           "does not keep; predict with `newdata` instead.", arg = "object")
+}
+
+# predict(type = "terms"): one column per term (the columns of the term
+# times their coefficients), with standard errors when asked.
+cox_predict_terms <- function(object, xc, b, v, terms, se_fit, pad) {
+  asgn <- object$assign
+  labs <- attr(object$terms, "term.labels")
+  used <- sort(unique(asgn))
+  if (is.null(terms)) {
+    terms <- labs[used]
+  } else {
+    if (is.numeric(terms)) {
+      if (any(terms != floor(terms) | terms < 1 | terms > length(used))) {
+        cs_abort("`terms` must be term names or numbers from 1 to ",
+                 length(used), ".", arg = "terms")
+      }
+      terms <- labs[used][terms]
+    }
+    bad <- setdiff(terms, labs[used])
+    if (length(bad)) {
+      cs_abort("`terms` has `", bad[1L], "`, which is not a term of the ",
+               "model (its terms: ",
+               paste0("`", labs[used], "`", collapse = ", "), ").",
+               arg = "terms")
+    }
+  }
+  nab <- !is.na(object$coefficients)
+  fit <- se <- matrix(NA_real_, nrow(xc), length(terms),
+                      dimnames = list(NULL, terms))
+  for (j in seq_along(terms)) {
+    cols <- which(asgn == match(terms[j], labs) & nab)
+    xt <- xc[, cols, drop = FALSE]
+    fit[, j] <- xt %*% b[cols]
+    se[, j] <- sqrt(rowSums((xt %*% v[cols, cols, drop = FALSE]) * xt))
+  }
+  fit <- pad(fit)
+  attr(fit, "constant") <- sum(object$coefficients * object$means,
+                               na.rm = TRUE)
+  if (se_fit) list(fit = fit, se_fit = pad(se)) else fit
+}
+
+# predict(type = "expected", newdata): exp(lp) times the baseline
+# cumulative hazard of each row's stratum at its time (its increase over
+# (start, stop] for counting-process data); the hazard Efron-type for an
+# Efron fit, as predict.coxph.
+cox_expected_new <- function(object, newdata) {
+  has_strata <- !is.null(object$strata)
+  check_newdata(object, newdata, strata = has_strata, response = TRUE)
+  y <- cox_new_response(object, newdata)
+  x <- cox_newdata(object, newdata)
+  k <- if (has_strata) cox_new_strata(object, newdata) else
+    rep(1L, nrow(newdata))
+  b <- object$coefficients
+  b[is.na(b)] <- 0
+  parts <- cox_curve_parts(object, if (object$ties == "efron") 2L else 1L)
+  risk <- exp(drop(x %*% b) + attr(x, "offset") - parts$centre)
+  out <- numeric(nrow(newdata))
+  for (s in unique(k)) {
+    sel <- which(parts$strata == s - 1L)
+    ch <- c(0, cumsum(parts$hazard[sel]))
+    tm <- parts$time[sel]
+    rows <- which(k == s)
+    at <- function(t) ch[findInterval(t, tm) + 1L]
+    out[rows] <- if (ncol(y) == 3L) {
+      at(y[rows, 2L]) - at(y[rows, 1L])
+    } else {
+      at(y[rows, 1L])
+    }
+  }
+  out * risk
+}
+
+# The Surv() response of `newdata`, of the fit's type.
+cox_new_response <- function(object, newdata) {
+  lhs <- object$formula[[2L]]
+  y <- tryCatch(eval(lhs, newdata, environment(object$terms)),
+                error = function(e) {
+                  cs_abort("`newdata` must hold the response of the model, ",
+                           deparse1(lhs), ", for type = \"expected\": ",
+                           conditionMessage(e), arg = "newdata")
+                })
+  y <- as.matrix(y)
+  if (ncol(y) != if (object$counting) 3L else 2L) {
+    cs_abort("`newdata`: the response must be ",
+             if (object$counting) "Surv(start, stop, status)" else
+               "Surv(time, status)", ", as in the fit.", arg = "newdata")
+  }
+  y
 }
 
 # The design matrix of `newdata` for a fit (columns as in the fit), with the
-# offset of each row as attribute "offset".
+# offset of each row as attribute "offset". The offset comes from the
+# frame's terms (the design terms lose it when strata() terms are dropped),
+# and the design terms get the frame's predvars of their variables (a
+# dropped term leaves stale predvars behind).
 cox_newdata <- function(object, newdata) {
   if (!is.data.frame(newdata)) {
     cs_abort("`newdata` must be a data frame.", arg = "newdata")
   }
-  tt <- stats::delete.response(object$terms)
+  tt <- stats::delete.response(cox_predvars(object$terms,
+                                            object$frame_terms))
   mf <- tryCatch(
     stats::model.frame(tt, newdata, xlev = object$xlevels,
                        na.action = stats::na.pass),
@@ -386,9 +577,41 @@ cox_newdata <- function(object, newdata) {
     })
   x <- stats::model.matrix(tt, mf, contrasts.arg = object$contrasts)
   x <- x[, !attr(x, "assign") %in% c(0L, object$drop_terms), drop = FALSE]
-  off <- stats::model.offset(mf)
-  attr(x, "offset") <- if (is.null(off)) 0 else off
+  attr(x, "offset") <- cox_new_offset(object, newdata)
   x
+}
+
+# `tt` with the predvars of `full` for its variables (matched by name).
+cox_predvars <- function(tt, full) {
+  pv <- attr(full, "predvars")
+  if (is.null(full) || is.null(pv)) return(tt)
+  vf <- vapply(as.list(attr(full, "variables"))[-1L], deparse1, "")
+  vt <- vapply(as.list(attr(tt, "variables"))[-1L], deparse1, "")
+  k <- match(vt, vf)
+  if (anyNA(k)) return(tt)
+  attr(tt, "predvars") <- as.call(c(quote(list), as.list(pv)[-1L][k]))
+  tt
+}
+
+# The offset of each row of `newdata`: the sum of the offset() terms of
+# the fit's formula (0 without them).
+cox_new_offset <- function(object, newdata) {
+  full <- if (is.null(object$frame_terms)) object$terms else
+    object$frame_terms
+  k <- attr(full, "offset")
+  if (!length(k)) return(0)
+  vars <- as.list(attr(full, "variables"))[-1L]
+  env <- environment(full)
+  off <- 0
+  for (i in k) {
+    v <- tryCatch(eval(vars[[i]], newdata, env), error = function(e) {
+      cs_abort("`newdata` must hold the offset of the model, ",
+               deparse1(vars[[i]]), ": ", conditionMessage(e),
+               arg = "newdata")
+    })
+    off <- off + as.double(v)
+  }
+  off
 }
 
 # The stratum (1-based, in the levels of the fit) of each row of `newdata`.
@@ -414,26 +637,48 @@ cox_new_strata <- function(object, newdata) {
 #'
 #' @param object A `cs_cox` fit from [cox()].
 #' @param type `"martingale"`, `"deviance"`, `"score"`, `"schoenfeld"`,
-#'   `"scaledsch"` or `"dfbeta"`.
+#'   `"scaledsch"`, `"dfbeta"`, `"dfbetas"` or `"partial"`.
+#' @param collapse Optional vector with one value per row (per row of the
+#'   data with `na.action = na.exclude`), such as a subject identifier:
+#'   the residuals of the rows with the same value are summed, one row (or
+#'   value) per distinct value in sorted order, as `residuals.coxph` does.
+#'   Not for the Schoenfeld types, whose rows are events.
+#' @param weighted `TRUE` to multiply the residuals by the case weights;
+#'   by default `TRUE` for `"dfbeta"` and `"dfbetas"` and `FALSE` otherwise
+#'   (as `residuals.coxph`).
 #' @param ... Unused.
 #' @details As `residuals.coxph` defines them: martingale residuals
 #'   status - exp(lp) times the (Efron-corrected) baseline hazard accrued
 #'   while at risk; deviance residuals their symmetrised transform; score
 #'   residuals the rows' contributions to the score (one column per
-#'   coefficient); dfbeta the weighted score residuals times the
-#'   model-based variance (the approximate change in each coefficient when
-#'   the row, with its weight, is left out); Schoenfeld residuals, one row per event in order of stratum
-#'   and time, the covariates minus their risk-set mean; scaled Schoenfeld
-#'   residuals (Grambsch and Therneau 1994) those times the model-based
-#'   variance times the number of events, plus the coefficients, whose
-#'   smoothed plot against time estimates a time-varying coefficient (what
-#'   `survival::cox.zph()` keeps as `y`). Case weights are applied only to
-#'   dfbeta (as `residuals.coxph` does).
+#'   coefficient); dfbeta the score residuals times the model-based
+#'   variance (with the default `weighted = TRUE`, the approximate change in
+#'   each coefficient when the row, with its weight, is left out); dfbetas
+#'   dfbeta divided by the coefficients' model-based standard errors;
+#'   partial residuals the martingale residuals plus each term's
+#'   contribution to the linear predictor (`predict(type = "terms")`), one
+#'   column per term; Schoenfeld residuals, one row per event in order of
+#'   stratum and time, the covariates minus their risk-set mean; scaled
+#'   Schoenfeld residuals (Grambsch and Therneau 1994) those times the
+#'   model-based variance times the number of events, plus the
+#'   coefficients, whose smoothed plot against time estimates a
+#'   time-varying coefficient (what `survival::cox.zph()` keeps as `y`).
+#'
+#'   With `weighted = TRUE` each residual is multiplied by its row's case
+#'   weight (for the Schoenfeld types, the weight of the event's row); with
+#'   `collapse`, the deviance residual is computed from the summed
+#'   martingale residuals and statuses, as `residuals.coxph` does. Equal to
+#'   `residuals.coxph` (tested to 1e-8), except for weighted Schoenfeld
+#'   residuals with unequal weights: `residuals.coxph` (survival 3.5.3)
+#'   takes the weights in data order for events in time order, which is
+#'   not copied.
 #' @returns A numeric vector (martingale, deviance) with one value per row
 #'   of the fit (with `na.action = na.exclude`, per row of the data, `NA`
-#'   where a row was left out), or a matrix with one column per coefficient (score and
-#'   dfbeta one row per row of the fit; Schoenfeld and scaled Schoenfeld one
-#'   row per event, its time as the row name).
+#'   where a row was left out), or a matrix with one column per coefficient
+#'   (score, dfbeta and dfbetas one row per row of the fit; Schoenfeld and
+#'   scaled Schoenfeld one row per event, its time as the row name) or per
+#'   term (partial). With `collapse`, one row (value) per distinct value of
+#'   `collapse`, named by it.
 #' @references
 #' Therneau TM, Grambsch PM, Fleming TR (1990). Martingale-based residuals
 #' for survival models. *Biometrika* 77, 147-160.
@@ -448,68 +693,96 @@ cox_new_strata <- function(object, newdata) {
 #' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
 #' head(residuals(fit))
 #' head(residuals(fit, type = "schoenfeld"))
+#' # dfbeta summed within institution
+#' lung2 <- subset(lung, !is.na(inst))
+#' fit2 <- cox(Surv(time, status) ~ age + sex, data = lung2)
+#' head(residuals(fit2, type = "dfbeta", collapse = lung2$inst))
 #' @export
 residuals.cs_cox <- function(object, type = c("martingale", "deviance",
                                               "score", "schoenfeld",
-                                              "scaledsch", "dfbeta"), ...) {
+                                              "scaledsch", "dfbeta",
+                                              "dfbetas", "partial"),
+                             collapse = NULL, weighted = NULL, ...) {
   refuse_expanded(object, "residuals()", tt = FALSE)
   type <- arg_choice(type, "type", c("martingale", "deviance", "score",
-                                     "schoenfeld", "scaledsch", "dfbeta"))
-  if (type == "scaledsch") return(scaled_schoenfeld(object))
+                                     "schoenfeld", "scaledsch", "dfbeta",
+                                     "dfbetas", "partial"))
+  if (is.null(weighted)) weighted <- type %in% c("dfbeta", "dfbetas")
+  check_flag(weighted, "weighted")
+  schoen <- type %in% c("schoenfeld", "scaledsch")
+  if (!is.null(collapse) && schoen) {
+    cs_abort("`collapse` does not apply to ", type, " residuals, which ",
+             "have one row per event.", arg = "collapse")
+  }
+  if (type == "scaledsch") return(scaled_schoenfeld(object, weighted))
   so <- cox_sorted(object)
-  need_score <- type %in% c("score", "schoenfeld", "dfbeta")
+  need_score <- type %in% c("score", "schoenfeld", "dfbeta", "dfbetas")
   if (need_score && !ncol(so$x)) {
     cs_abort("`object` has no coefficients, so it has no ", type,
              " residuals.", arg = "object")
   }
   r <- cpp_cox_resid(so, so$x, so$order, object$ties == "efron", so$eta,
                      need_score)
-  n <- length(so$ord)
   unsort <- function(v) {
-    if (is.matrix(v)) {
-      out <- v
-      out[so$ord, ] <- v
-      out
-    } else {
-      out <- v
-      out[so$ord] <- v
-      out
-    }
+    out <- v
+    if (is.matrix(v)) out[so$ord, ] <- v else out[so$ord] <- v
+    out
   }
   nm <- names(object$coefficients)
-  pad <- function(v) pad_excluded(object, v)
-  switch(type,
-    martingale = pad(unsort(so$status - r$expected)),
-    deviance = {
-      m <- unsort(so$status - r$expected)
-      st <- object$y[, "status"]
-      pad(sign(m) * sqrt(-2 * (m + ifelse(st == 0, 0, st * log(st - m)))))
-    },
-    score = {
-      s <- unsort(r$score)
-      colnames(s) <- nm
-      pad(s)
-    },
-    dfbeta = {
-      v <- object$naive_var
-      v[is.na(v)] <- 0
-      s <- unsort(r$score * so$weights) %*% v
-      colnames(s) <- nm
-      pad(s)
-    },
-    schoenfeld = {
-      ev <- so$status == 1
-      s <- so$x[so$ord[ev], , drop = FALSE] - r$xbar[ev, , drop = FALSE]
-      dimnames(s) <- list(format(so$stop[ev], trim = TRUE), nm)
-      s
+  if (type == "schoenfeld") {
+    ev <- so$status == 1
+    s <- so$x[so$ord[ev], , drop = FALSE] - r$xbar[ev, , drop = FALSE]
+    if (weighted) s <- s * so$weights[ev]
+    dimnames(s) <- list(format(so$stop[ev], trim = TRUE), nm)
+    return(s)
+  }
+  v <- object$naive_var
+  v[is.na(v)] <- 0
+  rr <- switch(type,
+    martingale = , deviance = , partial = unsort(so$status - r$expected),
+    score = unsort(r$score),
+    dfbeta = unsort(r$score) %*% v,
+    dfbetas = {
+      d <- sqrt(diag(v))
+      # NA for aliased coefficients (NaN in residuals.coxph)
+      unsort(r$score) %*% v %*% diag(ifelse(d > 0, 1 / d, NA_real_),
+                                     nrow = length(d))
     })
+  if (is.matrix(rr)) colnames(rr) <- nm
+  if (weighted) rr <- rr * object$weights
+  rr <- pad_excluded(object, rr)
+  status <- if (type == "deviance") pad_excluded(object, object$y[, "status"])
+  if (type == "partial") {
+    rr <- rr + predict.cs_cox(object, type = "terms")
+  }
+  if (!is.null(collapse)) {
+    n <- NROW(rr)
+    if (length(collapse) != n || anyNA(collapse)) {
+      cs_abort("`collapse` must have one non-missing value per row of the ",
+               "residuals (", n, "); it has ", length(collapse), " values",
+               if (anyNA(collapse)) " with missing ones", ".",
+               arg = "collapse")
+    }
+    rr <- rowsum(rr, collapse)
+    if (!is.matrix(rr) || type %in% c("martingale", "deviance")) {
+      rr <- stats::setNames(drop(rr), rownames(rr))
+    }
+    if (type == "deviance") status <- drop(rowsum(status, collapse))
+  }
+  if (type == "deviance") {
+    rr <- sign(rr) * sqrt(-2 * (rr + ifelse(status == 0, 0,
+                                            status * log(status - rr))))
+  }
+  if (type == "partial") attr(rr, "constant") <- NULL
+  rr
 }
 
 # Scaled Schoenfeld residuals: r V d + b (residuals.coxph's "scaledsch"),
-# r the Schoenfeld residuals, V the model-based variance (0 for aliased
-# columns), d the number of events, b the coefficients (0 where aliased).
-scaled_schoenfeld <- function(object) {
-  r <- residuals.cs_cox(object, type = "schoenfeld")
+# r the Schoenfeld residuals (times the weights when `weighted`), V the
+# model-based variance (0 for aliased columns), d the number of events, b
+# the coefficients (0 where aliased).
+scaled_schoenfeld <- function(object, weighted = FALSE) {
+  r <- residuals.cs_cox(object, type = "schoenfeld", weighted = weighted)
   v <- object$naive_var
   v[is.na(v)] <- 0
   b <- object$coefficients

@@ -175,6 +175,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_cox_curve_parts
+Rcpp::List cpp_cox_curve_parts(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta);
+RcppExport SEXP _cohortsurv_cpp_cox_curve_parts(SEXP soSEXP, SEXP xSEXP, SEXP orderSEXP, SEXP efronSEXP, SEXP etaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type so(soSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type eta(etaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_curve_parts(so, x, order, efron, eta));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 3},
@@ -189,6 +203,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 3},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 6},
+    {"_cohortsurv_cpp_cox_curve_parts", (DL_FUNC) &_cohortsurv_cpp_cox_curve_parts, 5},
     {NULL, NULL, 0}
 };
 

@@ -262,3 +262,11 @@ Rcpp::List cpp_cox_basehaz(const Rcpp::List so, bool efron, const Eigen::Map<Eig
 Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g) {
   return to_list(cohortsurv::cox_zph_test(cox_view(so, efron), x, order_of(order, x.rows()), eta, g, r_poll()));
 }
+
+// Predicted curves after a Cox model (cox_curves.cpp) ------------------------
+#include "cox_curves.h"
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cox_curve_parts(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta) {
+  const cohortsurv::CoxCurveParts r = cohortsurv::cox_curve_parts(cox_view(so, efron), x, order_of(order, x.rows()), eta, r_poll()); return Rcpp::List::create(Rcpp::Named("strata") = r.strata, Rcpp::Named("time") = r.time, Rcpp::Named("n_risk") = r.n_risk, Rcpp::Named("n_event") = r.n_event, Rcpp::Named("n_censor") = r.n_censor, Rcpp::Named("hazard") = r.hazard, Rcpp::Named("varhaz") = r.varhaz, Rcpp::Named("xbar") = r.xbar);
+}

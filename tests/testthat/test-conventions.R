@@ -305,7 +305,7 @@ test_that("extended KM: a subject who moves to another curve is censored in the 
 
 test_that("predict() of a cox() fit refuses arguments it would ignore", {
   f <- cox(Surv(time, status) ~ age, lung2)
-  expect_error(predict(f, se.fit = TRUE), "se.fit", class = "cohortsurv_error")
+  expect_error(predict(f, collapse = 1), "collapse", class = "cohortsurv_error")
   expect_error(predict(f, type = "lp", foo = 3), "`foo` is not an argument",
                class = "cohortsurv_error")
 })

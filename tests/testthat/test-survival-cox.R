@@ -456,6 +456,11 @@ test_that("factor: predictions for new data with factors and missing values", {
   expect_equal(unname(p1), unname(predict(g, type = "risk")),
                tolerance = sv_tol_cox)
   keep <- is.na(lung$ph.ecog) | lung$ph.ecog != 1
+  # a missing covariate in newdata is refused, naming the column and row
+  # (predict.coxph gives NA)
+  expect_error(predict(f, newdata = lung[keep, ], type = "risk"),
+               "`ph.ecog`, row 8", class = "cohortsurv_error")
+  keep <- !is.na(lung$ph.ecog) & lung$ph.ecog != 1
   p2 <- predict(f, newdata = lung[keep, ], type = "risk")
   expect_equal(unname(p2), unname(p1[keep]), tolerance = sv_tol_cox)
 })
@@ -1070,10 +1075,13 @@ test_that("tiedtime: times equal up to rounding are one time in cox()", {
 
 # --- prednew.R: prediction types cohortsurv does not offer ------------------------------------
 
-test_that("prednew: type = 'expected' and 'terms' are refused", {
+test_that("prednew: type = 'expected' and 'terms' as predict.coxph", {
   f <- cox(Surv(time, status) ~ age + factor(ph.ecog) + strata(sex), lung)
-  expect_error(predict(f, type = "expected"), class = "cohortsurv_error")
-  expect_error(predict(f, type = "terms"), class = "cohortsurv_error")
+  g <- coxph(Surv(time, status) ~ age + factor(ph.ecog) + strata(sex), lung)
+  expect_equal(unname(predict(f, type = "expected")),
+               unname(predict(g, type = "expected")), tolerance = 1e-8)
+  expect_equal(unname(predict(f, type = "terms")),
+               unname(predict(g, type = "terms")), tolerance = 1e-8)
 })
 
 # --- clogit.R: conditional logistic regression as a stratified Cox model -------------------
