@@ -98,11 +98,10 @@ split_group_labels <- function(labels) {
 #' given, since `cox()` does not compute the concordance.
 #'
 #' `augment()` adds to `data` (or `newdata`) the columns `.fitted`, the
-#' prediction of [predict.cs_cox()] of type `type.predict`, and, for the
-#' rows of the fit (`data`), `.resid`, the residuals of
-#' [residuals.cs_cox()] of type `type.residuals`. `.se.fit`, which `broom`
-#' adds for a `coxph` fit, is not given: [predict.cs_cox()] does not compute
-#' standard errors of predictions.
+#' prediction of [predict.cs_cox()] of type `type.predict`, `.se.fit`, its
+#' standard error (`se_fit = TRUE`, as `broom` gives for a `coxph` fit), and,
+#' for the rows of the fit (`data`), `.resid`, the residuals of
+#' [residuals.cs_cox()] of type `type.residuals`.
 #'
 #' @returns A data frame: `tidy()` one row per coefficient, `glance()` one
 #'   row, `augment()` one row per row of `data` or `newdata`.
@@ -185,7 +184,9 @@ glance.cs_cox <- function(x, ...) {
 #'   (those rows are then dropped here too). Needed unless `newdata` is
 #'   given, since a `cs_cox` fit does not keep its model frame.
 #' @param newdata Optional data frame of new covariate values; when given,
-#'   `data` is not used and `.resid` is not added.
+#'   `data` is not used and `.resid` is not added. A missing value, a
+#'   missing column or an unknown factor level in it is refused, as by
+#'   [predict.cs_cox()].
 #' @param type.predict The type of prediction in `.fitted`: `"lp"` (the
 #'   default, the linear predictor) or `"risk"` (exp(lp)), as in
 #'   [predict.cs_cox()] with its default reference.
@@ -205,8 +206,10 @@ augment.cs_cox <- function(x, data = NULL, newdata = NULL,
       cs_abort("`newdata` must be a data frame.", arg = "newdata")
     }
     out <- as.data.frame(newdata, stringsAsFactors = FALSE)
-    out$.fitted <- unname(stats::predict(x, newdata = newdata,
-                                         type = type.predict))
+    pr <- stats::predict(x, newdata = newdata, type = type.predict,
+                         se_fit = TRUE)
+    out$.fitted <- unname(pr$fit)
+    out$.se.fit <- unname(pr$se_fit)
     return(out)
   }
   if (is.null(data)) {
@@ -217,7 +220,8 @@ augment.cs_cox <- function(x, data = NULL, newdata = NULL,
   if (!is.data.frame(data)) {
     cs_abort("`data` must be a data frame.", arg = "data")
   }
-  fitted <- unname(stats::predict(x, type = type.predict))
+  pr <- stats::predict(x, type = type.predict, se_fit = TRUE)
+  fitted <- unname(pr$fit)
   resid <- unname(stats::residuals(x, type = type.residuals))
   out <- as.data.frame(data, stringsAsFactors = FALSE)
   n_fit <- length(fitted)
@@ -234,6 +238,7 @@ augment.cs_cox <- function(x, data = NULL, newdata = NULL,
     }
   }
   out$.fitted <- fitted
+  out$.se.fit <- unname(pr$se_fit)
   out$.resid <- resid
   out
 }

@@ -159,9 +159,11 @@ test_that("augment(cox()) adds predict.coxph and residuals.coxph", {
   # the whole data: the rows na.omit dropped are dropped
   a <- augment(f, data = lung_t)
   expect_identical(nrow(a), g$n)
-  expect_named(a, c(names(lung_t), ".fitted", ".resid"))
+  expect_named(a, c(names(lung_t), ".fitted", ".se.fit", ".resid"))
   expect_identical(a$time, lung_t$time[used])
   expect_close(a$.fitted, predict(g, type = "lp"), 1e-8)
+  expect_close(a$.se.fit, unname(predict(g, type = "lp", se.fit = TRUE)$se.fit),
+               1e-8)
   expect_close(a$.resid, residuals(g, type = "martingale"), 1e-8)
   # the rows of the fit only
   b <- augment(f, data = lung_t[used, ], type.predict = "risk",
@@ -171,8 +173,10 @@ test_that("augment(cox()) adds predict.coxph and residuals.coxph", {
   # new data: predictions only
   nd <- lung_t[c(3, 5, 20), ]
   n <- augment(f, newdata = nd)
-  expect_named(n, c(names(lung_t), ".fitted"))
+  expect_named(n, c(names(lung_t), ".fitted", ".se.fit"))
   expect_close(n$.fitted, predict(g, newdata = nd), 1e-8)
+  expect_close(n$.se.fit, unname(predict(g, newdata = nd, se.fit = TRUE)$se.fit),
+               1e-8)
   n <- augment(f, data = lung_t, newdata = nd, type.predict = "risk")
   expect_identical(nrow(n), 3L)
   expect_close(n$.fitted, predict(g, newdata = nd, type = "risk"), 1e-8)
