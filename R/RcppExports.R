@@ -49,3 +49,7 @@ cpp_cox_zph <- function(so, x, order, efron, eta, g) {
     .Call(`_cohortsurv_cpp_cox_zph`, so, x, order, efron, eta, g)
 }
 
+cpp_cif <- function(sd, n_causes) {
+    .Call(`_cohortsurv_cpp_cif`, sd, n_causes)
+}
+

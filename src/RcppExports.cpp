@@ -175,6 +175,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_cif
+Rcpp::List cpp_cif(const Rcpp::List sd, int n_causes);
+RcppExport SEXP _cohortsurv_cpp_cif(SEXP sdSEXP, SEXP n_causesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< int >::type n_causes(n_causesSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cif(sd, n_causes));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 3},
@@ -189,6 +200,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 3},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 6},
+    {"_cohortsurv_cpp_cif", (DL_FUNC) &_cohortsurv_cpp_cif, 2},
     {NULL, NULL, 0}
 };
 

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cif.h"
 #include "cox.h"
 #include "km.h"
 #include "logrank.h"
@@ -261,4 +262,11 @@ Rcpp::List cpp_cox_basehaz(const Rcpp::List so, bool efron, const Eigen::Map<Eig
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g) {
   return to_list(cohortsurv::cox_zph_test(cox_view(so, efron), x, order_of(order, x.rows()), eta, g, r_poll()));
+}
+
+// Competing risks (cif.cpp) ---------------------------------------------
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cif(const Rcpp::List sd, int n_causes) {
+  const cohortsurv::CifCurves x = cohortsurv::cif_fit(surv_view(sd), n_causes, r_poll()); return Rcpp::List::create(Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time, Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("n_event") = x.n_event, Rcpp::Named("estimate") = x.estimate, Rcpp::Named("std_err") = x.std_err);
 }

@@ -1,0 +1,35 @@
+// Aalen-Johansen cumulative incidence for competing risks: declarations
+// (pure C++, no R API).
+#ifndef COHORTSURV_CIF_H
+#define COHORTSURV_CIF_H
+
+#include <Eigen/Dense>
+#include <vector>
+
+#include "interrupt.h"
+#include "surv_data.h"
+
+namespace cohortsurv {
+
+// One row per distinct stop time per stratum; the per-state columns are
+// stored state by state (column-major): state 0 is the initial, event-free
+// state and state k = 1..K the k-th cause.
+struct CifCurves {
+  std::vector<int> strata;       // 0-based stratum code of each row
+  std::vector<double> time;      // distinct stop times per stratum
+  std::vector<double> n_risk;    // weighted number at risk at time
+  std::vector<double> n_censor;  // weighted censorings at time
+  Eigen::MatrixXd n_event;       // rows x K: weighted events of each cause
+  Eigen::MatrixXd estimate;      // rows x (K + 1): state probabilities
+  Eigen::MatrixXd std_err;       // rows x (K + 1): infinitesimal-jackknife
+                                 // SE of each probability
+};
+
+// Aalen-Johansen estimates with their infinitesimal-jackknife standard
+// errors from the rows of `d` read through d.order (every row, m = n),
+// status holding 0 (censored) or a cause 1..n_causes. See cif.cpp.
+CifCurves cif_fit(const SurvData& d, int n_causes, const Poll& poll = Poll());
+
+}  // namespace cohortsurv
+
+#endif
