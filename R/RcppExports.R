@@ -53,3 +53,7 @@ cpp_cif <- function(sd, n_causes) {
     .Call(`_cohortsurv_cpp_cif`, sd, n_causes)
 }
 
+cpp_gray_test <- function(sd, group, n_groups, cause, rho) {
+    .Call(`_cohortsurv_cpp_gray_test`, sd, group, n_groups, cause, rho)
+}
+

@@ -30,6 +30,18 @@ struct CifCurves {
 // status holding 0 (censored) or a cause 1..n_causes. See cif.cpp.
 CifCurves cif_fit(const SurvData& d, int n_causes, const Poll& poll = Poll());
 
+// Gray's K-sample test of equal cumulative incidence of one cause: the
+// score of the first n_groups - 1 groups and its variance matrix, summed
+// over the strata of `d` (right-censored rows read through d.order, every
+// row, unweighted). group: n 0-based codes below n_groups (>= 2). See
+// cif.cpp.
+struct GrayScore {
+  Eigen::VectorXd score;     // n_groups - 1
+  Eigen::MatrixXd variance;  // (n_groups - 1) x (n_groups - 1)
+};
+GrayScore gray_score(const SurvData& d, const int* group, int n_groups,
+                     int cause, double rho, const Poll& poll = Poll());
+
 }  // namespace cohortsurv
 
 #endif

@@ -270,3 +270,8 @@ Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x,
 Rcpp::List cpp_cif(const Rcpp::List sd, int n_causes) {
   const cohortsurv::CifCurves x = cohortsurv::cif_fit(surv_view(sd), n_causes, r_poll()); return Rcpp::List::create(Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time, Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("n_event") = x.n_event, Rcpp::Named("estimate") = x.estimate, Rcpp::Named("std_err") = x.std_err);
 }
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_gray_test(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int cause, double rho) {
+  const cohortsurv::GrayScore g = cohortsurv::gray_score(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, cause, rho, r_poll()); return Rcpp::List::create(Rcpp::Named("score") = g.score, Rcpp::Named("variance") = g.variance);
+}

@@ -1,0 +1,95 @@
+# gray_test(): Gray's K-sample test against cmprsk::cuminc()$Tests.
+
+gray_mgus <- function() {
+  d <- survival::mgus2
+  d$etime <- ifelse(d$pstat == 1, d$ptime, d$futime)
+  d$event <- factor(ifelse(d$pstat == 1, 1, 2 * d$death), 0:2,
+                    c("censor", "pcm", "death"))
+  d
+}
+
+expect_gray_equal <- function(g, tests, tol = 1e-8) {
+  expect_close(g$tests$statistic, tests[, "stat"], tol)
+  expect_close(g$tests$p_value, tests[, "pv"], tol)
+  expect_equal(g$tests$df, as.vector(tests[, "df"]))
+  expect_equal(g$tests$cause, rownames(tests))
+}
+
+test_that("gray_test() equals cmprsk::cuminc() on mgus2 and colon", {
+  skip_if_not_installed("cmprsk")
+  d <- gray_mgus()
+  g <- gray_test(Surv(etime, event) ~ sex, data = d)
+  ci <- cmprsk::cuminc(d$etime, as.integer(d$event) - 1L, d$sex)
+  rownames(ci$Tests) <- c("pcm", "death")
+  expect_gray_equal(g, ci$Tests)
+  expect_s3_class(g, "cs_gray_test")
+  expect_output(print(g), "Gray's test")
+  # three groups, stratified, rho = 1
+  d$age3 <- cut(d$age, c(0, 60, 75, Inf))
+  g <- gray_test(Surv(etime, event) ~ age3 + strata(sex), data = d, rho = 1)
+  ci <- cmprsk::cuminc(d$etime, as.integer(d$event) - 1L, d$age3, d$sex,
+                       rho = 1)
+  rownames(ci$Tests) <- c("pcm", "death")
+  expect_gray_equal(g, ci$Tests)
+  expect_equal(g$strata_vars, "sex")
+
+  rec <- survival::colon[survival::colon$etype == 1, ]
+  dth <- survival::colon[survival::colon$etype == 2, ]
+  co <- data.frame(time = ifelse(rec$status == 1, rec$time, dth$time),
+                   ev = ifelse(rec$status == 1, 1, 2 * dth$status),
+                   rx = rec$rx)
+  co$event <- factor(co$ev, 0:2, c("cens", "recurrence", "death"))
+  g <- gray_test(Surv(time, event) ~ rx, data = co)
+  ci <- cmprsk::cuminc(co$time, co$ev, co$rx)
+  rownames(ci$Tests) <- c("recurrence", "death")
+  expect_gray_equal(g, ci$Tests)
+})
+
+test_that("gray_test() equals cuminc() on random data with heavy ties", {
+  skip_if_not_installed("cmprsk")
+  for (seed in 1:4) {
+    set.seed(seed)
+    n <- 500
+    d <- data.frame(
+      t = sample(1:30, n, TRUE),
+      e = factor(sample(0:3, n, TRUE, prob = c(0.3, 0.3, 0.25, 0.15)), 0:3,
+                 c("c", "a", "b", "z")),
+      g = sample(c("x", "y", "w", "v"), n, TRUE), s = sample(1:3, n, TRUE)
+    )
+    for (rho in c(0, 0.5, -1)) {
+      g <- gray_test(Surv(t, e) ~ g + strata(s), data = d, rho = rho)
+      ci <- cmprsk::cuminc(d$t, as.integer(d$e) - 1L, d$g, d$s, rho = rho)
+      rownames(ci$Tests) <- c("a", "b", "z")
+      expect_gray_equal(g, ci$Tests)
+    }
+    # permuting rows changes nothing
+    p <- gray_test(Surv(t, e) ~ g + strata(s), data = d[sample(n), ])
+    expect_equal(p$tests, gray_test(Surv(t, e) ~ g + strata(s),
+                                    data = d)$tests, tolerance = 1e-10)
+  }
+})
+
+test_that("a two-group hand case: identical groups give a zero score", {
+  d <- data.frame(t = rep(c(1, 2, 3, 4), 2),
+                  e = factor(rep(c(1, 2, 0, 1), 2), 0:2, c("c", "x", "y")),
+                  g = rep(c("a", "b"), each = 4))
+  g <- gray_test(Surv(t, e) ~ g, data = d)
+  expect_equal(g$tests$statistic, c(0, 0))
+  expect_equal(g$tests$p_value, c(1, 1))
+})
+
+test_that("gray_test() refuses bad input by name", {
+  d <- gray_mgus()
+  expect_error(gray_test(Surv(etime, event) ~ 1, data = d),
+               class = "cohortsurv_error", regexp = "grouping")
+  expect_error(gray_test(Surv(etime, event) ~ sex, data = d, rho = NA),
+               class = "cohortsurv_error", regexp = "rho")
+  expect_error(gray_test(Surv(etime, death) ~ sex, data = d),
+               class = "cohortsurv_error", regexp = "factor")
+  d$start <- 0
+  expect_error(gray_test(Surv(start, etime, event) ~ sex, data = d),
+               class = "cohortsurv_error", regexp = "delayed entry")
+  expect_error(gray_test(Surv(etime, event) ~ sex, data = d,
+                         subset = sex == "F"),
+               class = "cohortsurv_error", regexp = "two")
+})
