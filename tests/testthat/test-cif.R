@@ -241,3 +241,42 @@ test_that("cif() refuses bad input with errors naming the argument", {
   expect_error(cox(Surv(etime, event) ~ sex, data = d),
                class = "cohortsurv_error", regexp = "0/1")
 })
+
+test_that("plot() of a cif() fit draws one panel per cause, from 0", {
+  d <- mgus_cr()
+  fit <- cif(Surv(etime, event) ~ sex, data = d)
+  path <- tempfile(fileext = ".png")
+  grDevices::png(path, 10, 5, units = "in", res = 100)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  out <- plot(fit, xscale = 12, conf_int = TRUE)
+  expect_named(out, c("pcm", "death"))
+  # the risk table is the number at risk of each group at the breaks
+  r <- out$pcm
+  s <- summary(fit, times = r$time[r$strata == levels(r$strata)[1L]])
+  expect_equal(r$n_risk, s$n_risk[s$state == "pcm"])
+  one <- plot(cif(Surv(etime, event) ~ 1, data = d), states = "death")
+  expect_length(one, 1L)
+  expect_error(plot(fit, states = "relapse"), class = "cohortsurv_error",
+               regexp = "states")
+  expect_error(plot(fit, fun = "event"), class = "cohortsurv_error",
+               regexp = "fun")
+  expect_error(plot(fit, main = "a"), class = "cohortsurv_error",
+               regexp = "main")
+})
+
+test_that("plot(km_fit, fun = 'event') draws 1 - S; other `fun` refused", {
+  fit <- km(Surv(time, status) ~ sex, data = survival::lung)
+  path <- tempfile(fileext = ".png")
+  grDevices::png(path, 7, 5, units = "in", res = 100)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  a <- plot(fit, fun = "event")
+  b <- plot(fit)
+  expect_equal(a$n_risk, b$n_risk)
+  # the obstacles the layout avoids are those of 1 - S
+  expect_error(plot(fit, fun = "cumhaz"), class = "cohortsurv_error",
+               regexp = "not supported yet")
+  expect_error(plot(fit, fun = "log"), class = "cohortsurv_error",
+               regexp = "\"log\" is not supported")
+  expect_error(plot(fit, fun = function(s) 1 - s),
+               class = "cohortsurv_error", regexp = "fun")
+})

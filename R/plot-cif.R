@@ -1,0 +1,110 @@
+#' Plot cumulative incidence curves
+#'
+#' Draws the cumulative incidence curves of a [cif()] fit with the
+#' machinery of [plot.cs_km()]: step curves rising from 0, optional
+#' confidence bands, a legend and the number at risk under the x-axis.
+#' With several groups and several causes, each cause gets a panel of its
+#' own, side by side, with the groups as curves; with one group (or
+#' `panels = FALSE`) the causes share one panel.
+#'
+#' @param x A `cs_cif` object from [cif()].
+#' @param states The causes to draw (by default all of them); `"(s0)"`
+#'   draws the event-free probability too.
+#' @param panels `TRUE` (the default) for one panel per cause when the fit
+#'   has several groups; `FALSE` for all curves in one panel.
+#' @param ylab Label of the y-axis.
+#' @param labels Names of the curves in the legend and risk table, one per
+#'   group (panels) or per group and cause (one panel); by default the group
+#'   labels, with the cause appended in a shared panel.
+#' @param main Titles of the panels (one per panel); by default the cause
+#'   names when there are several panels.
+#' @param censor_marks If `TRUE`, mark censoring times with a tick.
+#' @param ... Further arguments of [plot.cs_km()]: `risk_table`, `times`,
+#'   `xlim`, `xscale`, `conf_int`, `legend`, `annotate`, `col`, `lty`,
+#'   `lwd`, `xlab` and graphical parameters.
+#' @returns Invisibly, the risk tables drawn (a list with one data frame
+#'   per panel, as [plot.cs_km()] returns them).
+#' @references
+#' Aalen OO, Johansen S (1978). An empirical transition matrix for
+#' non-homogeneous Markov chains based on censored observations.
+#' *Scandinavian Journal of Statistics* 5, 141-150.
+#' @examples
+#' library(survival)
+#' d <- mgus2
+#' d$etime <- ifelse(d$pstat == 1, d$ptime, d$futime)
+#' d$event <- factor(ifelse(d$pstat == 1, 1, 2 * d$death), 0:2,
+#'                   c("censor", "pcm", "death"))
+#' fit <- cif(Surv(etime, event) ~ sex, data = d)
+#' plot(fit, xscale = 12, conf_int = TRUE)
+#' plot(cif(Surv(etime, event) ~ 1, data = d), xscale = 12)
+#' @export
+plot.cs_cif <- function(x, states = x$states, panels = TRUE,
+                        ylab = "Cumulative incidence", labels = NULL,
+                        main = NULL, censor_marks = FALSE, ...) {
+  all_states <- levels(x$curves$state)
+  if (!is.character(states) || !length(states) || anyNA(states) ||
+      !all(states %in% all_states) || anyDuplicated(states)) {
+    cs_abort("`states` must name distinct states of the fit: ",
+             paste0("\"", all_states, "\"", collapse = ", "), ".",
+             arg = "states")
+  }
+  check_flag(panels, "panels")
+  check_flag(censor_marks, "censor_marks")
+  if ("fun" %in% names(list(...))) {
+    cs_abort("`fun` is not an argument of plot() for a cif() fit: it draws ",
+             "cumulative incidence.", arg = "fun")
+  }
+  lev <- levels(x$curves$strata)
+  groups <- curve_labels(lev, x$strata)
+  split_panels <- panels && length(states) > 1L && length(lev) > 1L
+  sets <- if (split_panels) as.list(states) else list(states)
+  if (is.null(main) && split_panels) main <- states
+  if (!is.null(main) && (!is.character(main) || length(main) != length(sets))) {
+    cs_abort("`main` must be a character vector with one title per panel (",
+             length(sets), ").", arg = "main")
+  }
+  if (length(sets) > 1L) {
+    op <- graphics::par(mfrow = c(1L, length(sets)))
+    on.exit(graphics::par(op), add = TRUE)
+  }
+  out <- vector("list", length(sets))
+  for (i in seq_along(sets)) {
+    pk <- cif_as_km(x, sets[[i]], groups)
+    lab <- if (is.null(labels)) pk$labels else labels
+    args <- c(list(x = pk$fit, fun = "event", ylab = ylab, labels = lab,
+                   censor_marks = censor_marks), list(...))
+    if (!is.null(main)) args$main <- main[i]
+    out[[i]] <- do.call(plot.cs_km, args)
+  }
+  names(out) <- vapply(sets, paste, "", collapse = ", ")
+  invisible(out)
+}
+
+# The curves of `states` of a cs_cif as a cs_km whose survival is 1 - F,
+# one curve per group and state (plot.cs_km(fun = "event") draws F), with
+# their labels (`groups`, the cause appended when several share a panel).
+cif_as_km <- function(x, states, groups) {
+  cv <- x$curves[x$curves$state %in% states, , drop = FALSE]
+  lev <- levels(x$curves$strata)
+  gi <- as.integer(cv$strata)
+  si <- match(as.character(cv$state), states)
+  key <- (gi - 1L) * length(states) + si
+  o <- order(key, cv$time, method = "radix")
+  cv <- cv[o, , drop = FALSE]
+  key <- key[o]
+  labs <- if (length(states) == 1L) groups else if (length(lev) == 1L)
+    states else paste0(rep(groups, each = length(states)), ": ", states)
+  present <- sort(unique(key))
+  curves <- data.frame(
+    strata = factor(match(key, present), seq_along(present),
+                    labels = make.unique(labs[present])),
+    time = cv$time, n_risk = cv$n_risk, n_event = cv$n_event,
+    n_censor = cv$n_censor, surv = 1 - cv$estimate, std_err = cv$std_err,
+    lower = 1 - cv$upper, upper = 1 - cv$lower
+  )
+  fit <- structure(list(
+    curves = curves,
+    table = data.frame(strata = levels(curves$strata), median = NA_real_),
+    strata = NULL, call = NULL), class = "cs_km")
+  list(fit = fit, labels = labs[present])
+}
