@@ -280,3 +280,24 @@ test_that("plot(km_fit, fun = 'event') draws 1 - S; other `fun` refused", {
   expect_error(plot(fit, fun = function(s) 1 - s),
                class = "cohortsurv_error", regexp = "fun")
 })
+
+test_that("survival_at() reads a cif() fit at fixed times with CIs", {
+  d <- mgus_cr()
+  fit <- cif(Surv(etime, event) ~ sex, data = d)
+  tt <- c(60, 120, 500)
+  sa <- survival_at(fit, tt, format = TRUE)
+  expect_s3_class(sa, "cs_survival_at")
+  expect_named(sa, c("strata", "state", "time", "n_risk", "estimate",
+                     "std_err", "lower", "upper", "beyond", "text"))
+  ss <- summary(survfit(Surv(etime, event) ~ sex, data = d), times = tt,
+                extend = TRUE)
+  for (j in 2:3) {  # pstate columns: (s0), pcm, death
+    s1 <- sa[as.integer(sa$state) == j - 1L, ]
+    expect_close(s1$estimate, ss$pstate[, j])
+    expect_close(s1$lower, ss$lower[, j])
+    expect_close(s1$upper, ss$upper[, j])
+  }
+  expect_equal(sa$beyond, sa$time == 500)
+  expect_match(sa$text[1L], "^4% \\(3% to 6%\\)$")
+  expect_output(print(sa), "Cumulative incidence at fixed times")
+})
