@@ -53,6 +53,10 @@ cpp_cif <- function(sd, n_causes) {
     .Call(`_cohortsurv_cpp_cif`, sd, n_causes)
 }
 
+cpp_cif_binned <- function(sd, n_causes, tmin, n_bins) {
+    .Call(`_cohortsurv_cpp_cif_binned`, sd, n_causes, tmin, n_bins)
+}
+
 cpp_gray_test <- function(sd, group, n_groups, cause, rho) {
     .Call(`_cohortsurv_cpp_gray_test`, sd, group, n_groups, cause, rho)
 }

@@ -169,9 +169,14 @@ cif_refused <- c(
 # `states` the K cause labels.
 cif_engine <- function(y, states, strata, weights, conf_type, conf_level,
                        timefix = FALSE) {
-  sd <- new_surv_data(y, strata, weights, timefix = timefix)
   K <- length(states)
-  res <- cpp_cif(sd, K)
+  # the sort-free kernel for whole-number times on a modest grid, as km()
+  # (bin_rule(), its memory counted as 2K + 3 values per cell)
+  sd <- new_surv_data(y, strata, weights, timefix = timefix,
+                      bins = list(cells = 2 * K + 3, rule = bin_rules$km),
+                      columns = FALSE)
+  res <- if (is.null(sd$bins)) cpp_cif(sd, K) else
+    cpp_cif_binned(sd, K, sd$bins$tmin, sd$bins$n_bins)
   nt <- length(res$time)
   state_lev <- c("(s0)", states)
   z <- stats::qnorm(1 - (1 - conf_level) / 2)

@@ -48,28 +48,34 @@ namespace cohortsurv {
 
 namespace {
 
-// The counts of one stratum at its distinct stop times, from a backward
-// pass as survfit makes it (rows leave the risk set going back in time when
-// their start is at or after t, and join it when their stop is), so that
-// the numbers at risk are exact sums in the tail.
-struct StratumCounts {
-  std::vector<double> time, n_risk, n_censor, d;  // d: times x K, by time
-  std::vector<Eigen::Index> first;  // sort position of the time's 1st row
+// The sums of one stratum at its distinct stop times: the number at risk,
+// the censorings, the events of each cause (times x K) and the sums of the
+// squared weights of the rows leaving, by status 0..K (times x (K + 1)),
+// which is all the influence of right-censored rows needs. `first` (sorted
+// path): the sort position of the first row of each time.
+struct TimeSums {
+  std::vector<double> time, n_risk, n_censor, d, w2;
+  std::vector<Eigen::Index> first;
 };
 
-StratumCounts stratum_counts(const SurvData& d, Eigen::Index b0,
-                             Eigen::Index b1, int K, const Poll& poll) {
-  StratumCounts c;
+// TimeSums from a backward pass over the sorted rows of [b0, b1), as
+// survfit makes it (rows leave the risk set going back in time when their
+// start is at or after t, and join it when their stop is), so that the
+// numbers at risk are exact sums in the tail.
+TimeSums sorted_sums(const SurvData& d, Eigen::Index b0, Eigen::Index b1,
+                     int K, const Poll& poll) {
+  TimeSums c;
   double y = 0.0;
   Eigen::Index pe = b1 - 1;  // entry order, walked backward
   Eigen::Index p = b1 - 1;
-  std::vector<double> dk(K);
+  std::vector<double> dk(K), w2(K + 1);
   while (p >= b0) {
     const double t = d.stop[d.row(p)];
     if (d.counting()) {
       for (; pe >= b0 && d.start[d.entry[pe]] >= t; --pe) y -= d.w(d.entry[pe]);
     }
     std::fill(dk.begin(), dk.end(), 0.0);
+    std::fill(w2.begin(), w2.end(), 0.0);
     double cens = 0.0;
     for (; p >= b0 && d.stop[d.row(p)] == t; --p) {
       const Eigen::Index r = d.row(p);
@@ -77,35 +83,35 @@ StratumCounts stratum_counts(const SurvData& d, Eigen::Index b0,
       y += w;
       const int s = static_cast<int>(d.status[r]);
       if (s > 0) dk[s - 1] += w; else cens += w;
+      w2[s] += w * w;
       poll.tick();
     }
     c.time.push_back(t);
     c.n_risk.push_back(y);
     c.n_censor.push_back(cens);
-    c.d.insert(c.d.end(), dk.begin(), dk.end());
+    c.d.insert(c.d.end(), dk.rbegin(), dk.rend());  // reversed below
+    c.w2.insert(c.w2.end(), w2.rbegin(), w2.rend());
     c.first.push_back(p + 1);
   }
   std::reverse(c.time.begin(), c.time.end());
   std::reverse(c.n_risk.begin(), c.n_risk.end());
   std::reverse(c.n_censor.begin(), c.n_censor.end());
   std::reverse(c.first.begin(), c.first.end());
-  const std::size_t nt = c.time.size();
-  std::vector<double> dd(c.d.size());
-  for (std::size_t j = 0; j < nt; ++j) {
-    std::copy(c.d.begin() + (nt - 1 - j) * K, c.d.begin() + (nt - j) * K,
-              dd.begin() + j * K);
-  }
-  c.d.swap(dd);
+  std::reverse(c.d.begin(), c.d.end());
+  std::reverse(c.w2.begin(), c.w2.end());
   return c;
 }
 
-// The running estimates of one stratum and the moments of the influence.
+// The running estimates of one stratum and the moments of the influence
+// (see the comment at the top): add rows with enter(), move the curve
+// with step(), remove rows with leave_row() or leave_sums().
 struct Walk {
-  explicit Walk(int K)
-      : F(K, 0.0), alpha(K, 0.0), Ga(K, 0.0), Ha(K, 0.0), Ka(K, 0.0),
-        Ge(K, 0.0), Me(K, 0.0) {}
+  explicit Walk(int k)
+      : K(k), F(k, 0.0), alpha(k, 0.0), Ga(k, 0.0), Ha(k, 0.0), Ka(k, 0.0),
+        Ge(k, 0.0), Me(k, 0.0) {}
+  int K;
   double S = 1.0, L = 0.0;
-  std::vector<double> F, alpha;  // F_k and alpha_k = P_k - Q_k
+  std::vector<double> F, alpha;  // F_k and alpha_k
   // rows at risk: sums of w^2, w^2 L(e), w^2 L(e)^2; per cause the sums of
   // U^2, w U and w L(e) U
   double W2 = 0.0, WL = 0.0, WLL = 0.0;
@@ -113,7 +119,158 @@ struct Walk {
   // rows gone: sum of r^2; per cause the sums of U^2 and r U
   double R = 0.0;
   std::vector<double> Ge, Me;
+  // the current time: P0(t-), number at risk, events, all at risk failed
+  double Sp = 1.0, Y = 0.0, dsum = 0.0;
+  bool full = false;
+
+  // A row of weight w joins the risk set (influence 0 so far); `e`
+  // receives L, alpha_k and F_k now (counting-process data).
+  void enter(double w, double* e) {
+    W2 += w * w;
+    WL += w * w * L;
+    WLL += w * w * L * L;
+    e[0] = L;
+    for (int k = 0; k < K; ++k) {
+      e[1 + k] = alpha[k];
+      e[1 + K + k] = F[k];
+    }
+  }
+
+  // The estimates move at a time with y at risk and dk events of each
+  // cause; the influence moments follow. Returns whether there were events.
+  bool step(double y, const double* dk) {
+    Sp = S;
+    Y = y;
+    dsum = 0.0;
+    for (int k = 0; k < K; ++k) dsum += dk[k];
+    full = false;
+    if (!(dsum > 0.0)) return false;
+    full = (Y - dsum) <= 1e-12 * Y;
+    const double Lp = L;
+    for (int k = 0; k < K; ++k) {
+      const double h = dk[k] / Y;
+      const double dF = Sp * h, da = Sp * h * Lp - Sp * h / Y, dg = -dF;
+      S -= Sp * h;
+      F[k] += dF;
+      alpha[k] += da;
+      Ga[k] += 2.0 * (da * Ha[k] + dg * Ka[k]) + da * da * W2 +
+               2.0 * da * dg * WL + dg * dg * WLL;
+      Ha[k] += da * W2 + dg * WL;
+      Ka[k] += da * WL + dg * WLL;
+      Ge[k] += 2.0 * dF * Me[k] + dF * dF * R;
+      Me[k] += dF * R;
+    }
+    if (!full) L += dsum / (Y * (Y - dsum));
+    return true;
+  }
+
+  // A row of weight w with status `cause` leaves at the current time; `e`
+  // holds its values at entry.
+  void leave_row(double w, const double* e, int cause) {
+    const double le = e[0];
+    double r = full ? 0.0 : w * (L - le);
+    if (cause > 0 && !full) r -= w / (Y - dsum);
+    W2 -= w * w;
+    WL -= w * w * le;
+    WLL -= w * w * le * le;
+    R += r * r;
+    for (int k = 0; k < K; ++k) {
+      double u = w * ((alpha[k] - e[1 + k]) - le * (F[k] - e[1 + K + k]));
+      Ga[k] -= u * u;
+      Ha[k] -= w * u;
+      Ka[k] -= w * le * u;
+      if (cause == k + 1) u += w * Sp / Y;
+      Ge[k] += u * u;
+      Me[k] += r * u;
+    }
+  }
+
+  // The right-censored rows leaving at the current time, all at risk since
+  // the origin, through the sums of their squared weights by status (w2,
+  // K + 1 values): a row's influence is w alpha_k (+ w P0(t-) / Y for its
+  // cause) and its r is w L (- w / (Y - d) for an event).
+  void leave_sums(const double* w2) {
+    double all = 0.0;
+    for (int s = 0; s <= K; ++s) all += w2[s];
+    const double ev = all - w2[0];
+    const double g = full ? 0.0 : 1.0 / (Y - dsum);
+    const double lr = full ? 0.0 : L, le = full ? 0.0 : L - g;
+    W2 -= all;
+    R += lr * lr * w2[0] + le * le * ev;
+    const double a = Sp / Y;
+    const double rw = lr * w2[0] + le * ev;  // sum of r w
+    for (int k = 0; k < K; ++k) {
+      const double ak = alpha[k], wk = w2[k + 1];
+      Ga[k] -= ak * ak * all;
+      Ha[k] -= ak * all;
+      Ge[k] += ak * ak * all + 2.0 * ak * a * wk + a * a * wk;
+      Me[k] += ak * rw + a * le * wk;
+    }
+  }
+
+  // The standard errors of P0 and of each F_k now.
+  void std_err(std::vector<double>& se) const {
+    const double v0 = S * S * (R + W2 * L * L - 2.0 * L * WL + WLL);
+    se[0] = std::sqrt(std::max(v0, 0.0));
+    for (int k = 0; k < K; ++k) {
+      se[1 + k] = std::sqrt(std::max(Ga[k] + Ge[k], 0.0));
+    }
+  }
 };
+
+// The output rows, state by state within a row.
+struct CifRows {
+  std::vector<int> strata;
+  std::vector<double> time, n_risk, n_censor, est, se, nev;
+};
+
+// Walk one stratum's times. Counting-process data (d.counting()) move the
+// rows one by one: entries through d.entry over [b0, b1), exits through
+// c.first; `at_entry` holds 2K + 1 values per row. Right-censored rows all
+// enter at the origin and leave through the sums of c.
+void walk_stratum(const SurvData& d, Eigen::Index b0, Eigen::Index b1,
+                  const TimeSums& c, int stratum, int K,
+                  std::vector<double>& at_entry, CifRows& out) {
+  Walk s(K);
+  const bool counting = d.counting();
+  const std::size_t nt = c.time.size();
+  if (!counting) {
+    for (std::size_t j = 0; j < nt; ++j) {
+      for (int k = 0; k <= K; ++k) s.W2 += c.w2[j * (K + 1) + k];
+    }
+  }
+  Eigen::Index pe = b0;
+  std::vector<double> cur_se(K + 1, 0.0);
+  const std::size_t E = 2 * K + 1;
+  for (std::size_t j = 0; j < nt; ++j) {
+    const double t = c.time[j];
+    for (; counting && pe < b1 && d.start[d.entry[pe]] < t; ++pe) {
+      const Eigen::Index r = d.entry[pe];
+      s.enter(d.w(r), &at_entry[static_cast<std::size_t>(r) * E]);
+    }
+    const double* dk = &c.d[j * K];
+    const bool events = s.step(c.n_risk[j], dk);
+    if (counting) {
+      const Eigen::Index p_end = j + 1 < nt ? c.first[j + 1] : b1;
+      for (Eigen::Index p = c.first[j]; p < p_end; ++p) {
+        const Eigen::Index r = d.row(p);
+        s.leave_row(d.w(r), &at_entry[static_cast<std::size_t>(r) * E],
+                    static_cast<int>(d.status[r]));
+      }
+    } else {
+      s.leave_sums(&c.w2[j * (K + 1)]);
+    }
+    if (events || j == 0) s.std_err(cur_se);
+    out.strata.push_back(stratum);
+    out.time.push_back(t);
+    out.n_risk.push_back(c.n_risk[j]);
+    out.n_censor.push_back(c.n_censor[j]);
+    out.est.push_back(s.S);
+    out.est.insert(out.est.end(), s.F.begin(), s.F.end());
+    out.se.insert(out.se.end(), cur_se.begin(), cur_se.end());
+    out.nev.insert(out.nev.end(), dk, dk + K);
+  }
+}
 
 void check_status(const SurvData& d, int K) {
   for (Eigen::Index r = 0; r < d.n; ++r) {
@@ -124,6 +281,21 @@ void check_status(const SurvData& d, int K) {
           std::to_string(K));
     }
   }
+}
+
+CifCurves to_curves(CifRows& rows, int K) {
+  CifCurves out;
+  const Eigen::Index n = static_cast<Eigen::Index>(rows.time.size());
+  using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
+                               Eigen::RowMajor>;
+  out.estimate = Eigen::Map<RowMat>(rows.est.data(), n, K + 1);
+  out.std_err = Eigen::Map<RowMat>(rows.se.data(), n, K + 1);
+  out.n_event = Eigen::Map<RowMat>(rows.nev.data(), n, K);
+  out.strata.swap(rows.strata);
+  out.time.swap(rows.time);
+  out.n_risk.swap(rows.n_risk);
+  out.n_censor.swap(rows.n_censor);
+  return out;
 }
 
 }  // namespace
@@ -137,121 +309,72 @@ CifCurves cif_fit(const SurvData& d, int K, const Poll& poll) {
     throw std::invalid_argument("cif: counting-process data need `entry`");
   }
   check_status(d, K);
-  CifCurves out;
-  std::vector<double> est, se, nev;
-  // per-row values at entry (counting-process data): L, alpha_k, F_k
+  CifRows rows;
   std::vector<double> at_entry;
-  if (d.counting()) at_entry.assign(static_cast<std::size_t>(d.n) * (2 * K + 1), 0.0);
-  const int K1 = K + 1;
+  if (d.counting()) {
+    at_entry.assign(static_cast<std::size_t>(d.n) * (2 * K + 1), 0.0);
+  }
   Eigen::Index b0 = 0;
   while (b0 < d.m) {
     const Eigen::Index b1 = stratum_end(d, b0);
-    const int stratum = d.strata[d.row(b0)];
-    const StratumCounts c = stratum_counts(d, b0, b1, K, poll);
-    Walk s(K);
-    if (!d.counting()) {
-      for (Eigen::Index p = b0; p < b1; ++p) s.W2 += d.w(d.row(p)) * d.w(d.row(p));
-    }
-    Eigen::Index pe = b0;
-    std::vector<double> cur_se(K1, 0.0), dF(K), dalpha(K);
-    const std::size_t nt = c.time.size();
-    for (std::size_t j = 0; j < nt; ++j) {
-      const double t = c.time[j];
-      // rows entering the risk set before t: their influence is 0 so far
-      for (; d.counting() && pe < b1 && d.start[d.entry[pe]] < t; ++pe) {
-        const Eigen::Index r = d.entry[pe];
-        const double w2 = d.w(r) * d.w(r);
-        s.W2 += w2;
-        s.WL += w2 * s.L;
-        s.WLL += w2 * s.L * s.L;
-        double* e = &at_entry[static_cast<std::size_t>(r) * (2 * K + 1)];
-        e[0] = s.L;
-        for (int k = 0; k < K; ++k) {
-          e[1 + k] = s.alpha[k];
-          e[1 + K + k] = s.F[k];
-        }
-      }
-      const double Y = c.n_risk[j];
-      const double* dk = &c.d[j * K];
-      double dsum = 0.0;
-      for (int k = 0; k < K; ++k) dsum += dk[k];
-      const double Sp = s.S;
-      const bool events = dsum > 0.0;
-      const bool full = events && (Y - dsum) <= 1e-12 * Y;
-      if (events) {
-        const double Lp = s.L;
-        for (int k = 0; k < K; ++k) {
-          const double h = dk[k] / Y;
-          dF[k] = Sp * h;
-          dalpha[k] = Sp * h * Lp - Sp * h / Y;
-          s.S -= Sp * h;
-          s.F[k] += dF[k];
-          s.alpha[k] += dalpha[k];
-        }
-        if (!full) s.L += dsum / (Y * (Y - dsum));
-        for (int k = 0; k < K; ++k) {
-          const double da = dalpha[k], dg = -dF[k];
-          s.Ga[k] += 2.0 * (da * s.Ha[k] + dg * s.Ka[k]) + da * da * s.W2 +
-                     2.0 * da * dg * s.WL + dg * dg * s.WLL;
-          s.Ha[k] += da * s.W2 + dg * s.WL;
-          s.Ka[k] += da * s.WL + dg * s.WLL;
-          s.Ge[k] += 2.0 * dF[k] * s.Me[k] + dF[k] * dF[k] * s.R;
-          s.Me[k] += dF[k] * s.R;
-        }
-      }
-      // the rows leaving at t: from the risk set to the rows gone
-      const Eigen::Index p_end = j + 1 < nt ? c.first[j + 1] : b1;
-      for (Eigen::Index p = c.first[j]; p < p_end; ++p) {
-        const Eigen::Index r = d.row(p);
-        const double w = d.w(r);
-        const double* e = d.counting()
-            ? &at_entry[static_cast<std::size_t>(r) * (2 * K + 1)] : nullptr;
-        const double le = e ? e[0] : 0.0;
-        const int cause = static_cast<int>(d.status[r]);
-        double rr = full ? 0.0 : w * (s.L - le);
-        if (cause > 0 && !full) rr -= w / (Y - dsum);
-        s.W2 -= w * w;
-        s.WL -= w * w * le;
-        s.WLL -= w * w * le * le;
-        s.R += rr * rr;
-        for (int k = 0; k < K; ++k) {
-          double u = e ? w * ((s.alpha[k] - e[1 + k]) - le * (s.F[k] - e[1 + K + k]))
-                       : w * s.alpha[k];
-          s.Ga[k] -= u * u;
-          s.Ha[k] -= w * u;
-          s.Ka[k] -= w * le * u;
-          if (cause == k + 1) u += w * Sp / Y;
-          s.Ge[k] += u * u;
-          s.Me[k] += rr * u;
-        }
-        poll.tick();
-      }
-      if (events || j == 0) {
-        const double v0 = s.S * s.S *
-            (s.R + s.W2 * s.L * s.L - 2.0 * s.L * s.WL + s.WLL);
-        cur_se[0] = std::sqrt(std::max(v0, 0.0));
-        for (int k = 0; k < K; ++k) {
-          cur_se[1 + k] = std::sqrt(std::max(s.Ga[k] + s.Ge[k], 0.0));
-        }
-      }
-      out.strata.push_back(stratum);
-      out.time.push_back(t);
-      out.n_risk.push_back(Y);
-      out.n_censor.push_back(c.n_censor[j]);
-      est.push_back(s.S);
-      for (int k = 0; k < K; ++k) est.push_back(s.F[k]);
-      se.insert(se.end(), cur_se.begin(), cur_se.end());
-      nev.insert(nev.end(), dk, dk + K);
-    }
+    const TimeSums c = sorted_sums(d, b0, b1, K, poll);
+    walk_stratum(d, b0, b1, c, d.strata[d.row(b0)], K, at_entry, rows);
     b0 = b1;
   }
-  const Eigen::Index rows = static_cast<Eigen::Index>(out.time.size());
-  using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
-                               Eigen::RowMajor>;
-  out.estimate = Eigen::Map<RowMat>(est.data(), rows, K1);
-  out.std_err = Eigen::Map<RowMat>(se.data(), rows, K1);
-  out.n_event = Eigen::Map<RowMat>(nev.data(), rows, K);
-  return out;
+  return to_curves(rows, K);
+}
+
+CifCurves cif_fit_binned(const SurvData& d, int K, double tmin, int n_bins,
+                         const Poll& poll) {
+  if (K < 1) throw std::invalid_argument("cif: need at least one cause");
+  if (d.counting() || n_bins < 1) {
+    throw std::invalid_argument("cif: binned data must be right-censored");
+  }
+  check_status(d, K);
+  const int K1 = K + 1;
+  const std::size_t cells = static_cast<std::size_t>(d.n_strata) * n_bins;
+  // per (stratum, bin): rows, then sums of w and w^2 by status
+  std::vector<double> count(cells, 0.0), sw(cells * K1, 0.0),
+      sw2(cells * K1, 0.0);
+  for (Eigen::Index r = 0; r < d.n; ++r) {
+    const double b = d.stop[r] - tmin;
+    if (!(b >= 0.0 && b < n_bins)) {
+      throw std::invalid_argument("cif: stop time outside the bins");
+    }
+    const std::size_t cell =
+        static_cast<std::size_t>(d.strata[r]) * n_bins +
+        static_cast<std::size_t>(b);
+    const int s = static_cast<int>(d.status[r]);
+    const double w = d.w(r);
+    count[cell] += 1.0;
+    sw[cell * K1 + s] += w;
+    sw2[cell * K1 + s] += w * w;
+    poll.tick();
+  }
+  CifRows rows;
+  std::vector<double> none;
+  for (int st = 0; st < d.n_strata; ++st) {
+    TimeSums c;
+    double y = 0.0;
+    for (int b = n_bins - 1; b >= 0; --b) {  // backward: exact tail sums
+      const std::size_t cell = static_cast<std::size_t>(st) * n_bins + b;
+      if (count[cell] == 0.0) continue;
+      for (int s = 0; s < K1; ++s) y += sw[cell * K1 + s];
+      c.time.push_back(tmin + b);
+      c.n_risk.push_back(y);
+      c.n_censor.push_back(sw[cell * K1]);
+      for (int k = K; k >= 1; --k) c.d.push_back(sw[cell * K1 + k]);
+      for (int s = K; s >= 0; --s) c.w2.push_back(sw2[cell * K1 + s]);
+    }
+    if (c.time.empty()) continue;
+    std::reverse(c.time.begin(), c.time.end());
+    std::reverse(c.n_risk.begin(), c.n_risk.end());
+    std::reverse(c.n_censor.begin(), c.n_censor.end());
+    std::reverse(c.d.begin(), c.d.end());
+    std::reverse(c.w2.begin(), c.w2.end());
+    walk_stratum(d, 0, 0, c, st, K, none, rows);
+  }
+  return to_curves(rows, K);
 }
 
 // Gray's test ------------------------------------------------------------

@@ -30,6 +30,13 @@ struct CifCurves {
 // status holding 0 (censored) or a cause 1..n_causes. See cif.cpp.
 CifCurves cif_fit(const SurvData& d, int n_causes, const Poll& poll = Poll());
 
+// cif_fit() for right-censored rows whose stop times are whole numbers on
+// the grid tmin, ..., tmin + n_bins - 1, without sorting: one pass over the
+// rows in storage order (d.order is not used) into (stratum, time) cells.
+// Same output as cif_fit(), to rounding.
+CifCurves cif_fit_binned(const SurvData& d, int n_causes, double tmin,
+                         int n_bins, const Poll& poll = Poll());
+
 // Gray's K-sample test of equal cumulative incidence of one cause: the
 // score of the first n_groups - 1 groups and its variance matrix, summed
 // over the strata of `d` (right-censored rows read through d.order, every

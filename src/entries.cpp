@@ -266,9 +266,27 @@ Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x,
 
 // Competing risks (cif.cpp) ---------------------------------------------
 
+namespace {
+
+Rcpp::List to_list(const cohortsurv::CifCurves& x) {
+  return Rcpp::List::create(
+      Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time,
+      Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_censor") = x.n_censor,
+      Rcpp::Named("n_event") = x.n_event,
+      Rcpp::Named("estimate") = x.estimate,
+      Rcpp::Named("std_err") = x.std_err);
+}
+
+}  // namespace
+
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_cif(const Rcpp::List sd, int n_causes) {
-  const cohortsurv::CifCurves x = cohortsurv::cif_fit(surv_view(sd), n_causes, r_poll()); return Rcpp::List::create(Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time, Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("n_event") = x.n_event, Rcpp::Named("estimate") = x.estimate, Rcpp::Named("std_err") = x.std_err);
+  return to_list(cohortsurv::cif_fit(surv_view(sd), n_causes, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cif_binned(const Rcpp::List sd, int n_causes, double tmin, int n_bins) {
+  return to_list(cohortsurv::cif_fit_binned(surv_view(sd), n_causes, tmin, n_bins, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]

@@ -301,3 +301,24 @@ test_that("survival_at() reads a cif() fit at fixed times with CIs", {
   expect_match(sa$text[1L], "^4% \\(3% to 6%\\)$")
   expect_output(print(sa), "Cumulative incidence at fixed times")
 })
+
+test_that("the sorted and the sort-free (binned) kernels agree", {
+  d <- random_cr(2000, 11)
+  y <- cbind(time = as.double(d$time), status = as.double(d$event) - 1)
+  g <- factor(d$g)
+  sd <- new_surv_data(y, g, d$fw)
+  sorted <- cpp_cif(sd, 3L)
+  sdb <- new_surv_data(y, g, d$fw, bins = list(cells = 9, rule = bin_rules$km),
+                       columns = FALSE)
+  expect_false(is.null(sdb$bins))
+  binned <- cpp_cif_binned(sdb, 3L, sdb$bins$tmin, sdb$bins$n_bins)
+  for (nm in names(sorted)) {
+    expect_equal(binned[[nm]], sorted[[nm]], tolerance = 1e-12, info = nm)
+  }
+  # fractional times take the sorted kernel: still survfit's numbers
+  d$t7 <- d$time / 7
+  expect_cif_equal(cif(Surv(t7, event) ~ g, data = d, weights = fw),
+                   survfit(Surv(t7, event) ~ g, data = d, weights = fw),
+                   counts = FALSE)
+  expect_error(cpp_cif(sd, 2L), "status")
+})
