@@ -22,6 +22,8 @@
 #' @param timefix `FALSE` (the default, as `cmprsk`) to use the times as
 #'   given; `TRUE` to merge times that differ by less than
 #'   `sqrt(.Machine$double.eps)` as `survival::aeqSurv()` does.
+#' @param weights Not supported: Gray's test takes no case weights (as
+#'   `cmprsk::cuminc()`); giving them is an error.
 #'
 #' @details
 #' For each cause with at least one event, the score compares the
@@ -57,7 +59,11 @@
 #' gray_test(Surv(etime, event) ~ sex, data = d)
 #' @export
 gray_test <- function(formula, data, subset, na.action = stats::na.omit,
-                      rho = 0, timefix = FALSE) {
+                      rho = 0, timefix = FALSE, weights = NULL) {
+  if (!missing(weights)) {
+    cs_abort("`weights`: gray_test() takes no case weights (nor does ",
+             "cmprsk::cuminc()).", arg = "weights")
+  }
   if (!is.numeric(rho) || length(rho) != 1L || is.na(rho) ||
       !is.finite(rho)) {
     cs_abort("`rho` must be a single finite number.", arg = "rho")

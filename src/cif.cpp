@@ -22,7 +22,9 @@
 //   respect to the weight of row g (Therneau & Grambsch 2000, section 7.2;
 //   survival's methods vignette, "Aalen-Johansen: influence"), as survfit
 //   computes it with robust = TRUE.
-// Cost: O(n K) after the sort. survfit updates U_g for every row at every
+// Cost: O(n + times x K) after the sort; cif_fit_binned() makes the same
+//   sums without sorting when the times are whole numbers on a modest grid.
+//   survfit updates U_g for every row at every
 //   event time (O(n x event times)). Here the rows are never visited again
 //   after they leave the risk set: while at risk, row g's influence is
 //   w_g (alpha(t) - alpha(e_g) - L(e_g) (F(t) - F(e_g))) for state k and
@@ -395,122 +397,159 @@ CifCurves cif_fit_binned(const SurvData& d, int K, double tmin, int n_bins,
 
 namespace {
 
-// The score and variance of one stratum, rows at sort positions [b0, b1).
-void gray_stratum(const SurvData& d, Eigen::Index b0, Eigen::Index b1,
-                  const int* group, int ng, int cause, double rho,
-                  Eigen::VectorXd& score, Eigen::MatrixXd& var,
-                  const Poll& poll) {
-  const int ng1 = ng - 1;
-  Eigen::VectorXd rs = Eigen::VectorXd::Zero(ng);
-  for (Eigen::Index p = b0; p < b1; ++p) rs[group[d.row(p)]] += 1.0;
-  Eigen::VectorXd f1m = Eigen::VectorXd::Zero(ng), f1 = f1m, v3 = f1m;
-  Eigen::VectorXd skmm = Eigen::VectorXd::Ones(ng), skm = skmm;
-  Eigen::MatrixXd c = Eigen::MatrixXd::Zero(ng, ng), a(ng, ng);
-  Eigen::MatrixXd v2 = Eigen::MatrixXd::Zero(ng1, ng);
-  Eigen::MatrixXd v = Eigen::MatrixXd::Zero(ng1, ng1);
-  Eigen::VectorXd s = Eigen::VectorXd::Zero(ng1);
-  Eigen::MatrixXd cnt(3, ng);  // censored, cause k, other cause per group
-  double fm = 0.0, f = 0.0;
-  Eigen::Index p = b0;
-  while (p < b1) {
-    const double t = d.stop[d.row(p)];
-    cnt.setZero();
-    Eigen::Index q = p;
-    for (; q < b1 && d.stop[d.row(q)] == t; ++q) {
-      const Eigen::Index r = d.row(q);
-      const int st = static_cast<int>(d.status[r]);
-      cnt(st == 0 ? 0 : (st == cause ? 1 : 2), group[r]) += 1.0;
-      poll.tick();
+// The running quantities of Gray's score and variance in one stratum,
+// named as in cmprsk's crst routine: per group the number at risk rs, the
+// left- and right-continuous KM (skmm, skm) and CIF (f1m, f1) estimates,
+// the pooled CIF (fm, f), and the accumulators a, c, v2, v3 of the
+// variance.
+struct GrayWalk {
+  GrayWalk(int groups, double power)
+      : ng(groups), ng1(groups - 1), rho(power),
+        rs(Eigen::VectorXd::Zero(groups)), f1m(rs), f1(rs), v3(rs),
+        skmm(Eigen::VectorXd::Ones(groups)), skm(skmm),
+        c(Eigen::MatrixXd::Zero(groups, groups)), a(c),
+        v2(Eigen::MatrixXd::Zero(groups - 1, groups)),
+        v(Eigen::MatrixXd::Zero(groups - 1, groups - 1)),
+        s(Eigen::VectorXd::Zero(groups - 1)), cnt(3, groups) {}
+  int ng, ng1;
+  double rho, fm = 0.0, f = 0.0, tr = 0.0, nd1 = 0.0, nd2 = 0.0;
+  Eigen::VectorXd rs, f1m, f1, v3, skmm, skm;
+  Eigen::MatrixXd c, a, v2, v;
+  Eigen::VectorXd s;
+  Eigen::MatrixXd cnt;  // censored, cause of interest, other cause x group
+
+  // The estimates, a, c and the score at a time with events (cnt set).
+  void update() {
+    tr = 0.0;
+    double tq = 0.0;
+    for (int i = 0; i < ng; ++i) {
+      if (rs[i] <= 0.0) continue;
+      skm[i] = skmm[i] * (rs[i] - cnt(1, i) - cnt(2, i)) / rs[i];
+      f1[i] = f1m[i] + skmm[i] * cnt(1, i) / rs[i];
+      tr += rs[i] / skmm[i];
+      tq += rs[i] * (1.0 - f1m[i]) / skmm[i];
     }
-    const double nd1 = cnt.row(1).sum(), nd2 = cnt.row(2).sum();
-    if (nd1 > 0.0 || nd2 > 0.0) {
-      double tr = 0.0, tq = 0.0;
-      for (int i = 0; i < ng; ++i) {
-        if (rs[i] <= 0.0) continue;
-        skm[i] = skmm[i] * (rs[i] - cnt(1, i) - cnt(2, i)) / rs[i];
-        f1[i] = f1m[i] + skmm[i] * cnt(1, i) / rs[i];
-        tr += rs[i] / skmm[i];
-        tq += rs[i] * (1.0 - f1m[i]) / skmm[i];
+    f = fm + nd1 / tr;
+    const double fb = std::pow(1.0 - fm, rho);
+    const double cf = nd1 / (tr * (1.0 - fm));
+    a.setZero();
+    for (int i = 0; i < ng; ++i) {
+      if (rs[i] <= 0.0) continue;
+      const double t1 = rs[i] / skmm[i];
+      a(i, i) = fb * t1 * (1.0 - t1 / tr);
+      if (a(i, i) != 0.0) c(i, i) += a(i, i) * cf;
+      for (int j = i + 1; j < ng; ++j) {
+        if (rs[j] <= 0.0) continue;
+        a(i, j) = -fb * t1 * rs[j] / (skmm[j] * tr);
+        if (a(i, j) != 0.0) c(i, j) += a(i, j) * cf;
       }
-      f = fm + nd1 / tr;
-      const double fb = std::pow(1.0 - fm, rho);
-      const double cf = nd1 / (tr * (1.0 - fm));
-      a.setZero();
-      for (int i = 0; i < ng; ++i) {
-        if (rs[i] <= 0.0) continue;
-        const double t1 = rs[i] / skmm[i];
-        a(i, i) = fb * t1 * (1.0 - t1 / tr);
-        if (a(i, i) != 0.0) c(i, i) += a(i, i) * cf;
-        for (int j = i + 1; j < ng; ++j) {
-          if (rs[j] <= 0.0) continue;
-          a(i, j) = -fb * t1 * rs[j] / (skmm[j] * tr);
-          if (a(i, j) != 0.0) c(i, j) += a(i, j) * cf;
-        }
+    }
+    for (int i = 1; i < ng; ++i) {
+      for (int j = 0; j < i; ++j) {
+        a(i, j) = a(j, i);
+        c(i, j) = c(j, i);
       }
-      for (int i = 1; i < ng; ++i) {
-        for (int j = 0; j < i; ++j) {
-          a(i, j) = a(j, i);
-          c(i, j) = c(j, i);
-        }
-      }
+    }
+    for (int i = 0; i < ng1; ++i) {
+      if (rs[i] <= 0.0) continue;
+      s[i] += fb * (cnt(1, i) - nd1 * rs[i] * (1.0 - f1m[i]) /
+                                    (skmm[i] * tq));
+    }
+  }
+
+  // The variance terms of the events of the cause of interest.
+  void var_cause() {
+    for (int k = 0; k < ng; ++k) {
+      if (rs[k] <= 0.0) continue;
+      const double t4 = skm[k] > 0.0 ? 1.0 - (1.0 - f) / skm[k] : 1.0;
+      const double t5 =
+          nd1 > 1.0 ? 1.0 - (nd1 - 1.0) / (tr * skmm[k] - 1.0) : 1.0;
+      const double t3 = t5 * skmm[k] * nd1 / (tr * rs[k]);
+      v3[k] += t4 * t4 * t3;
       for (int i = 0; i < ng1; ++i) {
-        if (rs[i] <= 0.0) continue;
-        s[i] += fb * (cnt(1, i) - nd1 * rs[i] * (1.0 - f1m[i]) /
-                                      (skmm[i] * tq));
-      }
-      if (nd1 > 0.0) {
-        for (int k = 0; k < ng; ++k) {
-          if (rs[k] <= 0.0) continue;
-          const double t4 = skm[k] > 0.0 ? 1.0 - (1.0 - f) / skm[k] : 1.0;
-          const double t5 =
-              nd1 > 1.0 ? 1.0 - (nd1 - 1.0) / (tr * skmm[k] - 1.0) : 1.0;
-          const double t3 = t5 * skmm[k] * nd1 / (tr * rs[k]);
-          v3[k] += t4 * t4 * t3;
-          for (int i = 0; i < ng1; ++i) {
-            const double t1 = a(i, k) - t4 * c(i, k);
-            v2(i, k) += t1 * t4 * t3;
-            for (int j = 0; j <= i; ++j) {
-              v(i, j) += t1 * (a(j, k) - t4 * c(j, k)) * t3;
-            }
-          }
-        }
-      }
-      if (nd2 > 0.0) {
-        for (int k = 0; k < ng; ++k) {
-          const double d2 = cnt(2, k);
-          if (skm[k] <= 0.0 || d2 <= 0.0) continue;
-          const double t4 = (1.0 - f) / skm[k];
-          const double t5 = d2 > 1.0 ? 1.0 - (d2 - 1.0) / (rs[k] - 1.0) : 1.0;
-          const double t3 = t5 * skmm[k] * skmm[k] * d2 / (rs[k] * rs[k]);
-          v3[k] += t4 * t4 * t3;
-          for (int i = 0; i < ng1; ++i) {
-            const double t1 = t4 * c(i, k);
-            v2(i, k) -= t1 * t4 * t3;
-            for (int j = 0; j <= i; ++j) v(i, j) += t1 * t4 * c(j, k) * t3;
-          }
+        const double t1 = a(i, k) - t4 * c(i, k);
+        v2(i, k) += t1 * t4 * t3;
+        for (int j = 0; j <= i; ++j) {
+          v(i, j) += t1 * (a(j, k) - t4 * c(j, k)) * t3;
         }
       }
     }
-    if (q >= b1) break;
+  }
+
+  // The variance terms of the events of the other causes.
+  void var_other() {
+    for (int k = 0; k < ng; ++k) {
+      const double d2 = cnt(2, k);
+      if (skm[k] <= 0.0 || d2 <= 0.0) continue;
+      const double t4 = (1.0 - f) / skm[k];
+      const double t5 = d2 > 1.0 ? 1.0 - (d2 - 1.0) / (rs[k] - 1.0) : 1.0;
+      const double t3 = t5 * skmm[k] * skmm[k] * d2 / (rs[k] * rs[k]);
+      v3[k] += t4 * t4 * t3;
+      for (int i = 0; i < ng1; ++i) {
+        const double t1 = t4 * c(i, k);
+        v2(i, k) -= t1 * t4 * t3;
+        for (int j = 0; j <= i; ++j) v(i, j) += t1 * t4 * c(j, k) * t3;
+      }
+    }
+  }
+
+  // Past the time: the rows of cnt leave the risk sets.
+  void next() {
     for (int g = 0; g < ng; ++g) rs[g] -= cnt.col(g).sum();
     fm = f;
     f1m = f1;
     skmm = skm;
-    p = q;
   }
-  for (int i = 0; i < ng1; ++i) {
-    for (int j = 0; j <= i; ++j) {
-      for (int k = 0; k < ng; ++k) {
-        v(i, j) += c(i, k) * c(j, k) * v3[k] + c(i, k) * v2(j, k) +
-                   c(j, k) * v2(i, k);
+
+  // The variance matrix of the stratum (symmetric), after the last time.
+  Eigen::MatrixXd variance() {
+    for (int i = 0; i < ng1; ++i) {
+      for (int j = 0; j <= i; ++j) {
+        for (int k = 0; k < ng; ++k) {
+          v(i, j) += c(i, k) * c(j, k) * v3[k] + c(i, k) * v2(j, k) +
+                     c(j, k) * v2(i, k);
+        }
       }
     }
+    for (int i = 0; i < ng1; ++i) {
+      for (int j = 0; j < i; ++j) v(j, i) = v(i, j);
+    }
+    return v;
   }
-  for (int i = 0; i < ng1; ++i) {
-    for (int j = 0; j < i; ++j) v(j, i) = v(i, j);
+};
+
+// The score and variance of one stratum, rows at sort positions [b0, b1),
+// added to `score` and `var`.
+void gray_stratum(const SurvData& d, Eigen::Index b0, Eigen::Index b1,
+                  const int* group, int ng, int cause, double rho,
+                  Eigen::VectorXd& score, Eigen::MatrixXd& var,
+                  const Poll& poll) {
+  GrayWalk w(ng, rho);
+  for (Eigen::Index p = b0; p < b1; ++p) w.rs[group[d.row(p)]] += 1.0;
+  Eigen::Index p = b0;
+  while (p < b1) {
+    const double t = d.stop[d.row(p)];
+    w.cnt.setZero();
+    Eigen::Index q = p;
+    for (; q < b1 && d.stop[d.row(q)] == t; ++q) {
+      const Eigen::Index r = d.row(q);
+      const int st = static_cast<int>(d.status[r]);
+      w.cnt(st == 0 ? 0 : (st == cause ? 1 : 2), group[r]) += 1.0;
+      poll.tick();
+    }
+    w.nd1 = w.cnt.row(1).sum();
+    w.nd2 = w.cnt.row(2).sum();
+    if (w.nd1 > 0.0 || w.nd2 > 0.0) {
+      w.update();
+      if (w.nd1 > 0.0) w.var_cause();
+      if (w.nd2 > 0.0) w.var_other();
+    }
+    if (q >= b1) break;
+    w.next();
+    p = q;
   }
-  score += s;
-  var += v;
+  score += w.s;
+  var += w.variance();
 }
 
 }  // namespace

@@ -82,6 +82,8 @@ test_that("gray_test() refuses bad input by name", {
   d <- gray_mgus()
   expect_error(gray_test(Surv(etime, event) ~ 1, data = d),
                class = "cohortsurv_error", regexp = "grouping")
+  expect_error(gray_test(Surv(etime, event) ~ sex, data = d, weights = age),
+               class = "cohortsurv_error", regexp = "weights")
   expect_error(gray_test(Surv(etime, event) ~ sex, data = d, rho = NA),
                class = "cohortsurv_error", regexp = "rho")
   expect_error(gray_test(Surv(etime, death) ~ sex, data = d),
