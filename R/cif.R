@@ -376,7 +376,6 @@ cif_summary_rows <- function(object, times, states) {
             "std_err", "lower", "upper")
   if (is.null(times)) {
     # the event times of each curve (any cause)
-    ev <- stats::ave(cv$n_event, cv$strata, cv$time, FUN = sum)
     tot <- rowsum(object$curves$n_event,
                   paste(object$curves$strata, object$curves$time))
     keep <- tot[paste(cv$strata, cv$time), 1L] > 0

@@ -716,10 +716,21 @@ check_event_factor <- function(st, label) {
              "it is ", class(st)[1L], ". For a 0/1 status use km().",
              arg = "status")
   }
-  if (nlevels(st) < 2L) {
+  lev <- levels(st)
+  if (length(lev) < 2L) {
     cs_abort(label, " must have a first level for censoring and at least ",
-             "one cause after it; its only level is \"", levels(st)[1L],
-             "\".", arg = "status")
+             "one cause after it; its only level is \"", lev[1L], "\".",
+             arg = "status")
+  }
+  # a level named like censoring that is not the first: the levels are in
+  # the wrong order (alphabetical, say), and a cause would be censoring
+  cens <- "^(0|cens.*|alive|none|no event|event[ -]?free)$"
+  later <- grepl(cens, lev[-1L], ignore.case = TRUE)
+  if (!grepl(cens, lev[1L], ignore.case = TRUE) && any(later)) {
+    cs_abort(label, ": the first level is censoring, but it is \"", lev[1L],
+             "\" while \"", lev[-1L][later][1L], "\" looks like censoring; ",
+             "put the censoring level first, as in factor(x, levels = c(\"",
+             lev[-1L][later][1L], "\", ...)).", arg = "status")
   }
   c(1, 2)
 }

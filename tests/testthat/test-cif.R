@@ -207,6 +207,12 @@ test_that("summary(times =) reads the curves as summary.survfit does", {
   expect_equal(levels(droplevels(summary(fit, times = 10)$state)),
                c("pcm", "death"))
   expect_output(print(s), "Cumulative incidence")
+  # without times: the rows of the event times of each curve
+  s0 <- summary(fit)
+  ev <- fit$curves[fit$curves$state != "(s0)", ]
+  tot <- tapply(ev$n_event, paste(ev$strata, ev$time), sum)
+  expect_equal(nrow(s0), 2L * sum(tot > 0))
+  expect_true(all(tot[paste(s0$strata, s0$time)] > 0))
   expect_output(print(fit), "pcm")
 })
 
@@ -228,6 +234,11 @@ test_that("cif() refuses bad input with errors naming the argument", {
                class = "cohortsurv_error", regexp = "conf_level")
   expect_error(cif(Surv(etime, event) ~ sex, data = d, timefix = NA),
                class = "cohortsurv_error", regexp = "timefix")
+  d$alpha <- factor(as.character(d$event), c("pcm", "death", "censor"))
+  expect_error(cif(Surv(etime, alpha) ~ sex, data = d),
+               class = "cohortsurv_error", regexp = "censoring level first")
+  expect_error(gray_test(Surv(etime, alpha) ~ sex, data = d),
+               class = "cohortsurv_error", regexp = "censoring level first")
   fit <- cif(Surv(etime, event) ~ sex, data = d)
   expect_error(summary(fit, states = "relapse"), class = "cohortsurv_error",
                regexp = "states")
