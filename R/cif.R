@@ -49,7 +49,10 @@
 #' to the row's case weight, which is what `survfit()` computes for
 #' multi-state data (always robust). The confidence limits use the SE of
 #' log F = SE(F) / F, as `survfit`'s do; where F is 0 (before the first
-#' event of a cause) the transformed limits are `NA`, as in survival 3.5. For (start, stop] data `survfit`
+#' event of a cause) the transformed limits are `NA`, as in survival 3.5.
+#' When everyone at risk fails at a time, P0 is exactly 0 from then on
+#' (`survfit` may leave a rounding remnant of about 1e-16 there, whose
+#' limits are then numbers or `NaN`). For (start, stop] data `survfit`
 #' needs an `id`; `cif()` treats every row as its own subject, so it equals
 #' `survfit(..., id = seq_len(nrow(data)))`. Subjects spanning several rows
 #' or moving between states (multi-state models) are not supported.

@@ -162,7 +162,11 @@ struct Walk {
       Ge[k] += 2.0 * dF * Me[k] + dF * dF * R;
       Me[k] += dF * R;
     }
-    if (!full) L += dsum / (Y * (Y - dsum));
+    if (full) {
+      S = 0.0;  // all at risk failed: exactly 0, not a rounding remnant
+    } else {
+      L += dsum / (Y * (Y - dsum));
+    }
     return true;
   }
 
