@@ -175,7 +175,7 @@ struct Walk {
   void leave_row(double w, const double* e, int cause) {
     const double le = e[0];
     double r = full ? 0.0 : w * (L - le);
-    if (cause > 0 && !full) r -= w / (Y - dsum);
+    if (cause > 0 && !full && dsum > 0.0) r -= w / (Y - dsum);
     W2 -= w * w;
     WL -= w * w * le;
     WLL -= w * w * le * le;
@@ -185,7 +185,7 @@ struct Walk {
       Ga[k] -= u * u;
       Ha[k] -= w * u;
       Ka[k] -= w * le * u;
-      if (cause == k + 1) u += w * Sp / Y;
+      if (cause == k + 1 && dsum > 0.0) u += w * Sp / Y;
       Ge[k] += u * u;
       Me[k] += r * u;
     }
@@ -199,11 +199,13 @@ struct Walk {
     double all = 0.0;
     for (int s = 0; s <= K; ++s) all += w2[s];
     const double ev = all - w2[0];
-    const double g = full ? 0.0 : 1.0 / (Y - dsum);
+    // no (weighted) events: the events of weight 0 add nothing
+    const bool ev_w = dsum > 0.0;
+    const double g = full || !ev_w ? 0.0 : 1.0 / (Y - dsum);
     const double lr = full ? 0.0 : L, le = full ? 0.0 : L - g;
     W2 -= all;
     R += lr * lr * w2[0] + le * le * ev;
-    const double a = Sp / Y;
+    const double a = ev_w ? Sp / Y : 0.0;
     const double rw = lr * w2[0] + le * ev;  // sum of r w
     for (int k = 0; k < K; ++k) {
       const double ak = alpha[k], wk = w2[k + 1];

@@ -342,3 +342,22 @@ test_that("the sorted and the sort-free (binned) kernels agree", {
                    counts = FALSE)
   expect_error(cpp_cif(sd, 2L), "status")
 })
+
+test_that("zero weights: rows kept, as survfit keeps them", {
+  d <- random_cr(300, 21)
+  d$zw <- d$fw
+  d$zw[d$g == "z"] <- 0          # a whole curve of weight 0
+  d$zw[seq(1, nrow(d), 7)] <- 0  # and scattered zeros
+  fit <- cif(Surv(time, event) ~ g, data = d, weights = zw)
+  expect_false(anyNA(fit$curves$estimate))
+  expect_false(anyNA(fit$curves$std_err))
+  keep <- d$g != "z"
+  sf <- survfit(Surv(time, event) ~ g, data = d[keep, ], weights = zw)
+  sub <- fit
+  sub$curves <- droplevels(fit$curves[fit$curves$strata != "g=z", ])
+  expect_cif_equal(sub, sf, counts = FALSE)
+  # sorted kernel too (fractional times)
+  d$t7 <- d$time / 7
+  fit7 <- cif(Surv(t7, event) ~ g, data = d, weights = zw)
+  expect_false(anyNA(fit7$curves$std_err))
+})
