@@ -57,6 +57,15 @@
 #' `survfit(..., id = seq_len(nrow(data)))`. Subjects spanning several rows
 #' or moving between states (multi-state models) are not supported.
 #'
+#' @section Speed:
+#' survfit() updates the influence of every subject at every event time.
+#' `cif()` keeps running sums instead, so a fit costs one pass over the
+#' rows plus one over the distinct times; with whole-number times on a
+#' modest grid (days, months) nothing is sorted, as in [km()]. On 10^5 rows
+#' with three groups, two causes and day-valued times `cif()` takes about
+#' 0.03 s where `survfit()` takes 21 s; on 10^6 rows about 0.1 s of CPU,
+#' within 2 times [km()] on the same rows (`inst/bench/bench-cif.R`).
+#'
 #' @returns An object of class `cs_cif`, a list with
 #'   \describe{
 #'     \item{curves}{a data frame with one row per curve, state and

@@ -361,3 +361,19 @@ test_that("zero weights: rows kept, as survfit keeps them", {
   fit7 <- cif(Surv(t7, event) ~ g, data = d, weights = zw)
   expect_false(anyNA(fit7$curves$std_err))
 })
+
+test_that("a precomputed multi-state Surv column and general terms work", {
+  d <- mgus_cr()
+  d$y <- Surv(d$etime, d$event)
+  a <- cif(y ~ sex, data = d)
+  b <- cif(Surv(etime, event) ~ sex, data = d)
+  expect_equal(a$curves, b$curves)
+  expect_equal(a$states, c("pcm", "death"))
+  d$y2 <- Surv(d$etime, d$death)
+  expect_error(cif(y2 ~ sex, data = d), class = "cohortsurv_error",
+               regexp = "km\\(\\)")
+  # a term that is not a plain column (the general model-frame path)
+  fit <- cif(Surv(etime, event) ~ I(age > 60), data = d)
+  sf <- survfit(Surv(etime, event) ~ I(age > 60), data = d)
+  expect_cif_equal(fit, sf)
+})
