@@ -19,6 +19,10 @@
 #' @param main Titles of the panels (one per panel); by default the cause
 #'   names when there are several panels.
 #' @param censor_marks If `TRUE`, mark censoring times with a tick.
+#' @param pval If `TRUE`, write in each panel of a single cause the P value
+#'   of Gray's test of that cause ([gray_test()] on the fit's formula and
+#'   data, stratified by its `strata()` terms); `FALSE` (the default) writes
+#'   none.
 #' @param ... Further arguments of [plot.cs_km()]: `risk_table`, `times`,
 #'   `xlim`, `xscale`, `conf_int`, `legend`, `annotate`, `col`, `lty`,
 #'   `lwd`, `xlab` and graphical parameters.
@@ -40,7 +44,8 @@
 #' @export
 plot.cs_cif <- function(x, states = x$states, panels = TRUE,
                         ylab = "Cumulative incidence", labels = NULL,
-                        main = NULL, censor_marks = FALSE, ...) {
+                        main = NULL, censor_marks = FALSE, pval = FALSE,
+                        ...) {
   all_states <- levels(x$curves$state)
   if (!is.character(states) || !length(states) || anyNA(states) ||
       !all(states %in% all_states) || anyDuplicated(states)) {
@@ -67,12 +72,19 @@ plot.cs_cif <- function(x, states = x$states, panels = TRUE,
     op <- graphics::par(mfrow = c(1L, length(sets)))
     on.exit(graphics::par(op), add = TRUE)
   }
+  gray <- cif_gray_p(x, pval, parent.frame())
   out <- vector("list", length(sets))
   for (i in seq_along(sets)) {
     pk <- cif_as_km(x, sets[[i]], groups)
     lab <- if (is.null(labels)) pk$labels else labels
+    note <- if (length(sets[[i]]) == 1L && !is.null(gray)) {
+      p <- gray$p_value[gray$cause == sets[[i]]]
+      if (length(p)) paste("Gray's test", format_p(p, prefix = TRUE))
+    }
+    dots <- list(...)
+    if (length(note)) dots$annotate <- c(dots$annotate, note)
     args <- c(list(x = pk$fit, fun = "event", ylab = ylab, labels = lab,
-                   censor_marks = censor_marks), list(...))
+                   censor_marks = censor_marks), dots)
     if (!is.null(main)) args$main <- main[i]
     out[[i]] <- do.call(plot.cs_km, args)
   }
@@ -107,4 +119,25 @@ cif_as_km <- function(x, states, groups) {
     table = data.frame(strata = levels(curves$strata), median = NA_real_),
     strata = NULL, call = NULL), class = "cs_km")
   list(fit = fit, labels = labs[present])
+}
+
+# The tests of gray_test() on the formula and data of the fit's call
+# (evaluated in `env`) when `pval` is TRUE; NULL when FALSE.
+cif_gray_p <- function(x, pval, env) {
+  check_flag(pval, "pval")
+  if (!pval) return(NULL)
+  cl <- x$call
+  if (is.null(cl) || is.null(cl$formula) || !is.null(cl$weights) ||
+      x$type != "right" || length(x$strata$curve) < 2L) {
+    cs_abort("`pval = TRUE` needs a cif() fit of right-censored data ",
+             "without weights and with at least two groups (Gray's test).",
+             arg = "pval")
+  }
+  gc <- as.call(c(list(gray_test),
+                  as.list(cl)[intersect(names(cl), c("formula", "data",
+                                                     "subset", "na.action"))]))
+  tryCatch(eval(gc, env)$tests, error = function(e) {
+    cs_abort("`pval = TRUE`: Gray's test of the fit's formula failed: ",
+             conditionMessage(e), arg = "pval")
+  })
 }

@@ -282,6 +282,11 @@ test_that("plot() of a cif() fit draws one panel per cause, from 0", {
                regexp = "fun")
   expect_error(plot(fit, main = "a"), class = "cohortsurv_error",
                regexp = "main")
+  # Gray's P value in each panel
+  pv <- plot(fit, pval = TRUE)
+  expect_named(pv, c("pcm", "death"))
+  expect_error(plot(cif(Surv(etime, event) ~ 1, data = d), pval = TRUE),
+               class = "cohortsurv_error", regexp = "pval")
 })
 
 test_that("plot(km_fit, fun = 'event') draws 1 - S; other `fun` refused", {
