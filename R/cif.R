@@ -422,3 +422,54 @@ cif_summary_rows <- function(object, times, states) {
   rownames(out) <- NULL
   out
 }
+
+#' Tidy a cumulative incidence fit or Gray's test
+#'
+#' Broom-style summaries. `tidy()` of a [cif()] fit gives one row per
+#' curve, state and distinct time, with the column names `broom` gives a
+#' multi-state `survival::survfit` fit: `time, n.risk, n.event, n.censor,
+#' estimate, std.error, conf.high, conf.low, state` and, when the fit has
+#' several curves, `strata`. `std.error` is the standard error of the
+#' probability itself. `tidy()` of a [gray_test()] result gives its tests,
+#' one row per cause: `cause, statistic, df, p.value`.
+#'
+#' @param x A `cs_cif` fit from [cif()] or a `cs_gray_test` from
+#'   [gray_test()].
+#' @param ... Not used; any argument given here is refused with an error.
+#' @returns A data frame.
+#' @examples
+#' library(survival)
+#' d <- mgus2
+#' d$etime <- ifelse(d$pstat == 1, d$ptime, d$futime)
+#' d$event <- factor(ifelse(d$pstat == 1, 1, 2 * d$death), 0:2,
+#'                   c("censor", "pcm", "death"))
+#' head(tidy(cif(Surv(etime, event) ~ sex, data = d)))
+#' tidy(gray_test(Surv(etime, event) ~ sex, data = d))
+#' @name tidy.cs_cif
+NULL
+
+#' @rdname tidy.cs_cif
+#' @export
+tidy.cs_cif <- function(x, ...) {
+  check_no_dots(..., fun = "tidy")
+  cv <- x$curves
+  out <- data.frame(time = cv$time, n.risk = cv$n_risk,
+                    n.event = cv$n_event, n.censor = cv$n_censor,
+                    estimate = cv$estimate, std.error = cv$std_err,
+                    conf.high = cv$upper, conf.low = cv$lower,
+                    state = as.character(cv$state))
+  if (nlevels(cv$strata) > 1L || levels(cv$strata)[1L] != "all") {
+    out$strata <- as.character(cv$strata)
+  }
+  rownames(out) <- NULL
+  out
+}
+
+#' @rdname tidy.cs_cif
+#' @export
+tidy.cs_gray_test <- function(x, ...) {
+  check_no_dots(..., fun = "tidy")
+  t <- x$tests
+  data.frame(cause = t$cause, statistic = t$statistic, df = as.double(t$df),
+             p.value = t$p_value)
+}

@@ -95,3 +95,17 @@ test_that("gray_test() refuses bad input by name", {
                          subset = sex == "F"),
                class = "cohortsurv_error", regexp = "two")
 })
+
+test_that("tidy() of a cif() fit and of Gray's test", {
+  d <- gray_mgus()
+  fit <- cif(Surv(etime, event) ~ sex, data = d)
+  td <- tidy(fit)
+  expect_equal(nrow(td), nrow(fit$curves))
+  expect_equal(td$estimate, fit$curves$estimate)
+  expect_true(all(c("state", "strata", "conf.low") %in% names(td)))
+  expect_false("strata" %in% names(tidy(cif(Surv(etime, event) ~ 1,
+                                            data = d))))
+  g <- gray_test(Surv(etime, event) ~ sex, data = d)
+  expect_equal(tidy(g)$p.value, g$tests$p_value)
+  expect_error(tidy(g, conf.int = TRUE), class = "cohortsurv_error")
+})
