@@ -109,3 +109,27 @@ test_that("tidy() of a cif() fit and of Gray's test", {
   expect_equal(tidy(g)$p.value, g$tests$p_value)
   expect_error(tidy(g, conf.int = TRUE), class = "cohortsurv_error")
 })
+
+test_that("gray_test() equals cuminc() with a group missing from a stratum", {
+  skip_if_not_installed("cmprsk")
+  set.seed(9)
+  n <- 300
+  d <- data.frame(t = sample(1:20, n, TRUE),
+                  e = factor(sample(0:2, n, TRUE), 0:2, c("c", "a", "b")),
+                  g = sample(c("x", "y", "w"), n, TRUE),
+                  s = sample(1:3, n, TRUE))
+  d$g[d$s != 1 & d$g == "w"] <- "x"
+  g <- gray_test(Surv(t, e) ~ g + strata(s), data = d, rho = 0.5)
+  ci <- cmprsk::cuminc(d$t, as.integer(d$e) - 1L, d$g, d$s, rho = 0.5)
+  rownames(ci$Tests) <- c("a", "b")
+  expect_gray_equal(g, ci$Tests)
+  # a group whose last subject fails (its KM reaches 0)
+  d2 <- data.frame(t = c(1, 2, 3, 4, 5, 1, 2, 3, 4, 6),
+                   e = factor(c(1, 2, 1, 2, 1, 0, 1, 2, 1, 1), 0:2,
+                              c("c", "a", "b")),
+                   g = rep(c("p", "q"), each = 5))
+  g <- gray_test(Surv(t, e) ~ g, data = d2)
+  ci <- cmprsk::cuminc(d2$t, as.integer(d2$e) - 1L, d2$g)
+  rownames(ci$Tests) <- c("a", "b")
+  expect_gray_equal(g, ci$Tests)
+})
