@@ -23,6 +23,11 @@
 #'   of Gray's test of that cause ([gray_test()] on the fit's formula and
 #'   data, stratified by its `strata()` terms); `FALSE` (the default) writes
 #'   none.
+#' @param stacked If `TRUE`, draw instead one panel per group with the
+#'   cumulative incidences of `states` stacked as shaded bands (the top of
+#'   the last band is the probability of any of them; with `"(s0)"` among
+#'   `states` the bands fill the panel), without a risk table. Takes
+#'   `xscale`, `xlab`, `col` and `main` from `...`.
 #' @param ... Further arguments of [plot.cs_km()]: `risk_table`, `times`,
 #'   `xlim`, `xscale`, `conf_int`, `legend`, `annotate`, `col`, `lty`,
 #'   `lwd`, `xlab` and graphical parameters.
@@ -45,7 +50,7 @@
 plot.cs_cif <- function(x, states = x$states, panels = TRUE,
                         ylab = "Cumulative incidence", labels = NULL,
                         main = NULL, censor_marks = FALSE, pval = FALSE,
-                        ...) {
+                        stacked = FALSE, ...) {
   all_states <- levels(x$curves$state)
   if (!is.character(states) || !length(states) || anyNA(states) ||
       !all(states %in% all_states) || anyDuplicated(states)) {
@@ -54,6 +59,10 @@ plot.cs_cif <- function(x, states = x$states, panels = TRUE,
              arg = "states")
   }
   check_flag(panels, "panels")
+  check_flag(stacked, "stacked")
+  if (stacked) {
+    return(invisible(cif_plot_stacked(x, states, ylab, main, labels, ...)))
+  }
   check_flag(censor_marks, "censor_marks")
   if ("fun" %in% names(list(...))) {
     cs_abort("`fun` is not an argument of plot() for a cif() fit: it draws ",
@@ -140,4 +149,55 @@ cif_gray_p <- function(x, pval, env) {
     cs_abort("`pval = TRUE`: Gray's test of the fit's formula failed: ",
              conditionMessage(e), arg = "pval")
   })
+}
+
+# plot(stacked = TRUE): one panel per group, the states' incidences as
+# stacked bands. Returns the stacked tops (one data frame per panel).
+cif_plot_stacked <- function(x, states, ylab, main, labels, xscale = 1,
+                             xlab = NULL, col = NULL, ...) {
+  lev <- levels(x$curves$strata)
+  groups <- if (is.null(labels)) curve_labels(lev, x$strata) else labels
+  if (length(groups) != length(lev)) {
+    cs_abort("`labels` must have one name per group (", length(lev), ").",
+             arg = "labels")
+  }
+  if (is.null(main)) main <- if (length(lev) > 1L) groups else ""
+  if (length(main) != length(lev)) {
+    cs_abort("`main` must have one title per group (", length(lev), ").",
+             arg = "main")
+  }
+  if (is.null(xlab)) xlab <- km_xlab(xscale)
+  col <- rep_len(if (is.null(col)) km_colours[-1L] else col, length(states))
+  if (length(lev) > 1L) {
+    op <- graphics::par(mfrow = c(1L, length(lev)))
+    on.exit(graphics::par(op), add = TRUE)
+  }
+  out <- list()
+  for (g in seq_along(lev)) {
+    cv <- x$curves[as.integer(x$curves$strata) == g, , drop = FALSE]
+    tm <- sort(unique(cv$time))
+    est <- vapply(states, function(s) {
+      c1 <- cv[cv$state == s, , drop = FALSE]
+      c1$estimate[match(tm, c1$time)]
+    }, numeric(length(tm)))
+    top <- t(apply(matrix(est, ncol = length(states)), 1L, cumsum))
+    if (length(states) == 1L) top <- t(top)
+    tt <- c(0, tm) / xscale
+    graphics::plot(NA, xlim = range(tt), ylim = c(0, 1), xlab = xlab,
+                   ylab = ylab, main = main[g], las = 1, ...)
+    low <- rep(0, length(tt))
+    for (j in seq_along(states)) {
+      hi <- c(0, top[, j])
+      xs <- c(rbind(tt, c(tt[-1L], tt[length(tt)])))
+      graphics::polygon(c(xs, rev(xs)),
+                        c(rep(hi, each = 2L), rev(rep(low, each = 2L))),
+                        col = grDevices::adjustcolor(col[j], alpha.f = 0.6),
+                        border = col[j])
+      low <- hi
+    }
+    graphics::legend("topleft", rev(states), fill = grDevices::adjustcolor(
+      rev(col), alpha.f = 0.6), border = rev(col), bty = "n")
+    out[[lev[g]]] <- data.frame(time = tm, top = I(top))
+  }
+  out
 }

@@ -282,6 +282,15 @@ test_that("plot() of a cif() fit draws one panel per cause, from 0", {
                regexp = "fun")
   expect_error(plot(fit, main = "a"), class = "cohortsurv_error",
                regexp = "main")
+  # stacked bands: the top of the last is the sum of the incidences
+  st <- plot(fit, stacked = TRUE, xscale = 12)
+  expect_named(st, c("sex=F", "sex=M"))
+  cf <- fit$curves[fit$curves$strata == "sex=F", ]
+  expect_equal(st[[1L]]$top[, 2L],
+               cf$estimate[cf$state == "pcm"] +
+                 cf$estimate[cf$state == "death"])
+  expect_error(plot(fit, stacked = TRUE, main = "x"),
+               class = "cohortsurv_error", regexp = "main")
   # Gray's P value in each panel
   pv <- plot(fit, pval = TRUE)
   expect_named(pv, c("pcm", "death"))
