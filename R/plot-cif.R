@@ -152,7 +152,8 @@ cif_gray_p <- function(x, pval, env) {
 }
 
 # plot(stacked = TRUE): one panel per group, the states' incidences as
-# stacked bands. Returns the stacked tops (one data frame per panel).
+# stacked bands. Returns the stacked tops: per panel a list of the times and
+# a matrix of the top of each band at them.
 cif_plot_stacked <- function(x, states, ylab, main, labels, xscale = 1,
                              xlab = NULL, col = NULL, ...) {
   lev <- levels(x$curves$strata)
@@ -197,7 +198,7 @@ cif_plot_stacked <- function(x, states, ylab, main, labels, xscale = 1,
     }
     graphics::legend("topleft", rev(states), fill = grDevices::adjustcolor(
       rev(col), alpha.f = 0.6), border = rev(col), bty = "n")
-    out[[lev[g]]] <- data.frame(time = tm, top = I(top))
+    out[[lev[g]]] <- list(time = tm, top = unname(top))
   }
   out
 }
