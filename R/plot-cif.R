@@ -32,7 +32,8 @@
 #'   `xlim`, `xscale`, `conf_int`, `legend`, `annotate`, `col`, `lty`,
 #'   `lwd`, `xlab` and graphical parameters.
 #' @returns Invisibly, the risk tables drawn (a list with one data frame
-#'   per panel, as [plot.cs_km()] returns them).
+#'   per panel, as [plot.cs_km()] returns them); with `stacked = TRUE`, per
+#'   group a list of the times and a matrix of the top of each band.
 #' @references
 #' Aalen OO, Johansen S (1978). An empirical transition matrix for
 #' non-homogeneous Markov chains based on censored observations.
