@@ -277,6 +277,11 @@ Rcpp::List to_list(const cohortsurv::CifCurves& x) {
       Rcpp::Named("std_err") = x.std_err);
 }
 
+Rcpp::List to_list(const cohortsurv::GrayScore& g) {
+  return Rcpp::List::create(Rcpp::Named("score") = g.score,
+                            Rcpp::Named("variance") = g.variance);
+}
+
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
@@ -291,5 +296,5 @@ Rcpp::List cpp_cif_binned(const Rcpp::List sd, int n_causes, double tmin, int n_
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_gray_test(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int cause, double rho) {
-  const cohortsurv::GrayScore g = cohortsurv::gray_score(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, cause, rho, r_poll()); return Rcpp::List::create(Rcpp::Named("score") = g.score, Rcpp::Named("variance") = g.variance);
+  return to_list(cohortsurv::gray_score(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, cause, rho, r_poll()));
 }
