@@ -53,3 +53,15 @@ cpp_cox_curve_parts <- function(so, x, order, efron, eta) {
     .Call(`_cohortsurv_cpp_cox_curve_parts`, so, x, order, efron, eta)
 }
 
+cpp_cif <- function(sd, n_causes) {
+    .Call(`_cohortsurv_cpp_cif`, sd, n_causes)
+}
+
+cpp_cif_binned <- function(sd, n_causes, tmin, n_bins) {
+    .Call(`_cohortsurv_cpp_cif_binned`, sd, n_causes, tmin, n_bins)
+}
+
+cpp_gray_test <- function(sd, group, n_groups, cause, rho) {
+    .Call(`_cohortsurv_cpp_gray_test`, sd, group, n_groups, cause, rho)
+}
+

@@ -23,10 +23,16 @@
 #   rows     row names of `data` kept, in frame order
 #   extras   named list: for each name in `extras` given in `mcall` (e.g.
 #            "cluster"), its value on the rows of the frame (NULL if absent)
+#   states   with `mstate = TRUE`: the causes (the levels of the event
+#            factor after its first, censoring, level); NULL otherwise
 # `extras` names further arguments of `mcall` that, like `weights`, are
 # columns of `data` or vectors with one element per row; they go through
 # `subset` and `na.action` with the model frame.
-surv_frame <- function(mcall, env, fun = "km", extras = character()) {
+# `mstate = TRUE` (cif(): competing risks) requires the Surv() status to be
+# a factor whose first level is censoring; the response then holds 0 for
+# censored and k for the k-th cause. Otherwise a factor status is refused.
+surv_frame <- function(mcall, env, fun = "km", extras = character(),
+                       mstate = FALSE) {
   fm <- frame_formula(mcall, env, fun, extras)
   mcall <- fm$mcall
   formula <- fm$formula
@@ -54,8 +60,13 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
       ext[[nm]] <- frame_extra(eval_arg(nm), nm, n_data)
     }
   }
+  states <- NULL
   if (!is.null(surv_args)) {
-    codes <- validate_surv_raw(raw, surv_args$label, keep)
+    codes <- validate_surv_raw(raw, surv_args$label, keep, mstate)
+    if (mstate) {
+      states <- levels(raw$status)[-1L]
+      raw$status <- as.integer(raw$status)  # 1 + the 0-based event code
+    }
   }
   tt <- stats::terms(formula, specials = "strata", data = data)
   na_fun <- resolve_na_action(mcall$na.action, env)
@@ -66,7 +77,8 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
   if (is.null(mf)) {
     mf <- frame_model(mcall, tt, data, wt, ext, keep, n_data, env, fun)
   }
-  y <- frame_response(mf, lhs, surv_args)
+  y <- frame_response(mf, lhs, surv_args, mstate)
+  if (mstate && is.null(states)) states <- attr(y, "states")
   na_act <- attr(mf, "na.action")
   n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else
     if (is.null(keep)) n_data else sum(keep)
@@ -83,7 +95,8 @@ surv_frame <- function(mcall, env, fun = "km", extras = character()) {
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
     rows = attr(mf, "row.names"), formula = fm$user,
     extras = stats::setNames(lapply(extras, function(nm)
-      mf[[paste0("(", nm, ")")]]), extras)
+      mf[[paste0("(", nm, ")")]]), extras),
+    states = states
   )
 }
 
@@ -234,7 +247,7 @@ frame_model <- function(mcall, tt, data, wt, ext, keep, n_data, env, fun) {
 
 # The Surv response of the model frame, of a supported type; a
 # precomputed Surv object (no Surv() call in the formula) is validated here.
-frame_response <- function(mf, lhs, surv_args) {
+frame_response <- function(mf, lhs, surv_args, mstate = FALSE) {
   # model.response() would copy it to add row names
   y <- if (attr(attr(mf, "terms"), "response") == 1L) mf[[1L]]
   if (!inherits(y, "Surv")) {
@@ -243,6 +256,15 @@ frame_response <- function(mf, lhs, surv_args) {
              deparse1(lhs), "`.", arg = "formula")
   }
   type <- attr(y, "type")
+  if (mstate) {
+    if (!type %in% c("mright", "mcounting") && is.null(surv_args)) {
+      cs_abort("`formula`: the Surv() response must have a factor status ",
+               "whose first level is censoring and the others the causes; ",
+               "for a 0/1 status use km().", arg = "formula")
+    }
+    type <- sub("^m", "", type)
+    attr(y, "type") <- type
+  }
   if (!type %in% c("right", "counting")) {
     cs_abort("`formula` must have right-censored Surv(time, status) or ",
              "counting-process Surv(start, stop, status) data; ",
@@ -630,7 +652,7 @@ surv_call_args <- function(lhs) {
 
 # Validate the evaluated Surv() arguments on the rows kept by `subset`.
 # NA values are left for na.action; everything else must be valid.
-validate_surv_raw <- function(raw, label, keep) {
+validate_surv_raw <- function(raw, label, keep, mstate = FALSE) {
   name_of <- function(nm) {
     if (identical(label[[nm]], nm)) paste0("`", nm, "`")
     else paste0("`", nm, "` (", label[[nm]], ")")
@@ -664,6 +686,7 @@ validate_surv_raw <- function(raw, label, keep) {
     }
   }
   st <- raw$status
+  if (mstate) return(invisible(check_event_factor(st, name_of("status"))))
   if (is.logical(st)) return(invisible(c(0, 1)))
   if (!is.numeric(st) || is.factor(st)) {
     cs_abort(name_of("status"), " must be 0/1, TRUE/FALSE or 1/2; it is ",
@@ -682,6 +705,37 @@ validate_surv_raw <- function(raw, label, keep) {
              first_bad(st, bad), ".", arg = "status")
   }
   invisible(codes)
+}
+
+# The status of a competing-risks response (surv_frame(mstate = TRUE)): a
+# factor whose first level is censoring and whose other levels are the
+# causes (survival's multi-state convention). Returns c(1, 2): the factor
+# codes minus one are the 0-based event codes.
+check_event_factor <- function(st, label) {
+  if (!is.factor(st)) {
+    cs_abort(label, " must be a factor whose first level is censoring and ",
+             "whose other levels are the competing causes, such as ",
+             "factor(status, 0:2, c(\"censored\", \"relapse\", \"death\")); ",
+             "it is ", class(st)[1L], ". For a 0/1 status use km().",
+             arg = "status")
+  }
+  lev <- levels(st)
+  if (length(lev) < 2L) {
+    cs_abort(label, " must have a first level for censoring and at least ",
+             "one cause after it; its only level is \"", lev[1L], "\".",
+             arg = "status")
+  }
+  # a level named like censoring that is not the first: the levels are in
+  # the wrong order (alphabetical, say), and a cause would be censoring
+  cens <- "^(0|cens.*|alive|none|no event|event[ -]?free)$"
+  later <- grepl(cens, lev[-1L], ignore.case = TRUE)
+  if (!grepl(cens, lev[1L], ignore.case = TRUE) && any(later)) {
+    cs_abort(label, ": the first level is censoring, but it is \"", lev[1L],
+             "\" while \"", lev[-1L][later][1L], "\" looks like censoring; ",
+             "put the censoring level first, as in factor(x, levels = c(\"",
+             lev[-1L][later][1L], "\", ...)).", arg = "status")
+  }
+  c(1, 2)
 }
 
 # The smallest and largest non-missing value of a numeric vector, whether

@@ -108,18 +108,19 @@ legend_size <- function(text, cex, ncol = 1L, keys = TRUE, seg_len = 2.5) {
 # What the curves cover, as rectangles (x0, x1, y0, y1) in user units:
 # every horizontal and vertical stretch of the steps (the censoring marks
 # sit on them), the confidence bands and the median lines, within `xlim`.
-km_obstacles <- function(cv, xlim, conf_int, med) {
+# The curves start at `y0` (1 for survival, 0 for event probabilities).
+km_obstacles <- function(cv, xlim, conf_int, med, y0 = 1) {
   out <- lapply(split(cv, cv$strata), function(c1) {
     if (!nrow(c1)) return(NULL)
     t <- c(min(xlim[1L], c1$time[1L]), c1$time)
-    s <- c(1, c1$surv)
+    s <- c(y0, c1$surv)
     n <- length(t)
     h <- cbind(t[-n], t[-1L], s[-n], s[-n])          # flat stretches
     v <- cbind(t[-1L], t[-1L], s[-1L], s[-n])          # drops
     r <- rbind(h, v)
     if (conf_int) {
-      lo <- c(1, c1$lower)
-      hi <- c(1, c1$upper)
+      lo <- c(y0, c1$lower)
+      hi <- c(y0, c1$upper)
       ok <- !is.na(lo[-n]) & !is.na(hi[-n])
       r <- rbind(r, cbind(t[-n], t[-1L], lo[-n], hi[-n])[ok, , drop = FALSE])
     }

@@ -64,6 +64,9 @@
 #' @param lwd Line width of the curves.
 #' @param risk_cex Character expansion of the risk table relative to the
 #'   axis labels.
+#' @param fun What to draw: `NULL` (the default) the survival curves;
+#'   `"event"` the cumulative event probability 1 - S(t), rising from 0 (its
+#'   band 1 - the band of S). Other values of `survfit`'s `fun` are refused.
 #' @param ... Further graphical parameters passed to [graphics::plot()],
 #'   such as `main`, `cex.axis`, `ylim`.
 #'
@@ -122,7 +125,10 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
                        annotate_pos = "auto", labels = NULL,
                        xlab = NULL, ylab = "Survival probability",
                        col = NULL, lty = NULL, lwd = 2, risk_cex = 0.9,
-                       xlim = NULL, xscale = 1, pval = FALSE, ...) {
+                       xlim = NULL, xscale = 1, pval = FALSE, fun = NULL,
+                       ...) {
+  event <- km_plot_fun(fun)
+  if (event && missing(ylab)) ylab <- "Cumulative event probability"
   what <- km_risk_what(risk_table)
   check_flag(conf_int, "conf_int")
   check_flag(censor_marks, "censor_marks")
@@ -156,6 +162,14 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   xs <- x
   xs$curves$time <- x$curves$time / xscale
   xs$table$median <- x$table$median / xscale
+  y0 <- 1
+  if (event) {
+    y0 <- 0
+    lo <- xs$curves$lower
+    xs$curves$surv <- 1 - xs$curves$surv
+    xs$curves$lower <- 1 - xs$curves$upper
+    xs$curves$upper <- 1 - lo
+  }
   ax <- km_axis(max(xs$curves$time), times, xlim)
   risk_all <- km_risk_values(x, ax$times * xscale, labels, what)
 
@@ -169,7 +183,7 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
     graphics::par(cex = km_text_scale(graphics::par("fin")))
   }
   obst <- km_obstacles(xs$curves, ax$xlim, conf_int,
-                       if (median_lines) xs$table$median else NULL)
+                       if (median_lines) xs$table$median else NULL, y0 = y0)
   lay <- km_layout(list(
     labels = labels, risk = risk_all$text, risk_table = !is.null(what),
     times = ax$times, xlim = ax$xlim, ylim = ylim,
@@ -212,14 +226,15 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   usr <- graphics::par("usr")
   if (!is.null(xlim)) graphics::clip(ax$xlim[1L], ax$xlim[2L], usr[3L], usr[4L])
   km_draw_curves(xs, col, lty, lwd, conf_int, censor_marks, median_lines,
-                 ax$xlim)
+                 ax$xlim, y0 = y0)
   do.call(graphics::clip, as.list(usr))
   keys <- list(legend = lay$labels, col = col, lty = lty, lwd = lwd,
                cex = lay$leg_cex, seg.len = 2.5)
   boxes <- NULL
   if (lay$table_keys) legend <- FALSE
   if (identical(legend, "direct")) {
-    boxes <- list(direct_y = km_direct_labels(xs$curves, ax$xlim, lay, col))
+    boxes <- list(direct_y = km_direct_labels(xs$curves, ax$xlim, lay, col,
+                                                 y0 = y0))
     legend <- FALSE
   }
   boxes <- c(boxes, km_draw_legends(lay, keys, legend, k, notes, annotate_pos))
@@ -239,6 +254,21 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
          xlim = ax$xlim, usr = usr, text_scale = graphics::par("cex")),
     boxes)
   invisible(risk)
+}
+
+# `fun` of plot.cs_km(): whether to draw 1 - S ("event") rather than S.
+km_plot_fun <- function(fun) {
+  if (is.null(fun)) return(FALSE)
+  if (identical(fun, "event")) return(TRUE)
+  if (identical(fun, "cumhaz")) {
+    cs_abort("`fun = \"cumhaz\"` is not supported yet; plot() draws the ",
+             "survival curves (`fun = NULL`) or 1 - S (`fun = \"event\"`).",
+             arg = "fun")
+  }
+  cs_abort("`fun` must be NULL (survival) or \"event\" (1 - S)",
+           if (is.character(fun) && length(fun) == 1L)
+             paste0("; \"", fun, "\" is not supported") else
+               "; a function is not supported", ".", arg = "fun")
 }
 
 # `risk_table` as the column to show (NULL for none).
@@ -300,17 +330,17 @@ km_pval_text <- function(x, pval, env) {
 # Confidence bands first, the curves (with censoring marks) over them, and
 # the median lines.
 km_draw_curves <- function(x, col, lty, lwd, conf_int, censor_marks,
-                           median_lines, xlim) {
+                           median_lines, xlim, y0 = 1) {
   cv <- x$curves
   k <- nlevels(cv$strata)
   for (j in seq_len(k)) {
     c1 <- cv[as.integer(cv$strata) == j, , drop = FALSE]
-    if (conf_int) draw_band(c1, col[j])
+    if (conf_int) draw_band(c1, col[j], y0)
   }
   for (j in seq_len(k)) {
     c1 <- cv[as.integer(cv$strata) == j, , drop = FALSE]
     t0 <- min(0, c1$time[1L])
-    graphics::lines(c(t0, c1$time), c(1, c1$surv), type = "s", col = col[j],
+    graphics::lines(c(t0, c1$time), c(y0, c1$surv), type = "s", col = col[j],
                     lty = lty[j], lwd = lwd)
     if (censor_marks) {
       cz <- c1$n_censor > 0
@@ -385,10 +415,10 @@ km_draw_legends <- function(lay, keys, legend, k, notes, annotate_pos) {
 # The curves' names in the right margin, each level with the end of its
 # curve (its value at the end of the axis when it runs beyond), moved apart
 # by at least a line of text. Returns the heights used (user units).
-km_direct_labels <- function(cv, xlim, lay, col) {
+km_direct_labels <- function(cv, xlim, lay, col, y0 = 1) {
   y_end <- vapply(split(cv, cv$strata), function(c1) {
-    s <- c(1, c1$surv)[findInterval(xlim[2L], c1$time) + 1L]
-    if (is.na(s)) 1 else s
+    s <- c(y0, c1$surv)[findInterval(xlim[2L], c1$time) + 1L]
+    if (is.na(s)) y0 else s
   }, numeric(1))
   usr <- graphics::par("usr")
   # a line of the text, in user units
@@ -469,13 +499,13 @@ format_count <- function(n) {
          formatC(n, format = "f", digits = 1))
 }
 
-# A stepped, shaded confidence band for one curve.
-draw_band <- function(c1, col) {
+# A stepped, shaded confidence band for one curve, which starts at `y0`.
+draw_band <- function(c1, col, y0 = 1) {
   ok <- !is.na(c1$lower) & !is.na(c1$upper)
   if (!any(ok)) return(invisible())
   t <- c(min(0, c1$time[1L]), c1$time[ok])
-  lo <- c(1, c1$lower[ok])
-  hi <- c(1, c1$upper[ok])
+  lo <- c(y0, c1$lower[ok])
+  hi <- c(y0, c1$upper[ok])
   n <- length(t)
   # step coordinates: each value holds until the next time
   xs <- c(rbind(t, c(t[-1L], t[n])))

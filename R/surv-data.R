@@ -19,7 +19,9 @@
 #   counting     TRUE for (start, stop] data, FALSE for right-censored data.
 #   start        double, length n: entry times (counting), else NULL.
 #   stop         double, length n: exit times, finite and >= 0; start < stop.
-#   status       double, length n: 0 (censored) or 1 (event).
+#   status       double, length n: 0 (censored) or 1 (event); for
+#                competing risks (cif(), from surv_frame(mstate = TRUE))
+#                0 (censored) or k = 1..K, the k-th cause.
 #   y            only with `columns = FALSE` on the binned path with every
 #                row used (km): the response matrix itself, whose columns
 #                the kernels read in place of start, stop and status (which

@@ -20,7 +20,12 @@
 #' confidence level and transform are those of the fit (`conf_type`,
 #' `conf_level` of [km()]).
 #'
-#' @param fit A `cs_km` object from [km()].
+#' For a [cif()] fit the rows are per curve, cause and time and give the
+#' cumulative incidence (`estimate`) with its limits, read the same way
+#' (0 before the first time), from [summary.cs_cif()].
+#'
+#' @param fit A `cs_km` object from [km()], or a `cs_cif` object from
+#'   [cif()].
 #' @param times A numeric vector of non-negative times, in the unit of the
 #'   fit's time variable; duplicates are dropped and the rows are sorted by
 #'   time within each curve.
@@ -32,7 +37,9 @@
 #' @returns A data frame of class `cs_survival_at` with one row per curve and
 #'   time: `strata, time, n_risk, surv, std_err, lower, upper, beyond`
 #'   (`beyond` is `TRUE` when `time` is after the curve's last time), and
-#'   `text` with `format = TRUE`. Its `print()` method keeps within 80
+#'   `text` with `format = TRUE`; for a `cs_cif` fit, `strata, state, time,
+#'   n_risk, estimate, std_err, lower, upper, beyond` (and `text`). Its
+#'   `print()` method keeps within 80
 #'   columns (with `text`, it leaves out `std_err` and shortens long curve
 #'   names).
 #' @references
@@ -47,8 +54,9 @@
 #' survival_at(fit, times = c(0.5, 1, 2), format = TRUE)$text
 #' @export
 survival_at <- function(fit, times, format = FALSE, digits = 0) {
-  if (!inherits(fit, "cs_km")) {
-    cs_abort("`fit` must be a Kaplan-Meier fit from km().", arg = "fit")
+  if (!inherits(fit, c("cs_km", "cs_cif"))) {
+    cs_abort("`fit` must be a Kaplan-Meier fit from km() or a cumulative ",
+             "incidence fit from cif().", arg = "fit")
   }
   if (missing(times) || !is.numeric(times) || length(times) == 0L ||
       anyNA(times) || any(!is.finite(times)) || any(times < 0)) {
@@ -63,12 +71,18 @@ survival_at <- function(fit, times, format = FALSE, digits = 0) {
   s <- summary(fit, times = times)
   cv <- fit$curves
   last <- c(tapply(cv$time, cv$strata, max))
+  is_cif <- inherits(fit, "cs_cif")
   out <- data.frame(strata = s$strata, time = s$time, n_risk = s$n_risk,
-                    surv = s$surv, std_err = s$std_err, lower = s$lower,
-                    upper = s$upper)
+                    surv = if (is_cif) s$estimate else s$surv,
+                    std_err = s$std_err, lower = s$lower, upper = s$upper)
+  if (is_cif) {
+    names(out)[names(out) == "surv"] <- "estimate"
+    out <- cbind(out[1L], state = droplevels(s$state), out[-1L])
+  }
   out$beyond <- unname(out$time > last[as.character(out$strata)])
   if (format) {
-    out$text <- format_percent_ci(out$surv, out$lower, out$upper, digits)
+    out$text <- format_percent_ci(out[[if (is_cif) "estimate" else "surv"]],
+                                  out$lower, out$upper, digits)
     out$text[out$beyond] <- paste0(out$text[out$beyond], "*")
   }
   attr(out, "conf_level") <- fit$conf_level
@@ -91,18 +105,26 @@ format_percent_ci <- function(est, lo, hi, digits) {
 #' @export
 print.cs_survival_at <- function(x, ...) {
   lvl <- attr(x, "conf_level")
-  cat("Survival at fixed times",
+  is_cif <- !is.null(x$state)
+  cat(if (is_cif) "Cumulative incidence" else "Survival", " at fixed times",
       if (!is.null(lvl)) paste0(" (", format(100 * lvl), "% CI)"), "\n",
       sep = "")
   show <- data.frame(
     strata = substr(as.character(x$strata), 1L,
                     if (is.null(x$text)) 36L else 30L),
     time = format(x$time, digits = 4), n_risk = format(x$n_risk, digits = 4),
-    surv = formatC(x$surv, format = "f", digits = 3),
+    surv = formatC(if (is_cif) x$estimate else x$surv, format = "f",
+                   digits = 3),
     std_err = formatC(x$std_err, format = "f", digits = 4),
     lower = formatC(x$lower, format = "f", digits = 3),
     upper = formatC(x$upper, format = "f", digits = 3)
   )
+  if (is_cif) {
+    show <- cbind(show[1L], state = substr(as.character(x$state), 1L, 12L),
+                  show[-1L])
+    names(show)[names(show) == "surv"] <- "cif"
+    show$strata <- substr(show$strata, 1L, 24L)
+  }
   if (!is.null(x$text)) {
     # the text column repeats the estimate and limits: drop the SE to fit
     show$std_err <- NULL

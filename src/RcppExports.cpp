@@ -189,6 +189,44 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_cif
+Rcpp::List cpp_cif(const Rcpp::List sd, int n_causes);
+RcppExport SEXP _cohortsurv_cpp_cif(SEXP sdSEXP, SEXP n_causesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< int >::type n_causes(n_causesSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cif(sd, n_causes));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_cif_binned
+Rcpp::List cpp_cif_binned(const Rcpp::List sd, int n_causes, double tmin, int n_bins);
+RcppExport SEXP _cohortsurv_cpp_cif_binned(SEXP sdSEXP, SEXP n_causesSEXP, SEXP tminSEXP, SEXP n_binsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< int >::type n_causes(n_causesSEXP);
+    Rcpp::traits::input_parameter< double >::type tmin(tminSEXP);
+    Rcpp::traits::input_parameter< int >::type n_bins(n_binsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cif_binned(sd, n_causes, tmin, n_bins));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_gray_test
+Rcpp::List cpp_gray_test(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int cause, double rho);
+RcppExport SEXP _cohortsurv_cpp_gray_test(SEXP sdSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP causeSEXP, SEXP rhoSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< int >::type n_groups(n_groupsSEXP);
+    Rcpp::traits::input_parameter< int >::type cause(causeSEXP);
+    Rcpp::traits::input_parameter< double >::type rho(rhoSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_gray_test(sd, group, n_groups, cause, rho));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 3},
@@ -204,6 +242,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 3},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 6},
     {"_cohortsurv_cpp_cox_curve_parts", (DL_FUNC) &_cohortsurv_cpp_cox_curve_parts, 5},
+    {"_cohortsurv_cpp_cif", (DL_FUNC) &_cohortsurv_cpp_cif, 2},
+    {"_cohortsurv_cpp_cif_binned", (DL_FUNC) &_cohortsurv_cpp_cif_binned, 4},
+    {"_cohortsurv_cpp_gray_test", (DL_FUNC) &_cohortsurv_cpp_gray_test, 5},
     {NULL, NULL, 0}
 };
 

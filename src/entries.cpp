@@ -16,7 +16,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "cif.h"
 #include "cox.h"
+#include "cox_curves.h"
 #include "km.h"
 #include "logrank.h"
 
@@ -264,9 +266,55 @@ Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x,
 }
 
 // Predicted curves after a Cox model (cox_curves.cpp) ------------------------
-#include "cox_curves.h"
+
+namespace {
+
+Rcpp::List to_list(const cohortsurv::CoxCurveParts& r) {
+  return Rcpp::List::create(
+      Rcpp::Named("strata") = r.strata, Rcpp::Named("time") = r.time,
+      Rcpp::Named("n_risk") = r.n_risk, Rcpp::Named("n_event") = r.n_event,
+      Rcpp::Named("n_censor") = r.n_censor, Rcpp::Named("hazard") = r.hazard,
+      Rcpp::Named("varhaz") = r.varhaz, Rcpp::Named("xbar") = r.xbar);
+}
+
+}  // namespace
 
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_cox_curve_parts(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta) {
-  const cohortsurv::CoxCurveParts r = cohortsurv::cox_curve_parts(cox_view(so, efron), x, order_of(order, x.rows()), eta, r_poll()); return Rcpp::List::create(Rcpp::Named("strata") = r.strata, Rcpp::Named("time") = r.time, Rcpp::Named("n_risk") = r.n_risk, Rcpp::Named("n_event") = r.n_event, Rcpp::Named("n_censor") = r.n_censor, Rcpp::Named("hazard") = r.hazard, Rcpp::Named("varhaz") = r.varhaz, Rcpp::Named("xbar") = r.xbar);
+  return to_list(cohortsurv::cox_curve_parts(cox_view(so, efron), x, order_of(order, x.rows()), eta, r_poll()));
+}
+
+// Competing risks (cif.cpp) ---------------------------------------------
+
+namespace {
+
+Rcpp::List to_list(const cohortsurv::CifCurves& x) {
+  return Rcpp::List::create(
+      Rcpp::Named("strata") = x.strata, Rcpp::Named("time") = x.time,
+      Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_censor") = x.n_censor,
+      Rcpp::Named("n_event") = x.n_event,
+      Rcpp::Named("estimate") = x.estimate,
+      Rcpp::Named("std_err") = x.std_err);
+}
+
+Rcpp::List to_list(const cohortsurv::GrayScore& g) {
+  return Rcpp::List::create(Rcpp::Named("score") = g.score,
+                            Rcpp::Named("variance") = g.variance);
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cif(const Rcpp::List sd, int n_causes) {
+  return to_list(cohortsurv::cif_fit(surv_view(sd), n_causes, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_cif_binned(const Rcpp::List sd, int n_causes, double tmin, int n_bins) {
+  return to_list(cohortsurv::cif_fit_binned(surv_view(sd), n_causes, tmin, n_bins, r_poll()));
+}
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_gray_test(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int cause, double rho) {
+  return to_list(cohortsurv::gray_score(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, cause, rho, r_poll()));
 }

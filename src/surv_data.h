@@ -11,7 +11,8 @@ namespace cohortsurv {
 
 // Const views on n rows; nothing is owned or copied. Invariants (checked by
 // check_surv_data(), which the entry points call before a kernel runs):
-//   stop, status    n values: exit times, 0/1 status.
+//   stop, status    n values: exit times, 0/1 status (competing risks,
+//                   cif.cpp: 0 censored or k = 1..K, the k-th cause).
 //   start           counting-process data: n entry times (< stop); else
 //                   nullptr.
 //   weight          n case weights >= 0, or nullptr for weight 1.
