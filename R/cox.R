@@ -150,6 +150,9 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
                 subset, na.action = stats::na.omit, robust = NULL,
                 cluster = NULL, init = NULL, control = cox_control(),
                 timefix = TRUE, ...) {
+  if (!missing(data) && is_db_data(data)) {
+    return(db_dispatch("cox", match.call(), parent.frame()))
+  }
   dots <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
                         "cox", c(method = "ties"),
                         given = c(ties = !missing(ties)), refuse = cox_refused)

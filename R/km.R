@@ -173,6 +173,9 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                conf_level = 0.95, median_ci = c("bc", "symmetric"),
                robust = NULL, id = NULL, cluster = NULL, timefix = TRUE,
                ...) {
+  if (!missing(data) && is_db_data(data)) {
+    return(db_dispatch("km", match.call(), parent.frame()))
+  }
   alias <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
                          "km", c(conf.type = "conf_type", conf.int = "conf_level"),
                          given = c(conf_type = !missing(conf_type),

@@ -144,6 +144,9 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
                     test = c("fh", "gehan", "tarone-ware"), rho = 0,
                     gamma = 0, trend = FALSE, scores = NULL,
                     pairwise = FALSE, p_adjust = "holm", timefix = TRUE) {
+  if (!missing(data) && is_db_data(data)) {
+    return(db_dispatch("logrank", match.call(), parent.frame()))
+  }
   test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
   check_flag(timefix, "timefix")
   check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
