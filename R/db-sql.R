@@ -26,6 +26,7 @@ db_dialect <- function(con) {
 
 # A quoted identifier.
 db_id <- function(src, name) {
+  if (!length(name)) return(character())
   as.character(DBI::dbQuoteIdentifier(src$con, name))
 }
 

@@ -114,8 +114,26 @@ db_dispatch <- function(fun, mcall, env) {
   fit$call <- mcall
   fit$db <- list(queries = length(src$log$rows), rows = src$log$rows,
                  bytes = src$log$bytes, sql = src$log$sql)
-  class(fit) <- unique(c(paste0(class(fit)[1L], "_db"), class(fit)))
+  if (fun == "cox") class(fit) <- c("cs_cox_db", "cs_cox")
   fit
+}
+
+# Refuses a method that needs the rows of the data for a Cox model fitted
+# inside a database (`what` names it).
+db_refuse_rows <- function(what) {
+  cs_abort(what, " needs the rows of the data, and this Cox model was ",
+           "fitted inside a database, which keeps only aggregates; fit it ",
+           "on the rows (collect() them) for ", what, ".", arg = "fit")
+}
+
+#' @export
+residuals.cs_cox_db <- function(object, ...) {
+  db_refuse_rows("residuals()")
+}
+
+#' @export
+predict.cs_cox_db <- function(object, newdata, ...) {
+  db_refuse_rows("predict()")
 }
 
 # The formula of a database fit: Surv() arguments and terms must be column
@@ -342,8 +360,8 @@ db_event <- function(src, spec, codes) {
 
 # The grouping columns of the right-hand side (quoted), unique.
 db_group_cols <- function(spec, kinds = c("plain", "strata", "factor")) {
-  unique(unlist(lapply(Filter(function(t) t$kind %in% kinds, spec$terms),
-                       `[[`, "cols")))
+  as.character(unique(unlist(lapply(
+    Filter(function(t) t$kind %in% kinds, spec$terms), `[[`, "cols"))))
 }
 
 # The aggregate cells of km() and logrank(): one row per (grouping columns,
@@ -714,6 +732,511 @@ db_logrank_chisq <- function(u, v, e) {
   c(chi, rank)
 }
 
+# Cox model inside the database ---------------------------------------------
+
+# cox() on a database table: the design built in SQL (numeric columns as
+# they are; character columns and factor() terms as indicator columns, the
+# reference level the first of the sorted distinct values, as factor()
+# orders them), then the Newton iteration of cox_newton() (src/cox.cpp)
+# with each sweep an aggregate query (db_cox_sweep()).
 db_cox <- function(src, spec, wt, na_fail, vals) {
-  cs_abort("cox() on a database table is not implemented yet.", arg = "data")
+  o <- db_cox_options(vals)
+  types <- db_check_columns(src, spec, wt)
+  val <- db_validate(src, spec, wt, na_fail)
+  if (isTRUE(o$robust)) {
+    cs_abort("`robust = TRUE` is not supported for a database table: the ",
+             "robust (sandwich) variance needs the score residual of every ",
+             "row; use robust = FALSE.", arg = "robust")
+  }
+  if (val$w_frac > 0 && is.null(o$robust)) {
+    cs_abort("`weights` has ", val$w_frac, " values that are not whole ",
+             "numbers, so cox() would use the robust variance (as coxph), ",
+             "which needs every row; pass robust = FALSE for the model-",
+             "based variance inside the database.", arg = "weights")
+  }
+  where <- c(val$where, if (!is.null(wt)) paste0(db_dbl(src, wt), " > 0"))
+  des <- db_cox_design(src, spec, types, where)
+  src$where <- where
+  src$w <- if (is.null(wt)) "1" else db_dbl(src, wt)
+  src$ev <- db_event(src, spec, val$codes)
+  src$offset <- if (!is.null(spec$offset)) db_dbl(src, spec$offset) else
+    db_num(src, 0)
+  src$strata <- db_group_cols(spec, "strata")
+  src$spec <- spec
+  st <- db_cox_stats(src, des)
+  if (st$n == 0) {
+    cs_abort("`weights` must have at least one positive value.",
+             arg = "weights")
+  }
+  p <- length(des$sql)
+  init <- cox_init(o$init, p)
+  control <- o$control
+  no_events <- st$n_event == 0
+  if (no_events && p > 0) {
+    cs_warn("there are no events, so the coefficients cannot be ",
+            "estimated; they are NA.", class = "cohortsurv_warning_no_events")
+  }
+  res <- db_cox_newton(src, des, st, init,
+                       if (no_events) 0L else control$iter_max, control$eps,
+                       control$toler_chol, o$ties == "efron", o$timefix)
+  db_cox_result(res, des, st, init, control, o, no_events, val, spec)
+}
+
+# The options of a database cox() call, with survival's `method` alias.
+db_cox_options <- function(vals) {
+  known <- c("ties", "method", "robust", "init", "control", "timefix")
+  extra <- setdiff(names(vals), known)
+  if (length(extra)) {
+    cs_abort("`", extra[1L], "` is not supported by cox() on a database ",
+             "table.", arg = extra[1L])
+  }
+  o <- utils::modifyList(list(ties = c("efron", "breslow"), robust = NULL,
+                              init = NULL, control = cox_control(),
+                              timefix = TRUE), vals)
+  if (!is.null(vals$method)) {
+    if (!is.null(vals$ties)) {
+      cs_abort("give `ties` or its survival alias `method`, not both.",
+               arg = "method")
+    }
+    o$ties <- vals$method
+  }
+  o$ties <- arg_choice(o$ties, "ties", c("efron", "breslow"))
+  check_flag(o$timefix, "timefix")
+  if (!is.null(o$robust)) check_flag(o$robust, "robust")
+  check_control(o$control)
+  o
+}
+
+# The design columns as SQL expressions (`sql`, named as model.matrix
+# names them) and the terms' levels (`xlevels`).
+db_cox_design <- function(src, spec, types, where) {
+  sql <- character()
+  xlevels <- list()
+  for (t in spec$terms) {
+    if (t$kind == "strata") next
+    v <- t$cols
+    if (t$kind == "plain" && types[[v]] %in%
+        c("numeric", "integer", "integer64", "logical")) {
+      sql[[t$label]] <- db_dbl(src, v)
+      next
+    }
+    lev <- db_query(src, paste0("SELECT DISTINCT ", db_id(src, v), " AS ",
+                                db_id(src, "v"), " FROM ", src$from,
+                                " WHERE ", paste0("(", where, ")",
+                                                  collapse = " AND ")))$v
+    lev <- sort(unique(lev))
+    xlevels[[t$label]] <- as.character(lev)
+    lit <- function(x) if (is.numeric(x)) db_num(src, x) else db_str(src, x)
+    for (l in lev[-1L]) {
+      sql[[paste0(t$label, l)]] <- paste0("CASE WHEN ", db_id(src, v), " = ",
+                                          lit(l), " THEN ", db_num(src, 1),
+                                          " ELSE ", db_num(src, 0), " END")
+    }
+  }
+  list(sql = sql, xlevels = xlevels)
+}
+
+# The FROM clause of the per-row quantities: a subquery with the strata
+# columns, the times, the event flag, the weight, the centred covariates
+# `.cs_x<j>` and, given `beta` (on the centred scale) and a shift, the
+# linear predictor `.cs_eta` and `.cs_e` = exp(eta - shift).
+db_cox_rows <- function(src, des, means, beta = NULL, shift = 0) {
+  p <- length(des$sql)
+  s <- src$spec$surv
+  tcol <- s[[if (src$spec$counting) "stop" else "time"]]
+  cols <- c(stats::setNames(db_id(src, src$strata), src$strata),
+            .cs_t = db_dbl(src, tcol), .cs_ev = src$ev, .cs_w = src$w)
+  if (src$spec$counting) cols[[".cs_t0"]] <- db_dbl(src, s[["start"]])
+  xc <- character()
+  for (j in seq_len(p)) {
+    xc[[paste0(".cs_x", j)]] <- paste0("(", des$sql[[j]], " - ",
+                                       db_num(src, means[j]), ")")
+  }
+  cols <- c(cols, xc, .cs_off = src$offset)
+  if (!is.null(beta)) {
+    eta <- paste(c(src$offset, if (p) paste0(vapply(beta, db_num, "",
+                                                    src = src), " * ", xc)),
+                 collapse = " + ")
+    cols[[".cs_eta"]] <- eta
+    cols[[".cs_e"]] <- paste0(src$dialect$exp, "(", eta, " - ",
+                              db_num(src, shift), ")")
+  }
+  paste0("(", db_select(src, cols, src$where), ") cs_rows")
+}
+
+# The column sums of the design over the rows used, for the centring and
+# scaling of cox_newton() (weighted mean, plain mean, weighted mean
+# absolute deviation, columns coded -1/0/1 only), and per stratum the
+# range of every centred column and of the offset (for the shift of eta).
+db_cox_stats <- function(src, des) {
+  p <- length(des$sql)
+  rows <- db_cox_rows(src, des, rep(0, p))
+  id <- function(x) db_id(src, x)
+  xj <- id(paste0(".cs_x", seq_len(p)))
+  cols <- c(n = "COUNT(*)", sw = paste0("SUM(", id(".cs_w"), ")"),
+            n_event = paste0("SUM(", id(".cs_ev"), ")"),
+            so = paste0("SUM(", id(".cs_off"), ")"))
+  for (j in seq_len(p)) {
+    cols[[paste0("swx", j)]] <- paste0("SUM(", id(".cs_w"), " * ", xj[j], ")")
+    cols[[paste0("sx", j)]] <- paste0("SUM(", xj[j], ")")
+    cols[[paste0("n01", j)]] <- db_count_if(paste0(
+      xj[j], " <> 0 AND ", xj[j], " <> 1 AND ", xj[j], " <> -1"))
+  }
+  g <- db_query(src, paste0("SELECT ", paste0(cols, " AS ", id(names(cols)),
+                                              collapse = ", "),
+                            " FROM ", rows))
+  g[] <- lapply(g, as.numeric)
+  g[is.na(g)] <- 0
+  n <- g$n
+  sw <- g$sw
+  mean_w <- vapply(seq_len(p), function(j) g[[paste0("swx", j)]] / sw, 1)
+  mean_u <- vapply(seq_len(p), function(j) g[[paste0("sx", j)]] / n, 1)
+  zero_one <- vapply(seq_len(p), function(j) g[[paste0("n01", j)]] == 0,
+                     TRUE)
+  # second pass: deviations from the weighted mean, ranges per stratum
+  rows <- db_cox_rows(src, des, mean_w)
+  sid <- id(src$strata)
+  cols <- c(stats::setNames(sid, src$strata),
+            .cs_omin = paste0("MIN(", id(".cs_off"), ")"),
+            .cs_omax = paste0("MAX(", id(".cs_off"), ")"))
+  for (j in seq_len(p)) {
+    cols[[paste0("mad", j)]] <- paste0("SUM(", id(".cs_w"), " * ABS(",
+                                       xj[j], "))")
+    cols[[paste0("min", j)]] <- paste0("MIN(", xj[j], ")")
+    cols[[paste0("max", j)]] <- paste0("MAX(", xj[j], ")")
+  }
+  r <- db_query(src, paste0("SELECT ", paste0(cols, " AS ", id(names(cols)),
+                                              collapse = ", "),
+                            " FROM ", rows,
+                            if (length(sid)) paste0(" GROUP BY ",
+                                                    paste(sid,
+                                                          collapse = ", "))))
+  scale <- vapply(seq_len(p), function(j) {
+    mad <- sum(as.numeric(r[[paste0("mad", j)]]))
+    if (mad > 0) sw / mad else 1
+  }, 1)
+  xmin <- vapply(seq_len(p), function(j) as.numeric(r[[paste0("min", j)]]),
+                 numeric(nrow(r)))
+  xmax <- vapply(seq_len(p), function(j) as.numeric(r[[paste0("max", j)]]),
+                 numeric(nrow(r)))
+  sf <- db_factors(r[src$strata], list(terms = Filter(
+    function(t) t$kind == "strata", src$spec$terms)))$strata
+  list(n = n, sw = sw, n_event = g$n_event, mean_w = mean_w,
+       offset_mean = if (is.null(src$spec$offset)) 0 else g$so / n,
+       strata = if (!is.null(sf)) levels(sf),
+       mean_u = mean_u, zero_one = zero_one, scale = scale,
+       xmin = matrix(xmin, nrow(r)), xmax = matrix(xmax, nrow(r)),
+       omax = as.numeric(r$.cs_omax))
+}
+
+# One sweep of the partial likelihood at `beta` (on the scaled, centred
+# covariates of cox_newton()): the aggregate per (stratum, stop time) of
+# the rows' w exp(eta - shift), w exp(eta - shift) x, w exp(eta - shift) x x'
+# and of the same sums over the deaths, the deaths' sums of w x and w eta
+# (and for counting-process data the same risk sums per (stratum, start));
+# then the risk-set sums cumulate backward in time in R. Returns list(loglik,
+# score, info) on the scaled covariates, as cox_sweep() computes them.
+db_cox_sweep <- function(src, des, st, beta, efron, timefix, shift = NULL) {
+  p <- length(des$sql)
+  b <- beta * st$scale
+  if (is.null(shift)) {
+    shift <- max(st$omax + if (p) rowSums(pmax(sweep(st$xmin, 2L, b, `*`),
+                                               sweep(st$xmax, 2L, b, `*`)))
+                 else 0)
+  }
+  rows <- db_cox_rows(src, des, st$mean_w, b, shift)
+  id <- function(x) db_id(src, x)
+  xj <- id(paste0(".cs_x", seq_len(p)))
+  jk <- which(upper.tri(diag(p), diag = TRUE), arr.ind = TRUE)
+  we <- paste0(id(".cs_w"), " * ", id(".cs_e"))
+  dwe <- paste0(id(".cs_ev"), " * ", we)
+  sums <- function(pre, w) {
+    c(stats::setNames(paste0("SUM(", w, ")"), paste0(pre, "0")),
+      stats::setNames(paste0("SUM(", w, " * ", xj, ")"),
+                      paste0(pre, "1_", seq_len(p))),
+      stats::setNames(paste0("SUM(", w, " * ", xj[jk[, 1L]], " * ",
+                             xj[jk[, 2L]], ")"),
+                      paste0(pre, "2_", seq_len(nrow(jk)))))
+  }
+  sid <- id(src$strata)
+  cols <- c(stats::setNames(sid, src$strata), .cs_t = id(".cs_t"),
+            .cs_d = paste0("SUM(", id(".cs_ev"), ")"),
+            .cs_dw = paste0("SUM(", id(".cs_ev"), " * ", id(".cs_w"), ")"),
+            .cs_meta = paste0("MAX(", id(".cs_eta"), ")"),
+            .cs_seta = paste0("SUM(", id(".cs_ev"), " * ", id(".cs_w"),
+                              " * ", id(".cs_eta"), ")"),
+            stats::setNames(paste0("SUM(", id(".cs_ev"), " * ", id(".cs_w"),
+                                   " * ", xj, ")"),
+                            paste0("sx", seq_len(p))),
+            sums("r", we), if (efron) sums("e", dwe))
+  grp <- function(t) paste0(" GROUP BY ", paste(c(sid, id(t)),
+                                                 collapse = ", "))
+  sel <- function(cols) paste0("SELECT ", paste0(cols, " AS ",
+                                                 id(names(cols)),
+                                                 collapse = ", "))
+  ex <- db_query(src, paste0(sel(cols), " FROM ", rows, grp(".cs_t")))
+  en <- if (src$spec$counting) {
+    cols <- c(stats::setNames(sid, src$strata), .cs_t = id(".cs_t0"),
+              sums("r", we))
+    db_query(src, paste0(sel(cols), " FROM ", rows, grp(".cs_t0")))
+  }
+  meta <- as.numeric(ex$.cs_meta)
+  if (max(meta) < shift - 500) {
+    return(db_cox_sweep(src, des, st, beta, efron, timefix,
+                        shift = max(meta)))
+  }
+  sw <- db_cox_cumulate(ex, en, src, p, efron, timefix)
+  if (any(sw$s0 <= 0 | !is.finite(sw$s0))) {
+    cs_abort("the linear predictor of the Cox model spans too wide a range ",
+             "across strata to be summed in the database without overflow; ",
+             "rescale the covariates.", arg = "formula")
+  }
+  db_cox_terms(sw, p, jk, shift, st$scale)
+}
+
+# The risk-set sums at each death time from the cells: exit cells `ex`
+# (with their deaths' sums) and entry cells `en` (NULL for right-censored
+# data), times merged as time_fix() does when `timefix`.
+db_cox_cumulate <- function(ex, en, src, p, efron, timefix) {
+  both <- rbind(ex[src$strata], if (!is.null(en)) en[src$strata])
+  sf <- db_factors(both, list(terms = Filter(function(t) t$kind == "strata",
+                                             src$spec$terms)))$strata
+  nx <- nrow(ex)
+  code <- if (is.null(sf)) rep(1L, nx + NROW(en)) else as.integer(sf)
+  tt <- c(as.numeric(ex$.cs_t), if (!is.null(en)) as.numeric(en$.cs_t))
+  if (timefix) tt <- time_fix(cbind(time = tt, status = 0))[, 1L]
+  num <- function(d, nm) {
+    m <- vapply(nm, function(v) as.numeric(d[[v]]), numeric(nrow(d)))
+    matrix(m, nrow(d), dimnames = list(NULL, nm))
+  }
+  rn <- grep("^r", names(ex), value = TRUE)
+  dn <- c(".cs_d", ".cs_dw", ".cs_seta", paste0("sx", seq_len(p)),
+          grep("^e", names(ex), value = TRUE))
+  # exit cells merged per (stratum, time), in decreasing time per stratum
+  key <- paste(code[seq_len(nx)], tt[seq_len(nx)])
+  mx <- rowsum(num(ex, c(rn, dn)), key, reorder = FALSE)
+  first <- match(rownames(mx), key)
+  xs <- code[seq_len(nx)][first]
+  xt <- tt[seq_len(nx)][first]
+  o <- order(xs, -xt)
+  mx <- mx[o, , drop = FALSE]
+  xs <- xs[o]
+  xt <- xt[o]
+  risk <- mx[, rn, drop = FALSE]
+  for (s in unique(xs)) {
+    i <- which(xs == s)
+    risk[i, ] <- apply(mx[i, rn, drop = FALSE], 2L, cumsum)
+    if (!is.null(en)) {
+      ie <- nx + which(code[-seq_len(nx)] == s)
+      if (!length(ie)) next
+      me <- num(en[ie - nx, , drop = FALSE], rn)
+      oe <- order(-tt[ie])
+      ce <- apply(me[oe, , drop = FALSE], 2L, cumsum)
+      ce <- matrix(ce, length(oe))
+      te <- tt[ie][oe]
+      # entries with start >= t: the first k of the decreasing order
+      k <- length(te) - findInterval(xt[i], rev(te), left.open = TRUE)
+      sub <- rbind(0, ce)[k + 1L, , drop = FALSE]
+      risk[i, ] <- risk[i, ] - sub
+    }
+  }
+  dead <- mx[, ".cs_d"] > 0
+  list(risk = risk[dead, , drop = FALSE], dth = mx[dead, , drop = FALSE],
+       s0 = risk[dead, "r0"], seta = sum(mx[, ".cs_seta"]),
+       sx = colSums(mx[, paste0("sx", seq_len(p)), drop = FALSE]),
+       efron = efron)
+}
+
+# The log partial likelihood, score and information (Breslow or Efron) from
+# the risk-set sums `sw` of db_cox_cumulate(), on the scaled covariates.
+db_cox_terms <- function(sw, p, jk, shift, scale) {
+  rk <- sw$risk
+  dth <- sw$dth
+  s0 <- rk[, "r0"]
+  s1 <- rk[, paste0("r1_", seq_len(p)), drop = FALSE]
+  s2 <- rk[, paste0("r2_", seq_len(nrow(jk))), drop = FALSE]
+  d <- dth[, ".cs_d"]
+  dw <- dth[, ".cs_dw"]
+  nt <- length(d)
+  deff <- if (sw$efron) d else rep(1, nt)
+  e0 <- if (sw$efron) dth[, "e0"] else numeric(nt)
+  e1 <- if (sw$efron) dth[, paste0("e1_", seq_len(p)), drop = FALSE] else
+    matrix(0, nt, p)
+  e2 <- if (sw$efron) dth[, paste0("e2_", seq_len(nrow(jk))),
+                          drop = FALSE] else matrix(0, nt, nrow(jk))
+  idx <- rep(seq_len(nt), deff)
+  f <- (sequence(deff) - 1) / deff[idx]
+  den <- s0[idx] - f * e0[idx]
+  inv <- 1 / den
+  agg <- function(v) rowsum(v, idx, reorder = FALSE)[, 1L]
+  q0 <- agg(inv)
+  q1 <- agg(f * inv)
+  r0 <- agg(inv * inv)
+  r1 <- agg(f * inv * inv)
+  r2 <- agg(f * f * inv * inv)
+  m <- dw / deff
+  loglik <- sw$seta - sum(m * agg(log(den))) - sum(dw) * shift
+  score <- sw$sx - colSums((m * q0) * s1) + colSums((m * q1) * e1)
+  packed <- colSums((m * q0) * s2 - (m * q1) * e2)
+  info <- matrix(0, p, p)
+  info[jk] <- packed
+  info[jk[, 2:1, drop = FALSE]] <- packed
+  info <- info - crossprod(s1, (m * r0) * s1) +
+    crossprod(s1, (m * r1) * e1) + crossprod(e1, (m * r1) * s1) -
+    crossprod(e1, (m * r2) * e1)
+  list(loglik = loglik, score = scale * score,
+       info = scale * info * rep(scale, each = p))
+}
+
+# The generalised Cholesky of src/cox.cpp (ldl_decompose): pivots below
+# toler * max(diag) are zeroed and their columns marked singular.
+db_ldl <- function(a, toler) {
+  p <- nrow(a)
+  l <- a
+  sing <- logical(p)
+  big <- if (p) max(0, diag(a)) else 0
+  eps <- if (big == 0) toler else big * toler
+  for (i in seq_len(p)) {
+    pivot <- l[i, i]
+    if (!is.finite(pivot) || pivot < eps) {
+      l[i, i] <- 0
+      sing[i] <- TRUE
+      if (i < p) l[(i + 1L):p, i] <- 0
+      next
+    }
+    if (i < p) {
+      for (j in (i + 1L):p) {
+        t <- l[j, i] / pivot
+        l[j, i] <- t
+        l[j, j] <- l[j, j] - t * t * pivot
+        if (j < p) {
+          kk <- (j + 1L):p
+          l[kk, j] <- l[kk, j] - t * l[kk, i]
+        }
+      }
+    }
+  }
+  list(l = l, singular = sing)
+}
+
+db_ldl_solve <- function(f, b) {
+  p <- length(b)
+  y <- b
+  for (i in seq_len(p)) {
+    if (i > 1L) y[i] <- y[i] - sum(y[seq_len(i - 1L)] * f$l[i, seq_len(i - 1L)])
+  }
+  for (i in rev(seq_len(p))) {
+    if (f$singular[i]) {
+      y[i] <- 0
+      next
+    }
+    t <- y[i] / f$l[i, i]
+    if (i < p) t <- t - sum(y[(i + 1L):p] * f$l[(i + 1L):p, i])
+    y[i] <- t
+  }
+  y
+}
+
+db_ldl_inverse <- function(f) {
+  p <- nrow(f$l)
+  inv <- vapply(seq_len(p), function(j) db_ldl_solve(f, diag(p)[, j]),
+                numeric(p))
+  inv <- matrix(inv, p, p)
+  inv[f$singular, ] <- 0
+  inv[, f$singular] <- 0
+  0.5 * (inv + t(inv))
+}
+
+# Newton-Raphson with step halving, the rule of cox_newton() in
+# src/cox.cpp (that of survival's coxph): stop when
+# |1 - loglik_old / loglik_new| <= eps, not while halving.
+db_cox_newton <- function(src, des, st, init, max_iter, eps, toler, efron,
+                          timefix) {
+  p <- length(des$sql)
+  scale <- st$scale
+  sweep_at <- function(b) db_cox_sweep(src, des, st, b, efron, timefix)
+  beta <- init / scale
+  r <- sweep_at(beta)
+  fit <- list(loglik_init = r$loglik)
+  f <- db_ldl(r$info, toler)
+  step <- db_ldl_solve(f, r$score)
+  fit$score_test <- sum(r$score * step)
+  fit$singular_init <- f$singular
+  finish <- function(b, res, fac, loglik, iter, converged) {
+    c(fit, list(beta = b * scale, score = res$score / scale,
+                var = scale * db_ldl_inverse(fac) * rep(scale, each = p),
+                singular = fac$singular, loglik = loglik, iter = iter,
+                converged = converged))
+  }
+  if (max_iter == 0L || p == 0L) {
+    return(finish(beta, r, f, r$loglik, 0L, TRUE))
+  }
+  newbeta <- beta + step
+  ll_prev <- r$loglik
+  halving <- FALSE
+  iter <- 1L
+  while (iter <= max_iter) {
+    r <- sweep_at(newbeta)
+    newlk <- r$loglik
+    f <- db_ldl(r$info, toler)
+    if (!halving && (newlk == ll_prev || abs(1 - ll_prev / newlk) <= eps)) {
+      return(finish(newbeta, r, f, newlk, iter, TRUE))
+    }
+    if (iter == max_iter) break
+    if (!(newlk >= ll_prev)) {
+      halving <- TRUE
+      newbeta <- 0.5 * (newbeta + beta)
+    } else {
+      halving <- FALSE
+      ll_prev <- newlk
+      step <- db_ldl_solve(f, r$score)
+      beta <- newbeta
+      newbeta <- newbeta + step
+    }
+    iter <- iter + 1L
+  }
+  finish(newbeta, r, f, r$loglik, min(iter, max_iter), FALSE)
+}
+
+# The cs_cox object of a database fit, by the rules of cox_engine(); the
+# per-row fields (x, y, weights, linear predictors) are absent.
+db_cox_result <- function(res, des, st, init, control, o, no_events, val,
+                          spec) {
+  nm <- names(des$sql)
+  p <- length(nm)
+  res$singular_init <- res$singular_init
+  sing <- res$singular & (res$singular_init | no_events)
+  diverged <- res$singular & !sing
+  beta <- stats::setNames(res$beta, nm)
+  beta0 <- beta
+  beta0[sing] <- 0
+  naive <- matrix(res$var, p, p, dimnames = list(nm, nm))
+  cox_notes(res, naive, sing, diverged, beta0, control, no_events)
+  if (any(sing) && control$iter_max > 0L) beta[sing] <- NA_real_
+  df <- sum(!sing)
+  wald <- if (df > 0) {
+    quad_form_inv(naive[!sing, !sing, drop = FALSE], (beta0 - init)[!sing],
+                  control$toler_chol)
+  } else 0
+  means <- if (spec$counting) st$mean_u else st$mean_w
+  means[st$zero_one] <- 0
+  names(means) <- nm
+  na_var <- sing | diverged
+  ll <- c(res$loglik_init, res$loglik)
+  sv <- db_group_cols(spec, "strata")
+  structure(list(
+    coefficients = beta, var = na_rows_cols(naive, na_var),
+    naive_var = na_rows_cols(naive, na_var),
+    loglik = if (p > 0) ll else ll[1L],
+    score_test = chisq_test(res$score_test, df),
+    wald_test = chisq_test(wald, df),
+    lr_test = chisq_test(2 * (ll[2L] - ll[1L]), df),
+    robust_score_test = NULL, n = st$n, n_event = st$n_event,
+    iter = res$iter, converged = res$converged, ties = o$ties,
+    robust = FALSE, strata = st$strata, means = means,
+    offset_mean = st$offset_mean,
+    init = init, counting = spec$counting, xlevels = des$xlevels,
+    strata_vars = sv, n_dropped = as.integer(val$n_dropped),
+    control = control
+  ), class = "cs_cox")
 }
