@@ -952,11 +952,11 @@ db_cox_sweep <- function(src, des, st, beta, efron, timefix, shift = NULL) {
   dwe <- paste0(id(".cs_ev"), " * ", we)
   sums <- function(pre, w) {
     c(stats::setNames(paste0("SUM(", w, ")"), paste0(pre, "0")),
-      stats::setNames(paste0("SUM(", w, " * ", xj, ")"),
-                      paste0(pre, "1_", seq_len(p))),
-      stats::setNames(paste0("SUM(", w, " * ", xj[jk[, 1L]], " * ",
-                             xj[jk[, 2L]], ")"),
-                      paste0(pre, "2_", seq_len(nrow(jk)))))
+      if (p) stats::setNames(paste0("SUM(", w, " * ", xj, ")"),
+                             paste0(pre, "1_", seq_len(p))),
+      if (p) stats::setNames(paste0("SUM(", w, " * ", xj[jk[, 1L]], " * ",
+                                    xj[jk[, 2L]], ")"),
+                             paste0(pre, "2_", seq_len(nrow(jk)))))
   }
   sid <- id(src$strata)
   cols <- c(stats::setNames(sid, src$strata), .cs_t = id(".cs_t"),
@@ -965,9 +965,9 @@ db_cox_sweep <- function(src, des, st, beta, efron, timefix, shift = NULL) {
             .cs_meta = paste0("MAX(", id(".cs_eta"), ")"),
             .cs_seta = paste0("SUM(", id(".cs_ev"), " * ", id(".cs_w"),
                               " * ", id(".cs_eta"), ")"),
-            stats::setNames(paste0("SUM(", id(".cs_ev"), " * ", id(".cs_w"),
-                                   " * ", xj, ")"),
-                            paste0("sx", seq_len(p))),
+            if (p) stats::setNames(paste0("SUM(", id(".cs_ev"), " * ",
+                                          id(".cs_w"), " * ", xj, ")"),
+                                   paste0("sx", seq_len(p))),
             sums("r", we), if (efron) sums("e", dwe))
   grp <- function(t) paste0(" GROUP BY ", paste(c(sid, id(t)),
                                                  collapse = ", "))
@@ -1010,7 +1010,7 @@ db_cox_cumulate <- function(ex, en, src, p, efron, timefix) {
     matrix(m, nrow(d), dimnames = list(NULL, nm))
   }
   rn <- grep("^r", names(ex), value = TRUE)
-  dn <- c(".cs_d", ".cs_dw", ".cs_seta", paste0("sx", seq_len(p)),
+  dn <- c(".cs_d", ".cs_dw", ".cs_seta", pn("sx", p),
           grep("^e", names(ex), value = TRUE))
   # exit cells merged per (stratum, time), in decreasing time per stratum
   key <- paste(code[seq_len(nx)], tt[seq_len(nx)])
@@ -1043,7 +1043,7 @@ db_cox_cumulate <- function(ex, en, src, p, efron, timefix) {
   dead <- mx[, ".cs_d"] > 0
   list(risk = risk[dead, , drop = FALSE], dth = mx[dead, , drop = FALSE],
        s0 = risk[dead, "r0"], seta = sum(mx[, ".cs_seta"]),
-       sx = colSums(mx[, paste0("sx", seq_len(p)), drop = FALSE]),
+       sx = colSums(mx[, pn("sx", p), drop = FALSE]),
        efron = efron)
 }
 
@@ -1053,16 +1053,16 @@ db_cox_terms <- function(sw, p, jk, shift, scale) {
   rk <- sw$risk
   dth <- sw$dth
   s0 <- rk[, "r0"]
-  s1 <- rk[, paste0("r1_", seq_len(p)), drop = FALSE]
-  s2 <- rk[, paste0("r2_", seq_len(nrow(jk))), drop = FALSE]
+  s1 <- rk[, pn("r1_", p), drop = FALSE]
+  s2 <- rk[, pn("r2_", nrow(jk)), drop = FALSE]
   d <- dth[, ".cs_d"]
   dw <- dth[, ".cs_dw"]
   nt <- length(d)
   deff <- if (sw$efron) d else rep(1, nt)
   e0 <- if (sw$efron) dth[, "e0"] else numeric(nt)
-  e1 <- if (sw$efron) dth[, paste0("e1_", seq_len(p)), drop = FALSE] else
+  e1 <- if (sw$efron) dth[, pn("e1_", p), drop = FALSE] else
     matrix(0, nt, p)
-  e2 <- if (sw$efron) dth[, paste0("e2_", seq_len(nrow(jk))),
+  e2 <- if (sw$efron) dth[, pn("e2_", nrow(jk)),
                           drop = FALSE] else matrix(0, nt, nrow(jk))
   idx <- rep(seq_len(nt), deff)
   f <- (sequence(deff) - 1) / deff[idx]
@@ -1240,3 +1240,6 @@ db_cox_result <- function(res, des, st, init, control, o, no_events, val,
     control = control
   ), class = "cs_cox")
 }
+
+# "pre1", ..., "prek" (none for k = 0).
+pn <- function(pre, k) if (k > 0) paste0(pre, seq_len(k)) else character()
