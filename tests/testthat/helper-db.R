@@ -160,7 +160,7 @@ pg_start <- function() {
               c("-D", data, "-o", opts, "-l", file.path(dir, "log"), "-w",
                 "-t", "60", "start"))
   stop_fn <- function() {
-    as_pg(file.path(bin, "pg_ctl"), c("-D", data, "-m", "immediate", "-w",
+    as_pg(file.path(bin, "pg_ctl"), c("-D", data, "-m", "fast", "-w",
                                       "stop"))
     unlink(dir, recursive = TRUE)
   }
