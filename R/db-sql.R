@@ -10,17 +10,29 @@
 # The dialect table: the name of the double-precision type and of the
 # exponential function per engine ("default" serves SQLite, PostgreSQL,
 # DuckDB, MySQL 8 and most ODBC sources).
+# `fence` ends a subquery so that the planner computes its columns once per
+# row instead of substituting the expressions (the linear predictor and its
+# exponential) into every aggregate of the outer query: SQLite does not
+# flatten a subquery with a LIMIT into an aggregate, PostgreSQL does not
+# pull up a subquery with OFFSET; elsewhere it is empty (a plain subquery).
 db_dialects <- list(
-  default = list(double = "DOUBLE PRECISION", exp = "EXP"),
-  spark = list(double = "DOUBLE", exp = "EXP"),
-  mssql = list(double = "FLOAT", exp = "EXP")
+  default = list(double = "DOUBLE PRECISION", exp = "EXP", fence = ""),
+  sqlite = list(double = "DOUBLE PRECISION", exp = "EXP",
+                fence = " LIMIT -1 OFFSET 0"),
+  postgres = list(double = "DOUBLE PRECISION", exp = "EXP",
+                  fence = " OFFSET 0"),
+  spark = list(double = "DOUBLE", exp = "EXP", fence = ""),
+  mssql = list(double = "FLOAT", exp = "EXP", fence = "")
 )
 
 # The dialect of a DBI connection, by its class.
 db_dialect <- function(con) {
   cl <- paste(class(con), collapse = " ")
   key <- if (grepl("spark|Hive", cl, ignore.case = TRUE)) "spark" else
-    if (grepl("SQL Server|Microsoft", cl)) "mssql" else "default"
+    if (grepl("SQL Server|Microsoft", cl)) "mssql" else
+      if (grepl("SQLite", cl)) "sqlite" else
+        if (grepl("PostgreSQL|PqConnection|Redshift", cl)) "postgres" else
+          "default"
   db_dialects[[key]]
 }
 

@@ -861,7 +861,8 @@ db_cox_rows <- function(src, des, means, beta = NULL, shift = 0) {
     cols[[".cs_e"]] <- paste0(src$dialect$exp, "(", eta, " - ",
                               db_num(src, shift), ")")
   }
-  paste0("(", db_select(src, cols, src$where), ") cs_rows")
+  paste0("(", db_select(src, cols, src$where), src$dialect$fence,
+         ") cs_rows")
 }
 
 # The column sums of the design over the rows used, for the centring and
