@@ -16,6 +16,9 @@
 #'   `strata(s1, s2)`).
 #' @param data A data frame (a tibble or data.table works too) holding the
 #'   variables of `formula`, `weights`, `subset` and `cluster`.
+#'   Or a table in a database (a dbplyr table or [db_table()]): the fit then
+#'   runs inside the database and fetches only aggregates
+#'   (`vignette("database")`).
 #' @param ties How tied event times are handled: `"efron"` (the default, as
 #'   in `coxph`) or `"breslow"`.
 #' @param weights Optional case weights, a column of `data` or a numeric

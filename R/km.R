@@ -12,6 +12,9 @@
 #'   is coded 0/1 (censored/event), `FALSE`/`TRUE`, or 1/2.
 #' @param data A data frame (a tibble or data.table works too) holding the
 #'   variables of `formula`, `weights` and `subset`.
+#'   Or a table in a database (a dbplyr table or [db_table()]): the fit then
+#'   runs inside the database and fetches only aggregates
+#'   (`vignette("database")`).
 #' @param weights Optional case weights, a column of `data` or a numeric vector
 #'   with one finite, non-negative value per row. A weight of 2 counts a row
 #'   twice.

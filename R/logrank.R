@@ -13,6 +13,9 @@
 #'   (delayed entry) is accepted too; see Details.
 #' @param data A data frame (a tibble or data.table works too) holding the
 #'   variables of `formula` and `subset`.
+#'   Or a table in a database (a dbplyr table or [db_table()]): the fit then
+#'   runs inside the database and fetches only aggregates
+#'   (`vignette("database")`).
 #' @param subset Optional expression saying which rows of `data` to use.
 #' @param na.action What to do with rows holding missing values; the default,
 #'   [stats::na.omit()], drops them and `print()` reports how many.

@@ -213,3 +213,26 @@ test_that("a KM fit from the database plots and summarises as in memory", {
   expect_no_error(plot(a))
   dev.off()
 })
+
+test_that("nearly equal times are merged as in memory (timefix)", {
+  d <- db_random_cohort(800, seed = 13)
+  d$stop <- d$stop + ifelse(seq_len(nrow(d)) %% 3 == 0, 1e-10, 0)
+  d$start <- d$start + ifelse(seq_len(nrow(d)) %% 5 == 0, 1e-10, 0)
+  con <- db_sqlite(list(coh = d))
+  on.exit(DBI::dbDisconnect(con))
+  tc <- db_table(con, "coh")
+  for (tf in c(TRUE, FALSE)) {
+    expect_km_equal(km(Surv(stop, status) ~ grp, data = tc, timefix = tf),
+                    km(Surv(stop, status) ~ grp, data = d, timefix = tf))
+    expect_km_equal(km(Surv(start, stop, status) ~ grp, data = tc,
+                       timefix = tf),
+                    km(Surv(start, stop, status) ~ grp, data = d,
+                       timefix = tf))
+    expect_logrank_equal(
+      logrank(Surv(start, stop, status) ~ grp, data = tc, timefix = tf),
+      logrank(Surv(start, stop, status) ~ grp, data = d, timefix = tf))
+    expect_cox_equal(
+      cox(Surv(start, stop, status) ~ x1 + grp, data = tc, timefix = tf),
+      cox(Surv(start, stop, status) ~ x1 + grp, data = d, timefix = tf))
+  }
+})
