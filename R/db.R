@@ -198,29 +198,29 @@ db_formula <- function(formula, fun) {
     }
     offset <- as.character(oe[[2L]])
   }
-  terms <- lapply(attr(tt, "term.labels"), function(lab) {
-    e <- str2lang(lab)
-    if (is.name(e)) {
-      return(list(label = lab, kind = "plain", cols = as.character(e),
-                  expr = e))
-    }
-    f <- if (is.call(e)) deparse1(e[[1L]]) else ""
-    if (f %in% c("strata", "survival::strata", "factor", "as.factor")) {
-      a <- as.list(e)[-1L]
-      if (!length(a) || !all(vapply(a, is.name, logical(1))) ||
-          !is.null(names(a)) || (f != "strata" && length(a) != 1L)) {
-        not_sql(e, paste0(f, "() arguments"))
-      }
-      return(list(label = lab, kind = if (grepl("strata", f)) "strata" else
-        "factor", cols = vapply(a, as.character, character(1)), expr = e))
-    }
-    not_sql(e, "the terms")
-  })
-  if (fun == "cox" && !length(terms) && is.null(offset)) {
-    # a null model is allowed (no covariates)
-    terms <- list()
-  }
+  terms <- lapply(attr(tt, "term.labels"), db_formula_term, not_sql)
   list(surv = surv, terms = terms, offset = offset, counting = length(sa) == 3L)
+}
+
+# One term of a database formula: a column name, or strata() / factor() of
+# column names; anything else is refused by `not_sql()`.
+db_formula_term <- function(lab, not_sql) {
+  e <- str2lang(lab)
+  if (is.name(e)) {
+    return(list(label = lab, kind = "plain", cols = as.character(e),
+                expr = e))
+  }
+  f <- if (is.call(e)) deparse1(e[[1L]]) else ""
+  if (!f %in% c("strata", "survival::strata", "factor", "as.factor")) {
+    not_sql(e, "the terms")
+  }
+  a <- as.list(e)[-1L]
+  if (!length(a) || !all(vapply(a, is.name, logical(1))) ||
+      !is.null(names(a)) || (!grepl("strata", f) && length(a) != 1L)) {
+    not_sql(e, paste0(f, "() arguments"))
+  }
+  list(label = lab, kind = if (grepl("strata", f)) "strata" else "factor",
+       cols = vapply(a, as.character, character(1)), expr = e)
 }
 
 # The columns a fit reads, checked against the table: each must exist, the
