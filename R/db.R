@@ -126,6 +126,19 @@ db_refuse_rows <- function(what) {
            "on the rows (collect() them) for ", what, ".", arg = "fit")
 }
 
+# Stands in for the per-row fields (x, y) of a database Cox fit: any
+# method that indexes them is refused by name.
+db_rows_sentinel <- function() structure(list(), class = "cs_db_rows")
+
+#' @export
+`[.cs_db_rows` <- function(x, ...) {
+  # name the package's exported function that was called
+  fns <- vapply(sys.calls(), function(cl) deparse1(cl[[1L]]), "")
+  fns <- sub("^cohortsurv:::?", "", fns)
+  hit <- fns[fns %in% getNamespaceExports("cohortsurv")]
+  db_refuse_rows(if (length(hit)) paste0(hit[1L], "()") else "this method")
+}
+
 #' @export
 residuals.cs_cox_db <- function(object, ...) {
   db_refuse_rows("residuals()")
@@ -1237,6 +1250,7 @@ db_cox_result <- function(res, des, st, init, control, o, no_events, val,
     robust = FALSE, strata = st$strata, means = means,
     offset_mean = st$offset_mean,
     init = init, counting = spec$counting, xlevels = des$xlevels,
+    x = db_rows_sentinel(), y = db_rows_sentinel(),
     strata_vars = sv, n_dropped = as.integer(val$n_dropped),
     control = control
   ), class = "cs_cox")

@@ -155,6 +155,9 @@ test_that("cox() on SQLite equals cox() in memory on lung and veteran", {
   expect_error(residuals(fit), "residuals", class = "cohortsurv_error")
   expect_error(predict(fit), "predict", class = "cohortsurv_error")
   expect_error(ph_test(fit), "ph_test", class = "cohortsurv_error")
+  # the counts per level of hr_report() and forest_plot() read the rows
+  expect_error(hr_report(fit), "hr_report", class = "cohortsurv_error")
+  expect_error(baseline_hazard(fit), class = "cohortsurv_error")
 })
 
 test_that("cox() on SQLite equals cox() in memory on random data with ties, strata, weights, offsets and delayed entry", {
