@@ -112,6 +112,7 @@ db_dispatch <- function(fun, mcall, env) {
     cox = db_cox(src, spec, wt, identical(na, stats::na.fail), vals)
   )
   fit$call <- mcall
+  if (fun == "cox") fit$formula <- formula
   fit$db <- list(queries = length(src$log$rows), rows = src$log$rows,
                  bytes = src$log$bytes, sql = src$log$sql)
   if (fun == "cox") class(fit) <- c("cs_cox_db", "cs_cox")
