@@ -839,6 +839,12 @@ db_cox_design <- function(src, spec, types, where) {
                                 " WHERE ", paste0("(", where, ")",
                                                   collapse = " AND ")))$v
     lev <- sort(unique(lev))
+    if (length(lev) < 2L) {
+      cs_abort("could not build the design matrix from `formula`: the term `",
+               t$label, "` has a single level (", fmt_value(lev[1L]),
+               ") in the rows used, so it has no contrast.",
+               arg = "formula")
+    }
     xlevels[[t$label]] <- as.character(lev)
     lit <- function(x) if (is.numeric(x)) db_num(src, x) else db_str(src, x)
     for (l in lev[-1L]) {

@@ -97,6 +97,11 @@ test_that("bad tables give named cohortsurv_errors and change nothing", {
                "interaction", class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ log(x), data = tb("good")),
                "not translated to SQL", class = "cohortsurv_error")
+  expect_error(cox(Surv(time, status) ~ x + g, data = tb("good"),
+                   weights = w, robust = FALSE), NA)
+  one <- db_table(con, query = "SELECT * FROM good WHERE g = 'a'")
+  expect_error(cox(Surv(time, status) ~ x + g, data = one),
+               "single level", class = "cohortsurv_error")
   expect_error(km(Surv(time, status) ~ ., data = tb("good")),
                "`.` is not supported", class = "cohortsurv_error")
   expect_error(logrank(Surv(time, status) ~ strata(g), data = tb("good")),
