@@ -112,7 +112,7 @@ db_dispatch <- function(fun, mcall, env) {
     cox = db_cox(src, spec, wt, identical(na, stats::na.fail), vals)
   )
   fit$call <- mcall
-  if (fun == "cox") fit$formula <- formula
+  if (fun == "cox") fit <- db_cox_terms_of(fit, formula)
   fit$db <- list(queries = length(src$log$rows), rows = src$log$rows,
                  bytes = src$log$bytes, sql = src$log$sql)
   if (fun == "cox") class(fit) <- c("cs_cox_db", "cs_cox")
@@ -136,7 +136,10 @@ db_rows_sentinel <- function() structure(list(), class = "cs_db_rows")
   # name the package's exported function that was called
   fns <- vapply(sys.calls(), function(cl) deparse1(cl[[1L]]), "")
   fns <- sub("^cohortsurv:::?", "", fns)
-  hit <- fns[fns %in% getNamespaceExports("cohortsurv")]
+  ns <- asNamespace("cohortsurv")
+  hit <- fns[fns %in% getNamespaceExports("cohortsurv") |
+               vapply(paste0(fns, ".cs_cox"), exists, TRUE, envir = ns,
+                      inherits = FALSE)]
   db_refuse_rows(if (length(hit)) paste0(hit[1L], "()") else "this method")
 }
 
@@ -145,9 +148,47 @@ residuals.cs_cox_db <- function(object, ...) {
   db_refuse_rows("residuals()")
 }
 
+# The formula and terms of a database Cox fit, as cox() keeps them for
+# predict() with newdata: `terms` without the strata() terms, `frame_terms`
+# with them.
+db_cox_terms_of <- function(fit, formula) {
+  fit$formula <- formula
+  ft <- stats::terms(formula, specials = "strata")
+  sp <- attr(ft, "specials")$strata
+  fit$frame_terms <- ft
+  fit$terms <- if (is.null(sp)) ft else {
+    fac <- attr(ft, "factors")
+    in_term <- colSums(fac[sp, , drop = FALSE]) > 0
+    if (all(in_term)) stats::terms(stats::update(formula, . ~ 1)) else
+      stats::drop.terms(ft, which(in_term), keep.response = TRUE)
+  }
+  fit$drop_terms <- integer()
+  fit
+}
+
 #' @export
-predict.cs_cox_db <- function(object, newdata, ...) {
-  db_refuse_rows("predict()")
+predict.cs_cox_db <- function(object, newdata, type = c("lp", "risk"),
+                              reference = c("strata", "sample", "zero"),
+                              ...) {
+  if (missing(newdata) || is.null(newdata)) {
+    db_refuse_rows("predict() without `newdata`")
+  }
+  if (length(list(...))) {
+    cs_abort("`", names(list(...))[1L], "` is not an argument of predict() ",
+             "for a cox() fit.", arg = "...")
+  }
+  type <- arg_choice(type, "type", c("lp", "risk"))
+  reference <- arg_choice(reference, "reference",
+                          c("strata", "sample", "zero"))
+  if (is.null(object$strata) && reference == "strata") reference <- "sample"
+  b <- object$coefficients
+  b[is.na(b)] <- 0
+  x <- cox_newdata(object, newdata)
+  lp <- drop(x %*% b) + attr(x, "offset") - object$offset_mean -
+    switch(reference, sample = sum(b * object$means), zero = 0,
+           strata = drop(object$strata_means %*% b)[
+             cox_new_strata(object, newdata)])
+  if (type == "risk") exp(lp) else lp
 }
 
 # The formula of a database fit: Surv() arguments and terms must be column
@@ -919,8 +960,10 @@ db_cox_stats <- function(src, des) {
   sid <- id(src$strata)
   cols <- c(stats::setNames(sid, src$strata),
             .cs_omin = paste0("MIN(", id(".cs_off"), ")"),
-            .cs_omax = paste0("MAX(", id(".cs_off"), ")"))
+            .cs_omax = paste0("MAX(", id(".cs_off"), ")"),
+            .cs_sw = paste0("SUM(", id(".cs_w"), ")"))
   for (j in seq_len(p)) {
+    cols[[paste0("swx", j)]] <- paste0("SUM(", id(".cs_w"), " * ", xj[j], ")")
     cols[[paste0("mad", j)]] <- paste0("SUM(", id(".cs_w"), " * ABS(",
                                        xj[j], "))")
     cols[[paste0("min", j)]] <- paste0("MIN(", xj[j], ")")
@@ -942,8 +985,19 @@ db_cox_stats <- function(src, des) {
                  numeric(nrow(r)))
   sf <- db_factors(r[src$strata], list(terms = Filter(
     function(t) t$kind == "strata", src$spec$terms)))$strata
+  # case-weighted covariate means per stratum (predict(reference = "strata"))
+  smeans <- NULL
+  if (!is.null(sf)) {
+    sws <- as.numeric(r$.cs_sw)
+    smeans <- matrix(0, nlevels(sf), p)
+    for (j in seq_len(p)) {
+      smeans[as.integer(sf), j] <- mean_w[j] +
+        as.numeric(r[[paste0("swx", j)]]) / sws
+    }
+  }
   list(n = n, sw = sw, n_event = g$n_event, mean_w = mean_w,
        offset_mean = if (is.null(src$spec$offset)) 0 else g$so / n,
+       strata_means = smeans,
        strata = if (!is.null(sf)) levels(sf),
        mean_u = mean_u, zero_one = zero_one, scale = scale,
        xmin = matrix(xmin, nrow(r)), xmax = matrix(xmax, nrow(r)),
@@ -1258,6 +1312,7 @@ db_cox_result <- function(res, des, st, init, control, o, no_events, val,
     offset_mean = st$offset_mean,
     init = init, counting = spec$counting, xlevels = des$xlevels,
     x = db_rows_sentinel(), y = db_rows_sentinel(),
+    strata_means = st$strata_means,
     strata_vars = sv, n_dropped = as.integer(val$n_dropped),
     control = control
   ), class = "cs_cox")

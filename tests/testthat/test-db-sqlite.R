@@ -154,6 +154,7 @@ test_that("cox() on SQLite equals cox() in memory on lung and veteran", {
   expect_s3_class(hr_table(fit), "cs_hr_table")
   expect_error(residuals(fit), "residuals", class = "cohortsurv_error")
   expect_error(predict(fit), "predict", class = "cohortsurv_error")
+  expect_error(anova(fit), "anova", class = "cohortsurv_error")
   expect_error(ph_test(fit), "ph_test", class = "cohortsurv_error")
   # the counts per level of hr_report() and forest_plot() read the rows
   expect_error(hr_report(fit), "hr_report", class = "cohortsurv_error")
@@ -237,5 +238,23 @@ test_that("nearly equal times are merged as in memory (timefix)", {
     expect_cox_equal(
       cox(Surv(start, stop, status) ~ x1 + grp, data = tc, timefix = tf),
       cox(Surv(start, stop, status) ~ x1 + grp, data = d, timefix = tf))
+  }
+})
+
+test_that("predict() with newdata on a database Cox fit equals the in-memory one", {
+  d <- survival::lung
+  d$g <- ifelse(d$age > 60, "old", "young")
+  d$off <- round(d$age / 100, 2)
+  con <- db_sqlite(list(lung = d))
+  on.exit(DBI::dbDisconnect(con))
+  nd <- d[c(1, 5, 9, 20, 40), ]
+  for (f in list(Surv(time, status) ~ age + g + factor(ph.ecog) + strata(sex),
+                 Surv(time, status) ~ age + g + offset(off))) {
+    a <- cox(f, data = db_table(con, "lung"))
+    b <- cox(f, data = d)
+    for (ref in c("strata", "sample", "zero")) {
+      expect_close(predict(a, nd, reference = ref, type = "risk"),
+                   predict(b, nd, reference = ref, type = "risk"), 1e-8)
+    }
   }
 })
