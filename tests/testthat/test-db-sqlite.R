@@ -258,3 +258,19 @@ test_that("predict() with newdata on a database Cox fit equals the in-memory one
     }
   }
 })
+
+test_that("fractional weights with delayed entry: Greenwood's variance equals the in-memory one", {
+  d <- db_random_cohort(1500, seed = 17)
+  d$w <- round(stats::runif(nrow(d), 0.2, 3), 3)
+  con <- db_sqlite(list(coh = d))
+  on.exit(DBI::dbDisconnect(con))
+  tc <- db_table(con, "coh")
+  expect_km_equal(km(Surv(start, stop, status) ~ grp + strata(site), data = tc,
+                     weights = w, robust = FALSE),
+                  km(Surv(start, stop, status) ~ grp + strata(site), data = d,
+                     weights = w, robust = FALSE))
+  expect_cox_equal(cox(Surv(start, stop, status) ~ x1 + grp, data = tc,
+                       weights = w, robust = FALSE),
+                   cox(Surv(start, stop, status) ~ x1 + grp, data = d,
+                       weights = w, robust = FALSE))
+})
