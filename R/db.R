@@ -327,6 +327,9 @@ db_validate <- function(src, spec, wt, na_fail, extra_cols = character()) {
     n_all = "COUNT(*)",
     n_used = db_count_if(notnull),
     n_neg = db_count_if(paste0(notnull, " AND ", q(s[[time_nm]]), " < 0")),
+    n_inf = db_count_if(paste0(notnull, " AND (", paste0(
+      q(c(s[names(s) != "status"], wt)), " > ", db_num(src, .Machine$double.xmax),
+      collapse = " OR "), ")")),
     st_max = paste0("MAX(CASE WHEN ", notnull, " THEN ", st, " END)"),
     st_bad = db_count_if(paste0(notnull, " AND ", st, " <> 0 AND ", st,
                                 " <> 1 AND ", st, " <> 2")),
@@ -380,6 +383,10 @@ db_validate_counts <- function(r, spec, na_fail) {
              arg = "data")
   }
   tn <- if (spec$counting) "stop" else "time"
+  if (r$n_inf > 0) {
+    cs_abort("the times and weights must be finite; ",
+             rows(r$n_inf, "infinite or not a number"), ".", arg = tn)
+  }
   if (spec$counting && r$n_neg_start > 0) {
     cs_abort(name_of("start"), " must be non-negative; ",
              rows(r$n_neg_start, "negative"), ".", arg = "start")
@@ -461,7 +468,9 @@ db_km <- function(src, spec, wt, na_fail, vals, formula) {
              "robust variance needs every row; use robust = FALSE ",
              "(Greenwood's variance).", arg = "robust")
   }
-  types <- db_check_columns(src, spec, wt)
+  timefix <- if (is.null(vals$timefix)) TRUE else vals$timefix
+  check_flag(timefix, "timefix")
+  db_check_columns(src, spec, wt)
   val <- db_validate(src, spec, wt, na_fail)
   if (val$w_frac > 0 && is.null(vals$robust)) {
     cs_abort("`weights` has ", val$w_frac, " values that are not whole ",
@@ -471,8 +480,6 @@ db_km <- function(src, spec, wt, na_fail, vals, formula) {
   }
   cells <- db_cells(src, spec, wt, val)
   g <- db_group_cols(spec)
-  s <- spec$surv
-  timefix <- if (is.null(vals$timefix)) TRUE else vals$timefix
   rows <- db_km_rows(cells, spec, g, val$codes, timefix)
   args <- c(list(formula = formula, data = rows, weights = quote(.cs_w)),
             vals[setdiff(names(vals), "timefix")],
@@ -1279,7 +1286,6 @@ db_cox_result <- function(res, des, st, init, control, o, no_events, val,
                           spec) {
   nm <- names(des$sql)
   p <- length(nm)
-  res$singular_init <- res$singular_init
   sing <- res$singular & (res$singular_init | no_events)
   diverged <- res$singular & !sing
   beta <- stats::setNames(res$beta, nm)

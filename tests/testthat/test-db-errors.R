@@ -112,4 +112,9 @@ test_that("bad tables give named cohortsurv_errors and change nothing", {
   expect_error(db_table(1, "good"), "DBI connection",
                class = "cohortsurv_error")
   expect_identical(db_snapshot(con), before)
+  inf <- tabs$good
+  inf$time[2] <- Inf
+  DBI::dbWriteTable(con, "inf", inf)
+  expect_error(km(Surv(time, status) ~ g, data = tb("inf")),
+               "1 row of the table is infinite", class = "cohortsurv_error")
 })
