@@ -926,8 +926,13 @@ db_cox_rows <- function(src, des, means, beta = NULL, shift = 0) {
                                                     src = src), " * ", xc)),
                  collapse = " + ")
     cols[[".cs_eta"]] <- eta
-    cols[[".cs_e"]] <- paste0(src$dialect$exp, "(", eta, " - ",
-                              db_num(src, shift), ")")
+    # eta - shift <= 0, so exp() cannot overflow; below -708 its value
+    # would be subnormal or 0, which SQLite and PostgreSQL report as a
+    # range error (errno ERANGE): 0 is used there
+    z <- paste0("(", eta, " - ", db_num(src, shift), ")")
+    cols[[".cs_e"]] <- paste0("CASE WHEN ", z, " < ", db_num(src, -708),
+                              " THEN ", db_num(src, 0), " ELSE ",
+                              src$dialect$exp, "(", z, ") END")
   }
   paste0("(", db_select(src, cols, src$where), src$dialect$fence,
          ") cs_rows")
@@ -1070,8 +1075,10 @@ db_cox_sweep <- function(src, des, st, beta, efron, timefix, shift = NULL) {
   sw <- db_cox_cumulate(ex, en, src, p, efron, timefix)
   if (any(sw$s0 <= 0 | !is.finite(sw$s0))) {
     cs_abort("the linear predictor of the Cox model spans too wide a range ",
-             "across strata to be summed in the database without overflow; ",
-             "rescale the covariates.", arg = "formula")
+             "(exp() of its differences underflows to 0 for every row of a ",
+             "risk set) to be summed in the database; rescale the ",
+             "covariates or give `init` closer to the estimate.",
+             arg = "init")
   }
   db_cox_terms(sw, p, jk, shift, st$scale)
 }
@@ -1146,9 +1153,16 @@ db_cox_terms <- function(sw, p, jk, shift, scale) {
     matrix(0, nt, p)
   e2 <- if (sw$efron) dth[, pn("e2_", nrow(jk)),
                           drop = FALSE] else matrix(0, nt, nrow(jk))
+  # every sum divided by S0: the Efron denominators become 1 - f E0 / S0,
+  # in (0, 1], so no power of 1 / den overflows however small S0 is
+  e0 <- e0 / s0
+  s1 <- s1 / s0
+  s2 <- s2 / s0
+  e1 <- e1 / s0
+  e2 <- e2 / s0
   idx <- rep(seq_len(nt), deff)
   f <- (sequence(deff) - 1) / deff[idx]
-  den <- s0[idx] - f * e0[idx]
+  den <- 1 - f * e0[idx]
   inv <- 1 / den
   agg <- function(v) rowsum(v, idx, reorder = FALSE)[, 1L]
   q0 <- agg(inv)
@@ -1157,7 +1171,8 @@ db_cox_terms <- function(sw, p, jk, shift, scale) {
   r1 <- agg(f * inv * inv)
   r2 <- agg(f * f * inv * inv)
   m <- dw / deff
-  loglik <- sw$seta - sum(m * agg(log(den))) - sum(dw) * shift
+  loglik <- sw$seta - sum(m * agg(log(den))) - sum(dw * log(s0)) -
+    sum(dw) * shift
   score <- sw$sx - colSums((m * q0) * s1) + colSums((m * q1) * e1)
   packed <- colSums((m * q0) * s2 - (m * q1) * e2)
   info <- matrix(0, p, p)
