@@ -31,7 +31,19 @@
 #' @param name The name of a table or view (a string, or a [DBI::Id()]).
 #' @param query Instead of `name`, a SELECT statement whose result is the
 #'   data.
+#' @details A fit on a database table is the object of the in-memory fit
+#'   (`cs_km`, `cs_logrank`, `cs_cox`; a Cox fit is also of class
+#'   `cs_cox_db`) with an element `db`: the number of `queries` and, per
+#'   query, the `rows` and `bytes` fetched and its `sql`. Nothing is
+#'   written to the database. The formula may use column names only (inside
+#'   `strata()`, `factor()` and `offset()` too); `weights` must be a column
+#'   name. Character columns and `factor()` terms of `cox()` become
+#'   indicator columns in SQL, the reference level being the first of the
+#'   sorted distinct values. The robust variance and the methods that need
+#'   the rows (residuals, predictions without `newdata`, [ph_test()],
+#'   [hr_report()]) are refused with an error naming them.
 #' @returns An object of class `cs_db_table`.
+#' @seealso `vignette("database")`; [km()], [logrank()], [cox()].
 #' @examples
 #' if (requireNamespace("RSQLite", quietly = TRUE)) {
 #'   con <- DBI::dbConnect(RSQLite::SQLite(), ":memory:")
