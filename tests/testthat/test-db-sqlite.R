@@ -274,3 +274,23 @@ test_that("fractional weights with delayed entry: Greenwood's variance equals th
                    cox(Surv(start, stop, status) ~ x1 + grp, data = d,
                        weights = w, robust = FALSE))
 })
+
+test_that("several strata() variables and terms combine as in memory", {
+  d <- db_random_cohort(1500, seed = 19)
+  d$sex <- sample(c("f", "m"), nrow(d), replace = TRUE)
+  con <- db_sqlite(list(coh = d))
+  on.exit(DBI::dbDisconnect(con))
+  tc <- db_table(con, "coh")
+  expect_cox_equal(cox(Surv(stop, status) ~ x1 + strata(site, sex), data = tc),
+                   cox(Surv(stop, status) ~ x1 + strata(site, sex), data = d))
+  expect_cox_equal(
+    cox(Surv(start, stop, status) ~ x1 + strata(site) + strata(sex),
+        data = tc),
+    cox(Surv(start, stop, status) ~ x1 + strata(site) + strata(sex),
+        data = d))
+  expect_logrank_equal(
+    logrank(Surv(stop, status) ~ grp + strata(site) + strata(sex), data = tc),
+    logrank(Surv(stop, status) ~ grp + strata(site) + strata(sex), data = d))
+  expect_km_equal(km(Surv(stop, status) ~ grp + strata(site) + sex, data = tc),
+                  km(Surv(stop, status) ~ grp + strata(site) + sex, data = d))
+})
