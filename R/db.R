@@ -817,17 +817,17 @@ db_cox <- function(src, spec, wt, na_fail, vals) {
   o <- db_cox_options(vals)
   types <- db_check_columns(src, spec, wt)
   val <- db_validate(src, spec, wt, na_fail)
-  if (isTRUE(o$robust)) {
-    cs_abort("`robust = TRUE` is not supported for a database table: the ",
-             "robust (sandwich) variance needs the score residual of every ",
-             "row; use robust = FALSE.", arg = "robust")
+  # coxph's rule: robust when a weight is fractional, unless `robust` says
+  robust <- if (is.null(o$robust)) val$w_frac > 0 else o$robust
+  if (robust && spec$counting) {
+    cs_abort("the robust variance of cox() on a database table is ",
+             "supported for Surv(time, status) data only: with ",
+             "Surv(start, stop, status) the score residuals depend on each ",
+             "row's (start, stop) pair; use robust = FALSE",
+             if (val$w_frac > 0) " (fractional weights make it the default)",
+             ".", arg = "robust")
   }
-  if (val$w_frac > 0 && is.null(o$robust)) {
-    cs_abort("`weights` has ", val$w_frac, " values that are not whole ",
-             "numbers, so cox() would use the robust variance (as coxph), ",
-             "which needs every row; pass robust = FALSE for the model-",
-             "based variance inside the database.", arg = "weights")
-  }
+  o$robust <- robust
   where <- c(val$where, if (!is.null(wt)) paste0(db_dbl(src, wt), " > 0"))
   des <- db_cox_design(src, spec, types, where)
   src$where <- where
@@ -853,7 +853,128 @@ db_cox <- function(src, spec, wt, na_fail, vals) {
   res <- db_cox_newton(src, des, st, init,
                        if (no_events) 0L else control$iter_max, control$eps,
                        control$toler_chol, o$ties == "efron", o$timefix)
-  db_cox_result(res, des, st, init, control, o, no_events, val, spec)
+  fit <- db_cox_result(res, des, st, init, control, o, no_events, val, spec)
+  if (robust && p > 0 && sum(!is.na(fit$coefficients)) > 0) {
+    fit <- db_cox_robust(fit, res, src, des, st, init, o, control)
+  }
+  fit
+}
+
+# The robust (sandwich) variance of a database Cox fit and its robust score
+# test, as cox_robust_var() computes them from the score residuals of every
+# row (each row its own cluster): with D = sum_i w_i^2 U_i U_i', var =
+# V D V and the score test at `init` uses D at `init`. D is one more
+# aggregate per (stratum, stop time, status) (db_cox_resid_sums()).
+db_cox_robust <- function(fit, res, src, des, st, init, o, control) {
+  efron <- o$ties == "efron"
+  beta0 <- fit$coefficients
+  beta0[is.na(beta0)] <- 0
+  r <- if (any(is.na(fit$coefficients))) {
+    db_cox_sweep(src, des, st, beta0 / st$scale, efron, o$timefix)
+  } else res$sweep
+  naive <- fit$naive_var
+  naive[is.na(naive)] <- 0
+  d_hat <- db_cox_resid_sums(src, des, st, beta0 / st$scale, r, o$timefix)
+  var <- naive %*% d_hat %*% naive
+  dimnames(var) <- dimnames(naive)
+  d0 <- db_cox_resid_sums(src, des, st, init / st$scale, res$sweep_init,
+                          o$timefix)
+  sing <- is.na(fit$coefficients)
+  df <- sum(!sing)
+  fit$var <- na_rows_cols(var, sing | is.na(diag(fit$naive_var)))
+  fit$robust <- TRUE
+  fit$wald_test <- chisq_test(
+    quad_form_inv(var[!sing, !sing, drop = FALSE], (beta0 - init)[!sing],
+                  control$toler_chol), df)
+  fit$robust_score_test <- chisq_test(
+    quad_form_inv(d0, res$sweep_init$score / st$scale, control$toler_chol),
+    df)
+  fit
+}
+
+# sum_i w_i^2 U_i U_i' over the rows, U_i the score residual of row i at
+# `beta` (scaled coordinates) given the sweep `r` at `beta`:
+#   U_i = d_i (x_i - abar(t_i)) - e_i (c_i x_i - C_i),
+# c_i, C_i the hazard and its x-weighted sum accrued up to t_i (a death at
+# t_i accrues only the part h - g of its own time, Efron), so that within a
+# cell of equal (stratum, stop time, status) the sum needs only the cell's
+# sums of w^2, w^2 e and w^2 e^2 times 1, x and x x' (x centred; e =
+# exp(eta - shift)).
+db_cox_resid_sums <- function(src, des, st, beta, r, timefix) {
+  p <- length(des$sql)
+  rows <- db_cox_rows(src, des, st$mean_w, beta * st$scale, r$shift)
+  id <- function(x) db_id(src, x)
+  xj <- id(paste0(".cs_x", seq_len(p)))
+  jk <- which(upper.tri(diag(p), diag = TRUE), arr.ind = TRUE)
+  w2 <- paste0(id(".cs_w"), " * ", id(".cs_w"))
+  e <- id(".cs_e")
+  sums <- function(pre, w) {
+    c(stats::setNames(paste0("SUM(", w, ")"), paste0(pre, "0")),
+      stats::setNames(paste0("SUM(", w, " * ", xj, ")"), pn(paste0(pre, "1_"), p)),
+      stats::setNames(paste0("SUM(", w, " * ", xj[jk[, 1L]], " * ",
+                             xj[jk[, 2L]], ")"), pn(paste0(pre, "2_"), nrow(jk))))
+  }
+  sid <- id(src$strata)
+  cols <- c(stats::setNames(sid, src$strata), .cs_t = id(".cs_t"),
+            .cs_ev = id(".cs_ev"), sums("a", w2),
+            sums("b", paste0(w2, " * ", e)),
+            sums("c", paste0(w2, " * ", e, " * ", e)))
+  q <- paste0("SELECT ", paste0(cols, " AS ", id(names(cols)), collapse = ", "),
+              " FROM ", rows, " GROUP BY ",
+              paste(c(sid, id(".cs_t"), id(".cs_ev")), collapse = ", "))
+  cl <- db_query(src, q)
+  num <- function(nm) matrix(vapply(nm, function(v) as.numeric(cl[[v]]),
+                                    numeric(nrow(cl))), nrow(cl))
+  tt <- as.numeric(cl$.cs_t)
+  if (timefix) tt <- time_fix(cbind(time = tt, status = 0))[, 1L]
+  dl <- as.numeric(cl$.cs_ev)
+  sf <- db_factors(cl[src$strata], list(terms = Filter(
+    function(t) t$kind == "strata", src$spec$terms)))$strata
+  pt <- r$per_time
+  code <- if (is.null(sf)) rep(1L, nrow(cl)) else
+    match(as.character(sf), pt$levels)
+  # per cell: hazard accrued up to its time, and the death-time terms
+  c0 <- numeric(nrow(cl))
+  cx <- ab <- matrix(0, nrow(cl), p)
+  for (s in unique(code)) {
+    i <- which(code == s)
+    k <- which(pt$strata == s)
+    if (!length(k)) next
+    k <- k[order(pt$time[k])]
+    ca <- cumsum(pt$h[k])
+    cb <- apply(matrix(pt$hx[k, , drop = FALSE], length(k)), 2L, cumsum)
+    cb <- matrix(cb, length(k))
+    at <- findInterval(tt[i], pt$time[k])
+    c0[i] <- c(0, ca)[at + 1L]
+    cx[i, ] <- rbind(0, cb)[at + 1L, , drop = FALSE]
+    dd <- i[dl[i] == 1]
+    if (length(dd)) {
+      kd <- k[match(tt[dd], pt$time[k])]
+      c0[dd] <- c0[dd] - pt$g[kd]
+      cx[dd, ] <- cx[dd, , drop = FALSE] - pt$gx[kd, , drop = FALSE]
+      ab[dd, ] <- pt$abar[kd, , drop = FALSE]
+    }
+  }
+  unpack <- function(v) {
+    m <- matrix(0, p, p)
+    m[jk] <- v
+    m[jk[, 2:1, drop = FALSE]] <- v
+    m
+  }
+  a2 <- num(pn("a2_", nrow(jk)))
+  b2 <- num(pn("b2_", nrow(jk)))
+  c2 <- num(pn("c2_", nrow(jk)))
+  a1 <- num(pn("a1_", p))
+  b1 <- num(pn("b1_", p))
+  c1 <- num(pn("c1_", p))
+  m1 <- as.numeric(cl$a0)
+  me <- as.numeric(cl$b0)
+  mee <- as.numeric(cl$c0)
+  t1 <- unpack(colSums(dl * a2 - 2 * dl * c0 * b2 + c0^2 * c2))
+  pp <- crossprod(dl * b1 - c0 * c1, cx) + crossprod(c0 * dl * b1 - dl * a1, ab)
+  bb <- crossprod(cx * mee, cx) - crossprod(cx * (dl * me), ab) -
+    crossprod(ab * (dl * me), cx) + crossprod(ab * (dl * m1), ab)
+  t1 + pp + t(pp) + bb
 }
 
 # The options of a database cox() call, with survival's `method` alias.
@@ -1092,7 +1213,9 @@ db_cox_sweep <- function(src, des, st, beta, efron, timefix, shift = NULL) {
              "covariates or give `init` closer to the estimate.",
              arg = "init")
   }
-  db_cox_terms(sw, p, jk, shift, st$scale)
+  out <- db_cox_terms(sw, p, jk, shift, st$scale)
+  out$shift <- shift
+  out
 }
 
 # The risk-set sums at each death time from the cells: exit cells `ex`
@@ -1143,6 +1266,7 @@ db_cox_cumulate <- function(ex, en, src, p, efron, timefix) {
   }
   dead <- mx[, ".cs_d"] > 0
   list(risk = risk[dead, , drop = FALSE], dth = mx[dead, , drop = FALSE],
+       dstrata = xs[dead], dtime = xt[dead], levels = levels(sf),
        s0 = risk[dead, "r0"], seta = sum(mx[, ".cs_seta"]),
        sx = colSums(mx[, pn("sx", p), drop = FALSE]),
        efron = efron)
@@ -1193,7 +1317,15 @@ db_cox_terms <- function(sw, p, jk, shift, scale) {
   info <- info - crossprod(s1, (m * r0) * s1) +
     crossprod(s1, (m * r1) * e1) + crossprod(e1, (m * r1) * s1) -
     crossprod(e1, (m * r2) * e1)
-  list(loglik = loglik, score = scale * score,
+  # per death time, for the score residuals (db_cox_robust()): the hazard
+  # increment h and its part g not accrued by the deaths themselves, the
+  # matching sums H and G of the risk-set means, and the deaths' mean abar
+  # (on the centred covariates, in units of exp(eta - shift))
+  per_time <- list(
+    strata = sw$dstrata, time = sw$dtime, h = m * q0 / s0, g = m * q1 / s0,
+    hx = (m / s0) * (r0 * s1 - r1 * e1), gx = (m / s0) * (r1 * s1 - r2 * e1),
+    abar = (q0 * s1 - q1 * e1) / deff, levels = sw$levels)
+  list(per_time = per_time, loglik = loglik, score = scale * score,
        info = scale * info * rep(scale, each = p))
 }
 
@@ -1266,7 +1398,7 @@ db_cox_newton <- function(src, des, st, init, max_iter, eps, toler, efron,
   sweep_at <- function(b) db_cox_sweep(src, des, st, b, efron, timefix)
   beta <- init / scale
   r <- sweep_at(beta)
-  fit <- list(loglik_init = r$loglik)
+  fit <- list(loglik_init = r$loglik, sweep_init = r)
   f <- db_ldl(r$info, toler)
   step <- db_ldl_solve(f, r$score)
   fit$score_test <- sum(r$score * step)
@@ -1275,7 +1407,7 @@ db_cox_newton <- function(src, des, st, init, max_iter, eps, toler, efron,
     c(fit, list(beta = b * scale, score = res$score / scale,
                 var = scale * db_ldl_inverse(fac) * rep(scale, each = p),
                 singular = fac$singular, loglik = loglik, iter = iter,
-                converged = converged))
+                converged = converged, sweep = res))
   }
   if (max_iter == 0L || p == 0L) {
     return(finish(beta, r, f, r$loglik, 0L, TRUE))

@@ -259,7 +259,7 @@ test_that("predict() with newdata on a database Cox fit equals the in-memory one
   }
 })
 
-test_that("fractional weights with delayed entry: Greenwood's variance equals the in-memory one", {
+test_that("fractional weights with delayed entry: model-based variances equal the in-memory ones", {
   d <- db_random_cohort(1500, seed = 17)
   d$w <- round(stats::runif(nrow(d), 0.2, 3), 3)
   con <- db_sqlite(list(coh = d))
@@ -293,4 +293,37 @@ test_that("several strata() variables and terms combine as in memory", {
     logrank(Surv(stop, status) ~ grp + strata(site) + strata(sex), data = d))
   expect_km_equal(km(Surv(stop, status) ~ grp + strata(site) + sex, data = tc),
                   km(Surv(stop, status) ~ grp + strata(site) + sex, data = d))
+})
+
+test_that("cox()'s robust variance on a database table equals the in-memory one", {
+  l2 <- survival::lung
+  set.seed(3)
+  l2$fw <- round(stats::runif(nrow(l2), 0.3, 2), 2)
+  d <- db_random_cohort(2000, seed = 31)
+  d$fw <- round(stats::runif(nrow(d), 0.3, 2), 2)
+  con <- db_sqlite(list(lung = l2, coh = d))
+  on.exit(DBI::dbDisconnect(con))
+  f <- Surv(stop, status) ~ x1 + x2 + grp + offset(off) + strata(site)
+  expect_db_unchanged(con, {
+    for (ties in c("efron", "breslow")) {
+      a <- cox(Surv(time, status) ~ age + sex, data = db_table(con, "lung"),
+               robust = TRUE, ties = ties)
+      b <- cox(Surv(time, status) ~ age + sex, data = l2, robust = TRUE,
+               ties = ties)
+      expect_cox_equal(a, b)
+      expect_true(a$robust)
+      expect_close(a$naive_var, b$naive_var, 1e-8)
+      expect_close(a$robust_score_test$statistic,
+                   b$robust_score_test$statistic, 1e-8)
+      # fractional weights make the robust variance the default, as coxph
+      a <- cox(f, data = db_table(con, "coh"), weights = fw, ties = ties)
+      b <- cox(f, data = d, weights = fw, ties = ties)
+      expect_cox_equal(a, b)
+      expect_true(a$robust)
+      expect_close(a$robust_score_test$statistic,
+                   b$robust_score_test$statistic, 1e-8)
+      expect_lte(max(a$db$rows), n_cells(d, c("site", "stop", "status")))
+    }
+  })
+  expect_output(print(a), "robust se")
 })
