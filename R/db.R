@@ -39,9 +39,11 @@
 #'   `strata()`, `factor()` and `offset()` too); `weights` must be a column
 #'   name. Character columns and `factor()` terms of `cox()` become
 #'   indicator columns in SQL, the reference level being the first of the
-#'   sorted distinct values. The robust variance and the methods that need
-#'   the rows (residuals, predictions without `newdata`, [ph_test()],
-#'   [hr_report()]) are refused with an error naming them.
+#'   sorted distinct values. `cox()` computes the robust variance of
+#'   `Surv(time, status)` data (each row its own cluster) as one more
+#'   aggregate; the robust variance of `km()`, `cluster`, `id` and the
+#'   methods that need the rows (residuals, predictions without `newdata`,
+#'   [ph_test()], [hr_report()]) are refused with an error naming them.
 #' @returns An object of class `cs_db_table`.
 #' @seealso `vignette("database")`; [km()], [logrank()], [cox()].
 #' @examples

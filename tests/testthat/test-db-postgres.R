@@ -64,6 +64,11 @@ test_that("cox in PostgreSQL equals the in-memory fit (1e-8)", {
       cox(Surv(time, status) ~ trt + celltype + karno,
           data = db_table(con, "vet")),
       cox(Surv(time, status) ~ trt + celltype + karno, data = vet))
+    a <- cox(f1, data = tc, robust = TRUE)
+    b <- cox(f1, data = d, robust = TRUE)
+    expect_cox_equal(a, b)
+    expect_close(a$robust_score_test$statistic,
+                 b$robust_score_test$statistic, 1e-8)
   })
 })
 
