@@ -14,7 +14,8 @@ LIB     := $(CURDIR)/check/lib
 DEBS := r-base-dev r-cran-rcpp r-cran-rcppeigen r-cran-survival \
         r-cran-testthat r-cran-knitr r-cran-rmarkdown r-cran-bench \
         r-cran-roxygen2 r-cran-tibble r-cran-data.table r-cran-vdiffr \
-        r-cran-flextable r-cran-officer r-cran-generics r-cran-broom \
+        r-cran-flextable r-cran-officer r-cran-generics r-cran-broom r-cran-cmprsk \
+        r-cran-dbi r-cran-rsqlite r-cran-dbplyr r-cran-dplyr r-cran-rpostgresql postgresql \
         pandoc qpdf tidy
 
 # Offline machine: no CRAN incoming look-ups, and the future-timestamp check

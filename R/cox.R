@@ -16,6 +16,9 @@
 #'   `strata(s1, s2)`).
 #' @param data A data frame (a tibble or data.table works too) holding the
 #'   variables of `formula`, `weights`, `subset` and `cluster`.
+#'   Or a table in a database (a dbplyr table or [db_table()]): the fit then
+#'   runs inside the database and fetches only aggregates
+#'   (`vignette("database")`).
 #' @param ties How tied event times are handled: `"efron"` (the default, as
 #'   in `coxph`) or `"breslow"`.
 #' @param weights Optional case weights, a column of `data` or a numeric
@@ -174,6 +177,9 @@ cox <- function(formula, data, ties = c("efron", "breslow"), weights = NULL,
                 subset, na.action = stats::na.omit, robust = NULL,
                 cluster = NULL, init = NULL, control = cox_control(),
                 timefix = TRUE, tt = NULL, ...) {
+  if (!missing(data) && is_db_data(data)) {
+    return(db_dispatch("cox", match.call(), parent.frame()))
+  }
   tt_funs <- tt
   dots <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
                         "cox", c(method = "ties"),
@@ -635,6 +641,7 @@ quad_form_inv <- function(v, b, toler) {
 # 1-based, for R), the design `x` and `eta`, the linear predictor in sorted
 # order.
 cox_sorted <- function(fit) {
+  if (inherits(fit, "cs_cox_db")) db_refuse_rows(deparse1(sys.call(-1L)[[1L]]))
   sd <- new_surv_data(fit$y, fit$strata_code, fit$weights)
   so <- surv_sorted(sd, fit$offset)
   so$order <- sd$order

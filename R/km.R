@@ -12,6 +12,9 @@
 #'   is coded 0/1 (censored/event), `FALSE`/`TRUE`, or 1/2.
 #' @param data A data frame (a tibble or data.table works too) holding the
 #'   variables of `formula`, `weights` and `subset`.
+#'   Or a table in a database (a dbplyr table or [db_table()]): the fit then
+#'   runs inside the database and fetches only aggregates
+#'   (`vignette("database")`).
 #' @param weights Optional case weights, a column of `data` or a numeric vector
 #'   with one finite, non-negative value per row. A weight of 2 counts a row
 #'   twice.
@@ -173,6 +176,9 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                conf_level = 0.95, median_ci = c("bc", "symmetric"),
                robust = NULL, id = NULL, cluster = NULL, timefix = TRUE,
                ...) {
+  if (!missing(data) && is_db_data(data)) {
+    return(db_dispatch("km", match.call(), parent.frame()))
+  }
   alias <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
                          "km", c(conf.type = "conf_type", conf.int = "conf_level"),
                          given = c(conf_type = !missing(conf_type),

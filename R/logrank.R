@@ -13,6 +13,9 @@
 #'   (delayed entry) is accepted too; see Details.
 #' @param data A data frame (a tibble or data.table works too) holding the
 #'   variables of `formula` and `subset`.
+#'   Or a table in a database (a dbplyr table or [db_table()]): the fit then
+#'   runs inside the database and fetches only aggregates
+#'   (`vignette("database")`).
 #' @param subset Optional expression saying which rows of `data` to use.
 #' @param na.action What to do with rows holding missing values; the default,
 #'   [stats::na.omit()], drops them and `print()` reports how many.
@@ -144,6 +147,9 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
                     test = c("fh", "gehan", "tarone-ware"), rho = 0,
                     gamma = 0, trend = FALSE, scores = NULL,
                     pairwise = FALSE, p_adjust = "holm", timefix = TRUE) {
+  if (!missing(data) && is_db_data(data)) {
+    return(db_dispatch("logrank", match.call(), parent.frame()))
+  }
   test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
   check_flag(timefix, "timefix")
   check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
