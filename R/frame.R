@@ -784,11 +784,9 @@ combine_factors <- function(df, sep = ", ") {
   if (length(fs) == 1L) {
     f <- fs[[1L]]
     labs <- label(1L, levels(f))
-    ids <- stats::setNames(data.frame(levels(f), stringsAsFactors = FALSE),
-                           nms)
+    ids <- c(list(curve = labs), stats::setNames(list(levels(f)), nms))
     return(structure(as.integer(f), levels = labs, class = "factor",
-                     identity = cbind(curve = labs, ids,
-                                      stringsAsFactors = FALSE)))
+                     identity = new_frame(ids)))
   }
   codes <- integer(length(fs[[1L]]))
   mult <- 1
@@ -813,9 +811,9 @@ combine_factors <- function(df, sep = ", ") {
   }
   labs <- do.call(paste, c(lapply(seq_along(fs), function(j)
     label(j, vals[, j])), sep = sep))
-  ids <- stats::setNames(as.data.frame(vals, stringsAsFactors = FALSE), nms)
+  ids <- stats::setNames(lapply(seq_along(fs), function(j) vals[, j]), nms)
   structure(map[codes + 1L], levels = labs, class = "factor",
-            identity = cbind(curve = labs, ids, stringsAsFactors = FALSE))
+            identity = new_frame(c(list(curve = labs), ids)))
 }
 
 # Split the right-hand side of a survival model frame into the strata()
