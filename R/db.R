@@ -482,6 +482,13 @@ db_km <- function(src, spec, wt, na_fail, vals, formula) {
              "robust variance needs every row; use robust = FALSE ",
              "(Greenwood's variance).", arg = "robust")
   }
+  if (!is.null(vals$ctype) && !identical(as.numeric(vals$ctype), 1)) {
+    # Fleming-Harrington's tie correction counts the tied rows, which the
+    # cells of the aggregate no longer hold one by one.
+    cs_abort("`ctype = 2` is not supported for a database table: the ",
+             "Fleming-Harrington cumulative hazard needs each tied row; ",
+             "use ctype = 1 (Nelson-Aalen).", arg = "ctype")
+  }
   timefix <- if (is.null(vals$timefix)) TRUE else vals$timefix
   check_flag(timefix, "timefix")
   db_check_columns(src, spec, wt)

@@ -464,17 +464,22 @@ resolve_na_action <- function(expr, env) {
 }
 
 # A model frame built directly from the columns of `data`, for the common
-# case in which every right-hand-side variable is a column name or a
-# strata() call on column names. It equals what stats::model.frame() builds
-# (same column names, terms, na.action attribute, dropped unused levels) but
-# avoids its copies, which dominate the time of a fit on a million rows.
-# Returns NULL when the formula needs the general path.
+# case in which every right-hand-side variable is a column name, a strata()
+# call on column names, or any other expression (I(g == 1), factor(x),
+# interaction(a, b), a logical or character column) whose value is a plain
+# vector with one element per row of `data`. Each variable is evaluated
+# once, in `data` with the formula's environment as enclosure, as
+# stats::model.frame() evaluates it. The result equals what model.frame()
+# builds (same column names, terms, na.action attribute, dropped unused
+# levels) but avoids its copies, which dominate the time of a fit on a
+# million rows. Returns NULL when the formula needs the general path.
 fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
                        ext = list(), drop_levels = TRUE) {
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
-  if (!fast_frame_applies(rhs, data)) return(NULL)
+  vals <- fast_frame_values(rhs, data, environment(tt))
+  if (is.null(vals)) return(NULL)
   all_kept <- is.null(keep)
   idx0 <- if (all_kept) seq_len(nrow(data)) else which(keep)
   sub0 <- function(v) if (all_kept) v else v[idx0]
@@ -482,13 +487,13 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   start <- if (is.null(raw$start)) NULL else sub0(raw$start)
   st <- sub0(raw$status)
   w0 <- if (is.null(wt)) NULL else sub0(wt)
-  cols <- lapply(rhs, fast_column, data = data, sub0 = sub0)
+  cols <- Map(fast_column, rhs, vals, MoreArgs = list(data = data, sub0 = sub0))
   ext0 <- lapply(ext, sub0)
   # NA and NaN in the variables themselves (strata() would make NaN a level)
-  raw_rhs <- unlist(lapply(rhs, function(e) {
-    if (is.name(e)) return(NULL)
+  raw_rhs <- unlist(Map(function(e, v) {
+    if (!is.null(v)) return(NULL)
     lapply(as.list(e)[-1L], function(a) sub0(data[[as.character(a)]]))
-  }), recursive = FALSE)
+  }, rhs, vals), recursive = FALSE)
   parts <- c(list(time, st, start, w0), cols, unname(ext0), raw_rhs)
   parts <- parts[!vapply(parts, is.null, logical(1))]
   has_na <- vapply(parts, any_missing, logical(1))
@@ -536,35 +541,46 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   out
 }
 
-# Whether fast_frame() can build the frame: every right-hand-side term is
-# a plain column of `data` or strata() of plain columns.
-fast_frame_applies <- function(rhs, data) {
+# The values of the right-hand-side variables `rhs` for fast_frame(), each
+# on every row of `data`: a list with one element per variable (NULL for a
+# strata() call on plain columns, which fast_column() builds), or NULL when
+# some variable needs the general model.frame() path (its value is not a
+# plain vector of one element per row, or evaluating it fails: model.frame()
+# then reports the error).
+fast_frame_values <- function(rhs, data, env) {
   dn <- names(data)
+  n <- nrow(data)
+  plain <- function(v) is.atomic(v) && is.null(dim(v)) && length(v) == n
   col_ok <- function(e) {
-    is.name(e) && as.character(e) %in% dn && {
-      v <- data[[as.character(e)]]
-      is.atomic(v) && is.null(dim(v))
-    }
+    is.name(e) && as.character(e) %in% dn && plain(data[[as.character(e)]])
   }
-  for (e in rhs) {
-    if (is.name(e)) {
-      if (!col_ok(e)) return(FALSE)
-    } else if (is.call(e) && identical(e[[1L]], as.name("strata"))) {
+  if (is.null(env)) env <- parent.frame()
+  out <- vector("list", length(rhs))
+  for (k in seq_along(rhs)) {
+    e <- rhs[[k]]
+    if (is.call(e) && identical(e[[1L]], as.name("strata"))) {
       args <- as.list(e)[-1L]
       if (!is.null(names(args)) || !all(vapply(args, col_ok, logical(1)))) {
-        return(FALSE)
+        return(NULL)
       }
-    } else {
-      return(FALSE)
+      next
     }
+    v <- if (is.name(e) && as.character(e) %in% dn) {
+      data[[as.character(e)]]
+    } else {
+      tryCatch(eval(e, data, env), error = function(err) NULL)
+    }
+    if (!plain(v)) return(NULL)
+    out[k] <- list(v)
   }
-  TRUE
+  out
 }
 
-# The frame column of one right-hand-side term `e` (a column name or a
-# strata() call) on the rows `sub0()` keeps.
-fast_column <- function(e, data, sub0) {
-  if (is.name(e)) return(sub0(data[[as.character(e)]]))
+# The frame column of one right-hand-side term `e` on the rows `sub0()`
+# keeps: its value `v` (fast_frame_values()), or for a strata() call (`v`
+# NULL) the strata factor of its columns.
+fast_column <- function(e, v, data, sub0) {
+  if (!is.null(v)) return(sub0(v))
   a <- vapply(as.list(e)[-1L], as.character, "")
   if (length(a) == 1L) return(fast_strata1(sub0(data[[a]]), a))
   vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
@@ -817,7 +833,7 @@ combine_factors <- function(df, sep = ", ") {
     return(factor(rep("all", nrow(df))))
   }
   fs <- lapply(df, function(x) if (is.factor(x)) fast_droplevels(x) else
-    factor(x))
+    fast_factor(x))
   nms <- names(df)
   label <- function(j, lev) {
     if (startsWith(nms[j], "strata(")) lev else paste0(nms[j], "=", lev)
@@ -825,11 +841,9 @@ combine_factors <- function(df, sep = ", ") {
   if (length(fs) == 1L) {
     f <- fs[[1L]]
     labs <- label(1L, levels(f))
-    ids <- stats::setNames(data.frame(levels(f), stringsAsFactors = FALSE),
-                           nms)
+    ids <- c(list(curve = labs), stats::setNames(list(levels(f)), nms))
     return(structure(as.integer(f), levels = labs, class = "factor",
-                     identity = cbind(curve = labs, ids,
-                                      stringsAsFactors = FALSE)))
+                     identity = new_frame(ids)))
   }
   codes <- integer(length(fs[[1L]]))
   mult <- 1
@@ -854,9 +868,9 @@ combine_factors <- function(df, sep = ", ") {
   }
   labs <- do.call(paste, c(lapply(seq_along(fs), function(j)
     label(j, vals[, j])), sep = sep))
-  ids <- stats::setNames(as.data.frame(vals, stringsAsFactors = FALSE), nms)
+  ids <- stats::setNames(lapply(seq_along(fs), function(j) vals[, j]), nms)
   structure(map[codes + 1L], levels = labs, class = "factor",
-            identity = cbind(curve = labs, ids, stringsAsFactors = FALSE))
+            identity = new_frame(c(list(curve = labs), ids)))
 }
 
 # Split the right-hand side of a survival model frame into the strata()
@@ -928,4 +942,32 @@ fast_strata1 <- function(v, name) {
   short <- is.factor(v) || is.character(v)
   structure(code, levels = if (short) lev else paste0(name, "=", lev),
             class = "factor")
+}
+
+# factor(x), identical, without converting every element to character:
+# codes by match() on the sorted unique values, whose labels alone are
+# formatted. For plain (or I()) logical, integer, double and character
+# vectors without missing values whose distinct values format to distinct
+# labels; anything else goes to factor().
+fast_factor <- function(x) {
+  cls <- oldClass(x)
+  if (!(is.null(cls) || identical(cls, "AsIs")) ||
+      !(is.logical(x) || is.numeric(x) || is.character(x)) || anyNA(x)) {
+    return(factor(x))
+  }
+  x <- unclass(x)
+  if (is.logical(x)) {
+    # FALSE < TRUE: the codes are the values plus one when both occur
+    has <- c(!all(x), any(x))
+    f <- if (all(has)) x + 1L else rep.int(1L, length(x))
+    names(f) <- names(x)
+    return(structure(f, levels = c("FALSE", "TRUE")[has], class = "factor"))
+  }
+  u <- unique(x)
+  u <- u[order(u)]
+  lev <- as.character(u)
+  if (anyDuplicated(lev)) return(factor(x))
+  f <- match(x, u)
+  names(f) <- names(x)
+  structure(f, levels = lev, class = "factor")
 }

@@ -50,9 +50,14 @@
 #'   variance adds up the influence of the rows of each cluster. Giving it
 #'   makes the variance robust unless `robust = FALSE`, which ignores it
 #'   with a warning.
+#' @param ctype The estimator of the cumulative hazard in the `cumhaz`
+#'   column of the curves, numbered as `survfit()`'s `ctype`: 1 (the
+#'   default) for Nelson-Aalen, 2 for Fleming-Harrington, which treats the
+#'   events at a tied time as happening one after another. The survival
+#'   curve itself is the Kaplan-Meier estimate either way.
 #' @param ... `survfit()`'s names for km() arguments: `conf.type` for
 #'   `conf_type` and `conf.int` for `conf_level`. The other `survfit()`
-#'   arguments (`rmean`, `se.fit`, `ctype`, `stype`, `conf.lower`,
+#'   arguments (`rmean`, `se.fit`, `stype`, `conf.lower`,
 #'   `start.time`, `influence`, ...) have no equivalent here and are refused
 #'   with an error saying so.
 #'
@@ -99,6 +104,16 @@
 #' with `approx()`, which sorts the limit's values first, and can report a
 #' later time.
 #'
+#' The cumulative hazard is survfit's: with n the weighted number at risk
+#' and d the weighted events at a time, Nelson-Aalen adds d / n to H and
+#' d / n^2 to its variance; Fleming-Harrington (`ctype = 2`), with e event
+#' rows at the time, adds the sum over j = 0, ..., e - 1 of
+#' d / (e (n - j d / e)) to H and d / (e (n - j d / e)^2) to its variance
+#' (Fleming and Harrington 1984). `std_chaz` is the square root of that
+#' variance; with the robust variance it is `NA` (survfit reports the
+#' infinitesimal-jackknife SE of the hazard there, which `km()` does not
+#' compute).
+#'
 #' The restricted mean is integrated up to the largest time of all curves
 #' (survival's `rmean = "common"`), its standard error as in
 #' Klein and Moeschberger (2003), section 4.5.
@@ -124,7 +139,9 @@
 #'   \describe{
 #'     \item{curves}{a data frame with one row per distinct time per stratum:
 #'       `strata, time, n_risk, n_event, n_censor, surv, std_err, lower,
-#'       upper`; `std_err` is the standard error of S(t).}
+#'       upper, cumhaz, std_chaz`; `std_err` is the standard error of S(t),
+#'       `cumhaz` the cumulative hazard (by `ctype`) and `std_chaz` its
+#'       standard error, equal to survfit's `cumhaz` and `std.chaz`.}
 #'     \item{table}{a data frame with one row per stratum: `strata, n, events,
 #'       median, median_lower, median_upper, rmean, rmean_se`.}
 #'     \item{strata}{the curves as data: one row per curve, its label
@@ -143,6 +160,10 @@
 #'
 #' Brookmeyer R, Crowley J (1982). A confidence interval for the median
 #' survival time. *Biometrics* 38, 29-41.
+#'
+#' Fleming TR, Harrington DP (1984). Nonparametric estimation of the
+#' survival distribution in censored data. *Communications in Statistics -
+#' Theory and Methods* 13, 2469-2486.
 #'
 #' Collett D (2015). *Modelling Survival Data in Medical Research*, 3rd ed.
 #' Chapman and Hall/CRC.
@@ -175,7 +196,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                conf_type = c("log", "log-log", "plain", "arcsin"),
                conf_level = 0.95, median_ci = c("bc", "symmetric"),
                robust = NULL, id = NULL, cluster = NULL, timefix = TRUE,
-               ...) {
+               ..., ctype = 1) {
   if (!missing(data) && is_db_data(data)) {
     return(db_dispatch("km", match.call(), parent.frame()))
   }
@@ -199,6 +220,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   if (!is.null(robust)) check_flag(robust, "robust")
   mcall <- match.call(expand.dots = FALSE)
   check_flag(timefix, "timefix")
+  check_ctype(ctype)
   sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"))
   rhs <- curve_factor(sf)
   cl <- robust_clusters(robust, sf$extras$id, sf$extras$cluster, sf$weights,
@@ -206,7 +228,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   fit <- km_engine(sf$y, strata = rhs, weights = sf$weights,
                    conf_type = conf_type, conf_level = conf_level,
                    median_ci = median_ci, cluster = cl, id = sf$extras$id,
-                   timefix = timefix)
+                   timefix = timefix, ctype = ctype)
   fit$n_dropped <- sf$n_dropped
   fit$strata <- curve_identity(fit, rhs)
   fit$call <- match.call()
@@ -218,10 +240,8 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
 curve_identity <- function(fit, rhs) {
   lev <- levels(fit$curves$strata)
   ids <- attr(rhs, "identity")
-  if (is.null(ids)) return(data.frame(curve = lev, stringsAsFactors = FALSE))
-  out <- ids[match(lev, ids$curve), , drop = FALSE]
-  rownames(out) <- NULL
-  out
+  if (is.null(ids)) return(new_frame(list(curve = lev)))
+  new_frame(lapply(unclass(ids), `[`, match(lev, ids$curve)))
 }
 
 # survfit()'s argument names that km() does not take, and what km() offers
@@ -232,8 +252,6 @@ km_refused <- c(
                  "largest time of all curves (survfit's rmean = \"common\"); ",
                  "use rmst(fit, tau = ) for another horizon"),
   se.fit = "km() always computes standard errors",
-  ctype = paste0(km_only, " (survfit's ctype = 1, stype = 1); other ",
-                 "hazard estimates are not supported"),
   stype = paste0(km_only, " (survfit's stype = 1); exp(-hazard) curves are ",
                  "not supported"),
   type = paste0(km_only, "; survfit's `type` (Fleming-Harrington) is not ",
@@ -252,6 +270,17 @@ km_refused <- c(
   model = "`model` is not supported",
   scale = "`scale` is not supported; rescale the times instead"
 )
+
+# `ctype`, survfit's number of the cumulative-hazard estimator: 1 or 2.
+check_ctype <- function(ctype) {
+  if (!is.numeric(ctype) || length(ctype) != 1L || is.na(ctype) ||
+      !ctype %in% c(1, 2)) {
+    cs_abort("`ctype` must be 1 (Nelson-Aalen) or 2 (Fleming-Harrington)",
+             if (is.numeric(ctype) && length(ctype) == 1L)
+               paste0("; it is ", fmt_value(ctype)), ".", arg = "ctype")
+  }
+  invisible(TRUE)
+}
 
 # The 0-based cluster code of each row for the robust variance, or NULL for
 # Greenwood's, by survfit's rules: `robust = NULL` means robust when
@@ -324,12 +353,13 @@ curve_factor <- function(sf) {
 #' @export
 km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
                    conf_type = "log", conf_level = 0.95, median_ci = "bc",
-                   robust = NULL, id = NULL, cluster = NULL) {
+                   robust = NULL, id = NULL, cluster = NULL, ctype = 1) {
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
   if (!is.null(robust)) check_flag(robust, "robust")
+  check_ctype(ctype)
   check_fit_vectors(time, status, weights, start, strata, length(time))
   for (nm in c("id", "cluster")) {
     v <- if (nm == "id") id else cluster
@@ -348,7 +378,7 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
   }
   cl <- robust_clusters(robust, id, cluster, weights, y)
   fit <- km_engine(y, strata, weights, conf_type, conf_level, median_ci,
-                   cluster = cl, id = id)
+                   cluster = cl, id = id, ctype = ctype)
   fit$call <- match.call()
   fit
 }
@@ -364,7 +394,8 @@ km_fit <- function(time, status, strata = NULL, weights = NULL, start = NULL,
 # 2 the O(n) expansion (tests use it).
 km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
                       cluster = NULL, id = NULL, robust_method = 0L,
-                      timefix = FALSE) {
+                      timefix = FALSE, ctype = 1L) {
+  haz_type <- as.integer(ctype)
   # the robust variance has a sorted kernel only
   sd <- new_surv_data(y, strata, weights, timefix = timefix,
                       bins = if (is.null(cluster))
@@ -374,19 +405,19 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
   res <- if (!is.null(sd$bins)) {
-    cpp_km_binned(sd, sd$bins$tmin, sd$bins$n_bins, ctype, z)
+    cpp_km_binned(sd, sd$bins$tmin, sd$bins$n_bins, ctype, z, haz_type)
   } else if (is.null(cluster)) {
-    cpp_km(sd, ctype, z)
+    cpp_km(sd, ctype, z, haz_type)
   } else {
     cpp_km_robust(sd, as.integer(cluster), as.integer(max(cluster) + 1L),
-                  as.integer(robust_method), ctype, z)
+                  as.integer(robust_method), ctype, z, haz_type)
   }
-  curves <- data.frame(
-    strata = structure(res$strata + 1L, levels = lev, class = "factor"),
-    time = res$time, n_risk = res$n_risk, n_event = res$n_event,
-    n_censor = res$n_censor, surv = res$surv, std_err = res$std_err,
-    lower = nan_to_na(res$lower), upper = nan_to_na(res$upper)
-  )
+  # the kernel returns the columns whole, in order
+  res$strata <- structure(res$strata + 1L, levels = lev, class = "factor")
+  res$lower <- nan_to_na(res$lower)
+  res$upper <- nan_to_na(res$upper)
+  res$std_chaz <- nan_to_na(res$std_chaz)
+  curves <- new_frame(res)
   if (sd$counting && length(id)) {
     curves$n_censor <- real_censorings(curves, sd, id)
   }
@@ -398,7 +429,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
     conf_level = conf_level, median_ci = median_ci,
     type = if (sd$counting) "counting" else "right",
     weighted = !is.null(weights), robust = !is.null(cluster),
-    n_dropped = 0L, rmean_tau = tau, call = NULL
+    n_dropped = 0L, rmean_tau = tau, ctype = as.integer(ctype), call = NULL
   ))
 }
 
@@ -568,22 +599,37 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
 # The summary table of a set of curves (one row per stratum).
 km_table <- function(curves, n_rows, tau, z, median_ci) {
   lev <- levels(curves$strata)
+  cv <- unclass(curves)
+  k_all <- length(lev)
   # the curves' rows are grouped by stratum, in level order
-  ends <- cumsum(tabulate(curves$strata, length(lev)))
-  rows <- lapply(seq_along(lev), function(k) {
-    sel <- seq.int(if (k == 1L) 1L else ends[k - 1L] + 1L, ends[k])
-    cv <- lapply(curves[c("time", "n_risk", "n_event", "surv", "std_err",
-                          "lower", "upper")], `[`, sel)
-    med <- km_quantiles(cv, 0.5, z, median_ci)
-    rm <- restricted_mean(cv$time, cv$surv, cv$n_risk, cv$n_event, tau)
-    data.frame(strata = lev[k], n = n_rows[k], events = sum(cv$n_event),
-               median = med$quantile, median_lower = med$lower,
-               median_upper = med$upper, rmean = rm[1L], rmean_se = rm[2L])
-  })
-  out <- do.call(rbind, rows)
-  out$strata <- factor(out$strata, levels = lev)
-  rownames(out) <- NULL
-  out
+  ends <- cumsum(tabulate(cv$strata, k_all))
+  starts <- c(1L, ends[-k_all] + 1L)
+  med <- med_lo <- med_hi <- rmean <- rmean_se <- events <- numeric(k_all)
+  cols <- c("time", "n_risk", "n_event", "surv", "std_err", "lower", "upper")
+  for (k in seq_len(k_all)) {
+    sel <- seq.int(starts[k], ends[k])
+    c1 <- lapply(cv[cols], `[`, sel)
+    q <- km_quantiles(c1, 0.5, z, median_ci)
+    rm <- restricted_mean(c1$time, c1$surv, c1$n_risk, c1$n_event, tau)
+    events[k] <- sum(c1$n_event)
+    med[k] <- q$quantile
+    med_lo[k] <- q$lower
+    med_hi[k] <- q$upper
+    rmean[k] <- rm[1L]
+    rmean_se[k] <- rm[2L]
+  }
+  new_frame(list(
+    strata = structure(seq_len(k_all), levels = lev, class = "factor"),
+    n = n_rows, events = events, median = med, median_lower = med_lo,
+    median_upper = med_hi, rmean = rmean, rmean_se = rmean_se
+  ))
+}
+
+# A data frame from a list of columns of equal length, without the checks
+# and copies of data.frame() (the columns are used as they are).
+new_frame <- function(cols) {
+  structure(cols, class = "data.frame",
+            row.names = .set_row_names(length(cols[[1L]])))
 }
 
 # Quantiles with their confidence limits for one curve.

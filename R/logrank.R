@@ -289,7 +289,8 @@ logrank_group <- function(group, n) {
     cs_abort("`group` must not contain missing values; ",
              first_bad(group, is.na(group)), ".", arg = "group")
   }
-  group <- fast_droplevels(as.factor(group))
+  group <- if (is.factor(group)) fast_droplevels(group) else
+    fast_factor(group)
   lev <- levels(group)
   if (length(lev) < 2L) {
     cs_abort("`group` has a single group (", fmt_value(lev), "), so there ",
@@ -324,11 +325,11 @@ logrank_overall <- function(res, lev, sd, test, rho, gamma) {
   expct <- rowSums(res$expected)
   v <- res$variance
   dimnames(v) <- list(lev, lev)
-  groups <- data.frame(
-    group = factor(lev, levels = lev), n = rowSums(res$n),
-    events = rowSums(res$events), observed = obs, expected = expct,
-    o_minus_e = obs - expct, variance = unname(diag(v))
-  )
+  groups <- new_frame(list(
+    group = structure(seq_len(k), levels = lev, class = "factor"),
+    n = rowSums(res$n), events = rowSums(res$events), observed = obs,
+    expected = expct, o_minus_e = obs - expct, variance = unname(diag(v))
+  ))
   out <- list(
     groups = groups, variance = v, statistic = res$statistic,
     df = as.integer(res$df),
@@ -336,12 +337,14 @@ logrank_overall <- function(res, lev, sd, test, rho, gamma) {
     method = logrank_method(test, rho, gamma, sd$stratified)
   )
   if (sd$stratified) {
-    out$by_stratum <- data.frame(
-      stratum = factor(rep(slev, each = k), levels = slev),
-      group = factor(rep(lev, length(slev)), levels = lev),
+    out$by_stratum <- new_frame(list(
+      stratum = structure(rep(seq_along(slev), each = k), levels = slev,
+                          class = "factor"),
+      group = structure(rep(seq_len(k), length(slev)), levels = lev,
+                        class = "factor"),
       n = as.vector(res$n), events = as.vector(res$events),
       observed = as.vector(res$observed), expected = as.vector(res$expected)
-    )
+    ))
   }
   out
 }

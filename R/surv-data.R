@@ -102,7 +102,7 @@ strata_factor <- function(strata, n, rows = NULL) {
     return(structure(rep.int(1L, if (is.null(rows)) n else length(rows)),
                      levels = "all", class = "factor"))
   }
-  if (!is.factor(strata)) strata <- factor(strata)
+  if (!is.factor(strata)) strata <- fast_factor(strata)
   if (!is.null(rows)) strata <- strata[rows]
   fast_droplevels(strata)
 }

@@ -12,20 +12,21 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_km
-Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z);
-RcppExport SEXP _cohortsurv_cpp_km(SEXP sdSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
+Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type);
+RcppExport SEXP _cohortsurv_cpp_km(SEXP sdSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km(sd, conf_type, z));
+    Rcpp::traits::input_parameter< int >::type haz_type(haz_typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km(sd, conf_type, z, haz_type));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_km_robust
-Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z);
-RcppExport SEXP _cohortsurv_cpp_km_robust(SEXP sdSEXP, SEXP clusterSEXP, SEXP n_clusterSEXP, SEXP methodSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
+Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type);
+RcppExport SEXP _cohortsurv_cpp_km_robust(SEXP sdSEXP, SEXP clusterSEXP, SEXP n_clusterSEXP, SEXP methodSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
@@ -34,13 +35,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type method(methodSEXP);
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km_robust(sd, cluster, n_cluster, method, conf_type, z));
+    Rcpp::traits::input_parameter< int >::type haz_type(haz_typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_robust(sd, cluster, n_cluster, method, conf_type, z, haz_type));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_km_binned
-Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z);
-RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP sdSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP conf_typeSEXP, SEXP zSEXP) {
+Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type);
+RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP sdSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
@@ -48,7 +50,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_bins(n_binsSEXP);
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km_binned(sd, tmin, n_bins, conf_type, z));
+    Rcpp::traits::input_parameter< int >::type haz_type(haz_typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_binned(sd, tmin, n_bins, conf_type, z, haz_type));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -229,9 +232,9 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 3},
-    {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 6},
-    {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 5},
+    {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 4},
+    {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 7},
+    {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 6},
     {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
     {"_cohortsurv_cpp_column", (DL_FUNC) &_cohortsurv_cpp_column, 2},
     {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},

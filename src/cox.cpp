@@ -282,10 +282,12 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     const int s = d.strata[b0];
     double mx;
     const Index b1 = stratum_block(d, eta, b0, mx);
-    for (Index i = b0; i < b1; ++i) {
-      wr[i] = d.weight[i] * std::exp(eta[i] - mx);
-      out.shift[i] = mx;
-    }
+    // w exp(eta - mx) over the block at once (Eigen's vectorised exp)
+    const Index len = b1 - b0;
+    wr.segment(b0, len).array() =
+        Eigen::Map<const Eigen::ArrayXd>(d.weight + b0, len) *
+        (eta.segment(b0, len).array() - mx).exp();
+    out.shift.segment(b0, len).setConstant(mx);
     double s0 = 0.0, w0 = 0.0;
     s1.setZero();
     hz.clear();
@@ -424,14 +426,27 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
   out.loglik = loglik;
 
   if (want.info) {
-    RankAccumulator part1(p);
+    // X' diag(w exp(eta) c) X by blocks of rows: each block scaled into
+    // `tmp`, then one matrix product (vectorised), no per-row p x p loop
+    MatrixXd part1 = MatrixXd::Zero(p, p);
     if (p > 0) {
-      for (Index j = 0; j < n; ++j) {
-        const double v = wr[j] * out.cumhaz[j];
-        part1.add(std::max(v, 0.0), xd + j * p);
+      const Index block = 1024;
+      MatrixXd tmp(p, block);
+      for (Index j0 = 0; j0 < n; j0 += block) {
+        const Index len = std::min(block, n - j0);
+        for (Index j = 0; j < len; ++j) {
+          const double v = std::max(wr[j0 + j] * out.cumhaz[j0 + j], 0.0);
+          const double* xj = xd + (j0 + j) * p;
+          double* tj = tmp.data() + j * p;
+          for (Index q = 0; q < p; ++q) tj[q] = v * xj[q];
+        }
+        part1.noalias() +=
+            tmp.leftCols(len) * xt.middleCols(j0, len).transpose();
       }
     }
-    out.info = part1.result() - part2.result();
+    // symmetric to the bit: the lower triangle mirrored
+    MatrixXd sym = part1.selfadjointView<Eigen::Lower>();
+    out.info = sym - part2.result();
   }
   if (want.per_time) reverse_per_time(out);
   return out;
@@ -504,8 +519,8 @@ MatrixXd ldl_inverse(const Ldl& f) {
   return 0.5 * (inv + inv.transpose());
 }
 
-// The covariates gathered into sorted order (p x n: one row at a time, p
-// reads per row, contiguous writes), then centred by their weighted mean
+// The covariates gathered into sorted order (p x n, in three passes: see
+// below), then centred by their weighted mean
 // and scaled by their weighted mean absolute deviation, as coxph does
 // internally; sets fit's mean_w, mean_u and zero_one and `scale`.
 static MatrixXd standardized_t(const CoxData& d,
@@ -516,41 +531,69 @@ static MatrixXd standardized_t(const CoxData& d,
   double sw = 0.0;
   for (Index i = 0; i < n; ++i) sw += d.weight[i];
   scale = VectorXd::Ones(p);
-  // gather the rows into sorted order, one row at a time (p reads per row,
-  // contiguous writes), then centre and scale each covariate
+  // Pass 1: scatter the rows of x into sorted order: row r (p sequential
+  // reads, one from each column) goes to position inv[r] of xt (p x n), one
+  // contiguous write of p values; random writes of whole rows cost far less
+  // than p random reads per row. Then, sequentially over xt, the weighted
+  // and plain sums of each covariate (in sorted order, as always, so the
+  // means are the same to the bit).
   MatrixXd xt(p, n);
-  {
-    const double* xd = x.data();
-    double* out = xt.data();
-    for (Index i = 0; i < n; ++i) {
-      const Index oi = order[i];
-      for (Index j = 0; j < p; ++j) out[i * p + j] = xd[j * n + oi];
-    }
-  }
   fit.mean_w = VectorXd::Zero(p);
   fit.mean_u = VectorXd::Zero(p);
   fit.zero_one.assign(p, 1);
+  {
+    std::vector<Index> inv(n);
+    for (Index i = 0; i < n; ++i) inv[order[i]] = i;
+    const double* xd = x.data();
+    double* out = xt.data();
+    for (Index r = 0; r < n; ++r) {
+      double* o = out + inv[r] * p;
+      for (Index j = 0; j < p; ++j) o[j] = xd[j * n + r];
+    }
+    std::vector<double> mean(p, 0.0), mean_u(p, 0.0);
+    std::vector<char> zo(p, 1);
+    for (Index i = 0; i < n; ++i) {
+      const double* o = out + i * p;
+      const double wi = d.weight[i];
+      for (Index j = 0; j < p; ++j) {
+        const double v = o[j];
+        mean[j] += wi * v;
+        mean_u[j] += v;
+        zo[j] = zo[j] && (v == 0.0 || v == 1.0 || v == -1.0);
+      }
+    }
+    for (Index j = 0; j < p; ++j) {
+      fit.mean_w[j] = mean[j] / sw;
+      fit.mean_u[j] = mean_u[j] / n;
+      fit.zero_one[j] = zo[j] ? 1 : 0;
+    }
+  }
+  // Pass 2, sequential over xt: centre, and the weighted mean absolute
+  // deviation of each covariate (summed in sorted order, as before).
+  std::vector<double> mad(p, 0.0);
+  {
+    double* out = xt.data();
+    const double* mw = fit.mean_w.data();
+    for (Index i = 0; i < n; ++i) {
+      double* o = out + i * p;
+      const double wi = d.weight[i];
+      for (Index j = 0; j < p; ++j) {
+        const double v = o[j] - mw[j];
+        o[j] = v;
+        mad[j] += wi * std::abs(v);
+      }
+    }
+  }
   for (Index j = 0; j < p; ++j) {
-    double mean = 0.0, mean_u = 0.0;
-    bool zo = true;
+    if (mad[j] > 0.0) scale[j] = sw / mad[j];
+  }
+  // Pass 3: scale.
+  {
+    double* out = xt.data();
     for (Index i = 0; i < n; ++i) {
-      const double v = xt(j, i);
-      mean += d.weight[i] * v;
-      mean_u += v;
-      zo = zo && (v == 0.0 || v == 1.0 || v == -1.0);
+      double* o = out + i * p;
+      for (Index j = 0; j < p; ++j) o[j] *= scale[j];
     }
-    mean /= sw;
-    fit.mean_w[j] = mean;
-    fit.mean_u[j] = mean_u / n;
-    fit.zero_one[j] = zo ? 1 : 0;
-    double mad = 0.0;
-    for (Index i = 0; i < n; ++i) {
-      const double v = xt(j, i) - mean;
-      xt(j, i) = v;
-      mad += d.weight[i] * std::abs(v);
-    }
-    if (mad > 0.0) scale[j] = sw / mad;
-    xt.row(j) *= scale[j];
   }
   return xt;
 }

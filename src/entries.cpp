@@ -135,7 +135,8 @@ Rcpp::List to_list(const cohortsurv::KmCurves& x) {
       Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_event") = x.n_event,
       Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("surv") = x.surv,
       Rcpp::Named("std_err") = x.std_err,
-      Rcpp::Named("lower") = x.lower, Rcpp::Named("upper") = x.upper);
+      Rcpp::Named("lower") = x.lower, Rcpp::Named("upper") = x.upper,
+      Rcpp::Named("cumhaz") = x.cumhaz, Rcpp::Named("std_chaz") = x.std_chaz);
 }
 
 Rcpp::List to_list(const cohortsurv::LogrankTables& x) {
@@ -206,18 +207,18 @@ Rcpp::IntegerVector codes0(const Rcpp::IntegerVector& f) {
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z) {
-  return to_list(cohortsurv::km_fit(surv_view(sd), conf_type, z, r_poll()));
+Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type = 1) {
+  return to_list(cohortsurv::km_fit(surv_view(sd), conf_type, z, haz_type, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z) {
-  return to_list(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, r_poll()));
+Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type = 1) {
+  return to_list(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, haz_type, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z) {
-  return to_list(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, r_poll()));
+Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type = 1) {
+  return to_list(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, haz_type, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]

@@ -27,6 +27,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "km.h"
@@ -88,12 +89,18 @@ void surv_ci(double p, double se, ConfType type, double z, double& lower,
 namespace {
 
 // The running product-limit estimate of one curve: step() takes the number
-// at risk and the events at the next distinct time and appends S, its
-// Greenwood SEs and the pointwise limits to `out`.
+// at risk, the (weighted) events and the number of event rows at the next
+// distinct time and appends S, its Greenwood SEs, the pointwise limits and
+// the cumulative hazard with its SE to `out`. The hazard is survfit's
+// (survfitkm.c): Nelson-Aalen, H += d / n and var += d / n^2; or
+// Fleming-Harrington, the d event rows at a tied time leaving one by one,
+// H += sum_{j < e} d / (e (n - j d / e)), var += sum d / (e (n - j d / e)^2),
+// with e the number of event rows (Fleming and Harrington 1984).
 class ProductLimit {
  public:
-  ProductLimit(ConfType type, double z) : type_(type), z_(z) {}
-  void step(double n_risk, double n_event, KmCurves& out) {
+  ProductLimit(ConfType type, double z, HazType haz)
+      : type_(type), haz_(haz), z_(z) {}
+  void step(double n_risk, double n_event, double n_rows, KmCurves& out) {
     if (n_event > 0.0) {
       if (n_risk > n_event) {
         surv_ *= (n_risk - n_event) / n_risk;
@@ -101,6 +108,16 @@ class ProductLimit {
       } else {
         surv_ = 0.0;
         green_ = kInf;
+      }
+      if (haz_ == HazType::nelson_aalen) {
+        chaz_ += n_event / n_risk;
+        vchaz_ += n_event / (n_risk * n_risk);
+      } else {
+        for (double j = 0.0; j < n_rows; j += 1.0) {
+          const double dt = n_risk - j * n_event / n_rows;
+          chaz_ += n_event / (n_rows * dt);
+          vchaz_ += n_event / (n_rows * dt * dt);
+        }
       }
     }
     const double se = std::sqrt(green_);
@@ -110,14 +127,27 @@ class ProductLimit {
     out.std_err.push_back(surv_ * se);
     out.lower.push_back(lo);
     out.upper.push_back(hi);
+    out.cumhaz.push_back(chaz_);
+    out.std_chaz.push_back(std::sqrt(vchaz_));
   }
 
  private:
   ConfType type_;
+  HazType haz_;
   double z_;
   double surv_ = 1.0;
   double green_ = 0.0;
+  double chaz_ = 0.0;
+  double vchaz_ = 0.0;
 };
+
+HazType haz_type_of(int haz_type, const char* who) {
+  if (haz_type != 1 && haz_type != 2) {
+    throw std::invalid_argument(std::string(who) +
+                                ": hazard type must be 1 or 2");
+  }
+  return static_cast<HazType>(haz_type);
+}
 
 // The sorted path's view of a SurvData under the kernels' short names.
 struct SortedRows {
@@ -149,7 +179,7 @@ std::size_t count_times(const SurvData& d, const Poll& poll) {
 void reserve_curves(KmCurves& out, std::size_t n_out) {
   for (auto* v : {&out.time, &out.n_risk, &out.n_event, &out.n_censor,
                   &out.surv, &out.std_err, &out.lower,
-                  &out.upper}) {
+                  &out.upper, &out.cumhaz, &out.std_chaz}) {
     v->reserve(n_out);
   }
   out.strata.reserve(n_out);
@@ -180,7 +210,7 @@ ValueRange value_range(const Eigen::Map<Eigen::VectorXd>& x) {
   return g;
 }
 
-KmCurves km_fit(const SurvData& d, int conf_type, double z,
+KmCurves km_fit(const SurvData& d, int conf_type, double z, int haz_type,
                 const Poll& poll) {
   const Eigen::Index n = d.n;
   if (!d.order || d.m != n) {
@@ -189,6 +219,7 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
   if (conf_type < 0 || conf_type > 3) {
     throw std::invalid_argument("km_fit: unknown confidence interval type");
   }
+  const HazType haz = haz_type_of(haz_type, "km_fit");
   const SortedRows sr(d);
   auto row = [](const int* o, Eigen::Index i) {
     return static_cast<Eigen::Index>(o[i]);
@@ -207,13 +238,14 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
     // Backward pass: distinct times from last to first, with the weighted
     // number whose stop time is >= t and (counting) whose start is >= t.
     const std::size_t first_out = out.time.size();
+    std::vector<double> rows_event;  // event rows per time (Fleming-Harrington)
     double at_risk = 0.0;       // sum of weights with stop >= t
     double entered_late = 0.0;  // sum of weights with start >= t
     Eigen::Index k = block_end - 1;  // pointer into the sorted entries
     Eigen::Index i = block_end - 1;
     while (i >= block_start) {
       const double t = sr.stop[row(sr.order, i)];
-      double d = 0.0, c = 0.0;
+      double d = 0.0, c = 0.0, e = 0.0;
       while (i >= block_start) {
         const Eigen::Index r = row(sr.order, i);
         if (sr.stop[r] != t) {
@@ -226,7 +258,12 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
         poll.tick();
         const double wr = w(r);
         at_risk += wr;
-        if (sr.status[r] != 0.0) d += wr; else c += wr;
+        if (sr.status[r] != 0.0) {
+          d += wr;
+          e += 1.0;
+        } else {
+          c += wr;
+        }
         --i;
       }
       if (sr.counting) {
@@ -246,7 +283,9 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
       out.n_risk.push_back(sr.counting ? at_risk - entered_late : at_risk);
       out.n_event.push_back(d);
       out.n_censor.push_back(c);
+      rows_event.push_back(e);
     }
+    std::reverse(rows_event.begin(), rows_event.end());
     std::reverse(out.strata.begin() + first_out, out.strata.end());
     std::reverse(out.time.begin() + first_out, out.time.end());
     std::reverse(out.n_risk.begin() + first_out, out.n_risk.end());
@@ -254,9 +293,9 @@ KmCurves km_fit(const SurvData& d, int conf_type, double z,
     std::reverse(out.n_censor.begin() + first_out, out.n_censor.end());
 
     // Forward pass: product-limit estimate and Greenwood's sum.
-    ProductLimit pl(ctype, z);
+    ProductLimit pl(ctype, z, haz);
     for (std::size_t j = first_out; j < out.time.size(); ++j) {
-      pl.step(out.n_risk[j], out.n_event[j], out);
+      pl.step(out.n_risk[j], out.n_event[j], rows_event[j - first_out], out);
     }
     block_start = block_end;
   }
@@ -667,6 +706,8 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
     const double se_log = se[i] == 0.0 ? 0.0 : se[i] / p;
     curves.std_err[i] = se[i];
     surv_ci(p, se_log, ctype, z, curves.lower[i], curves.upper[i]);
+    // the robust SE of the cumulative hazard is not computed
+    if (i < curves.std_chaz.size()) curves.std_chaz[i] = kNaN;
   }
 }
 
@@ -683,7 +724,8 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
 //   with the product-limit estimate, exactly as km_fit() does after its sort.
 // Output: as km_fit(), rows by stratum code then time.
 KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
-                       int conf_type, double z, const Poll& poll) {
+                       int conf_type, double z, int haz_type,
+                       const Poll& poll) {
   const Eigen::Index n = d.n;
   const int n_strata = d.n_strata;
   const double* stop = d.stop;
@@ -697,10 +739,15 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
     throw std::invalid_argument("km_fit_binned: unknown confidence interval "
                                 "type");
   }
+  const HazType haz = haz_type_of(haz_type, "km_fit_binned");
+  // the number of event rows per cell differs from the weighted events
+  // only with weights, and only Fleming-Harrington's hazard reads it
+  const bool count_rows = d.weight && haz == HazType::fleming_harrington;
   const std::size_t cells = static_cast<std::size_t>(n_bins) *
                             static_cast<std::size_t>(n_strata);
   std::vector<double> risk(cells, 0.0), event(cells, 0.0), censor(cells, 0.0);
   std::vector<unsigned char> occupied(cells, 0);
+  std::vector<double> rows_event(count_rows ? cells : 0, 0.0);
   for (Eigen::Index r = 0; r < n; ++r) {
     poll.tick();
     const int s = strata[r];
@@ -716,7 +763,12 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
     const double wr = d.w(r);
     occupied[cell] = 1;
     risk[cell] += wr;
-    if (status[r] != 0.0) event[cell] += wr; else censor[cell] += wr;
+    if (status[r] != 0.0) {
+      event[cell] += wr;
+      if (count_rows) rows_event[cell] += 1.0;
+    } else {
+      censor[cell] += wr;
+    }
   }
   std::size_t n_out = 0;
   for (unsigned char o : occupied) n_out += o;
@@ -730,7 +782,7 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
       at_risk += risk[base + b];
       risk[base + b] = at_risk;
     }
-    ProductLimit pl(ctype, z);
+    ProductLimit pl(ctype, z, haz);
     for (std::size_t b = 0; b < static_cast<std::size_t>(n_bins); ++b) {
       const std::size_t cell = base + b;
       if (!occupied[cell]) continue;
@@ -739,16 +791,17 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
       out.n_risk.push_back(risk[cell]);
       out.n_event.push_back(event[cell]);
       out.n_censor.push_back(censor[cell]);
-      pl.step(risk[cell], event[cell], out);
+      pl.step(risk[cell], event[cell],
+              count_rows ? rows_event[cell] : event[cell], out);
     }
   }
   return out;
 }
 
 KmCurves km_fit_robust(const SurvData& d, const int* cluster, int n_cluster,
-                       int method, int conf_type, double z,
+                       int method, int conf_type, double z, int haz_type,
                        const Poll& poll) {
-  KmCurves fit = km_fit(d, conf_type, z, poll);
+  KmCurves fit = km_fit(d, conf_type, z, haz_type, poll);
   const Eigen::VectorXd se =
       km_robust_se(d, cluster, n_cluster, fit, method, poll);
   km_use_robust(fit, se, conf_type, z);

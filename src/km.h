@@ -25,12 +25,19 @@ struct KmCurves {
                                  // of log S, or the robust SE
   std::vector<double> lower;     // pointwise CI (NaN where undefined)
   std::vector<double> upper;
+  std::vector<double> cumhaz;    // cumulative hazard H(time): Nelson-Aalen
+                                 // (hazard type 1) or Fleming-Harrington (2)
+  std::vector<double> std_chaz;  // its SE, sqrt of the summed d / n^2 terms
+                                 // (NaN with the robust variance)
 };
+
+// Cumulative-hazard estimators, numbered as survfit's `ctype`.
+enum class HazType { nelson_aalen = 1, fleming_harrington = 2 };
 
 // Kaplan-Meier curves with Greenwood's variance from the rows of `d`
 // read through d.order (every row, m = n). See km.cpp.
 KmCurves km_fit(const SurvData& d, int conf_type, double z,
-                const Poll& poll = Poll());
+                int haz_type = 1, const Poll& poll = Poll());
 
 // Robust (infinitesimal-jackknife) standard error of S(t), one value per
 // row of `curves`, which km_fit() computed from the same rows; cluster
@@ -46,7 +53,7 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
 
 // km_fit() with the robust variance: km_robust_se() and km_use_robust().
 KmCurves km_fit_robust(const SurvData& d, const int* cluster, int n_cluster,
-                       int method, int conf_type, double z,
+                       int method, int conf_type, double z, int haz_type = 1,
                        const Poll& poll = Poll());
 
 // Kaplan-Meier curves for whole-number stop times on the grid
@@ -54,7 +61,8 @@ KmCurves km_fit_robust(const SurvData& d, const int* cluster, int n_cluster,
 // are read in storage order (d.order is not used). Right-censored data
 // only; same output as km_fit().
 KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
-                       int conf_type, double z, const Poll& poll = Poll());
+                       int conf_type, double z, int haz_type = 1,
+                       const Poll& poll = Poll());
 
 // One pass over x, without allocating: the smallest and largest value that
 // is not NaN (NA), whether all of those are whole numbers, and how many are

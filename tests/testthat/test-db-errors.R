@@ -114,6 +114,8 @@ test_that("bad tables give named cohortsurv_errors and change nothing", {
                "no grouping variable", class = "cohortsurv_error")
   expect_error(cox(Surv(time, status) ~ x, data = tb("good"), iter = 3),
                "`iter` is not supported", class = "cohortsurv_error")
+  expect_error(km(Surv(time, status) ~ g, data = tb("good"), ctype = 2),
+               "ctype = 2", class = "cohortsurv_error")
   expect_error(db_table(con), "either `name`", class = "cohortsurv_error")
   expect_error(db_table(1, "good"), "DBI connection",
                class = "cohortsurv_error")

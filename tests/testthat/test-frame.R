@@ -144,3 +144,41 @@ test_that("any_missing() agrees with anyNA() on factors and other vectors", {
   expect_identical(am(c(1L, 2L)), FALSE)
   expect_identical(am(c("a", NA)), TRUE)
 })
+
+test_that("the fast frame equals model.frame() on computed, logical and character terms", {
+  l2 <- lung
+  l2$grp <- ifelse(l2$age > 60, "old", ifelse(l2$age < 50, NA, "young"))
+  l2$lg <- l2$age > 60
+  l2$ch <- as.character(l2$ph.ecog)
+  rownames(l2) <- paste0("p", seq_len(nrow(l2)))
+  forms <- list(
+    Surv(time, status) ~ I(sex == 1),
+    Surv(time, status) ~ grp + strata(sex),
+    Surv(time, status) ~ lg + ch,
+    Surv(time, status) ~ factor(ph.ecog) + interaction(sex, lg),
+    Surv(time, status) ~ log(age) + cut(age, 3),
+    Surv(time, status) ~ I(ph.karno > 70) * sex
+  )
+  for (f in forms) {
+    environment(f) <- environment()
+    a <- frame_of(f, l2, subset = age > 50, weights = age)
+    b <- frame_of(f, l2, subset = age > 50, weights = age,
+                  na.action = slow_omit)
+    expect_same_frame(a, b)
+    for (j in seq_along(a$mf)) expect_identical(a$mf[[j]], b$mf[[j]])
+    expect_same_frame(frame_of(f, l2, na.action = na.exclude),
+                      frame_of(f, l2, na.action = function(o, ...)
+                        stats::na.exclude(o, ...)))
+  }
+  # a term that is not one plain column per row takes the general path
+  f <- Surv(time, status) ~ poly(age, 2)
+  expect_same_frame(frame_of(f, lung), frame_of(f, lung, na.action = slow_omit))
+})
+
+test_that("fast_factor() equals factor()", {
+  for (x in list(c(TRUE, FALSE, TRUE), c(a = TRUE, b = TRUE), I(c(2, 1, 2)),
+                 c("b", "a", "B", "a"), c(a = 1.5, b = 0.1), c(0.1 + 0.2, 0.3),
+                 c(1, NA, 2), as.Date("2020-01-01") + c(3, 1), 3:1, character())) {
+    expect_identical(cohortsurv:::fast_factor(x), factor(x))
+  }
+})

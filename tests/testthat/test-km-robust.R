@@ -341,7 +341,7 @@ test_that("survfit's argument names are accepted or refused clearly", {
                class = "cohortsurv_error", regexp = "conf.int")
   expect_error(km(Surv(time, status) ~ sex, lung, rmean = 365),
                class = "cohortsurv_error", regexp = "rmean")
-  for (a in c("se.fit", "ctype", "stype", "type", "conf.lower", "start.time",
+  for (a in c("se.fit", "stype", "type", "conf.lower", "start.time",
               "influence", "istate", "etype", "error", "entry",
               "time0", "p0", "model", "scale")) {
     args <- list(Surv(time, status) ~ sex, lung, 1)

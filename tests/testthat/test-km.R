@@ -329,7 +329,8 @@ test_that("print() and the data-frame parts have the documented shape", {
   fit <- km(Surv(time, status) ~ sex, lung)
   expect_s3_class(fit, "cs_km")
   expect_named(fit$curves, c("strata", "time", "n_risk", "n_event", "n_censor",
-                             "surv", "std_err", "lower", "upper"))
+                             "surv", "std_err", "lower", "upper", "cumhaz",
+                             "std_chaz"))
   expect_named(fit$table, c("strata", "n", "events", "median", "median_lower",
                             "median_upper", "rmean", "rmean_se"))
   expect_output(print(fit), "sex=1")
