@@ -66,7 +66,11 @@
 #'   axis labels.
 #' @param fun What to draw: `NULL` (the default) the survival curves;
 #'   `"event"` the cumulative event probability 1 - S(t), rising from 0 (its
-#'   band 1 - the band of S). Other values of `survfit`'s `fun` are refused.
+#'   band 1 - the band of S); `"cumhaz"` the cumulative hazard of the fit's
+#'   `cumhaz` column (Nelson-Aalen, or Fleming-Harrington with
+#'   `km(ctype = 2)`), its band `cumhaz` +/- z `std_chaz` cut at 0, as
+#'   `plot.survfit(fun = "cumhaz")` draws it, on a y axis from 0 to the
+#'   largest value drawn. Other values of `survfit`'s `fun` are refused.
 #' @param ... Further graphical parameters passed to [graphics::plot()],
 #'   such as `main`, `cex.axis`, `ylim`.
 #'
@@ -127,8 +131,24 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
                        col = NULL, lty = NULL, lwd = 2, risk_cex = 0.9,
                        xlim = NULL, xscale = 1, pval = FALSE, fun = NULL,
                        ...) {
-  event <- km_plot_fun(fun)
-  if (event && missing(ylab)) ylab <- "Cumulative event probability"
+  mode <- km_plot_fun(fun)
+  event <- mode != "surv"
+  if (missing(ylab)) {
+    ylab <- switch(mode, surv = ylab, event = "Cumulative event probability",
+                   cumhaz = "Cumulative hazard")
+  }
+  if (mode == "cumhaz") {
+    if (is.null(x$curves$cumhaz) || is.null(x$curves$std_chaz)) {
+      cs_abort("`fun = \"cumhaz\"` needs the `cumhaz` and `std_chaz` ",
+               "columns of the curves, which this fit does not have.",
+               arg = "fun")
+    }
+    if (isTRUE(median_lines)) {
+      cs_abort("`median_lines` marks S = 0.5, which is not on the ",
+               "cumulative-hazard scale; use `median_lines = FALSE` with ",
+               "`fun = \"cumhaz\"`.", arg = "median_lines")
+    }
+  }
   what <- km_risk_what(risk_table)
   check_flag(conf_int, "conf_int")
   check_flag(censor_marks, "censor_marks")
@@ -163,7 +183,13 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   xs$curves$time <- x$curves$time / xscale
   xs$table$median <- x$table$median / xscale
   y0 <- 1
-  if (event) {
+  if (mode == "cumhaz") {
+    y0 <- 0
+    z <- stats::qnorm(1 - (1 - km_conf_level(x)) / 2)
+    xs$curves$surv <- xs$curves$cumhaz
+    xs$curves$lower <- pmax(xs$curves$cumhaz - z * xs$curves$std_chaz, 0)
+    xs$curves$upper <- xs$curves$cumhaz + z * xs$curves$std_chaz
+  } else if (event) {
     y0 <- 0
     lo <- xs$curves$lower
     xs$curves$surv <- 1 - xs$curves$surv
@@ -175,7 +201,8 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
 
   dots <- list(...)
   cex_axis <- if (is.null(dots$cex.axis)) 1 else dots$cex.axis
-  ylim <- if (is.null(dots$ylim)) c(0, 1) else dots$ylim
+  ylim <- if (!is.null(dots$ylim)) dots$ylim else if (mode == "cumhaz")
+    c(0, km_cumhaz_top(xs$curves, conf_int)) else c(0, 1)
   op <- graphics::par(no.readonly = TRUE)
   on.exit(graphics::par(op[c("mar", "mgp", "xpd", "las", "tcl", "cex")]),
           add = TRUE)
@@ -256,19 +283,32 @@ plot.cs_km <- function(x, risk_table = TRUE, times = NULL, conf_int = FALSE,
   invisible(risk)
 }
 
-# `fun` of plot.cs_km(): whether to draw 1 - S ("event") rather than S.
+# `fun` of plot.cs_km(): what to draw, "surv" (S), "event" (1 - S) or
+# "cumhaz" (the cumulative hazard column).
 km_plot_fun <- function(fun) {
-  if (is.null(fun)) return(FALSE)
-  if (identical(fun, "event")) return(TRUE)
-  if (identical(fun, "cumhaz")) {
-    cs_abort("`fun = \"cumhaz\"` is not supported yet; plot() draws the ",
-             "survival curves (`fun = NULL`) or 1 - S (`fun = \"event\"`).",
-             arg = "fun")
-  }
-  cs_abort("`fun` must be NULL (survival) or \"event\" (1 - S)",
+  if (is.null(fun)) return("surv")
+  if (identical(fun, "event")) return("event")
+  if (identical(fun, "cumhaz")) return("cumhaz")
+  cs_abort("`fun` must be NULL (survival), \"event\" (1 - S) or ",
+           "\"cumhaz\" (the cumulative hazard)",
            if (is.character(fun) && length(fun) == 1L)
              paste0("; \"", fun, "\" is not supported") else
                "; a function is not supported", ".", arg = "fun")
+}
+
+# The confidence level of a curve object's limits (0.95 when not kept).
+km_conf_level <- function(x) {
+  lv <- x$conf_level
+  if (is.numeric(lv) && length(lv) == 1L && !is.na(lv)) lv else 0.95
+}
+
+# The top of the y axis for the cumulative hazard: the largest value drawn
+# (the band's when it is drawn), on pretty() ticks.
+km_cumhaz_top <- function(cv, conf_int) {
+  top <- max(c(if (conf_int) cv$upper else cv$surv, 0), na.rm = TRUE)
+  if (!(top > 0)) return(1)
+  p <- pretty(c(0, top))
+  max(p)
 }
 
 # `risk_table` as the column to show (NULL for none).

@@ -307,8 +307,6 @@ test_that("plot(km_fit, fun = 'event') draws 1 - S; other `fun` refused", {
   b <- plot(fit)
   expect_equal(a$n_risk, b$n_risk)
   # the obstacles the layout avoids are those of 1 - S
-  expect_error(plot(fit, fun = "cumhaz"), class = "cohortsurv_error",
-               regexp = "not supported yet")
   expect_error(plot(fit, fun = "log"), class = "cohortsurv_error",
                regexp = "\"log\" is not supported")
   expect_error(plot(fit, fun = function(s) 1 - s),

@@ -210,3 +210,38 @@ test_that("curves are identified by data: a level holding ', ' keeps its short l
                                              two$strata),
                    levels(two$curves$strata))
 })
+
+test_that("plot(fun = 'cumhaz') draws the cumhaz column and survfit's plain band", {
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  sf <- survfit(Surv(time, status) ~ sex, data = lung)
+  calls <- drawn_calls(plot(fit, fun = "cumhaz", conf_int = TRUE,
+                            censor_marks = FALSE))
+  xy <- Filter(function(e) e$fun == "C_plotXY", calls)
+  # the frame, then one step line per curve from (0, 0)
+  ys <- lapply(xy[-1], function(e) as.numeric(e$args[[1]]$y))
+  expect_length(ys, 2L)
+  h <- split(sf$cumhaz, rep(1:2, sf$strata))
+  for (j in 1:2) expect_equal(ys[[j]], c(0, h[[j]]), tolerance = 1e-10)
+  # the band: cumhaz +/- z std.chaz, cut at 0 (plot.survfit's plain limits)
+  poly <- Filter(function(e) e$fun == "C_polygon", calls)
+  expect_length(poly, 2L)
+  z <- qnorm(0.975)
+  py <- as.numeric(poly[[1]]$args[[2]])
+  h1 <- sf$cumhaz[1:sf$strata[1]]
+  s1 <- sf$std.chaz[1:sf$strata[1]]
+  expect_equal(max(py), max(h1 + z * s1), tolerance = 1e-10)
+  expect_equal(min(py), 0)
+  # the y axis reaches the top of the band
+  ax <- Filter(function(e) identical(e$fun, "C_axis") && e$args[[1]] == 2,
+               calls)
+  expect_gte(max(as.numeric(ax[[1]]$args[[2]])), max(h1 + z * s1))
+  # Fleming-Harrington with ctype = 2
+  f2 <- km(Surv(time, status) ~ 1, data = aml, ctype = 2)
+  s2 <- survfit(Surv(time, status) ~ 1, data = aml, ctype = 2)
+  xy <- Filter(function(e) e$fun == "C_plotXY",
+               drawn_calls(plot(f2, fun = "cumhaz", censor_marks = FALSE)))
+  expect_equal(as.numeric(xy[[2]]$args[[1]]$y), c(0, s2$cumhaz),
+               tolerance = 1e-10)
+  expect_error(plot(fit, fun = "cumhaz", median_lines = TRUE),
+               class = "cohortsurv_error", regexp = "median_lines")
+})
