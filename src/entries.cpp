@@ -262,3 +262,22 @@ Rcpp::List cpp_cox_basehaz(const Rcpp::List so, bool efron, const Eigen::Map<Eig
 Rcpp::List cpp_cox_zph(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> eta, const Eigen::Map<Eigen::VectorXd> g) {
   return to_list(cohortsurv::cox_zph_test(cox_view(so, efron), x, order_of(order, x.rows()), eta, g, r_poll()));
 }
+
+// Concordance (src/concordance.cpp) ------------------------------------------
+#include "concordance.h"
+
+namespace {
+
+Rcpp::List to_list(const cohortsurv::ConcordanceFit& f) {
+  return Rcpp::List::create(
+      Rcpp::Named("counts") = f.counts,
+      Rcpp::Named("concordance") = f.concordance, Rcpp::Named("var") = f.var,
+      Rcpp::Named("cox_var") = f.cox_var, Rcpp::Named("dfbeta") = f.dfbeta);
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x) {
+  return to_list(cohortsurv::concordance_fit(surv_view(sd), dbl(x, Rf_xlength(field(sd, "strata")), "x"), r_poll()));
+}
