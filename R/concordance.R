@@ -211,6 +211,13 @@ concordance_predictor <- function(tt, mf) {
     cs_abort("`formula` must have one predictor on the right-hand side, ",
              "such as Surv(time, status) ~ score.", arg = "formula")
   }
+  v <- if (length(labs) == 1L) mf[[labs]]
+  if ((is.numeric(v) || is.logical(v)) && is.null(dim(v)) &&
+      !is.object(v)) {
+    # a plain numeric column: model.matrix() would give the same column
+    # (with row names, which cost more than the rest on a million rows)
+    return(as.double(v))
+  }
   attr(tt, "intercept") <- 1L
   x <- stats::model.matrix(tt, mf)
   x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
@@ -221,9 +228,7 @@ concordance_predictor <- function(tt, mf) {
              "example the linear predictor of a cox() fit).",
              arg = "formula")
   }
-  x <- x[, 1L]
-  storage.mode(x) <- "double"
-  x
+  as.double(x[, 1L])
 }
 
 # The concordance of a cox() fit: its linear predictor on the rows used,
@@ -252,7 +257,7 @@ concordance_cox <- function(fit, timewt, timefix, conf_level, call) {
 concordance_engine <- function(y, x, strata, weights, cluster, reverse,
                                timefix, conf_level) {
   sd <- new_surv_data(unclass(y), strata, weights, timefix = timefix)
-  res <- cpp_concordance(sd, as.double(x))
+  res <- cpp_concordance(sd, if (is.double(x)) x else as.double(x))
   counts <- colSums(res$counts)
   names(counts) <- concordance_count_names
   est <- res$concordance

@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 #include <stdexcept>
 #include <vector>
 
@@ -97,37 +98,80 @@ double rank_var_step(const Split& s, double w) {
               (s.above - s.below) * (s.above - s.below));
 }
 
-// 1-based ranks of x within each stratum block of the sort order: rank[r]
-// for row r; returns the number of distinct values of each stratum block
-// in `n_distinct` (by block start position).
-void stratum_ranks(const SurvData& d, const double* x, std::vector<int>& rank,
-                   std::vector<int>& n_distinct) {
-  std::vector<int> rows;
+// The rows of `d` gathered in sort order once (sequential reads in the
+// walk instead of scattered ones): stop, status, weight and the 1-based
+// rank of x within the stratum block at each sort position; for
+// (start, stop] data the entry order as sort positions with their starts.
+struct SortedRows {
+  std::vector<double> stop, status, w;
+  std::vector<int> rank;
+  std::vector<int> entry;  // sort positions by (stratum, start)
+  std::vector<double> entry_start;
+  bool counting = false;
+};
+
+// Gathers `d` into `s`; the ranks of x are computed per stratum block
+// [b0, b1) of the sort order, whose number of distinct values is stored in
+// n_distinct[b0].
+void gather_rows(const SurvData& d, const double* x, SortedRows& s,
+                 std::vector<int>& n_distinct) {
+  const size_t m = static_cast<size_t>(d.m);
+  s.stop.resize(m);
+  s.status.resize(m);
+  s.w.resize(m);
+  s.rank.resize(m);
+  std::vector<std::pair<double, int>> xs(m);
+  for (size_t p = 0; p < m; ++p) {
+    const Index r = d.row(static_cast<Index>(p));
+    s.stop[p] = d.stop[r];
+    s.status[p] = d.status[r];
+    s.w[p] = d.w(r);
+    xs[p] = {x[r], static_cast<int>(p)};
+    if (std::isnan(x[r])) {
+      throw std::invalid_argument("concordance: the predictor has NaN");
+    }
+  }
   for (Index b0 = 0; b0 < d.m;) {
     const Index b1 = stratum_end(d, b0);
-    rows.resize(static_cast<size_t>(b1 - b0));
-    for (Index i = b0; i < b1; ++i) rows[i - b0] = static_cast<int>(d.row(i));
-    std::sort(rows.begin(), rows.end(),
-              [x](int a, int b) { return x[a] < x[b]; });
+    std::sort(xs.begin() + b0, xs.begin() + b1);
     int k = 0;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i == 0 || x[rows[i]] != x[rows[i - 1]]) ++k;
-      rank[rows[i]] = k;
+    for (Index i = b0; i < b1; ++i) {
+      if (i == b0 || xs[i].first != xs[i - 1].first) ++k;
+      s.rank[xs[i].second] = k;
     }
     n_distinct[b0] = k;
     b0 = b1;
   }
+  s.counting = d.counting();
+  if (s.counting) {
+    std::vector<int> pos(static_cast<size_t>(d.n), -1);
+    for (size_t p = 0; p < m; ++p) {
+      pos[d.row(static_cast<Index>(p))] = static_cast<int>(p);
+    }
+    s.entry.resize(m);
+    s.entry_start.resize(m);
+    for (size_t i = 0; i < m; ++i) {
+      const int r = d.entry[i];
+      if (pos[r] < 0) {
+        throw std::invalid_argument("concordance: the entry order must hold "
+                                    "the rows of the sort order");
+      }
+      s.entry[i] = pos[r];
+      s.entry_start[i] = d.start[r];
+    }
+  }
 }
 
-// The walk over one stratum: sort positions [b0, b1) of d.order (and of
-// d.entry). Adds the stratum's counts (5, then the Cox variance sum) to
-// `count` and the rows' influence to ic, id, it.
+// The walk over one stratum: sort positions [b0, b1) (of the sort order
+// and of the entry order). Adds the stratum's counts (5, then the Cox
+// variance sum) to `count` and the influence of its rows (by sort
+// position) to ic, id, it.
 class StratumWalk {
  public:
-  StratumWalk(const SurvData& d, const std::vector<int>& rank,
-              std::vector<double>& ic, std::vector<double>& id,
-              std::vector<double>& it, const Poll& poll)
-      : d_(d), rank_(rank), ic_(ic), id_(id), it_(it), poll_(poll) {}
+  StratumWalk(const SortedRows& s, std::vector<double>& ic,
+              std::vector<double>& id, std::vector<double>& it,
+              const Poll& poll)
+      : s_(s), ic_(ic), id_(id), it_(it), poll_(poll) {}
 
   void run(Index b0, Index b1, int k, double* count) {
     risk_.reset(k);
@@ -136,68 +180,67 @@ class StratumWalk {
     z2_ = 0.0;
     Index e = b1;  // entry positions [b0, e) not yet passed
     for (Index p = b1; p > b0;) {
-      const double t = d_.stop[d_.row(p - 1)];
+      const double t = s_.stop[p - 1];
       Index q = p - 1;
-      while (q > b0 && d_.stop[d_.row(q - 1)] == t) --q;
+      while (q > b0 && s_.stop[q - 1] == t) --q;
       bool any_event = false;
       for (Index i = q; i < p; ++i) {
-        const Index r = d_.row(i);
-        if (d_.status[r] == 0) {
-          enter(r);
+        if (s_.status[i] == 0) {
+          enter(i);
         } else {
           any_event = true;
         }
         poll_.tick();
       }
       if (any_event) {
-        if (d_.counting()) {
-          while (e > b0 && d_.start[d_.entry[e - 1]] >= t) leave(d_.entry[--e]);
+        if (s_.counting) {
+          while (e > b0 && s_.entry_start[e - 1] >= t) leave(s_.entry[--e]);
         }
         events_at(q, p, count);
       }
       p = q;
     }
-    if (d_.counting()) {
-      for (Index i = b0; i < e; ++i) finish(d_.entry[i]);
+    if (s_.counting) {
+      for (Index i = b0; i < e; ++i) finish(s_.entry[i]);
     } else {
-      for (Index i = b0; i < b1; ++i) finish(d_.row(i));
+      for (Index i = b0; i < b1; ++i) finish(i);
     }
   }
 
  private:
-  // the event tree seen by row r, added with sign `sign` to its influence:
-  // events below its rank are concordant with it, above discordant
-  void influence(Index r, double sign) {
-    const Split s = events_.split(rank_[r]);
-    ic_[r] += sign * s.below;
-    id_[r] += sign * s.above;
-    it_[r] += sign * s.at;
+  // the event tree seen by position i, added with sign `sign` to its
+  // influence: events below its rank are concordant with it, above
+  // discordant
+  void influence(Index i, double sign) {
+    const Split s = events_.split(s_.rank[i]);
+    ic_[i] += sign * s.below;
+    id_[i] += sign * s.above;
+    it_[i] += sign * s.at;
   }
-  // row r joins the risk set (in reverse time)
-  void enter(Index r) {
-    influence(r, -1.0);
-    const double w = d_.w(r);
-    z2_ += rank_var_step(risk_.split(rank_[r]), w);
-    risk_.add(rank_[r], w);
+  // position i joins the risk set (in reverse time)
+  void enter(Index i) {
+    influence(i, -1.0);
+    const double w = s_.w[i];
+    z2_ += rank_var_step(risk_.split(s_.rank[i]), w);
+    risk_.add(s_.rank[i], w);
   }
   // a (start, stop] row leaves it: its start is at or after the event time
-  void leave(Index r) {
-    finish(r);
-    const double w = d_.w(r);
-    risk_.add(rank_[r], -w);
-    z2_ -= rank_var_step(risk_.split(rank_[r]), w);
+  void leave(Index i) {
+    finish(i);
+    const double w = s_.w[i];
+    risk_.add(s_.rank[i], -w);
+    z2_ -= rank_var_step(risk_.split(s_.rank[i]), w);
   }
-  void finish(Index r) { influence(r, 1.0); }
+  void finish(Index i) { influence(i, 1.0); }
 
   // the events at sort positions [q, p) (one time): their pairs with the
   // risk set, their ties, then they join the risk set
   void events_at(Index q, Index p, double* count) {
     double dwt = 0.0;
     for (Index i = q; i < p; ++i) {
-      const Index r = d_.row(i);
-      if (d_.status[r] == 0) continue;
-      const double w = d_.w(r);
-      const int k = rank_[r];
+      if (s_.status[i] == 0) continue;
+      const double w = s_.w[i];
+      const int k = s_.rank[i];
       count[3] += w * dwt;
       dwt += w;
       count[4] += w * tied_[k];
@@ -206,22 +249,20 @@ class StratumWalk {
       count[0] += w * s.above;
       count[1] += w * s.below;
       count[2] += w * s.at;
-      ic_[r] += s.above;
-      id_[r] += s.below;
-      it_[r] += s.at;
+      ic_[i] += s.above;
+      id_[i] += s.below;
+      it_[i] += s.at;
       events_.add(k, w);
     }
     for (Index i = q; i < p; ++i) {
-      const Index r = d_.row(i);
-      if (d_.status[r] == 0) continue;
-      tied_[rank_[r]] = 0.0;
-      enter(r);
+      if (s_.status[i] == 0) continue;
+      tied_[s_.rank[i]] = 0.0;
+      enter(i);
     }
     if (dwt != 0.0) count[5] += dwt * z2_ / risk_.total();
   }
 
-  const SurvData& d_;
-  const std::vector<int>& rank_;
+  const SortedRows& s_;
   std::vector<double>& ic_;
   std::vector<double>& id_;
   std::vector<double>& it_;
@@ -241,20 +282,15 @@ ConcordanceFit concordance_fit(const SurvData& d, const double* x,
     throw std::invalid_argument("concordance: (start, stop] data need the "
                                 "entry order");
   }
-  for (Index i = 0; i < d.m; ++i) {
-    if (std::isnan(x[d.row(i)])) {
-      throw std::invalid_argument("concordance: the predictor has NaN");
-    }
-  }
-  const size_t n = static_cast<size_t>(d.n);
-  std::vector<int> rank(n, 0);
-  std::vector<int> n_distinct(static_cast<size_t>(d.m) + 1, 0);
-  stratum_ranks(d, x, rank, n_distinct);
-  std::vector<double> ic(n, 0.0), id(n, 0.0), it(n, 0.0);
+  const size_t m = static_cast<size_t>(d.m);
+  SortedRows rows;
+  std::vector<int> n_distinct(m + 1, 0);
+  gather_rows(d, x, rows, n_distinct);
+  std::vector<double> ic(m, 0.0), id(m, 0.0), it(m, 0.0);
   ConcordanceFit out;
   out.counts = Eigen::MatrixXd::Zero(d.n_strata, 5);
   double cox_sum = 0.0;
-  StratumWalk walk(d, rank, ic, id, it, poll);
+  StratumWalk walk(rows, ic, id, it, poll);
   for (Index b0 = 0; b0 < d.m;) {
     const Index b1 = stratum_end(d, b0);
     double count[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
@@ -273,10 +309,9 @@ ConcordanceFit concordance_fit(const SurvData& d, const double* x,
   out.dfbeta = Eigen::VectorXd::Zero(d.n);
   double var = 0.0;
   for (Index i = 0; i < d.m; ++i) {
-    const Index r = d.row(i);
-    const double f = d.w(r) * ((ic[r] - id[r]) / npair -
-                               (somer / npair) * (ic[r] + id[r] + it[r]));
-    out.dfbeta(r) = f / 2.0;
+    const double f = rows.w[i] * ((ic[i] - id[i]) / npair -
+                                  (somer / npair) * (ic[i] + id[i] + it[i]));
+    out.dfbeta(d.row(i)) = f / 2.0;
     var += f * f;
   }
   out.var = var / 4.0;
