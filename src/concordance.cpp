@@ -40,6 +40,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <utility>
 #include <stdexcept>
@@ -59,32 +61,45 @@ struct Split {
 };
 
 // A Fenwick tree of weights over ranks 1..k, with the weight at each rank
-// kept apart for the ties.
+// kept apart for the ties (side by side with the tree's partial sum, so
+// that both share a cache line).
 class RankTree {
  public:
   void reset(int k) {
     k_ = k;
-    sum_.assign(static_cast<size_t>(k) + 1, 0.0);
-    at_.assign(static_cast<size_t>(k) + 1, 0.0);
+    node_.assign(static_cast<size_t>(k) + 1, Node{0.0, 0.0});
     total_ = 0.0;
   }
   void add(int r, double w) {
-    at_[r] += w;
+    node_[r].at += w;
     total_ += w;
-    for (int i = r; i <= k_; i += i & -i) sum_[i] += w;
+    for (int i = r; i <= k_; i += i & -i) node_[i].sum += w;
   }
   Split split(int r) const {
     double below = 0.0;
-    for (int i = r - 1; i > 0; i -= i & -i) below += sum_[i];
-    const double at = at_[r];
+    for (int i = r - 1; i > 0; i -= i & -i) below += node_[i].sum;
+    const double at = node_[r].at;
     return {below, at, total_ - below - at};
   }
   double total() const { return total_; }
+  // the splits of every rank 1..k at once (out[r], r = 1..k), in O(k)
+  void all_splits(std::vector<Split>& out) const {
+    out.resize(static_cast<size_t>(k_) + 1);
+    double below = 0.0;
+    for (int r = 1; r <= k_; ++r) {
+      const double at = node_[r].at;
+      out[r] = {below, at, total_ - below - at};
+      below += at;
+    }
+  }
 
  private:
+  struct Node {
+    double sum;
+    double at;
+  };
   int k_ = 0;
-  std::vector<double> sum_;
-  std::vector<double> at_;
+  std::vector<Node> node_;
   double total_ = 0.0;
 };
 
@@ -110,6 +125,61 @@ struct SortedRows {
   bool counting = false;
 };
 
+// An unsigned key whose order is the order of the double v (v not NaN;
+// -0 and 0 get the same key).
+inline std::uint64_t order_key(double v) {
+  v += 0.0;  // -0 becomes 0
+  std::uint64_t u;
+  std::memcpy(&u, &v, sizeof u);
+  return (u & 0x8000000000000000ULL) ? ~u : (u | 0x8000000000000000ULL);
+}
+
+// A sort item: the order key of a predictor value, its sort position and
+// the stratum block of that position.
+struct Keyed {
+  std::uint64_t key;
+  int pos;
+  int block;
+};
+
+// `a` sorted by (block, key), stably: an LSD radix sort, 16 bits of the
+// key a pass (a pass whose digit is the same for every item is skipped),
+// then a counting pass by block. Items carry their keys, so every pass
+// reads sequentially.
+void radix_sort(std::vector<Keyed>& a, int n_blocks) {
+  const size_t m = a.size();
+  constexpr int kPasses = 4;
+  constexpr size_t kBuckets = size_t(1) << 16;
+  std::vector<std::uint32_t> hist(kPasses * kBuckets, 0);
+  for (size_t i = 0; i < m; ++i) {
+    for (int j = 0; j < kPasses; ++j) {
+      ++hist[j * kBuckets + ((a[i].key >> (16 * j)) & 0xFFFF)];
+    }
+  }
+  std::vector<Keyed> tmp(m);
+  for (int j = 0; j < kPasses; ++j) {
+    std::uint32_t* h = hist.data() + j * kBuckets;
+    if (m == 0 || h[(a[0].key >> (16 * j)) & 0xFFFF] == m) continue;
+    std::uint32_t sum = 0;
+    for (size_t b = 0; b < kBuckets; ++b) {
+      const std::uint32_t c = h[b];
+      h[b] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < m; ++i) {
+      tmp[h[(a[i].key >> (16 * j)) & 0xFFFF]++] = a[i];
+    }
+    a.swap(tmp);
+  }
+  if (n_blocks > 1) {
+    std::vector<size_t> next(static_cast<size_t>(n_blocks) + 1, 0);
+    for (size_t i = 0; i < m; ++i) ++next[a[i].block + 1];
+    for (int b = 0; b < n_blocks; ++b) next[b + 1] += next[b];
+    for (size_t i = 0; i < m; ++i) tmp[next[a[i].block]++] = a[i];
+    a.swap(tmp);
+  }
+}
+
 // Gathers `d` into `s`; the ranks of x are computed per stratum block
 // [b0, b1) of the sort order, whose number of distinct values is stored in
 // n_distinct[b0].
@@ -120,27 +190,34 @@ void gather_rows(const SurvData& d, const double* x, SortedRows& s,
   s.status.resize(m);
   s.w.resize(m);
   s.rank.resize(m);
-  std::vector<std::pair<double, int>> xs(m);
-  for (size_t p = 0; p < m; ++p) {
-    const Index r = d.row(static_cast<Index>(p));
-    s.stop[p] = d.stop[r];
-    s.status[p] = d.status[r];
-    s.w[p] = d.w(r);
-    xs[p] = {x[r], static_cast<int>(p)};
-    if (std::isnan(x[r])) {
-      throw std::invalid_argument("concordance: the predictor has NaN");
-    }
-  }
+  std::vector<Keyed> items(m);
+  std::vector<Index> starts;
   for (Index b0 = 0; b0 < d.m;) {
     const Index b1 = stratum_end(d, b0);
-    std::sort(xs.begin() + b0, xs.begin() + b1);
-    int k = 0;
-    for (Index i = b0; i < b1; ++i) {
-      if (i == b0 || xs[i].first != xs[i - 1].first) ++k;
-      s.rank[xs[i].second] = k;
+    const int b = static_cast<int>(starts.size());
+    for (Index p = b0; p < b1; ++p) {
+      const Index r = d.row(p);
+      s.stop[p] = d.stop[r];
+      s.status[p] = d.status[r];
+      s.w[p] = d.w(r);
+      if (std::isnan(x[r])) {
+        throw std::invalid_argument("concordance: the predictor has NaN");
+      }
+      items[p] = {order_key(x[r]), static_cast<int>(p), b};
     }
-    n_distinct[b0] = k;
+    starts.push_back(b0);
     b0 = b1;
+  }
+  radix_sort(items, static_cast<int>(starts.size()));
+  // items are now grouped by block in block order, each sorted by x
+  starts.push_back(d.m);
+  for (size_t b = 0; b + 1 < starts.size(); ++b) {
+    int k = 0;
+    for (Index i = starts[b]; i < starts[b + 1]; ++i) {
+      if (i == starts[b] || items[i].key != items[i - 1].key) ++k;
+      s.rank[items[i].pos] = k;
+    }
+    n_distinct[starts[b]] = k;
   }
   s.counting = d.counting();
   if (s.counting) {
@@ -200,10 +277,19 @@ class StratumWalk {
       }
       p = q;
     }
+    // the rows still at risk at the start of time see every event: the
+    // event tree is final, so its splits are read from one table
+    events_.all_splits(final_);
+    auto finish_final = [this](Index i) {
+      const Split& s = final_[s_.rank[i]];
+      ic_[i] += s.below;
+      id_[i] += s.above;
+      it_[i] += s.at;
+    };
     if (s_.counting) {
-      for (Index i = b0; i < e; ++i) finish(s_.entry[i]);
+      for (Index i = b0; i < e; ++i) finish_final(s_.entry[i]);
     } else {
-      for (Index i = b0; i < b1; ++i) finish(i);
+      for (Index i = b0; i < b1; ++i) finish_final(i);
     }
   }
 
@@ -270,6 +356,7 @@ class StratumWalk {
   RankTree risk_;
   RankTree events_;
   std::vector<double> tied_;  // event weight per rank at the current time
+  std::vector<Split> final_;  // the final event tree's split of each rank
   double z2_ = 0.0;
 };
 
