@@ -60,47 +60,68 @@ struct Split {
   double above;
 };
 
-// A Fenwick tree of weights over ranks 1..k, with the weight at each rank
-// kept apart for the ties (side by side with the tree's partial sum, so
-// that both share a cache line).
-class RankTree {
+// Two Fenwick (binary indexed) trees over the same ranks 1..k: the weights
+// of the risk set and of the events seen so far, each with the weight at
+// every rank kept apart for the ties. Their nodes are stored side by side,
+// so that one walk reads both (the walk's cache misses are its cost).
+class RiskEventTree {
  public:
   void reset(int k) {
     k_ = k;
-    node_.assign(static_cast<size_t>(k) + 1, Node{0.0, 0.0});
-    total_ = 0.0;
+    node_.assign(static_cast<size_t>(k) + 1, Node{0.0, 0.0, 0.0, 0.0});
+    risk_total_ = event_total_ = 0.0;
   }
-  void add(int r, double w) {
-    node_[r].at += w;
-    total_ += w;
-    for (int i = r; i <= k_; i += i & -i) node_[i].sum += w;
+  // weight w joins the risk set at rank r
+  void add_risk(int r, double w) {
+    node_[r].risk_at += w;
+    risk_total_ += w;
+    for (int i = r; i <= k_; i += i & -i) node_[i].risk_sum += w;
   }
-  Split split(int r) const {
-    double below = 0.0;
-    for (int i = r - 1; i > 0; i -= i & -i) below += node_[i].sum;
-    const double at = node_[r].at;
-    return {below, at, total_ - below - at};
+  // an event of weight w at rank r joins the risk set and the events
+  void add_event(int r, double w) {
+    node_[r].risk_at += w;
+    node_[r].event_at += w;
+    risk_total_ += w;
+    event_total_ += w;
+    for (int i = r; i <= k_; i += i & -i) {
+      node_[i].risk_sum += w;
+      node_[i].event_sum += w;
+    }
   }
-  double total() const { return total_; }
-  // the splits of every rank 1..k at once (out[r], r = 1..k), in O(k)
-  void all_splits(std::vector<Split>& out) const {
+  // the risk set's and the events' weights below, at and above rank r
+  void split(int r, Split& risk, Split& events) const {
+    double rb = 0.0, eb = 0.0;
+    for (int i = r - 1; i > 0; i -= i & -i) {
+      rb += node_[i].risk_sum;
+      eb += node_[i].event_sum;
+    }
+    const double ra = node_[r].risk_at, ea = node_[r].event_at;
+    risk = {rb, ra, risk_total_ - rb - ra};
+    events = {eb, ea, event_total_ - eb - ea};
+  }
+  double risk_total() const { return risk_total_; }
+  // the events' split of every rank 1..k at once (out[r]), in O(k)
+  void event_splits(std::vector<Split>& out) const {
     out.resize(static_cast<size_t>(k_) + 1);
     double below = 0.0;
     for (int r = 1; r <= k_; ++r) {
-      const double at = node_[r].at;
-      out[r] = {below, at, total_ - below - at};
+      const double at = node_[r].event_at;
+      out[r] = {below, at, event_total_ - below - at};
       below += at;
     }
   }
 
  private:
   struct Node {
-    double sum;
-    double at;
+    double risk_sum;
+    double risk_at;
+    double event_sum;
+    double event_at;
   };
   int k_ = 0;
   std::vector<Node> node_;
-  double total_ = 0.0;
+  double risk_total_ = 0.0;
+  double event_total_ = 0.0;
 };
 
 // The change in sum_j w_j z_j^2 (z_j = weight above j minus weight below j
@@ -251,9 +272,7 @@ class StratumWalk {
       : s_(s), ic_(ic), id_(id), it_(it), poll_(poll) {}
 
   void run(Index b0, Index b1, int k, double* count) {
-    risk_.reset(k);
-    events_.reset(k);
-    tied_.assign(static_cast<size_t>(k) + 1, 0.0);
+    tree_.reset(k);
     z2_ = 0.0;
     Index e = b1;  // entry positions [b0, e) not yet passed
     for (Index p = b1; p > b0;) {
@@ -263,7 +282,7 @@ class StratumWalk {
       bool any_event = false;
       for (Index i = q; i < p; ++i) {
         if (s_.status[i] == 0) {
-          enter(i);
+          enter_censored(i);
         } else {
           any_event = true;
         }
@@ -279,73 +298,109 @@ class StratumWalk {
     }
     // the rows still at risk at the start of time see every event: the
     // event tree is final, so its splits are read from one table
-    events_.all_splits(final_);
-    auto finish_final = [this](Index i) {
-      const Split& s = final_[s_.rank[i]];
-      ic_[i] += s.below;
-      id_[i] += s.above;
-      it_[i] += s.at;
-    };
+    tree_.event_splits(final_);
     if (s_.counting) {
-      for (Index i = b0; i < e; ++i) finish_final(s_.entry[i]);
+      for (Index j = b0; j < e; ++j) {
+        const Index i = s_.entry[j];
+        add_influence(i, final_[s_.rank[i]], 1.0);
+      }
     } else {
-      for (Index i = b0; i < b1; ++i) finish_final(i);
+      for (Index i = b0; i < b1; ++i) add_influence(i, final_[s_.rank[i]], 1.0);
     }
   }
 
  private:
-  // the event tree seen by position i, added with sign `sign` to its
-  // influence: events below its rank are concordant with it, above
-  // discordant
-  void influence(Index i, double sign) {
-    const Split s = events_.split(s_.rank[i]);
-    ic_[i] += sign * s.below;
-    id_[i] += sign * s.above;
-    it_[i] += sign * s.at;
+  // an event at time t: its sort position, weight, rank, and the splits of
+  // the risk set and of the events at its rank before the events at t
+  struct Event {
+    Index pos;
+    double w;
+    int rank;
+    Split risk;
+    Split events;
+  };
+
+  // row i against events `ev` (the events of earlier times in reverse
+  // time; events below its rank are concordant with it, above discordant),
+  // added to its influence with sign `sign`
+  void add_influence(Index i, const Split& ev, double sign) {
+    ic_[i] += sign * ev.below;
+    id_[i] += sign * ev.above;
+    it_[i] += sign * ev.at;
   }
-  // position i joins the risk set (in reverse time)
-  void enter(Index i) {
-    influence(i, -1.0);
+  // a censored row joins the risk set (in reverse time)
+  void enter_censored(Index i) {
+    Split risk, events;
+    tree_.split(s_.rank[i], risk, events);
+    add_influence(i, events, -1.0);
     const double w = s_.w[i];
-    z2_ += rank_var_step(risk_.split(s_.rank[i]), w);
-    risk_.add(s_.rank[i], w);
+    z2_ += rank_var_step(risk, w);
+    tree_.add_risk(s_.rank[i], w);
   }
   // a (start, stop] row leaves it: its start is at or after the event time
   void leave(Index i) {
-    finish(i);
+    Split risk, events;
+    tree_.split(s_.rank[i], risk, events);
+    add_influence(i, events, 1.0);
     const double w = s_.w[i];
-    risk_.add(s_.rank[i], -w);
-    z2_ -= rank_var_step(risk_.split(s_.rank[i]), w);
+    risk.at -= w;
+    tree_.add_risk(s_.rank[i], -w);
+    z2_ -= rank_var_step(risk, w);
   }
-  void finish(Index i) { influence(i, 1.0); }
 
   // the events at sort positions [q, p) (one time): their pairs with the
-  // risk set, their ties, then they join the risk set
+  // risk set and their ties, then they join the risk set and the events.
+  // Each tree is read once per event, before any of them joins; how they
+  // change each other's splits is added from the events sorted by rank
+  // (they join in that order).
   void events_at(Index q, Index p, double* count) {
+    ev_.clear();
     double dwt = 0.0;
     for (Index i = q; i < p; ++i) {
       if (s_.status[i] == 0) continue;
-      const double w = s_.w[i];
-      const int k = s_.rank[i];
-      count[3] += w * dwt;
-      dwt += w;
-      count[4] += w * tied_[k];
-      tied_[k] += w;
-      const Split s = risk_.split(k);
-      count[0] += w * s.above;
-      count[1] += w * s.below;
-      count[2] += w * s.at;
-      ic_[i] += s.above;
-      id_[i] += s.below;
-      it_[i] += s.at;
-      events_.add(k, w);
+      Event v{i, s_.w[i], s_.rank[i], {}, {}};
+      tree_.split(v.rank, v.risk, v.events);
+      count[3] += v.w * dwt;
+      dwt += v.w;
+      count[0] += v.w * v.risk.above;
+      count[1] += v.w * v.risk.below;
+      count[2] += v.w * v.risk.at;
+      ic_[i] += v.risk.above;
+      id_[i] += v.risk.below;
+      it_[i] += v.risk.at;
+      ev_.push_back(v);
     }
-    for (Index i = q; i < p; ++i) {
-      if (s_.status[i] == 0) continue;
-      tied_[s_.rank[i]] = 0.0;
-      enter(i);
+    if (ev_.size() > 1) {
+      std::sort(ev_.begin(), ev_.end(), [](const Event& a, const Event& b) {
+        return a.rank < b.rank || (a.rank == b.rank && a.pos < b.pos);
+      });
     }
-    if (dwt != 0.0) count[5] += dwt * z2_ / risk_.total();
+    double prev = 0.0;  // weight of the events at lower ranks
+    for (size_t g0 = 0; g0 < ev_.size();) {
+      size_t g1 = g0 + 1;
+      double group = ev_[g0].w;
+      while (g1 < ev_.size() && ev_[g1].rank == ev_[g0].rank) {
+        group += ev_[g1].w;
+        ++g1;
+      }
+      double acc = 0.0;  // weight of the group's events already joined
+      for (size_t j = g0; j < g1; ++j) {
+        const Event& v = ev_[j];
+        count[4] += v.w * acc;
+        // the events after all of time t's have joined
+        const Split after{v.events.below + prev, v.events.at + group,
+                          v.events.above + (dwt - prev - group)};
+        add_influence(v.pos, after, -1.0);
+        // the risk set as this event joins it
+        const Split risk{v.risk.below + prev, v.risk.at + acc, v.risk.above};
+        z2_ += rank_var_step(risk, v.w);
+        acc += v.w;
+      }
+      prev += group;
+      g0 = g1;
+    }
+    for (const Event& v : ev_) tree_.add_event(v.rank, v.w);
+    if (dwt != 0.0) count[5] += dwt * z2_ / tree_.risk_total();
   }
 
   const SortedRows& s_;
@@ -353,9 +408,8 @@ class StratumWalk {
   std::vector<double>& id_;
   std::vector<double>& it_;
   const Poll& poll_;
-  RankTree risk_;
-  RankTree events_;
-  std::vector<double> tied_;  // event weight per rank at the current time
+  RiskEventTree tree_;
+  std::vector<Event> ev_;     // the events at the current time
   std::vector<Split> final_;  // the final event tree's split of each rank
   double z2_ = 0.0;
 };
