@@ -49,7 +49,7 @@ cpp_cox_zph <- function(so, x, order, efron, eta, g) {
     .Call(`_cohortsurv_cpp_cox_zph`, so, x, order, efron, eta, g)
 }
 
-cpp_concordance <- function(sd, x) {
-    .Call(`_cohortsurv_cpp_concordance`, sd, x)
+cpp_concordance <- function(sd, x, dfbeta) {
+    .Call(`_cohortsurv_cpp_concordance`, sd, x, dfbeta)
 }
 

@@ -257,7 +257,8 @@ concordance_cox <- function(fit, timewt, timefix, conf_level, call) {
 concordance_engine <- function(y, x, strata, weights, cluster, reverse,
                                timefix, conf_level) {
   sd <- new_surv_data(unclass(y), strata, weights, timefix = timefix)
-  res <- cpp_concordance(sd, if (is.double(x)) x else as.double(x))
+  res <- cpp_concordance(sd, if (is.double(x)) x else as.double(x),
+                         !is.null(cluster))
   counts <- colSums(res$counts)
   names(counts) <- concordance_count_names
   est <- res$concordance

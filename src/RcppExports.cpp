@@ -176,13 +176,14 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_concordance
-Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x);
-RcppExport SEXP _cohortsurv_cpp_concordance(SEXP sdSEXP, SEXP xSEXP) {
+Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x, bool dfbeta);
+RcppExport SEXP _cohortsurv_cpp_concordance(SEXP sdSEXP, SEXP xSEXP, SEXP dfbetaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
     Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type x(xSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_concordance(sd, x));
+    Rcpp::traits::input_parameter< bool >::type dfbeta(dfbetaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_concordance(sd, x, dfbeta));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -200,7 +201,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 3},
     {"_cohortsurv_cpp_cox_zph", (DL_FUNC) &_cohortsurv_cpp_cox_zph, 6},
-    {"_cohortsurv_cpp_concordance", (DL_FUNC) &_cohortsurv_cpp_concordance, 2},
+    {"_cohortsurv_cpp_concordance", (DL_FUNC) &_cohortsurv_cpp_concordance, 3},
     {NULL, NULL, 0}
 };
 

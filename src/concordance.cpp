@@ -25,9 +25,12 @@
 // the event or as the longer-lived member; with N the comparable pairs and
 // S = (concordant - discordant) / N, dfbeta_i = w_i ((I_c - I_d) - S (I_c +
 // I_d + I_t)) / (2 N) and var = sum_i dfbeta_i^2. The Cox variance is
-// sum over event times of d(t) V(t) / (4 N^2), V(t) the weighted variance
-// of the rank scores in the risk set (the score test of a Cox model on the
-// ranks).
+// sum over event times of d(t) V(t) / (4 N^2), d(t) the weighted events at
+// t and V(t) = sum_j w_j z_j^2 / sum_j w_j over the risk set at t, z_j the
+// weight of the risk set above row j's predictor minus the weight below it
+// (the variance of the score test of a Cox model on the ranks).
+// Outputs (ConcordanceFit): the counts per stratum, C, var, the Cox
+// variance and dfbeta (the influence on C) of each row.
 // Algorithm: each stratum is walked backward in time with two Fenwick
 // (binary indexed) trees over the predictor's ranks in the stratum, one for
 // the weights of the risk set and one for the weights of the events seen so
@@ -35,16 +38,16 @@
 // while it is at risk: the event tree when it leaves the risk set (in
 // reverse time: at the start of the walk or when a (start, stop] row's start
 // is passed) minus the event tree when it enters (at its stop). Each row
-// costs O(log k) for k distinct predictor values: O(n log n) in all.
+// costs O(log k) for k distinct predictor values: O(n log n) in all, after
+// one radix sort for the ranks.
 #include "concordance.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <numeric>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace cohortsurv {
@@ -62,40 +65,43 @@ struct Split {
 
 // Two Fenwick (binary indexed) trees over the same ranks 1..k: the weights
 // of the risk set and of the events seen so far, each with the weight at
-// every rank kept apart for the ties. Their nodes are stored side by side,
-// so that one walk reads both (the walk's cache misses are its cost).
+// every rank kept apart for the ties. The two trees' partial sums are
+// stored side by side, so that one walk reads both (the walk's cache misses
+// are its cost), and apart from the weights at each rank, which a walk
+// reads once.
 class RiskEventTree {
  public:
   void reset(int k) {
     k_ = k;
-    node_.assign(static_cast<size_t>(k) + 1, Node{0.0, 0.0, 0.0, 0.0});
+    sum_.assign(static_cast<size_t>(k) + 1, Pair{0.0, 0.0});
+    at_.assign(static_cast<size_t>(k) + 1, Pair{0.0, 0.0});
     risk_total_ = event_total_ = 0.0;
   }
   // weight w joins the risk set at rank r
   void add_risk(int r, double w) {
-    node_[r].risk_at += w;
+    at_[r].risk += w;
     risk_total_ += w;
-    for (int i = r; i <= k_; i += i & -i) node_[i].risk_sum += w;
+    for (int i = r; i <= k_; i += i & -i) sum_[i].risk += w;
   }
   // an event of weight w at rank r joins the risk set and the events
   void add_event(int r, double w) {
-    node_[r].risk_at += w;
-    node_[r].event_at += w;
+    at_[r].risk += w;
+    at_[r].event += w;
     risk_total_ += w;
     event_total_ += w;
     for (int i = r; i <= k_; i += i & -i) {
-      node_[i].risk_sum += w;
-      node_[i].event_sum += w;
+      sum_[i].risk += w;
+      sum_[i].event += w;
     }
   }
   // the risk set's and the events' weights below, at and above rank r
   void split(int r, Split& risk, Split& events) const {
     double rb = 0.0, eb = 0.0;
     for (int i = r - 1; i > 0; i -= i & -i) {
-      rb += node_[i].risk_sum;
-      eb += node_[i].event_sum;
+      rb += sum_[i].risk;
+      eb += sum_[i].event;
     }
-    const double ra = node_[r].risk_at, ea = node_[r].event_at;
+    const double ra = at_[r].risk, ea = at_[r].event;
     risk = {rb, ra, risk_total_ - rb - ra};
     events = {eb, ea, event_total_ - eb - ea};
   }
@@ -105,21 +111,20 @@ class RiskEventTree {
     out.resize(static_cast<size_t>(k_) + 1);
     double below = 0.0;
     for (int r = 1; r <= k_; ++r) {
-      const double at = node_[r].event_at;
+      const double at = at_[r].event;
       out[r] = {below, at, event_total_ - below - at};
       below += at;
     }
   }
 
  private:
-  struct Node {
-    double risk_sum;
-    double risk_at;
-    double event_sum;
-    double event_at;
+  struct Pair {
+    double risk;
+    double event;
   };
   int k_ = 0;
-  std::vector<Node> node_;
+  std::vector<Pair> sum_;
+  std::vector<Pair> at_;
   double risk_total_ = 0.0;
   double event_total_ = 0.0;
 };
@@ -417,7 +422,7 @@ class StratumWalk {
 }  // namespace
 
 ConcordanceFit concordance_fit(const SurvData& d, const double* x,
-                               const Poll& poll) {
+                               bool with_dfbeta, const Poll& poll) {
   check_surv_data(d, "concordance");
   if (d.counting() && !d.entry) {
     throw std::invalid_argument("concordance: (start, stop] data need the "
@@ -447,12 +452,12 @@ ConcordanceFit concordance_fit(const SurvData& d, const double* x,
   const double somer = (total(0) - total(1)) / npair;
   out.concordance = (somer + 1.0) / 2.0;
   out.cox_var = cox_sum / (4.0 * npair * npair);
-  out.dfbeta = Eigen::VectorXd::Zero(d.n);
+  if (with_dfbeta) out.dfbeta = Eigen::VectorXd::Zero(d.n);
   double var = 0.0;
   for (Index i = 0; i < d.m; ++i) {
     const double f = rows.w[i] * ((ic[i] - id[i]) / npair -
                                   (somer / npair) * (ic[i] + id[i] + it[i]));
-    out.dfbeta(d.row(i)) = f / 2.0;
+    if (with_dfbeta) out.dfbeta(d.row(i)) = f / 2.0;
     var += f * f;
   }
   out.var = var / 4.0;

@@ -20,14 +20,16 @@ struct ConcordanceFit {
   double cox_var = 0.0;      // the variance under the Cox model (survival's
                              // `cvar`)
   Eigen::VectorXd dfbeta;    // n: the influence of each row on the
-                             // concordance (weight included), row order
+                             // concordance (weight included), row order;
+                             // empty unless asked for
 };
 
 // Harrell's C of `x` (n predictor values, row order, no NaN) for the d.m
 // rows of `d` read through d.order (sorted by stratum and stop), with
-// d.entry for (start, stop] data. See concordance.cpp.
+// d.entry for (start, stop] data; `with_dfbeta` to return the influence of
+// each row (for a clustered variance). See concordance.cpp.
 ConcordanceFit concordance_fit(const SurvData& d, const double* x,
-                               const Poll& poll = Poll());
+                               bool with_dfbeta, const Poll& poll = Poll());
 
 }  // namespace cohortsurv
 

@@ -278,6 +278,6 @@ Rcpp::List to_list(const cohortsurv::ConcordanceFit& f) {
 }  // namespace
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x) {
-  return to_list(cohortsurv::concordance_fit(surv_view(sd), dbl(x, Rf_xlength(field(sd, "strata")), "x"), r_poll()));
+Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x, bool dfbeta) {
+  return to_list(cohortsurv::concordance_fit(surv_view(sd), dbl(x, Rf_xlength(field(sd, "strata")), "x"), dfbeta, r_poll()));
 }
