@@ -375,22 +375,27 @@ class StratumWalk {
       it_[i] += v.risk.at;
       ev_.push_back(v);
     }
-    if (ev_.size() > 1) {
-      std::sort(ev_.begin(), ev_.end(), [](const Event& a, const Event& b) {
-        return a.rank < b.rank || (a.rank == b.rank && a.pos < b.pos);
-      });
+    // the events by rank, ties in position order: sorted as 64-bit keys
+    // (rank, index), cheaper to move than the events
+    by_rank_.resize(ev_.size());
+    for (size_t j = 0; j < ev_.size(); ++j) {
+      by_rank_[j] = (static_cast<std::uint64_t>(ev_[j].rank) << 32) | j;
     }
+    if (by_rank_.size() > 1) std::sort(by_rank_.begin(), by_rank_.end());
+    auto event = [this](size_t j) -> const Event& {
+      return ev_[by_rank_[j] & 0xFFFFFFFFu];
+    };
     double prev = 0.0;  // weight of the events at lower ranks
     for (size_t g0 = 0; g0 < ev_.size();) {
       size_t g1 = g0 + 1;
-      double group = ev_[g0].w;
-      while (g1 < ev_.size() && ev_[g1].rank == ev_[g0].rank) {
-        group += ev_[g1].w;
+      double group = event(g0).w;
+      while (g1 < ev_.size() && event(g1).rank == event(g0).rank) {
+        group += event(g1).w;
         ++g1;
       }
       double acc = 0.0;  // weight of the group's events already joined
       for (size_t j = g0; j < g1; ++j) {
-        const Event& v = ev_[j];
+        const Event& v = event(j);
         count[4] += v.w * acc;
         // the events after all of time t's have joined
         const Split after{v.events.below + prev, v.events.at + group,
@@ -415,6 +420,7 @@ class StratumWalk {
   const Poll& poll_;
   RiskEventTree tree_;
   std::vector<Event> ev_;     // the events at the current time
+  std::vector<std::uint64_t> by_rank_;  // their order by rank
   std::vector<Split> final_;  // the final event tree's split of each rank
   double z2_ = 0.0;
 };
