@@ -79,7 +79,8 @@ survival::concordance
 #' @param timewt The time weighting: only `"n"` (Harrell's C, survival's
 #'   default) is supported.
 #' @param timefix `TRUE` (the default, as survival) to merge nearly equal
-#'   times as `survival::aeqSurv()` does.
+#'   times as `survival::aeqSurv()` does; `FALSE` keeps them apart
+#'   (survival 3.5's `concordance()` merges them whatever its `timefix`).
 #' @param conf_level Confidence level of the interval, strictly between 0
 #'   and 1.
 #' @param ... For a formula, nothing; survival's argument names without an

@@ -261,3 +261,32 @@ test_that("c_index() and concordance() refuse what they do not support", {
   err(concordance(fit, timewt = "n/G2"))
   err(concordance(fit, conf_level = 0))
 })
+
+test_that("concordance() is survival's generic: formulas and coxph fits keep survival's methods", {
+  expect_identical(cohortsurv::concordance, survival::concordance)
+  b <- cohortsurv::concordance(Surv(time, status) ~ age, data = lung)
+  expect_s3_class(b, "concordance")
+  g <- coxph(Surv(time, status) ~ age, data = lung)
+  expect_s3_class(cohortsurv::concordance(g), "concordance")
+  # without survival attached
+  env <- new.env(parent = baseenv())
+  env$d <- lung
+  a <- eval(quote(cohortsurv::c_index(survival::Surv(time, status) ~ age +
+                                        survival::strata(sex), d)), env)
+  conc_vs(a, concordance(Surv(time, status) ~ age + strata(sex), data = lung))
+  f <- eval(quote(cohortsurv::concordance(cohortsurv::cox(
+    survival::Surv(time, status) ~ age, d))), env)
+  conc_vs(f, concordance(g))
+})
+
+test_that("nearly equal times are merged as survival's timefix does", {
+  d <- data.frame(time = c(1, 2, sqrt(2)^2, 2, sqrt(2)^2, 3),
+                  status = c(1, 1, 1, 0, 1, 0), x = c(5, 1, 2, 3, 4, 2))
+  a <- c_index(Surv(time, status) ~ x, data = d)
+  conc_vs(a, concordance(Surv(time, status) ~ x, data = d))
+  # timefix = FALSE keeps the three distinct doubles apart (survival 3.5's
+  # concordance.formula does not pass its timefix on, so merges anyway)
+  a0 <- c_index(Surv(time, status) ~ x, data = d, timefix = FALSE)
+  expect_equal(a0$counts, brute_c(d$time, d$status, d$x)$counts)
+  expect_false(isTRUE(all.equal(a$counts, a0$counts)))
+})
