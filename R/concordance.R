@@ -91,7 +91,8 @@ survival::concordance
 #'   `conf_level`, `counts` (a named vector: `concordant`, `discordant`,
 #'   `tied_x`, `tied_y`, `tied_xy`, weighted), `counts_strata` (a data
 #'   frame of the counts per stratum, `NULL` without strata), `n` (rows
-#'   used), `n_event`, `reverse`, `timewt`, `na_action` and `call`. It has
+#'   used), `n_event`, `reverse`, `timewt`, `predictor` (its label),
+#'   `na_action` and `call`. It has
 #'   `print()`, `tidy()` (one row: `concordance, std_err, lower, upper` and
 #'   the counts), `coef()` (C) and `vcov()` (its 1 x 1 variance) methods.
 #' @references
@@ -153,6 +154,7 @@ c_index <- function(object, data, weights = NULL, subset,
   fit <- concordance_engine(sf$y, x, sp$strata, sf$weights,
                             sf$extras$cluster, reverse, timefix, conf_level)
   fit$na_action <- sf$na_action
+  fit$predictor <- paste(attr(sp$terms, "term.labels"), collapse = " + ")
   fit$call <- match.call()
   fit
 }
@@ -248,6 +250,7 @@ concordance_cox <- function(fit, timewt, timefix, conf_level, call) {
   out <- concordance_engine(fit$y, lp, strata, fit$weights, fit$cluster,
                             reverse = TRUE, timefix = timefix,
                             conf_level = conf_level)
+  out$predictor <- "the linear predictor"
   out$call <- call
   out
 }
@@ -292,7 +295,7 @@ concordance_engine <- function(y, x, strata, weights, cluster, reverse,
                             concordance_count_names))
     },
     n = sd$n, n_event = sum(sd$status), reverse = reverse, timewt = "n",
-    na_action = NULL, call = NULL
+    predictor = NULL, na_action = NULL, call = NULL
   ))
 }
 
@@ -312,8 +315,9 @@ new_cs_concordance <- function(x) {
 #' @export
 print.cs_concordance <- function(x, digits = max(getOption("digits") - 3L,
                                                  3L), ...) {
-  cat("Concordance (Harrell's C)", if (x$reverse) ", reversed", "\n",
-      sep = "")
+  pred <- if (is.null(x$predictor)) "the predictor" else x$predictor
+  cat("Concordance (Harrell's C) of ", pred, ": larger values predict ",
+      if (x$reverse) "shorter" else "longer", " survival\n", sep = "")
   omit <- x$na_action
   cat("n = ", x$n, ", events = ", x$n_event,
       if (length(omit)) paste0(" (", stats::naprint(omit), ")"), "\n",

@@ -34,7 +34,7 @@ rel <- function(a, b) abs(a - b) / abs(b)
 rows <- list()
 for (n in sizes) {
   d <- make_data(n)
-  reps <- if (n <= 1e5) 3L else 1L
+  reps <- if (n <= 1e5) 5L else 3L
   for (predictor in c("tied", "continuous")) {
     f <- stats::as.formula(paste("Surv(time, status) ~", predictor,
                                  "+ strata(centre)"))
