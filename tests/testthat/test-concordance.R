@@ -91,6 +91,17 @@ test_that("concordance() of a cox() fit agrees with concordance.coxph", {
   g <- coxph(Surv(time, status) ~ x + group + strata(sex), data = d,
              weights = fw, cluster = id)
   conc_vs(concordance(f), concordance(g))
+  # an offset, no covariates, subset with na.exclude
+  for (fm in list(Surv(time, status) ~ age + offset(ph.karno / 100),
+                  Surv(time, status) ~ 1)) {
+    conc_vs(concordance(cox(fm, data = lung)),
+            concordance(coxph(fm, data = lung)))
+  }
+  f <- cox(Surv(time, status) ~ age + sex, data = lung, subset = inst < 20,
+           na.action = na.exclude)
+  g <- coxph(Surv(time, status) ~ age + sex, data = lung, subset = inst < 20,
+             na.action = na.exclude)
+  conc_vs(concordance(f), concordance(g))
 })
 
 test_that("c_index() agrees on random data with heavy ties, strata, weights and (start, stop] rows", {
