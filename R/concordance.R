@@ -222,7 +222,10 @@ concordance_predictor <- function(tt, mf) {
     return(as.double(v))
   }
   attr(tt, "intercept") <- 1L
-  x <- stats::model.matrix(tt, mf)
+  x <- tryCatch(stats::model.matrix(tt, mf), error = function(e) {
+    cs_abort("`formula`: could not build the predictor from its ",
+             "right-hand side: ", conditionMessage(e), arg = "formula")
+  })
   x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
   if (ncol(x) != 1L) {
     cs_abort("`formula` must have one predictor giving one column; its ",

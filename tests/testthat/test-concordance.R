@@ -251,6 +251,8 @@ test_that("c_index() and concordance() refuse what they do not support", {
   err(c_index(Surv(time, status) ~ ph.ecog2, data = transform(lung,
     ph.ecog2 = factor(ph.ecog))))
   err(c_index(Surv(time, status) ~ strata(sex), data = lung))
+  err(c_index(Surv(time, status) ~ one, data = transform(lung,
+    one = factor("a"))))
   err(c_index(Surv(time, status) ~ age + offset(sex), data = lung))
   err(c_index(Surv(time, status) ~ age, data = lung, ymin = 10))
   err(c_index(Surv(time, status) ~ age, data = lung, ranks = TRUE))
