@@ -39,7 +39,8 @@
 // reverse time: at the start of the walk or when a (start, stop] row's start
 // is passed) minus the event tree when it enters (at its stop). Each row
 // costs O(log k) for k distinct predictor values: O(n log n) in all, after
-// one radix sort for the ranks.
+// one radix sort for the ranks (a hash table of the values when they are
+// few).
 #include "concordance.h"
 
 #include <algorithm>
@@ -206,6 +207,52 @@ void radix_sort(std::vector<Keyed>& a, int n_blocks) {
   }
 }
 
+// When the keys of `items` (in position order) take at most `limit`
+// distinct values: sets rank[p] to the 1-based rank of item p's key among
+// them (over all strata: a stratum's tree then has ranks it does not use,
+// which costs little when the distinct values are few) and returns true;
+// otherwise returns false (as soon as the limit is passed). An
+// open-addressing hash table of the values, then a sort of the distinct
+// values only.
+bool few_distinct_ranks(const std::vector<Keyed>& items, size_t limit,
+                        std::vector<int>& rank) {
+  if (limit < 1) return false;
+  size_t cap = 16;
+  int bits = 4;
+  while (cap < 2 * limit) {
+    cap <<= 1;
+    ++bits;
+  }
+  std::vector<std::uint64_t> keys(cap);
+  std::vector<int> id(cap, -1);
+  std::vector<std::uint64_t> distinct;
+  for (size_t p = 0; p < items.size(); ++p) {
+    const std::uint64_t key = items[p].key;
+    size_t h = static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >>
+                                   (64 - bits));
+    while (id[h] >= 0 && keys[h] != key) h = (h + 1) & (cap - 1);
+    if (id[h] < 0) {
+      if (distinct.size() == limit) return false;
+      keys[h] = key;
+      id[h] = static_cast<int>(distinct.size());
+      distinct.push_back(key);
+    }
+    rank[p] = id[h];
+  }
+  std::vector<int> by_value(distinct.size());
+  for (size_t j = 0; j < by_value.size(); ++j) {
+    by_value[j] = static_cast<int>(j);
+  }
+  std::sort(by_value.begin(), by_value.end(),
+            [&distinct](int a, int b) { return distinct[a] < distinct[b]; });
+  std::vector<int> rank_of(distinct.size());
+  for (size_t j = 0; j < by_value.size(); ++j) {
+    rank_of[by_value[j]] = static_cast<int>(j) + 1;
+  }
+  for (size_t p = 0; p < items.size(); ++p) rank[p] = rank_of[rank[p]];
+  return true;
+}
+
 // Gathers `d` into `s`; the ranks of x are computed per stratum block
 // [b0, b1) of the sort order, whose number of distinct values is stored in
 // n_distinct[b0].
@@ -234,16 +281,26 @@ void gather_rows(const SurvData& d, const double* x, SortedRows& s,
     starts.push_back(b0);
     b0 = b1;
   }
-  radix_sort(items, static_cast<int>(starts.size()));
-  // items are now grouped by block in block order, each sorted by x
+  const int n_blocks = static_cast<int>(starts.size());
   starts.push_back(d.m);
-  for (size_t b = 0; b + 1 < starts.size(); ++b) {
+  // few distinct values (heavy ties): ranks over all strata from a hash
+  // table of the values, without sorting the rows
+  const size_t limit = m / (4 * static_cast<size_t>(n_blocks));
+  if (few_distinct_ranks(items, limit, s.rank)) {
     int k = 0;
-    for (Index i = starts[b]; i < starts[b + 1]; ++i) {
-      if (i == starts[b] || items[i].key != items[i - 1].key) ++k;
-      s.rank[items[i].pos] = k;
+    for (size_t p = 0; p < m; ++p) k = std::max(k, s.rank[p]);
+    for (int b = 0; b < n_blocks; ++b) n_distinct[starts[b]] = k;
+  } else {
+    radix_sort(items, n_blocks);
+    // items are now grouped by block in block order, each sorted by x
+    for (int b = 0; b < n_blocks; ++b) {
+      int k = 0;
+      for (Index i = starts[b]; i < starts[b + 1]; ++i) {
+        if (i == starts[b] || items[i].key != items[i - 1].key) ++k;
+        s.rank[items[i].pos] = k;
+      }
+      n_distinct[starts[b]] = k;
     }
-    n_distinct[starts[b]] = k;
   }
   s.counting = d.counting();
   if (s.counting) {
