@@ -65,3 +65,7 @@ cpp_gray_test <- function(sd, group, n_groups, cause, rho) {
     .Call(`_cohortsurv_cpp_gray_test`, sd, group, n_groups, cause, rho)
 }
 
+cpp_concordance <- function(sd, x, dfbeta) {
+    .Call(`_cohortsurv_cpp_concordance`, sd, x, dfbeta)
+}
+

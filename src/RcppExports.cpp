@@ -230,6 +230,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_concordance
+Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x, bool dfbeta);
+RcppExport SEXP _cohortsurv_cpp_concordance(SEXP sdSEXP, SEXP xSEXP, SEXP dfbetaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type dfbeta(dfbetaSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_concordance(sd, x, dfbeta));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 4},
@@ -248,6 +260,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cif", (DL_FUNC) &_cohortsurv_cpp_cif, 2},
     {"_cohortsurv_cpp_cif_binned", (DL_FUNC) &_cohortsurv_cpp_cif_binned, 4},
     {"_cohortsurv_cpp_gray_test", (DL_FUNC) &_cohortsurv_cpp_gray_test, 5},
+    {"_cohortsurv_cpp_concordance", (DL_FUNC) &_cohortsurv_cpp_concordance, 3},
     {NULL, NULL, 0}
 };
 

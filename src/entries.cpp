@@ -17,6 +17,7 @@
 #include <string>
 
 #include "cif.h"
+#include "concordance.h"
 #include "cox.h"
 #include "cox_curves.h"
 #include "km.h"
@@ -318,4 +319,22 @@ Rcpp::List cpp_cif_binned(const Rcpp::List sd, int n_causes, double tmin, int n_
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_gray_test(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int cause, double rho) {
   return to_list(cohortsurv::gray_score(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, cause, rho, r_poll()));
+}
+
+// Concordance (concordance.cpp) ----------------------------------------------
+
+namespace {
+
+Rcpp::List to_list(const cohortsurv::ConcordanceFit& f) {
+  return Rcpp::List::create(
+      Rcpp::Named("counts") = f.counts,
+      Rcpp::Named("concordance") = f.concordance, Rcpp::Named("var") = f.var,
+      Rcpp::Named("cox_var") = f.cox_var, Rcpp::Named("dfbeta") = f.dfbeta);
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x, bool dfbeta) {
+  return to_list(cohortsurv::concordance_fit(surv_view(sd), dbl(x, Rf_xlength(field(sd, "strata")), "x"), dfbeta, r_poll()));
 }
