@@ -1,0 +1,175 @@
+# predict() and cox_curves() tests ported from survival's tests/predsurv.R,
+# prednew.R, expected.R and expected2.R: cox_curves() against
+# survfit.coxph(newdata) and summary.survfit(times) (the oracle), and
+# predict(type = "expected" / "survival" / "lp" / "risk" / "terms", se_fit)
+# against predict.coxph and the curves, as the scripts check them. The
+# standard errors of "expected" and "survival" predictions are refused by
+# name (cox_curves() gives them as std_chaz and std_err).
+
+# One curve of cox_curves() against one survfit.coxph curve (`s`, a
+# single-curve survfit).
+sv_expect_curve1 <- function(cv, s, tol = sv_tol_cox) {
+  expect_equal(cv$time, s$time, tolerance = tol)
+  expect_equal(cv$n_risk, s$n.risk, tolerance = tol)
+  expect_equal(cv$n_event, s$n.event, tolerance = tol)
+  expect_equal(cv$n_censor, s$n.censor, tolerance = tol)
+  expect_equal(cv$surv, as.vector(s$surv), tolerance = tol)
+  expect_equal(cv$cumhaz, as.vector(s$cumhaz), tolerance = tol)
+  expect_equal(cv$std_chaz, as.vector(s$std.err), tolerance = tol)
+  expect_equal(cv$std_err, as.vector(s$std.err * s$surv), tolerance = tol)
+  expect_equal(cv$lower, as.vector(s$lower), tolerance = tol)
+  expect_equal(cv$upper, as.vector(s$upper), tolerance = tol)
+}
+
+# Every curve of a cox_curves() fit against the matching survfit curve:
+# s[stratum, row] when survfit has both strata and a curve per row of
+# newdata, else s[row] (or s[stratum] without newdata).
+sv_expect_curves <- function(cc, s, tol = sv_tol_cox) {
+  st <- cc$strata
+  two_way <- !is.null(s$strata) && is.matrix(s$surv) && ncol(s$surv) > 1
+  for (i in seq_len(nrow(st))) {
+    cv <- cc$curves[cc$curves$strata == st$curve[i], ]
+    si <- if (two_way) {
+      s[match(as.character(st$stratum[i]), names(s$strata)), st$row[i]]
+    } else if (!is.na(st$row[i])) {
+      s[st$row[i]]
+    } else {
+      s[i]
+    }
+    sv_expect_curve1(cv, si, tol)
+  }
+}
+
+test_that("predsurv: curves, expected and survival for new subjects", {
+  f1 <- cox(Surv(time, status) ~ age + ph.ecog, lung)
+  g1 <- coxph(Surv(time, status) ~ age + ph.ecog, lung)
+  # the script's ages 40 * 1:8 * 5 are kept: huge risk scores
+  d1 <- data.frame(age = 40 * 1:8 * 5, ph.ecog = rep(0:2, length = 8))
+  cc <- cox_curves(f1, d1)
+  curves <- survfit(g1, newdata = d1)
+  sv_expect_curves(cc, curves)
+
+  d1a <- cbind(time = 1:8 * 60, status = 1, d1)
+  d1b <- cbind(time = 365, status = 1, d1)
+  p1 <- predict(f1, newdata = d1a, type = "expected")
+  p2 <- predict(f1, newdata = d1a, type = "survival")
+  p3 <- predict(f1, newdata = d1b, type = "survival")
+  expect_equal(unname(p1), predict(g1, newdata = d1a, type = "expected"),
+               tolerance = sv_tol_cox)
+  csum1 <- summary(curves, time = 1:8 * 60)
+  expect_equal(unname(p1), diag(csum1$cumhaz), tolerance = sv_tol_cox)
+  expect_equal(unname(p2), diag(csum1$surv), tolerance = sv_tol_cox)
+  csum2 <- summary(curves, time = 365)
+  expect_equal(unname(p3), as.vector(csum2$surv), tolerance = sv_tol_cox)
+  # the script's standard errors: cox_curves() at the times
+  ct <- cox_curves(f1, d1, times = 1:8 * 60)$curves
+  k <- cbind(1:8, 1:8)
+  expect_equal(ct$cumhaz, as.vector(csum1$cumhaz), tolerance = sv_tol_cox)
+  expect_equal(matrix(ct$std_chaz, 8)[k], diag(csum1$std.chaz),
+               tolerance = sv_tol_cox)
+  expect_equal(matrix(ct$std_err, 8)[k], diag(csum1$std.err),
+               tolerance = sv_tol_cox)
+  expect_equal(ct$surv, as.vector(csum1$surv), tolerance = sv_tol_cox)
+  ct <- cox_curves(f1, d1, times = 365)$curves
+  expect_equal(ct$std_err, as.vector(csum2$std.err), tolerance = sv_tol_cox)
+  # predict.coxph's se.fit for these types is not offered, by name
+  expect_error(predict(f1, newdata = d1a, type = "expected", se_fit = TRUE),
+               "se_fit", class = "cohortsurv_error")
+  expect_error(predict(f1, newdata = d1a, type = "survival", se.fit = TRUE),
+               "se_fit", class = "cohortsurv_error")
+})
+
+test_that("predsurv: a stratified fit, newdata without and with the strata", {
+  f2 <- cox(Surv(time, status) ~ age + ph.ecog + strata(sex), lung)
+  g2 <- coxph(Surv(time, status) ~ age + ph.ecog + strata(sex), lung)
+  d2 <- data.frame(age = 40 + 1:8 * 5, ph.ecog = rep(0:2, length = 8),
+                   sex = rep(1:2, 4))
+  curve2 <- survfit(g2, newdata = d2[, 1:2])
+  sv_expect_curves(cox_curves(f2, d2[, 1:2]), curve2)
+
+  d2a <- cbind(time = 1:8 * 60, status = 1, d2)
+  d2b <- cbind(time = 365, status = 1, d2)
+  p1 <- predict(f2, newdata = d2a, type = "expected")
+  p2 <- predict(f2, newdata = d2a, type = "survival")
+  p3 <- predict(f2, newdata = d2b, type = "survival")
+  expect_equal(unname(p1), predict(g2, newdata = d2a, type = "expected"),
+               tolerance = sv_tol_cox)
+  # (the script's summary(data.frame = TRUE) is newer than survival 3.5.3:
+  # the curve of row j in its stratum, one at a time)
+  temp <- do.call(rbind, lapply(1:8, function(j) {
+    sj <- summary(curve2[d2$sex[j], j], times = j * 60)
+    data.frame(cumhaz = sj$cumhaz, surv = sj$surv)
+  }))
+  expect_equal(unname(p1), temp$cumhaz, tolerance = sv_tol_cox)
+  expect_equal(unname(p2), temp$surv, tolerance = sv_tol_cox)
+  # the script takes summary(curve2, time = 365)$surv[cbind(sex, 1:8)],
+  # but survival 3.5.3's summary.survfit of a stratified survfit.coxph with
+  # newdata keeps only the first row's column (2 values, not 2 x 8), so
+  # each curve is summarised on its own
+  csum2 <- summary(curve2, time = 365)
+  expect_length(csum2$surv, 2)
+  s365 <- lapply(1:8, function(j) summary(curve2[d2$sex[j], j], times = 365))
+  expect_equal(csum2$surv, c(s365[[1]]$surv, curve2[2, 1] |>
+                               summary(times = 365) |> getElement("surv")))
+  expect_equal(unname(p3), vapply(s365, `[[`, 0, "surv"),
+               tolerance = sv_tol_cox)
+  # curves of rows with their own strata: one curve per row
+  cc <- cox_curves(f2, d2, times = 365)$curves
+  expect_equal(cc$surv, vapply(s365, `[[`, 0, "surv"), tolerance = sv_tol_cox)
+  expect_equal(cc$std_err, vapply(s365, `[[`, 0, "std.err"),
+               tolerance = sv_tol_cox)
+  sv_expect_curves(cox_curves(f2, d2), survfit(g2, newdata = d2))
+})
+
+test_that("predsurv: (time1, time2] data, with and without strata", {
+  f3 <- cox(Surv(tstart, tstop, status) ~ age + treat, cgd)
+  g3 <- coxph(Surv(tstart, tstop, status) ~ age + treat, cgd)
+  d3 <- data.frame(age = c(2, 12, 20, 30, 40),
+                   treat = rep(levels(cgd$treat), length = 5))
+  curve3 <- survfit(g3, newdata = d3)
+  sv_expect_curves(cox_curves(f3, d3), curve3)
+  d3a <- cbind(tstart = c(0, 50, 100, 200, 250),
+               tstop = c(400, 140, 150, 260, 310), status = 1, d3)
+  d3b <- cbind(tstart = 0, tstop = 365, status = 1, d3)
+  p4 <- predict(f3, newdata = d3a, type = "expected")
+  p5 <- predict(f3, newdata = d3b, type = "survival")
+  expect_equal(unname(p4), predict(g3, newdata = d3a, type = "expected"),
+               tolerance = sv_tol_cox)
+  alltime <- sort(unique(c(d3a$tstart, d3a$tstop)))
+  csum3 <- summary(curve3, times = alltime)
+  temp1 <- csum3$cumhaz[cbind(match(d3a$tstart, alltime), 1:5)]
+  temp2 <- csum3$cumhaz[cbind(match(d3a$tstop, alltime), 1:5)]
+  expect_equal(unname(p4), temp2 - temp1, tolerance = sv_tol_cox)
+  csum4 <- summary(curve3, times = 365)
+  expect_equal(unname(p5), as.vector(csum4$surv), tolerance = sv_tol_cox)
+  ct <- cox_curves(f3, d3, times = 365)$curves
+  expect_equal(ct$std_err, as.vector(csum4$std.err), tolerance = sv_tol_cox)
+
+  f4 <- cox(Surv(tstart, tstop, status) ~ age + treat + strata(hos.cat),
+            cgd)
+  g4 <- coxph(Surv(tstart, tstop, status) ~ age + treat + strata(hos.cat),
+              cgd)
+  d4 <- data.frame(age = c(2, 12, 20, 30, 40),
+                   treat = rep(levels(cgd$treat), length = 5),
+                   hos.cat = levels(cgd$hos.cat)[c(1, 2, 4, 3, 2)])
+  curve4 <- survfit(g4, newdata = d4)
+  sv_expect_curves(cox_curves(f4, d4), curve4)
+  d4a <- cbind(tstart = c(0, 50, 100, 200, 250),
+               tstop = c(400, 140, 150, 260, 310), status = 1, d4)
+  d4b <- cbind(tstart = 0, tstop = 365, status = 1, d4)
+  p4 <- predict(f4, newdata = d4a, type = "expected")
+  p5 <- predict(f4, newdata = d4b, type = "survival")
+  expect_equal(unname(p4), predict(g4, newdata = d4a, type = "expected"),
+               tolerance = sv_tol_cox)
+  alltime <- unique(c(d4a$tstart, d4a$tstop))
+  csum5 <- summary(curve4, times = alltime, extend = TRUE)
+  indx1 <- match(d4a$tstart, csum5$time) + 0:4 * length(alltime)
+  indx2 <- match(d4a$tstop, csum5$time) + 0:4 * length(alltime)
+  expect_equal(unname(p4), csum5$cumhaz[indx2] - csum5$cumhaz[indx1],
+               tolerance = sv_tol_cox)
+  csum6 <- summary(curve4, times = 365, extend = TRUE)
+  expect_equal(unname(p5), csum6$surv, tolerance = sv_tol_cox)
+  ct <- cox_curves(f4, d4, times = 365)$curves
+  expect_equal(ct$surv, csum6$surv, tolerance = sv_tol_cox)
+  expect_equal(ct$std_err, csum6$std.err, tolerance = sv_tol_cox)
+})
