@@ -173,3 +173,134 @@ test_that("predsurv: (time1, time2] data, with and without strata", {
   expect_equal(ct$surv, csum6$surv, tolerance = sv_tol_cox)
   expect_equal(ct$std_err, csum6$std.err, tolerance = sv_tol_cox)
 })
+
+# --- prednew.R -----------------------------------------------------------------
+
+test_that("prednew: newdata with some factor levels, every type and se_fit", {
+  keep <- which(lung$inst < 13 & (lung$ph.ecog == 1 | lung$ph.ecog == 2))
+  fm <- Surv(time, status) ~ age + factor(ph.ecog) + strata(sex)
+  for (ties in c("efron", "breslow")) {
+    f <- cox(fm, lung, na.action = na.exclude, ties = ties)
+    g <- coxph(fm, lung, na.action = na.exclude, ties = ties)
+    types <- c("lp", "risk", "terms", if (ties == "breslow") "expected")
+    for (type in types) {
+      p1 <- predict(f, type = type)
+      p2 <- predict(f, type = type, newdata = lung[keep, ])
+      q1 <- predict(g, type = type)
+      q2 <- predict(g, type = type, newdata = lung[keep, ])
+      expect_equal(unname(p1), unname(q1), tolerance = sv_tol_cox,
+                   ignore_attr = TRUE)
+      expect_equal(unname(p2), unname(q2), tolerance = sv_tol_cox,
+                   ignore_attr = TRUE)
+      # the script's checks: newdata rows equal the fitted rows
+      if (type == "terms") {
+        expect_equal(unname(p1[keep, ]), unname(p2), tolerance = sv_tol_cox,
+                     ignore_attr = TRUE)
+      } else {
+        expect_equal(unname(p1[keep]), unname(p2), tolerance = sv_tol_cox)
+      }
+      if (type == "expected") next
+      p3 <- predict(f, type = type, se_fit = TRUE)
+      p4 <- predict(f, type = type, newdata = lung[keep, ], se_fit = TRUE)
+      q3 <- predict(g, type = type, se.fit = TRUE)
+      q4 <- predict(g, type = type, newdata = lung[keep, ], se.fit = TRUE)
+      expect_equal(unname(p3$fit), unname(p1), ignore_attr = TRUE)
+      expect_equal(unname(p3$se_fit), unname(q3$se.fit),
+                   tolerance = sv_tol_cox, ignore_attr = TRUE)
+      expect_equal(unname(p4$se_fit), unname(q4$se.fit),
+                   tolerance = sv_tol_cox, ignore_attr = TRUE)
+      if (type == "terms") {
+        expect_equal(unname(p3$se_fit[keep, ]), unname(p4$se_fit),
+                     tolerance = sv_tol_cox, ignore_attr = TRUE)
+      } else {
+        expect_equal(unname(p3$se_fit[keep]), unname(p4$se_fit),
+                     tolerance = sv_tol_cox)
+      }
+    }
+  }
+  # the Efron fit's expected counts: without newdata the compensator of
+  # the fit (coxph's too); with newdata the Efron-type baseline hazard,
+  # as predict.coxph (the script notes the two differ at tied deaths)
+  f <- cox(fm, lung, na.action = na.exclude)
+  g <- coxph(fm, lung, na.action = na.exclude)
+  expect_equal(unname(predict(f, type = "expected")),
+               unname(predict(g, type = "expected")), tolerance = sv_tol_cox)
+  expect_equal(unname(predict(f, type = "expected", newdata = lung[keep, ])),
+               unname(predict(g, type = "expected", newdata = lung[keep, ])),
+               tolerance = sv_tol_cox)
+})
+
+test_that("prednew: no model frame needed, the same as with x = TRUE", {
+  f <- cox(Surv(time, status) ~ age + factor(sex), lung)
+  g <- coxph(Surv(time, status) ~ age + factor(sex), lung, x = TRUE)
+  for (type in c("risk", "terms")) {
+    p <- predict(f, type = type, se_fit = TRUE)
+    q <- predict(g, type = type, se.fit = TRUE)
+    expect_equal(unname(p$fit), unname(q$fit), tolerance = sv_tol_cox,
+                 ignore_attr = TRUE)
+    expect_equal(unname(p$se_fit), unname(q$se.fit), tolerance = sv_tol_cox,
+                 ignore_attr = TRUE)
+  }
+  expect_equal(unname(predict(f, type = "expected")),
+               unname(predict(g, type = "expected")), tolerance = sv_tol_cox)
+})
+
+# --- expected.R, expected2.R: Cox curves as expected survival ----------------------
+
+test_that("expected: a Cox model as the parent population, in closed form", {
+  test1 <- data.frame(time = c(4, 3, 1, 1, 2, 2, 3),
+                      status = c(1, NA, 1, 0, 1, 1, 0),
+                      x = c(0, 2, 1, 1, 1, 0, 0))
+  f <- cox(Surv(time, status) ~ x, test1, ties = "breslow")
+  g <- coxph(Surv(time, status) ~ x, test1, method = "breslow")
+  dummy <- data.frame(time = c(.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5),
+                      status = c(1, 0, 1, 0, 1, 0, 1, 1, 1), x = (-4:4) / 2)
+  ss <- exp(unname(f$coefficients))
+  haz <- c(1 / (3 * ss + 3), 2 / (ss + 3), 1)
+  chaz <- cumsum(c(0, haz))
+  chaz2 <- chaz[c(1, 2, 2, 3, 3, 3, 3, 4, 4)]
+  risk <- exp(unname(f$coefficients) * dummy$x)
+  # each row's survival to its own time: survexp(cohort = FALSE)
+  efit <- survexp(time ~ 1, rmap = list(x = x), dummy, ratetable = g,
+                  cohort = FALSE)
+  ps <- predict(f, newdata = dummy, type = "survival")
+  expect_equal(unname(ps), exp(-risk * chaz2), tolerance = sv_tol_cox)
+  expect_equal(unname(ps), as.vector(efit), tolerance = sv_tol_cox)
+  expect_equal(unname(predict(f, newdata = dummy, type = "expected")),
+               risk * chaz2, tolerance = sv_tol_cox)
+  # the curves of the rows (cox_curves()) and their mean, the direct
+  # adjusted (Ederer) curve of survexp
+  cc <- cox_curves(f, dummy)$curves
+  cc <- cc[cc$n_event > 0, ]
+  expect_equal(cc$time, rep(c(1, 2, 4), 9))
+  d2 <- exp(outer(-chaz[-1], risk))
+  expect_equal(cc$surv, as.vector(d2), tolerance = sv_tol_cox)
+  direct <- survfit(g, newdata = dummy, censor = FALSE)
+  expect_equal(cc$surv, as.vector(direct$surv), tolerance = sv_tol_cox)
+  expect_equal(cc$std_chaz, as.vector(direct$std.err), tolerance = sv_tol_cox)
+  efit <- survexp(~1, dummy, ratetable = g, se.fit = FALSE)
+  expect_equal(rowMeans(matrix(cc$surv, 3)), as.vector(efit$surv),
+               tolerance = sv_tol_cox)
+})
+
+test_that("expected2: adjusted_curves() is survexp's Ederer curve", {
+  pbc2 <- na.omit(pbc[, c("time", "status", "trt", "bili", "protime",
+                          "age", "platelet", "sex")])
+  fm <- Surv(time, status > 0) ~ trt + log(bili) + log(protime) + age +
+    platelet + sex
+  f <- cox(fm, pbc2)
+  g <- coxph(fm, pbc2)
+  ac <- adjusted_curves(f, "trt", data = pbc2)
+  for (a in sort(unique(pbc2$trt))) {
+    d <- pbc2
+    d$trt <- a
+    e <- survexp(~1, d, ratetable = g, se.fit = FALSE)
+    cv <- ac$curves[ac$curves$strata == levels(ac$curves$strata)[a], ]
+    # survexp reports the event times of the fit
+    i <- match(e$time, cv$time)
+    expect_false(anyNA(i))
+    expect_equal(cv$surv[i], as.vector(e$surv), tolerance = sv_tol_cox)
+  }
+  # (the script's own check, survexp with sex recoded through rmap, tests
+  # survexp alone)
+})
