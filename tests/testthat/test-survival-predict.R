@@ -23,7 +23,8 @@ sv_expect_curve1 <- function(cv, s, tol = sv_tol_cox) {
 
 # Every curve of a cox_curves() fit against the matching survfit curve:
 # s[stratum, row] when survfit has both strata and a curve per row of
-# newdata, else s[row] (or s[stratum] without newdata).
+# newdata, s[row] for an unstratified fit with newdata, else the curves in
+# order (one per stratum, or one per row when newdata holds the strata).
 sv_expect_curves <- function(cc, s, tol = sv_tol_cox) {
   st <- cc$strata
   two_way <- !is.null(s$strata) && is.matrix(s$surv) && ncol(s$surv) > 1
@@ -31,7 +32,7 @@ sv_expect_curves <- function(cc, s, tol = sv_tol_cox) {
     cv <- cc$curves[cc$curves$strata == st$curve[i], ]
     si <- if (two_way) {
       s[match(as.character(st$stratum[i]), names(s$strata)), st$row[i]]
-    } else if (!is.na(st$row[i])) {
+    } else if (!is.na(st$row[i]) && is.null(s$strata)) {
       s[st$row[i]]
     } else {
       s[i]
@@ -303,4 +304,105 @@ test_that("expected2: adjusted_curves() is survexp's Ederer curve", {
   }
   # (the script's own check, survexp with sex recoded through rmap, tests
   # survexp alone)
+})
+
+# --- coxsurv3.R, coxsurv.R: cox_curves() in closed form, subsets, offsets -----
+
+# Data set 2 of Therneau and Grambsch's appendix E: the hazard at x = 0 of
+# the Efron (or Breslow) fit, at the death times 2, 3, 6, 7, 8, 9.
+sv_lambda2 <- function(beta, method = "efron") {
+  r <- exp(beta)
+  lambda <- c(1 / (r + 1), 1 / (r + 2), 1 / (3 * r + 2), 1 / (3 * r + 1),
+              1 / (3 * r + 1), 1 / (3 * r + 2) + 1 / (2 * r + 2))
+  if (method == "breslow") lambda[6] <- 2 / (3 * r + 2)
+  list(time = c(2, 3, 6, 7, 8, 9), lambda = lambda)
+}
+
+test_that("coxsurv3: a curve of data set 2 in closed form, with strata", {
+  for (ties in c("efron", "breslow")) {
+    f <- cox(Surv(start, stop, event) ~ x, sv_test2, ties = ties)
+    true <- sv_lambda2(unname(f$coefficients), ties)
+    cc <- cox_curves(f, data.frame(x = 0))$curves
+    cc <- cc[cc$n_event > 0, ]
+    expect_equal(cc$time, true$time)
+    expect_equal(-log(cc$surv), cumsum(true$lambda), tolerance = sv_tol_cox)
+    expect_equal(cc$cumhaz, cumsum(true$lambda), tolerance = sv_tol_cox)
+  }
+  test3 <- data.frame(start = c(1, 2, 5, 2, 1, 7, 3, 4, 8, 8, rep(0, 11)),
+                      stop = c(2, 3, 6, 7, 8, 9, 9, 9, 14, 17, 1:11),
+                      event = c(1, 1, 1, 1, 1, 1, 1, 0, 0, 0,
+                                0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1),
+                      x = c(1, 0, 0, 1, 0, 1, 1, 1, 0, 0,
+                            1, 2, 3, 2, 1, 1, 1, 0, 2, 1, 0),
+                      grp = c(rep("a", 10), rep("b", 11)))
+  f2 <- cox(Surv(start, stop, event) ~ x + strata(grp), test3)
+  g2 <- coxph(Surv(start, stop, event) ~ x + strata(grp), test3)
+  b <- unname(f2$coefficients)
+  # stratum b's hazard: a fit of its rows alone at the same coefficient
+  f2b <- cox(Surv(start, stop, event) ~ x, test3[test3$grp == "b", ],
+             init = b, control = cox_control(iter_max = 0))
+  cb <- cox_curves(f2b, data.frame(x = 0))$curves
+  cb <- cb[cb$n_event > 0, ]
+  true1 <- sv_lambda2(b)
+  cc <- cox_curves(f2, data.frame(x = 0))
+  ca <- cc$curves[cc$curves$strata == cc$strata$curve[1] &
+                    cc$curves$n_event > 0, ]
+  expect_equal(ca$time, true1$time)
+  expect_equal(-log(ca$surv), cumsum(true1$lambda), tolerance = sv_tol_cox)
+  cbb <- cc$curves[cc$curves$strata == cc$strata$curve[2] &
+                     cc$curves$n_event > 0, ]
+  expect_equal(cbb$time, cb$time)
+  expect_equal(cbb$cumhaz, cb$cumhaz, tolerance = sv_tol_cox)
+  sv_expect_curves(cc, survfit(g2, newdata = data.frame(x = 0)))
+  # a profile with the strata variable: the curve of its own stratum
+  cc1 <- cox_curves(f2, data.frame(x = 0, grp = "b"))$curves
+  expect_equal(cc1$cumhaz[cc1$n_event > 0], cb$cumhaz,
+               tolerance = sv_tol_cox)
+  # the script's curves of a subject whose covariates change over time
+  # (survfit(newdata, id = )) are not offered: refused by name
+  data4 <- data.frame(start = c(0, 4, 9, 11), stop = c(4, 9, 11, 17),
+                      event = 0, x = 0, grp = "a", patid = "Jones")
+  expect_error(cox_curves(f2, newdata = data4, id = patid),
+               "id", class = "cohortsurv_error")
+})
+
+test_that("coxsurv: subsets of stratified curves, offsets, start.time", {
+  f <- cox(Surv(time, status) ~ age + sex + meal.cal + strata(ph.ecog), lung)
+  g <- coxph(Surv(time, status) ~ age + sex + meal.cal + strata(ph.ecog),
+             lung)
+  # the curves at the covariate means, one per stratum
+  sv_expect_curves(cox_curves(f), survfit(g))
+  dummy <- data.frame(age = c(30, 40, 60), sex = c(1, 2, 2),
+                      meal.cal = c(500, 1000, 1500))
+  sv_expect_curves(cox_curves(f, dummy), survfit(g, newdata = dummy))
+  # summary at times: each curve of the summary against survfit's curve
+  # of that stratum and row
+  d3 <- data.frame(age = c(50, 60), sex = 1:2, meal.cal = c(650, 1200))
+  cc <- cox_curves(f, d3, times = 1:3 * 100)
+  s3 <- survfit(g, newdata = d3)
+  expect_equal(nrow(cc$strata), 8)
+  for (i in seq_len(nrow(cc$strata))) {
+    k <- match(as.character(cc$strata$stratum[i]), names(s3$strata))
+    sk <- summary(s3[k, cc$strata$row[i]], times = 1:3 * 100, extend = TRUE)
+    cv <- cc$curves[cc$curves$strata == cc$strata$curve[i], ]
+    expect_equal(cv$surv, as.vector(sk$surv), tolerance = sv_tol_cox)
+    expect_equal(cv$std_err, as.vector(sk$std.err), tolerance = sv_tol_cox)
+    expect_equal(cv$n_risk, sk$n.risk, tolerance = sv_tol_cox)
+  }
+
+  # an offset in place of a coefficient gives the same curve
+  f1 <- cox(Surv(time, status) ~ age + ph.ecog, lung)
+  b2 <- unname(f1$coefficients[2])
+  lung2 <- lung
+  lung2$off <- lung2$ph.ecog * b2
+  f2 <- cox(Surv(time, status) ~ age + offset(off), lung2)
+  nd <- data.frame(age = 50, ph.ecog = 1, off = b2)
+  c1 <- cox_curves(f1, nd)$curves
+  c2 <- cox_curves(f2, nd)$curves
+  g2 <- coxph(Surv(time, status) ~ age + offset(off), lung2)
+  sv_expect_curves(cox_curves(f2, nd), survfit(g2, newdata = nd))
+  expect_equal(c2$surv, c1$surv, tolerance = 1e-6)
+  # survfit's start.time is refused by name
+  expect_error(cox_curves(f1, nd, start.time = 100), "start.time",
+               class = "cohortsurv_error")
 })
