@@ -406,3 +406,65 @@ test_that("coxsurv: subsets of stratified curves, offsets, start.time", {
   expect_error(cox_curves(f1, nd, start.time = 100), "start.time",
                class = "cohortsurv_error")
 })
+
+# --- coxsurv2.R, coxsurv4.R ------------------------------------------------------
+
+test_that("coxsurv2: at beta = 0 without its variance, the Aalen curves", {
+  set.seed(1953)
+  rwt <- runif(nrow(lung), .5, 3)
+  for (w in list(NULL, rwt)) {
+    lw <- lung
+    lw$w <- if (is.null(w)) 1 else w
+    f <- cox(Surv(time, status) ~ age + strata(sex), lw, weights = w,
+             ties = "breslow", control = cox_control(iter_max = 0))
+    # the script's trick: a zero variance drops the coefficients' term
+    f$var[] <- 0
+    f$naive_var[] <- 0
+    for (ctype in 1:2) {
+      s <- survfit(Surv(time, status) ~ sex, data = lw, weights = w,
+                   stype = 2, ctype = ctype, robust = FALSE)
+      cc <- cox_curves(f, ctype = ctype)
+      expect_equal(cc$curves$time, s$time)
+      expect_equal(cc$curves$n_risk, s$n.risk, tolerance = sv_tol_km)
+      expect_equal(cc$curves$n_event, s$n.event, tolerance = sv_tol_km)
+      expect_equal(cc$curves$surv, s$surv, tolerance = sv_tol_km)
+      expect_equal(cc$curves$std_chaz, s$std.err, tolerance = sv_tol_km)
+      expect_equal(cc$curves$lower, s$lower, tolerance = sv_tol_km)
+      expect_equal(cc$curves$upper, s$upper, tolerance = sv_tol_km)
+    }
+  }
+  # survfit.coxph's Kalbfleisch-Prentice curve (stype = 1) is refused
+  f <- cox(Surv(time, status) ~ age + strata(sex), lung)
+  expect_error(cox_curves(f, stype = 1), "stype",
+               class = "cohortsurv_error")
+})
+
+test_that("coxsurv4: strata-by-covariate interactions", {
+  fm <- Surv(time, status) ~ wt.loss + age * strata(sex) + strata(ph.ecog)
+  f1 <- cox(fm, lung)
+  g1 <- coxph(fm, lung)
+  expect_equal(unname(f1$coefficients), unname(coef(g1)),
+               tolerance = sv_tol_cox)
+  tdata <- data.frame(wt.loss = c(10, 5, 0, 10, 15, 20, 25),
+                      age = c(50, 60, 50, 60, 70, 40, 21),
+                      sex = c(1, 1, 2, 2, 1, 1, 1),
+                      ph.ecog = c(0, 0, 1, 1, 2, 2, 2))
+  cc <- cox_curves(f1, tdata)
+  s1 <- survfit(g1, newdata = tdata)
+  sv_expect_curves(cc, s1)
+  # the script's check: the curves of the (sex 1, ph.ecog 0) rows are those
+  # of a fit to that stratum alone at the same coefficients
+  ok <- lung$sex == 1 & lung$ph.ecog %in% 0 & !is.na(lung$wt.loss)
+  f2 <- cox(Surv(time, status) ~ wt.loss + age, lung[ok, ],
+            init = f1$coefficients[1:2], control = cox_control(iter_max = 0))
+  c2 <- cox_curves(f2, tdata[1:2, ])
+  for (i in 1:2) {
+    a <- cc$curves[cc$curves$strata == cc$strata$curve[i], ]
+    b <- c2$curves[c2$curves$strata == c2$strata$curve[i], ]
+    expect_equal(a$time, b$time)
+    expect_equal(a$surv, b$surv, tolerance = sv_tol_cox)
+  }
+  # without the strata variables the interaction cannot be evaluated
+  expect_error(cox_curves(f1, tdata[, c("wt.loss", "age")]),
+               class = "cohortsurv_error")
+})
