@@ -304,6 +304,17 @@ test_that("expected2: adjusted_curves() is survexp's Ederer curve", {
   }
   # (the script's own check, survexp with sex recoded through rmap, tests
   # survexp alone)
+  # for a single row the adjusted curve and its standard error are that
+  # row's survfit.coxph curve (survexp ignores se.fit for Cox models)
+  for (a in 1:2) {
+    d1 <- pbc2[7, ]
+    ac1 <- adjusted_curves(f, "trt", data = d1, values = 1:2)
+    d1$trt <- a
+    s1 <- survfit(g, newdata = d1)
+    cv <- ac1$curves[ac1$curves$strata == levels(ac1$curves$strata)[a], ]
+    expect_equal(cv$surv, s1$surv, tolerance = sv_tol_cox)
+    expect_equal(cv$std_err, s1$std.err * s1$surv, tolerance = sv_tol_cox)
+  }
 })
 
 # --- coxsurv3.R, coxsurv.R: cox_curves() in closed form, subsets, offsets -----
