@@ -110,8 +110,8 @@ test_that("predsurv: a stratified fit, newdata without and with the strata", {
   csum2 <- summary(curve2, time = 365)
   expect_length(csum2$surv, 2)
   s365 <- lapply(1:8, function(j) summary(curve2[d2$sex[j], j], times = 365))
-  expect_equal(csum2$surv, c(s365[[1]]$surv, curve2[2, 1] |>
-                               summary(times = 365) |> getElement("surv")))
+  expect_equal(csum2$surv, c(s365[[1]]$surv,
+                             summary(curve2[2, 1], times = 365)$surv))
   expect_equal(unname(p3), vapply(s365, `[[`, 0, "surv"),
                tolerance = sv_tol_cox)
   # curves of rows with their own strata: one curve per row
