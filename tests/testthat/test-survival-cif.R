@@ -184,6 +184,19 @@ test_that("multistate: a Cox model of a competing-risks factor is refused", {
                   coxph(fm, data1, ties = "breslow"))
   }
   # the curves of the competing-risks factor
-  sv_expect_cif(cif(Surv(etime, event) ~ sex, data1),
-                survfit(Surv(etime, event) ~ sex, data1))
+  fc <- cif(Surv(etime, event) ~ sex, data1)
+  sc <- survfit(Surv(etime, event) ~ sex, data1)
+  sv_expect_cif(fc, sc)
+  # survival_at() of the curves: summary.survfit(times, extend = TRUE)
+  tt <- c(0, 60, 120, 500)
+  a <- survival_at(fc, times = tt)
+  ss <- summary(sc, times = tt, extend = TRUE)
+  for (k in c("PCM", "death")) {
+    j <- match(k, levels(data1$event))
+    ak <- a[a$state == k, ]
+    expect_equal(ak$time, rep(tt, 2))
+    expect_equal(ak$estimate, ss$pstate[, j], tolerance = sv_tol_km)
+    expect_equal(ak$std_err, ss$std.err[, j], tolerance = sv_tol_km)
+    expect_equal(ak$n_risk, ss$n.risk[, 1], tolerance = sv_tol_km)
+  }
 })
