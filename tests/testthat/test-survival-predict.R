@@ -175,7 +175,7 @@ test_that("predsurv: (time1, time2] data, with and without strata", {
   expect_equal(ct$std_err, csum6$std.err, tolerance = sv_tol_cox)
 })
 
-# --- prednew.R -----------------------------------------------------------------
+# --- prednew.R ----------------------------------------------------------------
 
 test_that("prednew: newdata with some factor levels, every type and se_fit", {
   keep <- which(lung$inst < 13 & (lung$ph.ecog == 1 | lung$ph.ecog == 2))
@@ -246,7 +246,7 @@ test_that("prednew: no model frame needed, the same as with x = TRUE", {
                unname(predict(g, type = "expected")), tolerance = sv_tol_cox)
 })
 
-# --- expected.R, expected2.R: Cox curves as expected survival ----------------------
+# --- expected.R, expected2.R: Cox curves as expected survival -----------------
 
 test_that("expected: a Cox model as the parent population, in closed form", {
   test1 <- data.frame(time = c(4, 3, 1, 1, 2, 2, 3),
@@ -418,7 +418,7 @@ test_that("coxsurv: subsets of stratified curves, offsets, start.time", {
                class = "cohortsurv_error")
 })
 
-# --- coxsurv2.R, coxsurv4.R ------------------------------------------------------
+# --- coxsurv2.R, coxsurv4.R ---------------------------------------------------
 
 test_that("coxsurv2: at beta = 0 without its variance, the Aalen curves", {
   set.seed(1953)
