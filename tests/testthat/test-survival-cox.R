@@ -7,8 +7,9 @@
 # expected.R (its Cox curves): cox() against the closed forms those scripts
 # assert and against coxph (the oracle). Curves for new subjects
 # (survfit.coxph(fit, newdata)) are built from baseline_hazard() and
-# predict() (sv_cox_curves()); their standard errors and predict()'s
-# se.fit, "expected" and "terms" have no counterpart.
+# predict() (sv_cox_curves()); cox_curves() with its standard errors, and
+# predict()'s se_fit, "expected" and "terms", are checked against survfit
+# and predict.coxph in test-survival-predict.R.
 
 sv_lung <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog",
                             "ph.karno", "pat.karno", "wt.loss", "inst",

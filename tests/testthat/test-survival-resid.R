@@ -2,8 +2,9 @@
 # stratatest.R, doweight.R and the residual printouts of book1-book6:
 # every residual type of residuals.cs_cox against residuals.coxph (the
 # oracle), on the data of those scripts. (The r_*.R scripts are survreg
-# residuals: not ported. Scaled Schoenfeld and collapse= have no
-# counterpart; collapsing is done with rowsum() here.)
+# residuals: not ported. Collapsing is done with rowsum() here;
+# residuals(collapse = , weighted = ) and the scaled Schoenfeld residuals
+# are checked in test-survival-residuals.R.)
 
 sv_resid_types <- c("martingale", "deviance", "score", "schoenfeld", "dfbeta")
 
