@@ -95,6 +95,7 @@ adjusted_curves <- function(fit, variable, data, values = NULL, times = NULL,
                             conf_level = 0.95, boot = 0, seed = NULL) {
   check_cox(fit)
   refuse_expanded(fit, "adjusted_curves()", arg = "fit")
+  if (inherits(fit$y, "cs_db_rows")) db_refuse_rows("adjusted_curves()")
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   check_probability(conf_level, "conf_level")

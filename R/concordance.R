@@ -243,13 +243,16 @@ concordance_predictor <- function(tt, mf) {
 concordance_cox <- function(fit, timewt, timefix, conf_level, call) {
   check_cox(fit, "object")
   check_concordance_options(timewt, timefix, conf_level)
+  if (inherits(fit$y, "cs_db_rows")) db_refuse_rows("concordance()")
   lp <- fit$linear_predictors
   if (!is.null(fit$used)) lp <- lp[fit$used]
   if (anyNA(lp)) {
     cs_abort("`object`: the fit has NA coefficients for every term, so ",
              "it has no linear predictor to assess.", arg = "object")
   }
-  strata <- if (!is.null(fit$strata)) fit$strata_code
+  # a tt() fit: its strata are the risk sets of the expanded rows (R/tt.R),
+  # whether or not the formula has strata(), as coxph's concordance
+  strata <- if (!is.null(fit$strata) || !is.null(fit$tt)) fit$strata_code
   out <- concordance_engine(fit$y, lp, strata, fit$weights, fit$cluster,
                             reverse = TRUE, timefix = timefix,
                             conf_level = conf_level)

@@ -38,7 +38,7 @@
 #' coefficients (Breslow's estimator, or Efron's for `ctype = 2`), the
 #' cumulative hazard of a profile with linear predictor eta is
 #' H(t) = exp(eta) sum dH0 and S(t) = exp(-H(t)). Its variance is that of
-#' Tsiatis (1981) and Link (1984): exp(2 eta) [sum dH0 / S0 + q(t)' V q(t)],
+#' Tsiatis (1981) and Link (1984): exp(2 eta) (sum dH0 / S0 + q(t)' V q(t)),
 #' where the first term is the variance with the coefficients known and the
 #' second, with q(t) the integral of (x - xbar(s)) dH0(s) and V the
 #' variance of the coefficients (the robust one when the fit has it, as
@@ -120,6 +120,7 @@ cox_curves <- function(fit, newdata = NULL, times = NULL,
   if (!is.null(dots$conf_level)) conf_level <- dots$conf_level
   check_cox(fit)
   refuse_expanded(fit, "cox_curves()", arg = "fit")
+  if (inherits(fit$y, "cs_db_rows")) db_refuse_rows("cox_curves()")
   conf_type <- arg_choice(conf_type, "conf_type",
                           c("log", "log-log", "plain", "arcsin"))
   check_probability(conf_level, "conf_level")

@@ -412,8 +412,11 @@ predict.cs_cox <- function(object, newdata,
   b <- object$coefficients
   b[is.na(b)] <- 0
   shift <- sum(b * object$means)
-  # the case-weighted covariate means of each stratum
-  smeans <- if (reference == "strata") {
+  # the case-weighted covariate means of each stratum (a database fit
+  # keeps them, computed in its aggregate: R/db.R)
+  smeans <- if (reference == "strata" && !is.null(object$strata_means)) {
+    object$strata_means
+  } else if (reference == "strata") {
     x <- object$x
     rowsum(x * object$weights, object$strata_code) /
       c(rowsum(object$weights, object$strata_code))

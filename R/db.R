@@ -181,28 +181,22 @@ db_cox_terms_of <- function(fit, formula) {
 }
 
 #' @export
-predict.cs_cox_db <- function(object, newdata, type = c("lp", "risk"),
+predict.cs_cox_db <- function(object, newdata,
+                              type = c("lp", "risk", "expected", "survival",
+                                       "terms"),
                               reference = c("strata", "sample", "zero"),
                               ...) {
   if (missing(newdata) || is.null(newdata)) {
     db_refuse_rows("predict() without `newdata`")
   }
-  if (length(list(...))) {
-    cs_abort("`", names(list(...))[1L], "` is not an argument of predict() ",
-             "for a cox() fit.", arg = "...")
+  type <- arg_choice(type, "type",
+                     c("lp", "risk", "expected", "survival", "terms"))
+  if (!type %in% c("lp", "risk")) {
+    db_refuse_rows(paste0("predict(type = \"", type, "\")"))
   }
-  type <- arg_choice(type, "type", c("lp", "risk"))
-  reference <- arg_choice(reference, "reference",
-                          c("strata", "sample", "zero"))
-  if (is.null(object$strata) && reference == "strata") reference <- "sample"
-  b <- object$coefficients
-  b[is.na(b)] <- 0
-  x <- cox_newdata(object, newdata)
-  lp <- drop(x %*% b) + attr(x, "offset") - object$offset_mean -
-    switch(reference, sample = sum(b * object$means), zero = 0,
-           strata = drop(object$strata_means %*% b)[
-             cox_new_strata(object, newdata)])
-  if (type == "risk") exp(lp) else lp
+  # the coefficients, their variance and the means are all the general
+  # method reads for these types
+  NextMethod()
 }
 
 # The formula of a database fit: Surv() arguments and terms must be column

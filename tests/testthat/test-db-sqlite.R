@@ -255,7 +255,23 @@ test_that("predict() with newdata on a database Cox fit equals the in-memory one
     for (ref in c("strata", "sample", "zero")) {
       expect_close(predict(a, nd, reference = ref, type = "risk"),
                    predict(b, nd, reference = ref, type = "risk"), 1e-8)
+      pa <- predict(a, nd, reference = ref, se_fit = TRUE)
+      pb <- predict(b, nd, reference = ref, se_fit = TRUE)
+      expect_close(pa$fit, pb$fit, 1e-8)
+      expect_close(pa$se_fit, pb$se_fit, 1e-8)
     }
+    for (ty in c("expected", "survival", "terms")) {
+      expect_error(predict(a, nd, type = ty), class = "cohortsurv_error",
+                   regexp = "inside a database")
+    }
+    expect_error(cox_curves(a), class = "cohortsurv_error",
+                 regexp = "cox_curves\\(\\) needs the rows")
+    expect_error(adjusted_curves(a, "g", d), class = "cohortsurv_error",
+                 regexp = "adjusted_curves\\(\\) needs the rows")
+    expect_error(concordance(a), class = "cohortsurv_error",
+                 regexp = "concordance\\(\\) needs the rows")
+    expect_identical(names(augment(a, newdata = nd)),
+                     c(names(nd), ".fitted", ".se.fit"))
   }
 })
 
