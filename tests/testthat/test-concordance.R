@@ -303,3 +303,17 @@ test_that("nearly equal times are merged as survival's timefix does", {
   expect_equal(a0$counts, brute_c(d$time, d$status, d$x)$counts)
   expect_false(isTRUE(all.equal(a$counts, a0$counts)))
 })
+
+test_that("concordance() of a tt() fit pairs rows within risk sets, as coxph", {
+  ttf <- function(x, t, ...) x * log(t + 20)
+  for (f in list(Surv(time, status) ~ trt + tt(karno),
+                 Surv(time, status) ~ trt + tt(karno) + strata(celltype))) {
+    a <- concordance(cox(f, data = survival::veteran, tt = ttf))
+    g <- survival::coxph(f, data = survival::veteran, tt = ttf)
+    # survival::concordance() refuses tt models; coxph keeps its own value
+    b <- g$concordance
+    expect_equal(a$concordance, unname(b["concordance"]), tolerance = 1e-8)
+    expect_equal(sqrt(a$var), unname(b["std"]), tolerance = 1e-8)
+    expect_equal(unname(a$counts), unname(b[1:5]), tolerance = 1e-8)
+  }
+})
