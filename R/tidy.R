@@ -94,8 +94,9 @@ split_group_labels <- function(labels) {
 #' log(number of events), as `BIC(coxph_fit)` and `BIC(cox_fit)` do.
 #' Two differences from `broom::glance(coxph_fit)`: `statistic.wald` is the
 #' Wald statistic itself, where `summary.coxph` (and so `broom`) rounds it
-#' to two decimals; and `concordance` and `std.error.concordance` are not
-#' given, since `cox()` does not compute the concordance.
+#' to two decimals; and `concordance` and `std.error.concordance` (Harrell's
+#' C of [concordance()] and its standard error, as `coxph` keeps them) are
+#' `NA` for a fit inside a database, which keeps no rows.
 #'
 #' `augment()` adds to `data` (or `newdata`) the columns `.fitted`, the
 #' prediction of [predict.cs_cox()] of type `type.predict`, `.se.fit`, its
@@ -161,6 +162,13 @@ glance.cs_cox <- function(x, ...) {
   ll <- x$loglik
   lr <- x$lr_test$statistic
   ll_fit <- stats::logLik(x)
+  # Harrell's C as coxph keeps it; NA where the rows are not kept (a fit
+  # inside a database) or there is no linear predictor (no coefficients)
+  cc <- if (inherits(x$y, "cs_db_rows") || !length(x$coefficients) ||
+            all(is.na(x$coefficients))) c(NA_real_, NA_real_) else {
+    k <- concordance_cox(x, "n", TRUE, 0.95, NULL)
+    c(k$concordance, sqrt(k$var))
+  }
   data.frame(
     n = as.integer(x$n), nevent = x$n_event,
     statistic.log = lr, p.value.log = pick(x$lr_test, "p_value"),
@@ -172,6 +180,7 @@ glance.cs_cox <- function(x, ...) {
     p.value.robust = pick(x$robust_score_test, "p_value"),
     r.squared = 1 - exp(-lr / x$n),
     r.squared.max = 1 - exp(2 * ll[1L] / x$n),
+    concordance = cc[1L], std.error.concordance = cc[2L],
     logLik = as.numeric(ll_fit), AIC = stats::AIC(ll_fit),
     BIC = stats::BIC(ll_fit), nobs = as.integer(x$n)
   )
