@@ -934,6 +934,9 @@ fast_strata1 <- function(v, name) {
     used <- tabulate(v, nlevels(v)) > 0L
     lev <- levels(v)[used]
     code <- cumsum(used)[as.integer(v)]
+  } else if (!is.null(ic <- int_codes(v))) {
+    code <- ic$code
+    lev <- as.character(ic$values)
   } else {
     u <- sort(unique(v))
     code <- match(v, u)
@@ -963,6 +966,11 @@ fast_factor <- function(x) {
     names(f) <- names(x)
     return(structure(f, levels = c("FALSE", "TRUE")[has], class = "factor"))
   }
+  if (!is.null(ic <- int_codes(x))) {
+    f <- ic$code
+    names(f) <- names(x)
+    return(structure(f, levels = as.character(ic$values), class = "factor"))
+  }
   u <- unique(x)
   u <- u[order(u)]
   lev <- as.character(u)
@@ -970,4 +978,21 @@ fast_factor <- function(x) {
   f <- match(x, u)
   names(f) <- names(x)
   structure(f, levels = lev, class = "factor")
+}
+
+# For a plain integer vector without missing values on a modest range: the
+# 1-based code of each value among the sorted distinct values (`code`, as
+# match(v, sort(unique(v))) gives it) and those values (`values`), by
+# counting instead of hashing; NULL otherwise.
+int_codes <- function(v) {
+  if (!is.integer(v) || !is.null(oldClass(v)) || !length(v) || anyNA(v)) {
+    return(NULL)
+  }
+  lo <- min(v)
+  span <- as.double(max(v)) - lo + 1
+  if (span > max(65536, length(v))) return(NULL)
+  k <- v - lo + 1L
+  present <- tabulate(k, span) > 0L
+  map <- cumsum(present)
+  list(code = map[k], values = which(present) - 1L + lo)
 }

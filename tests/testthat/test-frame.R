@@ -182,3 +182,16 @@ test_that("fast_factor() equals factor()", {
     expect_identical(cohortsurv:::fast_factor(x), factor(x))
   }
 })
+
+test_that("integer codes by counting equal those by match()", {
+  set.seed(3)
+  for (x in list(c(3L, 1L, 3L), sample(1:4, 1000, TRUE), c(-5L, 7L, 0L),
+                 c(a = 2L, b = 1L), 5L, c(.Machine$integer.max, 1L),
+                 c(-.Machine$integer.max, 0L, -.Machine$integer.max))) {
+    expect_identical(cohortsurv:::fast_factor(x), factor(x))
+    u <- sort(unique(x))
+    expect_identical(cohortsurv:::fast_strata1(x, "s"),
+                     structure(match(x, u), levels = paste0("s=", u),
+                               class = "factor"))
+  }
+})
