@@ -43,7 +43,7 @@
 #'   `Surv(time, status)` data (each row its own cluster) as one more
 #'   aggregate; the robust variance of `km()`, `cluster`, `id` and the
 #'   methods that need the rows (residuals, predictions without `newdata`,
-#'   [ph_test()], [hr_report()]) are refused with an error naming them.
+#'   [ph_test()]) are refused with an error naming them.
 #' @returns An object of class `cs_db_table`.
 #' @seealso `vignette("database")`; [km()], [logrank()], [cox()].
 #' @examples
@@ -177,6 +177,9 @@ db_cox_terms_of <- function(fit, formula) {
       stats::drop.terms(ft, which(in_term), keep.response = TRUE)
   }
   fit$drop_terms <- integer()
+  # the term of each coefficient, as cox() keeps it (hr_report() reads it)
+  fit$assign <- match(fit$term_of, attr(fit$terms, "term.labels"))
+  fit$term_of <- NULL
   fit
 }
 
@@ -857,10 +860,33 @@ db_cox <- function(src, spec, wt, na_fail, vals) {
                        if (no_events) 0L else control$iter_max, control$eps,
                        control$toler_chol, o$ties == "efron", o$timefix)
   fit <- db_cox_result(res, des, st, init, control, o, no_events, val, spec)
+  fit$level_counts <- db_cox_level_counts(src, spec, des)
+  fit$term_of <- des$term_of
   if (robust && p > 0 && sum(!is.na(fit$coefficients)) > 0) {
     fit <- db_cox_robust(fit, res, src, des, st, init, o, control)
   }
   fit
+}
+
+# The rows and events per level of each factor term of a database Cox fit
+# (one GROUP BY per term over the rows used), the counts hr_report() and
+# forest_plot() print: a list of data frames (level, n, events) named by
+# term, the levels in the order of `des$xlevels`.
+db_cox_level_counts <- function(src, spec, des) {
+  out <- list()
+  for (t in spec$terms) {
+    lev <- des$xlevels[[t$label]]
+    if (is.null(lev)) next
+    v <- db_id(src, t$cols)
+    g <- db_query(src, db_select(
+      src, c(v = v, n = "COUNT(*)", events = paste0("SUM(", src$ev, ")")),
+      where = src$where, group = v))
+    i <- match(lev, as.character(g$v))
+    out[[t$label]] <- data.frame(level = lev, n = as.numeric(g$n[i]),
+                                 events = as.numeric(g$events[i]),
+                                 stringsAsFactors = FALSE)
+  }
+  out
 }
 
 # The robust (sandwich) variance of a database Cox fit and its robust score
@@ -1010,12 +1036,14 @@ db_cox_options <- function(vals) {
 db_cox_design <- function(src, spec, types, where) {
   sql <- character()
   xlevels <- list()
+  term_of <- character()  # the term label of each design column
   for (t in spec$terms) {
     if (t$kind == "strata") next
     v <- t$cols
     if (t$kind == "plain" && types[[v]] %in%
         c("numeric", "integer", "integer64", "logical")) {
       sql[[t$label]] <- db_dbl(src, v)
+      term_of <- c(term_of, t$label)
       next
     }
     lev <- db_query(src, paste0("SELECT DISTINCT ", db_id(src, v), " AS ",
@@ -1035,9 +1063,10 @@ db_cox_design <- function(src, spec, types, where) {
       sql[[paste0(t$label, l)]] <- paste0("CASE WHEN ", db_id(src, v), " = ",
                                           lit(l), " THEN ", db_num(src, 1),
                                           " ELSE ", db_num(src, 0), " END")
+      term_of <- c(term_of, t$label)
     }
   }
-  list(sql = sql, xlevels = xlevels)
+  list(sql = sql, xlevels = xlevels, term_of = term_of)
 }
 
 # The FROM clause of the per-row quantities: a subquery with the strata

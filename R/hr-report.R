@@ -66,8 +66,12 @@ hr_report <- function(fit, conf_level = 0.95, digits = 2, labels = NULL,
              arg = "labels")
   }
   tab <- hr_table(fit, conf_level = conf_level)
-  x <- fit$x
-  status <- fit$y[, ncol(fit$y)]
+  # a fit inside a database keeps the counts per level (R/db.R), not rows
+  counts <- fit$level_counts
+  if (is.null(counts)) {
+    x <- fit$x
+    status <- fit$y[, ncol(fit$y)]
+  }
   rows <- lapply(seq_along(terms), function(k) {
     term <- terms[k]
     idx <- which(fit$assign == match(term, attr(fit$terms, "term.labels")))
@@ -76,11 +80,17 @@ hr_report <- function(fit, conf_level = 0.95, digits = 2, labels = NULL,
     lev <- fit$xlevels[[term]]
     if (!is.null(lev) && identical(tab$term[idx],
                                    paste0(term, lev[-1L]))) {
-      in_level <- cbind(rowSums(x[, idx, drop = FALSE]) == 0,
-                        x[, idx, drop = FALSE] == 1)
+      if (is.null(counts)) {
+        in_level <- cbind(rowSums(x[, idx, drop = FALSE]) == 0,
+                          x[, idx, drop = FALSE] == 1)
+        n_lev <- colSums(in_level)
+        ev_lev <- colSums(in_level * status)
+      } else {
+        n_lev <- counts[[term]]$n
+        ev_lev <- counts[[term]]$events
+      }
       data.frame(term = term, variable = lab, level = lev,
-                 n = colSums(in_level),
-                 events = colSums(in_level * status),
+                 n = n_lev, events = ev_lev,
                  hr = c(1, tab$hr[idx]), lower = c(NA, tab$lower[idx]),
                  upper = c(NA, tab$upper[idx]),
                  p_value = c(NA, tab$p_value[idx]),

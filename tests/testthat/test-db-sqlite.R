@@ -156,8 +156,17 @@ test_that("cox() on SQLite equals cox() in memory on lung and veteran", {
   expect_error(predict(fit), "predict", class = "cohortsurv_error")
   expect_error(anova(fit), "anova", class = "cohortsurv_error")
   expect_error(ph_test(fit), "ph_test", class = "cohortsurv_error")
-  # the counts per level of hr_report() and forest_plot() read the rows
-  expect_error(hr_report(fit), "hr_report", class = "cohortsurv_error")
+  # hr_report() and forest_plot(): the counts per factor level come from
+  # one GROUP BY per factor term, equal to the in-memory report
+  f2 <- Surv(time, status) ~ age + factor(ph.ecog) + strata(sex)
+  dfit <- cox(f2, data = tb)
+  mfit <- cox(f2, data = lung2)
+  expect_equal(unclass(hr_report(dfit)), unclass(hr_report(mfit)),
+               tolerance = 1e-8)
+  expect_identical(dfit$assign, mfit$assign)
+  grDevices::pdf(NULL)
+  expect_equal(forest_plot(dfit)$n, forest_plot(mfit)$n)
+  grDevices::dev.off()
   expect_error(baseline_hazard(fit), class = "cohortsurv_error")
 })
 
