@@ -453,3 +453,35 @@ print.cs_cox_curves <- function(x, digits = max(getOption("digits") - 4L, 3L),
   print(out, quote = FALSE, right = TRUE)
   invisible(x)
 }
+
+#' Plot predicted or adjusted survival curves of a Cox model
+#'
+#' Draws the curves of [cox_curves()] or [adjusted_curves()] with the layout
+#' of [plot.cs_km()]. Their numbers at risk and censoring times are those
+#' of the whole sample (or stratum) behind every curve, not of a group of
+#' patients, so by default neither a risk table nor censoring marks are
+#' drawn; ask for them with `risk_table = TRUE` or `censor_marks = TRUE`.
+#'
+#' @param x A `cs_cox_curves` or `cs_adjusted_curves` object.
+#' @param risk_table,censor_marks As in [plot.cs_km()], `FALSE` by default
+#'   here.
+#' @param ... Further arguments of [plot.cs_km()] (`conf_int`, `labels`,
+#'   `xscale`, `fun`, ...).
+#' @returns As [plot.cs_km()], invisibly.
+#' @examples
+#' library(survival)
+#' fit <- cox(Surv(time, status) ~ age + sex, data = lung)
+#' plot(cox_curves(fit, data.frame(age = c(50, 70), sex = 1)),
+#'      conf_int = TRUE, xscale = 30.4375)
+#' @export
+plot.cs_cox_curves <- function(x, risk_table = FALSE, censor_marks = FALSE,
+                               ...) {
+  plot.cs_km(x, risk_table = risk_table, censor_marks = censor_marks, ...)
+}
+
+#' @rdname plot.cs_cox_curves
+#' @export
+plot.cs_adjusted_curves <- function(x, risk_table = FALSE,
+                                    censor_marks = FALSE, ...) {
+  plot.cs_km(x, risk_table = risk_table, censor_marks = censor_marks, ...)
+}

@@ -98,8 +98,12 @@ print.cs_cox <- function(x, digits = max(getOption("digits") - 3L, 3L),
                         has.Pvalue = TRUE, signif.stars = FALSE,
                         na.print = "NA")
     cat("\n")
-    lr <- x$lr_test
-    cat("Likelihood ratio test = ", format(round(lr$statistic, 2)), " on ",
+    # a Fine-Gray fit: weighted rows, so the likelihood-ratio statistic is
+    # not a chi-square; its (robust) Wald test is reported instead
+    lr <- if (is.null(x$fine_gray)) x$lr_test else x$wald_test
+    cat(if (is.null(x$fine_gray)) "Likelihood ratio test = " else
+          paste0(if (x$robust) "Robust " else "", "Wald test = "),
+        format(round(lr$statistic, 2)), " on ",
         lr$df, " df, ", p_phrase(lr$p_value, digits), "\n", sep = "")
   } else {
     cat("Null model: log partial likelihood = ",

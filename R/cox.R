@@ -641,7 +641,9 @@ quad_form_inv <- function(v, b, toler) {
 # 1-based, for R), the design `x` and `eta`, the linear predictor in sorted
 # order.
 cox_sorted <- function(fit) {
-  if (inherits(fit, "cs_cox_db")) db_refuse_rows(deparse1(sys.call(-1L)[[1L]]))
+  if (inherits(fit, "cs_cox_db")) {
+    db_refuse_rows(paste0(sub("\\.cs_cox$", "", deparse1(sys.call(-1L)[[1L]])), "()"))
+  }
   sd <- new_surv_data(fit$y, fit$strata_code, fit$weights)
   so <- surv_sorted(sd, fit$offset)
   so$order <- sd$order

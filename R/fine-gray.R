@@ -304,7 +304,7 @@ fine_gray_note <- function(x) {
       "  fitted to ", fg$n_rows, " weighted rows; ",
       if (fg$robust) "robust variance clustered by subject" else
         "model-based variance", ".\n",
-      "  Use the Wald tests: the likelihood-ratio test of a weighted fit ",
-      "is not a chi-square test.\n", sep = "")
+      "  The Wald test is shown: the likelihood-ratio statistic of a ",
+      "weighted fit is not a chi-square.\n", sep = "")
   invisible(x)
 }
