@@ -10,6 +10,12 @@
 # environment skips the cox() attempt.
 # Measured here (2 cores, 24 GiB): 1e8 rows, km 4.2 s and 24 bytes/row;
 # logrank (3 groups, 4 strata) 10.6 s and 60 bytes/row.
+# Cox (results/large.txt, 2026-12-01, machine shared with another benchmark):
+#   cox      n = 7e+07: 62.6 s, peak 16287 MB above the data (244 bytes/row;
+#            R heap 160 bytes/row), the data 52 bytes/row: 19.5 GiB in all.
+# At 1e8 rows neither cox() nor cox_fit() fits in 20 GiB (both fail with
+# std::bad_alloc in the C++ kernel): cox() would need 296 bytes/row with
+# the data, 29.6 GB; cox_fit() 268, 26.8 GB.
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 args <- commandArgs(trailingOnly = TRUE)
@@ -24,7 +30,7 @@ d <- data.frame(time = sample.int(3650L, n, replace = TRUE),
                 centre = fac(4L, paste0("c", 1:4)))
 measure <- function(label, expr, n_rows = n) {
   m <- peak_memory(expr)
-  cat(sprintf(paste("%-8s n = %.0e: %.1f s, peak %.0f MB above the data",
+  cat(sprintf(paste("%-8s n = %.3g: %.1f s, peak %.0f MB above the data",
                     "(%.0f bytes/row; R heap %.0f bytes/row)\n"),
               label, n_rows, m$elapsed, m$rss / 2^20, m$rss / n_rows,
               m$heap / n_rows))
