@@ -139,15 +139,10 @@ test_that("tt2.R: (time1, time2] data, cox(tt = ) against coxph", {
   g6b <- coxph(Surv(time1, time2, status) ~ x + I(c.age^2) + strata(strat),
                data2)
   sv_expect_tt(f6, g6b)
-  g6a <- coxph(Surv(time1, time2, status) ~ x + tt(age) + strata(strat),
-               tdata, tt = sv_ttq)
-  # survival 3.5.3's coxph(tt = ) with (start, stop] data and strata
-  # builds wrong risk sets (see the tt() section of ?cox), so its fit is
-  # not the split-data fit the script expects; cox() gives the split-data
-  # fit. If this starts
-  # to fail, survival has fixed it and g6a should be compared directly
-  if (packageVersion("survival") == "3.5.3") {
-    expect_false(isTRUE(all.equal(unname(coef(g6a)), unname(coef(g6b)),
-                                  tolerance = 1e-6)))
-  }
+  # The script also fits coxph(tt = ) here and compares it with g6b. That
+  # call is not made: survival 3.5.3's coxcount2 reads the stratum flags by
+  # row instead of by sorted position for (start, stop] data with strata,
+  # so it builds wrong risk sets and writes outside its buffers (it
+  # corrupted R's heap and aborted this test run). cox() is checked
+  # against the split-data fit g6b above.
 })
