@@ -596,7 +596,11 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
   }, numeric(1))
 }
 
-# The summary table of a set of curves (one row per stratum).
+# The summary table of a set of curves (one row per stratum). The medians
+# (Brookmeyer-Crowley limits), restricted means and events come from the
+# C++ kernel (km_table_fit() in src/km.cpp), which follows step_quantile()
+# and restricted_mean() to the bit; the symmetric interval of the median is
+# computed here.
 km_table <- function(curves, n_rows, tau, z, median_ci) {
   lev <- levels(curves$strata)
   cv <- unclass(curves)
@@ -604,24 +608,28 @@ km_table <- function(curves, n_rows, tau, z, median_ci) {
   # the curves' rows are grouped by stratum, in level order
   ends <- cumsum(tabulate(cv$strata, k_all))
   starts <- c(1L, ends[-k_all] + 1L)
-  med <- med_lo <- med_hi <- rmean <- rmean_se <- events <- numeric(k_all)
+  bc <- median_ci == "bc"
+  for (nm in c("time", "surv", "lower", "upper", "n_risk", "n_event")) {
+    if (!is.double(cv[[nm]])) cv[[nm]] <- as.double(cv[[nm]])
+  }
+  tab <- cpp_km_table(cv, starts - 1L, ends - 1L, as.double(tau),
+                      sqrt(.Machine$double.eps), bc)
+  med <- nan_to_na(tab$median)
+  med_lo <- nan_to_na(tab$lower)
+  med_hi <- nan_to_na(tab$upper)
   cols <- c("time", "n_risk", "n_event", "surv", "std_err", "lower", "upper")
-  for (k in seq_len(k_all)) {
+  for (k in if (!bc) seq_len(k_all)) {
     sel <- seq.int(starts[k], ends[k])
     c1 <- lapply(cv[cols], `[`, sel)
     q <- km_quantiles(c1, 0.5, z, median_ci)
-    rm <- restricted_mean(c1$time, c1$surv, c1$n_risk, c1$n_event, tau)
-    events[k] <- sum(c1$n_event)
     med[k] <- q$quantile
     med_lo[k] <- q$lower
     med_hi[k] <- q$upper
-    rmean[k] <- rm[1L]
-    rmean_se[k] <- rm[2L]
   }
   new_frame(list(
     strata = structure(seq_len(k_all), levels = lev, class = "factor"),
-    n = n_rows, events = events, median = med, median_lower = med_lo,
-    median_upper = med_hi, rmean = rmean, rmean_se = rmean_se
+    n = n_rows, events = tab$events, median = med, median_lower = med_lo,
+    median_upper = med_hi, rmean = tab$rmean, rmean_se = tab$rmean_se
   ))
 }
 
