@@ -517,6 +517,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   })
   surv <- fast_surv(time, st, start, codes, pick, length(idx))
   deparse2 <- function(x) {
+    if (is.symbol(x)) return(as.character(x))  # deparse()'s result
     paste(deparse(x, width.cutoff = 500L,
                   backtick = !is.symbol(x) && is.language(x)), collapse = " ")
   }
@@ -809,7 +810,11 @@ grouping_terms <- function(sf, fun, strata = TRUE) {
   if (!length(labs)) return(character())
   # the model-frame column of each (one-variable) term: frame columns follow
   # the formula's variables, whose names may be backquoted in the labels
-  vi <- apply(attr(tt, "factors") > 0, 2L, which)
+  # (interactions are refused above, so each term has one variable: the
+  # row of the one TRUE in its column, as apply(fac, 2L, which) finds it)
+  fac <- attr(tt, "factors") > 0
+  vi <- (which(fac) - 1L) %% nrow(fac) + 1L
+  if (length(vi) != ncol(fac)) vi <- apply(fac, 2L, which)
   if (!strata) vi <- setdiff(vi, attr(tt, "specials")$strata)
   labs <- names(sf$mf)[vi]
   for (v in labs) {

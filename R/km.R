@@ -326,7 +326,7 @@ robust_clusters <- function(robust, id, cluster, weights, y) {
 curve_factor <- function(sf) {
   vars <- grouping_terms(sf, "km")
   if (!length(vars)) return(NULL)
-  combine_factors(sf$mf[vars])
+  combine_factors(new_frame(unclass(sf$mf)[vars]))
 }
 
 #' Kaplan-Meier fit from vectors
@@ -442,7 +442,7 @@ new_cs_km <- function(x) {
                     "surv", "std_err", "lower", "upper"),
          table = c("strata", "n", "events", "median", "median_lower",
                    "median_upper", "rmean", "rmean_se")))
-  stopifnot(is.factor(x$curves$strata),
+  check_invariants("cs_km", is.factor(x$curves$strata),
             nlevels(x$curves$strata) == nrow(x$table),
             x$conf_type %in% c("log", "log-log", "plain", "arcsin"),
             x$median_ci %in% c("bc", "symmetric"),
