@@ -511,14 +511,19 @@ arg_choice <- function(x, arg, choices) {
 check_fit_vectors <- function(time, status, weights, start, strata, n) {
   if (!is.numeric(time)) cs_abort("`time` must be numeric.", arg = "time")
   if (n == 0L) cs_abort("`time` must have at least one element.", arg = "time")
-  bad <- is.na(time) | !is.finite(time) | time < 0
-  abort_first_bad(time, bad, "time", "finite and non-negative")
+  # each vector in one pass without allocating (value_range()); row by row
+  # only when that finds a bad value, to name it
+  if (!clean_range(time, 0, Inf)) {
+    bad <- is.na(time) | !is.finite(time) | time < 0
+    abort_first_bad(time, bad, "time", "finite and non-negative")
+  }
   if (length(status) != n) {
     cs_abort("`status` must have the length of `time` (", n, ").",
              arg = "status")
   }
   if (!(is.numeric(status) || is.logical(status)) ||
-      sum(status == 0, na.rm = TRUE) + sum(status == 1, na.rm = TRUE) != n) {
+      (!clean_range(status, 0, 1, whole = TRUE, closed = TRUE) &&
+       sum(status == 0, na.rm = TRUE) + sum(status == 1, na.rm = TRUE) != n)) {
     cs_abort("`status` must be 0/1 or FALSE/TRUE with no missing values.",
              arg = "status")
   }
@@ -527,8 +532,10 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
       cs_abort("`weights` must be a numeric vector with one element per row ",
                "(", n, ").", arg = "weights")
     }
-    bad <- is.na(weights) | !is.finite(weights) | weights < 0
-    abort_first_bad(weights, bad, "weights", "finite and non-negative")
+    if (!clean_range(weights, 0, Inf)) {
+      bad <- is.na(weights) | !is.finite(weights) | weights < 0
+      abort_first_bad(weights, bad, "weights", "finite and non-negative")
+    }
   }
   if (!is.null(start)) {
     if (!is.numeric(start) || length(start) != n) {
@@ -546,6 +553,16 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
     abort_first_bad(strata, is.na(strata), "strata", "not contain missing values")
   }
   invisible(TRUE)
+}
+
+# Whether numeric (or logical) `x` has no missing value and every value
+# in [lo, hi) ([lo, hi] when `closed`), whole numbers when `whole`: one
+# pass by value_range().
+clean_range <- function(x, lo, hi, whole = FALSE, closed = FALSE) {
+  r <- value_range(x)
+  r[["n_na"]] == 0 && r[["min"]] >= lo &&
+    (if (closed) r[["max"]] <= hi else r[["max"]] < hi) &&
+    (!whole || r[["whole"]] == 1)
 }
 
 # Quantiles of step functions -------------------------------------------------
