@@ -490,13 +490,14 @@ new_cs_cox <- function(x) {
       "strata_code_all", "n_dropped", "control"))
   p <- length(x$coefficients)
   n <- x$n
-  check_invariants("cs_cox", dim(x$var) == c(p, p), dim(x$naive_var) == c(p, p),
-            is.matrix(x$x), dim(x$x) == c(n, p), nrow(x$y) == n,
-            length(x$strata_code) == n, length(x$weights) == n,
-            length(x$offset) == n, length(x$means) == p,
-            length(x$linear_predictors) == x$n_frame,
-            is.null(x$used) || length(x$used) == n,
-            x$ties %in% c("efron", "breslow"))
+  check_invariants("cs_cox",
+    dim(x$var) == c(p, p), dim(x$naive_var) == c(p, p),
+    is.matrix(x$x), dim(x$x) == c(n, p), nrow(x$y) == n,
+    length(x$strata_code) == n, length(x$weights) == n,
+    length(x$offset) == n, length(x$means) == p,
+    length(x$linear_predictors) == x$n_frame,
+    is.null(x$used) || length(x$used) == n,
+    x$ties %in% c("efron", "breslow"))
   structure(x, class = "cs_cox")
 }
 

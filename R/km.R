@@ -442,12 +442,13 @@ new_cs_km <- function(x) {
                     "surv", "std_err", "lower", "upper"),
          table = c("strata", "n", "events", "median", "median_lower",
                    "median_upper", "rmean", "rmean_se")))
-  check_invariants("cs_km", is.factor(x$curves$strata),
-            nlevels(x$curves$strata) == nrow(x$table),
-            x$conf_type %in% c("log", "log-log", "plain", "arcsin"),
-            x$median_ci %in% c("bc", "symmetric"),
-            x$type %in% c("right", "counting"),
-            is.logical(x$weighted), is.logical(x$robust))
+  check_invariants("cs_km",
+    is.factor(x$curves$strata),
+    nlevels(x$curves$strata) == nrow(x$table),
+    x$conf_type %in% c("log", "log-log", "plain", "arcsin"),
+    x$median_ci %in% c("bc", "symmetric"),
+    x$type %in% c("right", "counting"),
+    is.logical(x$weighted), is.logical(x$robust))
   structure(x, class = "cs_km")
 }
 

@@ -390,11 +390,12 @@ new_cs_logrank <- function(x) {
     list(groups = c("group", "n", "events", "observed", "expected",
                     "o_minus_e", "variance")))
   k <- nrow(x$groups)
-  check_invariants("cs_logrank", is.matrix(x$variance), dim(x$variance) == c(k, k),
-            length(x$statistic) == 1L, is.integer(x$df),
-            length(x$p_value) == 1L,
-            x$test %in% c("fh", "gehan", "tarone-ware"),
-            x$type %in% c("right", "counting"))
+  check_invariants("cs_logrank",
+    is.matrix(x$variance), dim(x$variance) == c(k, k),
+    length(x$statistic) == 1L, is.integer(x$df),
+    length(x$p_value) == 1L,
+    x$test %in% c("fh", "gehan", "tarone-ware"),
+    x$type %in% c("right", "counting"))
   structure(x, class = "cs_logrank")
 }
 
