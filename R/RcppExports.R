@@ -69,3 +69,7 @@ cpp_concordance <- function(sd, x, dfbeta) {
     .Call(`_cohortsurv_cpp_concordance`, sd, x, dfbeta)
 }
 
+cpp_km_table <- function(cv, starts, ends, tau, tol, limits) {
+    .Call(`_cohortsurv_cpp_km_table`, cv, starts, ends, tau, tol, limits)
+}
+

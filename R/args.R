@@ -73,15 +73,30 @@ check_fields <- function(x, class, fields, frames = list()) {
          call. = FALSE)
   }
   if (!is.list(x)) bad("not a list")
-  miss <- setdiff(fields, names(x))
+  miss <- fields[!fields %in% names(x)]
   if (length(miss)) bad(paste0("no field `", miss[1L], "`"))
   for (nm in names(frames)) {
     v <- x[[nm]]
     if (!is.data.frame(v)) bad(paste0("`", nm, "` is not a data frame"))
-    miss <- setdiff(frames[[nm]], names(v))
+    miss <- frames[[nm]][!frames[[nm]] %in% names(v)]
     if (length(miss)) bad(paste0("`", nm, "` has no column `", miss[1L], "`"))
   }
   invisible(x)
+}
+
+# stopifnot() for the constructors, without its cost (it matches and
+# deparses its call on every use): each argument, evaluated in turn, must
+# be logical, free of NA and all TRUE (an empty vector passes, as in
+# stopifnot()). A failure is a bug in cohortsurv.
+check_invariants <- function(class, ...) {
+  for (i in seq_len(...length())) {
+    ok <- ...elt(i)
+    if (!(is.logical(ok) && !anyNA(ok) && all(ok))) {
+      stop("internal error: invalid `", class, "` object: invariant ", i,
+           " of its constructor does not hold", call. = FALSE)
+    }
+  }
+  invisible(TRUE)
 }
 
 # The kind of thing every summary() of the package returns: a data frame

@@ -354,7 +354,17 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
              n, ").", arg = "x")
   }
   check_fit_vectors(stop_t, status, weights, start, strata, n)
-  if (any(!is.finite(x))) {
+  # a double design: one pass per column without allocating
+  # (cpp_value_range(): min, max, whole, number of NaN)
+  x_bad <- if (is.double(x)) {
+    any(vapply(seq_len(ncol(x)) - 1L, function(j) {
+      r <- cpp_value_range(x, j)
+      r[4L] > 0 || !is.finite(r[1L]) || !is.finite(r[2L])
+    }, logical(1)))
+  } else {
+    any(!is.finite(x))
+  }
+  if (x_bad) {
     cs_abort("`x` must be finite; it has missing or infinite values.",
              arg = "x")
   }
@@ -480,13 +490,14 @@ new_cs_cox <- function(x) {
       "strata_code_all", "n_dropped", "control"))
   p <- length(x$coefficients)
   n <- x$n
-  stopifnot(dim(x$var) == c(p, p), dim(x$naive_var) == c(p, p),
-            is.matrix(x$x), dim(x$x) == c(n, p), nrow(x$y) == n,
-            length(x$strata_code) == n, length(x$weights) == n,
-            length(x$offset) == n, length(x$means) == p,
-            length(x$linear_predictors) == x$n_frame,
-            is.null(x$used) || length(x$used) == n,
-            x$ties %in% c("efron", "breslow"))
+  check_invariants("cs_cox",
+    dim(x$var) == c(p, p), dim(x$naive_var) == c(p, p),
+    is.matrix(x$x), dim(x$x) == c(n, p), nrow(x$y) == n,
+    length(x$strata_code) == n, length(x$weights) == n,
+    length(x$offset) == n, length(x$means) == p,
+    length(x$linear_predictors) == x$n_frame,
+    is.null(x$used) || length(x$used) == n,
+    x$ties %in% c("efron", "breslow"))
   structure(x, class = "cs_cox")
 }
 

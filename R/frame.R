@@ -288,7 +288,8 @@ frame_data <- function(mcall, env, formula) {
   }
   data <- as.data.frame(data, stringsAsFactors = FALSE)
   dn <- names(data)
-  dup <- intersect(unique(dn[duplicated(dn) & nzchar(dn)]), all.vars(formula))
+  dup <- dn[duplicated(dn) & nzchar(dn)]
+  if (length(dup)) dup <- intersect(unique(dup), all.vars(formula))
   if (length(dup)) {
     cs_abort("`data` has more than one column named `", dup[1L], "`; ",
              "column names must be unique.", arg = "data")
@@ -352,16 +353,18 @@ normalize_formula <- function(formula, data, fun) {
       e[[1L]] <- f <- f[[3L]]
     }
     if (is.name(f)) calls <<- c(calls, as.character(f))
-    for (i in seq_along(e)[-1L]) {
-      a <- as.list(e)[[i]]
+    args <- as.list(e)  # only e[[i]] changes at step i
+    for (i in seq_along(args)[-1L]) {
+      a <- args[[i]]
       if (!is.null(a) && !identical(a, quote(expr = ))) e[[i]] <- fix(a)
     }
     e
   }
   env <- environment(formula)
   out <- fix(formula)
-  bad <- intersect(calls, unsupported_specials)
-  if (fun == "cox") bad <- setdiff(bad, "tt")  # cox(): R/tt.R
+  # intersect() and setdiff() without their overhead (same order)
+  bad <- unique(calls[calls %in% unsupported_specials])
+  if (fun == "cox") bad <- bad[bad != "tt"]  # cox(): R/tt.R
   if (length(bad)) {
     cs_abort("`formula`: ", bad[1L], "() terms are not supported by ",
              "cohortsurv; ", if (bad[1L] == "tt") "split the data at the event times and use Surv(start, stop, status) for a time-varying effect." else "it fits unpenalised models only.",
@@ -372,8 +375,8 @@ normalize_formula <- function(formula, data, fun) {
   }
   out <- extract_cluster(out)
   attrs <- attributes(out)[c("cluster", "cluster_term")]
-  bind <- setdiff(intersect(calls, c("Surv", "strata", "cluster", "tt")),
-                  names_used)
+  bind <- unique(calls[calls %in% c("Surv", "strata", "cluster", "tt") &
+                         !calls %in% names_used])
   if (length(bind)) {
     env2 <- new.env(parent = if (is.null(env)) globalenv() else env)
     ns <- asNamespace("survival")
@@ -447,7 +450,8 @@ formula_vars <- function(formula) {
   }
   walk(formula[[length(formula)]])
   if (length(formula) == 3L) walk(formula[[2L]])
-  setdiff(unique(out), ".")
+  out <- unique(out)
+  out[out != "."]  # setdiff(out, ".")
 }
 
 # The na.action function, or NULL when it is not one of na.omit, na.exclude
@@ -517,6 +521,7 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   })
   surv <- fast_surv(time, st, start, codes, pick, length(idx))
   deparse2 <- function(x) {
+    if (is.symbol(x)) return(as.character(x))  # deparse()'s result
     paste(deparse(x, width.cutoff = 500L,
                   backtick = !is.symbol(x) && is.language(x)), collapse = " ")
   }
@@ -809,7 +814,11 @@ grouping_terms <- function(sf, fun, strata = TRUE) {
   if (!length(labs)) return(character())
   # the model-frame column of each (one-variable) term: frame columns follow
   # the formula's variables, whose names may be backquoted in the labels
-  vi <- apply(attr(tt, "factors") > 0, 2L, which)
+  # (interactions are refused above, so each term has one variable: the
+  # row of the one TRUE in its column, as apply(fac, 2L, which) finds it)
+  fac <- attr(tt, "factors") > 0
+  vi <- (which(fac) - 1L) %% nrow(fac) + 1L
+  if (length(vi) != ncol(fac)) vi <- apply(fac, 2L, which)
   if (!strata) vi <- setdiff(vi, attr(tt, "specials")$strata)
   labs <- names(sf$mf)[vi]
   for (v in labs) {

@@ -326,7 +326,7 @@ robust_clusters <- function(robust, id, cluster, weights, y) {
 curve_factor <- function(sf) {
   vars <- grouping_terms(sf, "km")
   if (!length(vars)) return(NULL)
-  combine_factors(sf$mf[vars])
+  combine_factors(new_frame(unclass(sf$mf)[vars]))
 }
 
 #' Kaplan-Meier fit from vectors
@@ -442,12 +442,13 @@ new_cs_km <- function(x) {
                     "surv", "std_err", "lower", "upper"),
          table = c("strata", "n", "events", "median", "median_lower",
                    "median_upper", "rmean", "rmean_se")))
-  stopifnot(is.factor(x$curves$strata),
-            nlevels(x$curves$strata) == nrow(x$table),
-            x$conf_type %in% c("log", "log-log", "plain", "arcsin"),
-            x$median_ci %in% c("bc", "symmetric"),
-            x$type %in% c("right", "counting"),
-            is.logical(x$weighted), is.logical(x$robust))
+  check_invariants("cs_km",
+    is.factor(x$curves$strata),
+    nlevels(x$curves$strata) == nrow(x$table),
+    x$conf_type %in% c("log", "log-log", "plain", "arcsin"),
+    x$median_ci %in% c("bc", "symmetric"),
+    x$type %in% c("right", "counting"),
+    is.logical(x$weighted), is.logical(x$robust))
   structure(x, class = "cs_km")
 }
 
@@ -511,14 +512,19 @@ arg_choice <- function(x, arg, choices) {
 check_fit_vectors <- function(time, status, weights, start, strata, n) {
   if (!is.numeric(time)) cs_abort("`time` must be numeric.", arg = "time")
   if (n == 0L) cs_abort("`time` must have at least one element.", arg = "time")
-  bad <- is.na(time) | !is.finite(time) | time < 0
-  abort_first_bad(time, bad, "time", "finite and non-negative")
+  # each vector in one pass without allocating (value_range()); row by row
+  # only when that finds a bad value, to name it
+  if (!clean_range(time, 0, Inf)) {
+    bad <- is.na(time) | !is.finite(time) | time < 0
+    abort_first_bad(time, bad, "time", "finite and non-negative")
+  }
   if (length(status) != n) {
     cs_abort("`status` must have the length of `time` (", n, ").",
              arg = "status")
   }
   if (!(is.numeric(status) || is.logical(status)) ||
-      sum(status == 0, na.rm = TRUE) + sum(status == 1, na.rm = TRUE) != n) {
+      (!clean_range(status, 0, 1, whole = TRUE, closed = TRUE) &&
+       sum(status == 0, na.rm = TRUE) + sum(status == 1, na.rm = TRUE) != n)) {
     cs_abort("`status` must be 0/1 or FALSE/TRUE with no missing values.",
              arg = "status")
   }
@@ -527,8 +533,10 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
       cs_abort("`weights` must be a numeric vector with one element per row ",
                "(", n, ").", arg = "weights")
     }
-    bad <- is.na(weights) | !is.finite(weights) | weights < 0
-    abort_first_bad(weights, bad, "weights", "finite and non-negative")
+    if (!clean_range(weights, 0, Inf)) {
+      bad <- is.na(weights) | !is.finite(weights) | weights < 0
+      abort_first_bad(weights, bad, "weights", "finite and non-negative")
+    }
   }
   if (!is.null(start)) {
     if (!is.numeric(start) || length(start) != n) {
@@ -546,6 +554,16 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
     abort_first_bad(strata, is.na(strata), "strata", "not contain missing values")
   }
   invisible(TRUE)
+}
+
+# Whether numeric (or logical) `x` has no missing value and every value
+# in [lo, hi) ([lo, hi] when `closed`), whole numbers when `whole`: one
+# pass by value_range().
+clean_range <- function(x, lo, hi, whole = FALSE, closed = FALSE) {
+  r <- value_range(x)
+  r[["n_na"]] == 0 && r[["min"]] >= lo &&
+    (if (closed) r[["max"]] <= hi else r[["max"]] < hi) &&
+    (!whole || r[["whole"]] == 1)
 }
 
 # Quantiles of step functions -------------------------------------------------
@@ -596,7 +614,11 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
   }, numeric(1))
 }
 
-# The summary table of a set of curves (one row per stratum).
+# The summary table of a set of curves (one row per stratum). The medians
+# (Brookmeyer-Crowley limits), restricted means and events come from the
+# C++ kernel (km_table_fit() in src/km.cpp), which follows step_quantile()
+# and restricted_mean() to the bit; the symmetric interval of the median is
+# computed here.
 km_table <- function(curves, n_rows, tau, z, median_ci) {
   lev <- levels(curves$strata)
   cv <- unclass(curves)
@@ -604,24 +626,28 @@ km_table <- function(curves, n_rows, tau, z, median_ci) {
   # the curves' rows are grouped by stratum, in level order
   ends <- cumsum(tabulate(cv$strata, k_all))
   starts <- c(1L, ends[-k_all] + 1L)
-  med <- med_lo <- med_hi <- rmean <- rmean_se <- events <- numeric(k_all)
+  bc <- median_ci == "bc"
+  for (nm in c("time", "surv", "lower", "upper", "n_risk", "n_event")) {
+    if (!is.double(cv[[nm]])) cv[[nm]] <- as.double(cv[[nm]])
+  }
+  tab <- cpp_km_table(cv, starts - 1L, ends - 1L, as.double(tau),
+                      sqrt(.Machine$double.eps), bc)
+  med <- nan_to_na(tab$median)
+  med_lo <- nan_to_na(tab$lower)
+  med_hi <- nan_to_na(tab$upper)
   cols <- c("time", "n_risk", "n_event", "surv", "std_err", "lower", "upper")
-  for (k in seq_len(k_all)) {
+  for (k in if (!bc) seq_len(k_all)) {
     sel <- seq.int(starts[k], ends[k])
     c1 <- lapply(cv[cols], `[`, sel)
     q <- km_quantiles(c1, 0.5, z, median_ci)
-    rm <- restricted_mean(c1$time, c1$surv, c1$n_risk, c1$n_event, tau)
-    events[k] <- sum(c1$n_event)
     med[k] <- q$quantile
     med_lo[k] <- q$lower
     med_hi[k] <- q$upper
-    rmean[k] <- rm[1L]
-    rmean_se[k] <- rm[2L]
   }
   new_frame(list(
     strata = structure(seq_len(k_all), levels = lev, class = "factor"),
-    n = n_rows, events = events, median = med, median_lower = med_lo,
-    median_upper = med_hi, rmean = rmean, rmean_se = rmean_se
+    n = n_rows, events = tab$events, median = med, median_lower = med_lo,
+    median_upper = med_hi, rmean = tab$rmean, rmean_se = tab$rmean_se
   ))
 }
 

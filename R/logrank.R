@@ -162,7 +162,7 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
              "compare; give one on the right-hand side, as in ",
              "Surv(time, status) ~ group.", arg = "formula")
   }
-  group <- combine_factors(sf$mf[gvars])
+  group <- combine_factors(new_frame(unclass(sf$mf)[gvars]))
   fit <- logrank_engine(
     sf$y, group = group, strata = sp$strata, test = test, rho = rho,
     gamma = gamma, trend = trend, scores = scores, pairwise = pairwise,
@@ -390,11 +390,12 @@ new_cs_logrank <- function(x) {
     list(groups = c("group", "n", "events", "observed", "expected",
                     "o_minus_e", "variance")))
   k <- nrow(x$groups)
-  stopifnot(is.matrix(x$variance), dim(x$variance) == c(k, k),
-            length(x$statistic) == 1L, is.integer(x$df),
-            length(x$p_value) == 1L,
-            x$test %in% c("fh", "gehan", "tarone-ware"),
-            x$type %in% c("right", "counting"))
+  check_invariants("cs_logrank",
+    is.matrix(x$variance), dim(x$variance) == c(k, k),
+    length(x$statistic) == 1L, is.integer(x$df),
+    length(x$p_value) == 1L,
+    x$test %in% c("fh", "gehan", "tarone-ware"),
+    x$type %in% c("right", "counting"))
   structure(x, class = "cs_logrank")
 }
 

@@ -242,6 +242,21 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_km_table
+Rcpp::List cpp_km_table(const Rcpp::List cv, const Rcpp::IntegerVector starts, const Rcpp::IntegerVector ends, double tau, double tol, bool limits);
+RcppExport SEXP _cohortsurv_cpp_km_table(SEXP cvSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP tauSEXP, SEXP tolSEXP, SEXP limitsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type cv(cvSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type ends(endsSEXP);
+    Rcpp::traits::input_parameter< double >::type tau(tauSEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    Rcpp::traits::input_parameter< bool >::type limits(limitsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_table(cv, starts, ends, tau, tol, limits));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 4},
@@ -261,6 +276,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cif_binned", (DL_FUNC) &_cohortsurv_cpp_cif_binned, 4},
     {"_cohortsurv_cpp_gray_test", (DL_FUNC) &_cohortsurv_cpp_gray_test, 5},
     {"_cohortsurv_cpp_concordance", (DL_FUNC) &_cohortsurv_cpp_concordance, 3},
+    {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 6},
     {NULL, NULL, 0}
 };
 

@@ -338,3 +338,12 @@ Rcpp::List to_list(const cohortsurv::ConcordanceFit& f) {
 Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x, bool dfbeta) {
   return to_list(cohortsurv::concordance_fit(surv_view(sd), dbl(x, Rf_xlength(field(sd, "strata")), "x"), dfbeta, r_poll()));
 }
+
+// The summary table of Kaplan-Meier curves (km.cpp) ---------------------------
+
+// [[Rcpp::export(rng = false)]]
+Rcpp::List cpp_km_table(const Rcpp::List cv, const Rcpp::IntegerVector starts, const Rcpp::IntegerVector ends, double tau, double tol, bool limits) {
+  const R_xlen_t n = Rf_xlength(field(cv, "time")); const int k = static_cast<int>(Rf_xlength(starts));
+  cohortsurv::KmTable t = cohortsurv::km_table_fit(dbl(field(cv, "time"), n, "time"), dbl(field(cv, "surv"), n, "surv"), dbl(field(cv, "lower"), n, "lower"), dbl(field(cv, "upper"), n, "upper"), dbl(field(cv, "n_risk"), n, "n_risk"), dbl(field(cv, "n_event"), n, "n_event"), ints(starts, k, "starts"), ints(ends, k, "ends"), k, tau, tol, limits);
+  return Rcpp::List::create(Rcpp::Named("median") = t.median, Rcpp::Named("lower") = t.lower, Rcpp::Named("upper") = t.upper, Rcpp::Named("rmean") = t.rmean, Rcpp::Named("rmean_se") = t.rmean_se, Rcpp::Named("events") = t.events);
+}

@@ -28,6 +28,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "km.h"
@@ -810,6 +811,153 @@ KmCurves km_fit_robust(const SurvData& d, const int* cluster, int n_cluster,
 
 ValueRange value_range(const double* x, Eigen::Index n) {
   return value_range(Eigen::Map<Eigen::VectorXd>(const_cast<double*>(x), n));
+}
+
+// The summary table of a set of curves (km_table() in R/km.R).
+// Inputs: the curve columns time, surv, lower, upper, n_risk, n_event (the
+//   rows of curve k are starts[k]..ends[k], 0-based inclusive, times
+//   increasing within a curve); tau, the horizon of the restricted mean;
+//   tol, the tolerance of a quantile; limits, whether to compute the
+//   medians of the confidence limits.
+// Output: per curve the median of S (the first time 1 - S reaches 0.5;
+//   the midpoint of a flat stretch at 0.5, as survival's quantile.survfit),
+//   of the limits (Brookmeyer & Crowley 1982, Biometrics 38:29-41), the
+//   restricted mean of S on [0, tau] with its Greenwood-type SE (Klein &
+//   Moeschberger 2003, section 4.5) and the events.
+namespace {
+
+// step_quantile(time, 1 - v, 0.5, tmax = tmax): y = c(0, 1 - v) and
+// x = c(0, time) keep the first time of each distinct value of y (NA
+// included), then lose the NA values; a y that is non-decreasing with NA
+// only at its end needs no hashing for that. `seen` is scratch space.
+double median_of(const double* time, const double* v, int len, double tmax,
+                 double tol, std::vector<double>& xs, std::vector<double>& ys,
+                 std::unordered_set<double>& seen) {
+  const double p = 0.5;
+  double maxy = 0.0;
+  int k = 1;
+  bool tail_na = false, fast = true;
+  double prev = 0.0;
+  for (int i = 0; i < len; ++i) {
+    const double y = 1.0 - v[i];
+    if (std::isnan(y)) {
+      tail_na = true;
+      continue;
+    }
+    if (tail_na || y < prev) fast = false;
+    prev = y;
+    if (y > maxy) maxy = y;
+    ++k;
+  }
+  if (maxy < p) return kNaN;
+  bool ends_na;
+  xs.assign(1, 0.0);
+  ys.assign(1, 0.0);
+  if (fast) {
+    ends_na = k < len + 1;
+    for (int i = 0; i < k - 1; ++i) {
+      const double y = 1.0 - v[i];
+      if (y != ys.back()) {
+        xs.push_back(time[i]);
+        ys.push_back(y);
+      }
+    }
+  } else {
+    seen.clear();
+    seen.insert(0.0);
+    bool na_seen = false;
+    ends_na = false;
+    for (int i = 0; i < len; ++i) {
+      const double y = 1.0 - v[i];
+      if (std::isnan(y)) {
+        if (!na_seen) ends_na = na_seen = true;
+      } else if (seen.insert(y).second) {
+        ends_na = false;
+        xs.push_back(time[i]);
+        ys.push_back(y);
+      }
+    }
+  }
+  const std::size_t m = ys.size();
+  if (p < ys[0] + tol) return kNaN;
+  std::size_t j1 = m, j2 = m;
+  for (std::size_t j = 0; j < m; ++j) {
+    if (j1 == m && ys[j] >= p - tol) j1 = j;
+    if (ys[j] >= p + tol) {
+      j2 = j;
+      break;
+    }
+  }
+  if (j1 == m) return kNaN;
+  if (!ends_na && std::fabs(p - ys[m - 1]) < tol) return (xs[j1] + tmax) / 2;
+  return j2 == m ? kNaN : (xs[j1] + xs[j2]) / 2;
+}
+
+}  // namespace
+
+KmTable km_table_fit(const double* time, const double* surv,
+                     const double* lower, const double* upper,
+                     const double* n_risk, const double* n_event,
+                     const int* starts, const int* ends, int k_all,
+                     double tau, double tol, bool limits) {
+  KmTable t;
+  t.median.assign(k_all, kNaN);
+  t.lower.assign(k_all, kNaN);
+  t.upper.assign(k_all, kNaN);
+  t.rmean.assign(k_all, 0.0);
+  t.rmean_se.assign(k_all, 0.0);
+  t.events.assign(k_all, 0.0);
+  std::vector<double> xs, ys, area, h;
+  std::unordered_set<double> seen;
+  for (int k = 0; k < k_all; ++k) {
+    const int a = starts[k], b = ends[k];
+    if (a < 0 || b < a) throw std::invalid_argument("km_table: bad curve rows");
+    const int len = b - a + 1;
+    long double ev = 0.0L;
+    double tmax = time[a];
+    for (int i = a; i <= b; ++i) {
+      ev += n_event[i];
+      if (time[i] > tmax) tmax = time[i];
+    }
+    t.events[k] = static_cast<double>(ev);
+    t.median[k] = median_of(time + a, surv + a, len, tmax, tol, xs, ys, seen);
+    if (limits) {
+      t.lower[k] = median_of(time + a, lower + a, len, tmax, tol, xs, ys, seen);
+      t.upper[k] = median_of(time + a, upper + a, len, tmax, tol, xs, ys, seen);
+    }
+    // restricted mean: the rows with time <= tau, then tau
+    area.clear();
+    h.clear();
+    double last = 0.0, height = 1.0;
+    for (int i = a; i <= b; ++i) {
+      if (!(time[i] <= tau)) continue;
+      area.push_back((time[i] - last) * height);
+      last = time[i];
+      height = surv[i];
+      const double nr = n_risk[i], ne = n_event[i];
+      h.push_back(nr - ne > 0 ? ne / (nr * (nr - ne)) : 0.0);
+    }
+    area.push_back((tau - last) * height);
+    long double mean = 0.0L;
+    for (double x : area) mean += x;
+    // after[j] = the area after the j-th kept time: suffix sums, as
+    // rev(cumsum(rev(area)))[-1]
+    long double suffix = 0.0L, var = 0.0L;
+    const std::size_t m = h.size();
+    std::vector<double>& after = xs;
+    after.assign(m + 1, 0.0);
+    for (std::size_t j = m + 1; j-- > 0;) {
+      suffix += area[j];
+      after[j] = static_cast<double>(suffix);
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const double aj = after[j + 1];
+      var += aj * aj * h[j];
+    }
+    t.rmean[k] = static_cast<double>(mean);
+    t.rmean_se[k] = std::sqrt(static_cast<double>(var));
+  }
+  return t;
 }
 
 }  // namespace cohortsurv

@@ -82,6 +82,23 @@ ValueRange value_range(const double* x, Eigen::Index n);
 void surv_ci(double s, double se_log, ConfType type, double z,
              double& lower, double& upper);
 
+
+// The per-curve summary table of km_table() (R/km.R): for each curve k,
+// rows starts[k]..ends[k] (0-based, inclusive) of the curve columns (time
+// sorted within a curve), the median (step_quantile() conventions, tolerance
+// tol) of S and, when `limits`, of the lower and upper limits (the
+// Brookmeyer-Crowley interval), the restricted mean up to tau with its SE,
+// and the summed events. A quantile is NaN where R's is NA. Sums accumulate in long double, as R's sum() and
+// cumsum() do, so the numbers equal R's to the bit.
+struct KmTable {
+  std::vector<double> median, lower, upper, rmean, rmean_se, events;
+};
+KmTable km_table_fit(const double* time, const double* surv,
+                     const double* lower, const double* upper,
+                     const double* n_risk, const double* n_event,
+                     const int* starts, const int* ends, int k_all,
+                     double tau, double tol, bool limits);
+
 }  // namespace cohortsurv
 
 #endif

@@ -422,3 +422,54 @@ test_that("with delayed entry a non-monotone limit is inverted at its first cros
   # the limit is not monotone here: that is what survival's approx() mis-reads
   expect_true(any(diff(cv$lower[!is.na(cv$lower)]) > 0))
 })
+
+test_that("the C++ summary table equals step_quantile() and restricted_mean() to the bit", {
+  # km_table() computes the medians, their Brookmeyer-Crowley limits and the
+  # restricted means in C++; the R functions are the reference, on curves
+  # whose limits are missing in the middle, not monotone, or equal to 0.5
+  # within the tolerance
+  ref <- function(cv, n_rows, tau) {
+    lev <- levels(cv$strata)
+    rows <- lapply(seq_along(lev), function(k) {
+      c1 <- lapply(unclass(cv)[c("time", "n_risk", "n_event", "surv",
+                                  "std_err", "lower", "upper")],
+                   `[`, as.integer(cv$strata) == k)
+      q <- cohortsurv:::km_quantiles(c1, 0.5, 1.96, "bc")
+      rm <- cohortsurv:::restricted_mean(c1$time, c1$surv, c1$n_risk,
+                                         c1$n_event, tau)
+      c(sum(c1$n_event), q$quantile, q$lower, q$upper, rm)
+    })
+    m <- do.call(rbind, rows)
+    list(events = m[, 1], median = m[, 2], median_lower = m[, 3],
+         median_upper = m[, 4], rmean = m[, 5], rmean_se = m[, 6])
+  }
+  set.seed(5)
+  for (it in 1:300) {
+    k <- sample(1:3, 1)
+    len <- sample(1:15, k, TRUE)
+    n <- sum(len)
+    cv <- list(strata = factor(rep(letters[seq_len(k)], len)),
+               time = unlist(lapply(len, function(l) sort(sample(30, l)))),
+               n_risk = sample(1:5, n, TRUE) + 0,
+               n_event = sample(0:2, n, TRUE) + 0, n_censor = numeric(n),
+               surv = unlist(lapply(len, function(l)
+                 sort(round(runif(l), 1), decreasing = TRUE))),
+               std_err = runif(n), lower = round(runif(n), 1),
+               upper = round(runif(n), 1))
+    cv$lower[runif(n) < 0.2] <- NA
+    cv$upper[runif(n) < 0.2] <- NA
+    cv$surv[runif(n) < 0.05] <- 0.5 + 1e-9
+    cv <- as.data.frame(cv)
+    tau <- sample(c(max(cv$time), 10), 1)
+    got <- cohortsurv:::km_table(cv, len, tau, 1.96, "bc")
+    want <- ref(cv, len, tau)
+    for (nm in names(want)) expect_identical(got[[nm]], want[[nm]], info = nm)
+  }
+  # and on real fits, against survfit's medians
+  fit <- km(Surv(time, status) ~ sex, data = lung)
+  sf <- summary(survfit(Surv(time, status) ~ sex, data = lung))$table
+  expect_equal(fit$table$median, unname(sf[, "median"]))
+  expect_equal(fit$table$median_lower, unname(sf[, "0.95LCL"]))
+  expect_equal(fit$table$median_upper, unname(sf[, "0.95UCL"]))
+  expect_equal(fit$table$rmean, unname(sf[, "rmean"]))
+})
