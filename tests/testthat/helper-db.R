@@ -132,18 +132,30 @@ pg_start <- function() {
     tempdir())
   dir.create(dir, mode = "0777")
   Sys.chmod(dir, "0777", use_umask = FALSE)
+  # the commands' output goes to a file, quoted in the skip reason when a
+  # step fails
+  out <- file.path(dir, "out.txt")
   as_pg <- function(cmd, args) {
     if (root) {
       runuser <- Sys.which("runuser")
+      if (!nzchar(runuser) && file.exists("/usr/sbin/runuser")) {
+        runuser <- "/usr/sbin/runuser"  # /usr/sbin may not be on the PATH
+      }
       if (nzchar(runuser)) {
         return(system2(runuser, c("-u", "postgres", "--", cmd, args),
-                       stdout = FALSE, stderr = FALSE))
+                       stdout = out, stderr = out))
       }
       return(system2("su", c("postgres", "-s", "/bin/sh", "-c",
                              shQuote(paste(cmd, paste(args, collapse = " "))))
-                     , stdout = FALSE, stderr = FALSE))
+                     , stdout = out, stderr = out))
     }
-    system2(cmd, args, stdout = FALSE, stderr = FALSE)
+    system2(cmd, args, stdout = out, stderr = out)
+  }
+  said <- function() {
+    txt <- if (file.exists(out)) readLines(out, warn = FALSE) else character()
+    txt <- txt[nzchar(trimws(txt))]
+    if (length(txt)) paste0(": ", paste(utils::tail(txt, 2L), collapse = " / "))
+    else ""
   }
   data <- file.path(dir, "data")
   port <- 40000L + sample.int(9999L, 1L)
@@ -151,8 +163,9 @@ pg_start <- function() {
               c("-D", data, "-A", "trust", "-U", "postgres", "--no-sync",
                 "-E", "UTF8", "--locale=C"))
   if (rc != 0) {
+    why <- said()
     unlink(dir, recursive = TRUE)
-    return("initdb failed (no usable postgres user or server binaries)")
+    return(paste0("initdb failed (exit status ", rc, ")", why))
   }
   opts <- shQuote(paste0("-k ", dir, " -c listen_addresses='' -p ", port,
                          " -c fsync=off"))
@@ -165,8 +178,9 @@ pg_start <- function() {
     unlink(dir, recursive = TRUE)
   }
   if (rc != 0) {
+    why <- said()
     stop_fn()
-    return("pg_ctl could not start the server")
+    return(paste0("pg_ctl could not start the server", why))
   }
   con <- tryCatch(
     DBI::dbConnect(RPostgreSQL::PostgreSQL(), host = dir, port = port,
