@@ -118,6 +118,18 @@ n_cells <- function(d, cols) nrow(unique(d[cols]))
 # listening only on a unix socket in that directory (run as the `postgres`
 # user when the tests run as root, since postgres refuses root). Returns
 # list(con, stop) or a string saying why no server could be started.
+# Whether every directory from / down to `path` lets others enter it
+# (execute permission for "other"), as the postgres user must.
+pg_enterable <- function(path) {
+  path <- normalizePath(path, mustWork = FALSE)
+  parts <- strsplit(path, "/", fixed = TRUE)[[1L]]
+  parts <- parts[nzchar(parts)]
+  dirs <- vapply(seq_along(parts), function(i)
+    paste0("/", paste(parts[seq_len(i)], collapse = "/")), "")
+  modes <- file.info(dirs)$mode
+  !anyNA(modes) && all(bitwAnd(as.integer(modes), 1L) == 1L)
+}
+
 pg_start <- function() {
   if (!requireNamespace("RPostgreSQL", quietly = TRUE)) {
     return("RPostgreSQL is not installed")
@@ -126,16 +138,26 @@ pg_start <- function() {
   if (!length(bins)) return("no PostgreSQL server binaries (initdb) found")
   bin <- dirname(bins[length(bins)])
   root <- identical(unname(Sys.info()[["effective_user"]]), "root")
-  # R's session directory is private (0700): the postgres user must be able
-  # to enter the cluster's directory, so it goes beside it
-  dir <- tempfile("cs-pg-", tmpdir = if (root) dirname(tempdir()) else
-    tempdir())
+  # R's session directory is private (0700), and so is the temporary
+  # directory R CMD check makes for its tests (TMPDIR): the postgres user
+  # must be able to enter every directory above the cluster's, so as root
+  # it goes in the first candidate that others can enter
+  base <- tempdir()
+  if (root) {
+    cand <- c(dirname(tempdir()), Sys.getenv("TMPDIR"), "/tmp", "/var/tmp")
+    cand <- cand[nzchar(cand) & dir.exists(cand)]
+    ok <- vapply(cand, pg_enterable, TRUE)
+    if (!any(ok)) return("no temporary directory the postgres user can enter")
+    base <- cand[ok][1L]
+  }
+  dir <- tempfile("cs-pg-", tmpdir = base)
   dir.create(dir, mode = "0777")
   Sys.chmod(dir, "0777", use_umask = FALSE)
   # the commands' output goes to a file, quoted in the skip reason when a
   # step fails
   out <- file.path(dir, "out.txt")
   as_pg <- function(cmd, args) {
+    if (!dir.exists(dir)) out <- FALSE  # stopped already: nothing to keep
     if (root) {
       runuser <- Sys.which("runuser")
       if (!nzchar(runuser) && file.exists("/usr/sbin/runuser")) {
