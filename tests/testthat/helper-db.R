@@ -156,6 +156,9 @@ pg_start <- function() {
   # the commands' output goes to a file, quoted in the skip reason when a
   # step fails
   out <- file.path(dir, "out.txt")
+  # without a preloaded library (tools/sanitize.sh preloads ASan into R,
+  # and postgres hangs under it)
+  env <- "LD_PRELOAD="
   as_pg <- function(cmd, args) {
     if (!dir.exists(dir)) out <- FALSE  # stopped already: nothing to keep
     if (root) {
@@ -165,13 +168,13 @@ pg_start <- function() {
       }
       if (nzchar(runuser)) {
         return(system2(runuser, c("-u", "postgres", "--", cmd, args),
-                       stdout = out, stderr = out))
+                       stdout = out, stderr = out, env = env))
       }
       return(system2("su", c("postgres", "-s", "/bin/sh", "-c",
                              shQuote(paste(cmd, paste(args, collapse = " "))))
-                     , stdout = out, stderr = out))
+                     , stdout = out, stderr = out, env = env))
     }
-    system2(cmd, args, stdout = out, stderr = out)
+    system2(cmd, args, stdout = out, stderr = out, env = env)
   }
   said <- function() {
     txt <- if (file.exists(out)) readLines(out, warn = FALSE) else character()
