@@ -23,7 +23,7 @@ command -v valgrind >/dev/null || { apt-get install -y -qq valgrind >/dev/null; 
 run_tests() {  # $1 = library, rest = command prefix
   local lib="$1"; shift
   (cd tests && R_LIBS="$lib" "$@" --vanilla -e \
-    'library(testthat); library(cohortsurv); test_dir("testthat", reporter = "summary", stop_on_failure = TRUE)')
+    'library(testthat); test_dir("testthat", package = "cohortsurv", load_package = "installed", reporter = "summary", stop_on_failure = TRUE)')
 }
 
 if [ "$what" = all ] || [ "$what" = asan ]; then
