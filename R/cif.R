@@ -307,15 +307,7 @@ new_cs_cif <- function(x) {
 #' cif(Surv(etime, event) ~ sex, data = d)
 #' @export
 print.cs_cif <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
-  if (!is.null(x$call)) {
-    cat("Call: ")
-    dput(x$call)
-    cat("\n")
-  }
-  if (x$n_dropped > 0L) {
-    cat("  ", x$n_dropped, " observation", if (x$n_dropped > 1L) "s",
-        " deleted due to missingness\n", sep = "")
-  }
+  print_curve_header(x)
   tab <- x$table
   count <- function(v) {
     format(if (all(v == round(v))) v else round(v, 2), scientific = FALSE,

@@ -736,15 +736,7 @@ restricted_mean <- function(time, surv, n_risk, n_event, tau) {
 #' km(Surv(time, status) ~ sex, data = lung)
 #' @export
 print.cs_km <- function(x, digits = max(getOption("digits") - 4L, 3L), ...) {
-  if (!is.null(x$call)) {
-    cat("Call: ")
-    dput(x$call)
-    cat("\n")
-  }
-  if (x$n_dropped > 0L) {
-    cat("  ", x$n_dropped, " observation", if (x$n_dropped > 1L) "s",
-        " deleted due to missingness\n", sep = "")
-  }
+  print_curve_header(x)
   tab <- x$table
   pct <- format(100 * x$conf_level)
   # counts in full (weighted counts to 2 decimals), times to `digits`
@@ -906,4 +898,19 @@ quantile.cs_km <- function(x, probs = c(0.25, 0.5, 0.75), ...) {
 #' @export
 as.data.frame.cs_km <- function(x, row.names = NULL, optional = FALSE, ...) {
   x$curves
+}
+
+# The call and the rows dropped for missing values, as print.survfit()
+# opens; shared by the km() and cif() print methods.
+print_curve_header <- function(x) {
+  if (!is.null(x$call)) {
+    cat("Call: ")
+    dput(x$call)
+    cat("\n")
+  }
+  if (x$n_dropped > 0L) {
+    cat("  ", x$n_dropped, " observation", if (x$n_dropped > 1L) "s",
+        " deleted due to missingness\n", sep = "")
+  }
+  invisible(x)
 }
