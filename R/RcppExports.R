@@ -33,8 +33,8 @@ cpp_logrank_binned <- function(sd, bin, group, n_bins, n_groups, weight_type, rh
     .Call(`_cohortsurv_cpp_logrank_binned`, sd, bin, group, n_bins, n_groups, weight_type, rho, gamma)
 }
 
-cpp_cox_fit <- function(so, x, order, efron, init, max_iter, eps, toler_chol) {
-    .Call(`_cohortsurv_cpp_cox_fit`, so, x, order, efron, init, max_iter, eps, toler_chol)
+cpp_cox_fit <- function(sd, offset, x, efron, init, max_iter, eps, toler_chol) {
+    .Call(`_cohortsurv_cpp_cox_fit`, sd, offset, x, efron, init, max_iter, eps, toler_chol)
 }
 
 cpp_cox_resid <- function(so, x, order, efron, eta, score) {

@@ -388,9 +388,12 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
                        init, control, timefix = FALSE) {
   n <- nrow(y)
   counting <- ncol(y) == 3L
+  if (!is.double(y)) storage.mode(y) <- "double"
   p <- ncol(x)
   has_offset <- !is.null(offset) && any(offset != 0)
-  offset <- if (has_offset) as.double(offset) else numeric(n)
+  # NULL without an offset (the kernel reads it as all 0; the fit gets its
+  # zeros after the kernel has run, when its memory is free again)
+  offset <- if (has_offset) as.double(offset)
   init <- cox_init(init, p)
   rob <- cox_robust_rule(robust, cluster, weights, n)
   robust <- rob$robust
@@ -405,24 +408,41 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
   used <- sd$rows
   if (!is.null(used)) {
     x <- x[used, , drop = FALSE]
-    offset <- offset[used]
+    if (has_offset) offset <- offset[used]
     if (!is.null(cluster)) cluster <- cluster[used]
     n <- sd$n
   }
-  w <- if (is.null(weights)) rep(1, n) else sd$weights
   code <- sd$strata
-  status <- sd$status
-  so <- surv_sorted(sd, offset)
+  n_event <- sum(sd$status)
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
   efron <- ties == "efron"
-  no_events <- !any(status != 0)
+  no_events <- n_event == 0
   if (no_events && p > 0) {
     cs_warn("there are no events, so the coefficients cannot be ",
             "estimated; they are NA.", class = "cohortsurv_warning_no_events")
   }
-  res <- cpp_cox_fit(so, x, sd$order, efron, as.double(init),
+  # When every row is used and timefix changed no time, the kernel reads
+  # the response's columns in `y` itself (as the binned km kernels do), and
+  # the copies in `sd` are dropped (and, on large data, collected before
+  # the kernel allocates its sorted copies).
+  y_as_given <- is.null(used) && !(timefix && time_fix_applies(time_ranges(y)))
+  if (y_as_given) {
+    sd$start <- sd$stop <- sd$status <- NULL
+    sd$y <- y
+  }
+  if (n >= cox_gc_rows) gc(FALSE)
+  res <- cpp_cox_fit(sd, offset, x, efron, as.double(init),
                      if (no_events) 0L else control$iter_max, control$eps,
                      control$toler_chol)
+  w <- if (is.null(weights)) rep(1, n) else sd$weights
+  if (!has_offset) offset <- numeric(n)
+  y_fit <- if (y_as_given) {
+    cbind(start = if (counting) as.double(y[, 1L]),
+          stop = as.double(y[, ncol(y) - 1L]),
+          status = as.double(y[, ncol(y)]))
+  } else {
+    cbind(start = sd$start, stop = sd$stop, status = sd$status)
+  }
   nm <- colnames(x)
   # a zero pivot at the start and at the end: an aliased column; only at
   # the end: the information underflowed as the estimate ran off to
@@ -439,8 +459,11 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
   if (any(sing) && control$iter_max > 0L) beta[sing] <- NA_real_
   df <- sum(!sing)
   rv <- if (robust && p > 0 && df > 0) {
-    cox_robust_var(so, sd, x, efron, beta0, init, naive, cluster,
-                   control$toler_chol)
+    sd$start <- if (counting) y_fit[, "start"]
+    sd$stop <- y_fit[, "stop"]
+    sd$status <- y_fit[, "status"]
+    cox_robust_var(surv_sorted(sd, offset), sd, x, efron, beta0, init,
+                   naive, cluster, control$toler_chol)
   } else {
     list(var = naive, rscore = NULL)
   }
@@ -462,13 +485,13 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
       wald_test = chisq_test(wald, df),
       lr_test = chisq_test(2 * (res$loglik[2L] - res$loglik[1L]), df),
       robust_score_test = if (!is.null(rv$rscore)) chisq_test(rv$rscore, df),
-      n = n, n_event = sum(status), iter = res$iter,
+      n = n, n_event = n_event, iter = res$iter,
       converged = res$converged, ties = ties, robust = robust,
       strata = if (is.null(strata)) NULL else sd$strata_levels,
       means = ctr$means, offset_mean = ctr$offset_mean,
       linear_predictors = ctr$lp,
       init = init,
-      x = x, y = cbind(start = sd$start, stop = sd$stop, status = status),
+      x = x, y = y_fit,
       strata_code = code, weights = w, offset = offset, cluster = cluster,
       counting = counting, used = used,
       n_frame = n_frame, strata_code_all = code_all,
@@ -476,6 +499,11 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
     )
   )
 }
+
+# From this many rows on, cox_engine() runs the garbage collector before the
+# Newton kernel, so that R's freed copies and temporaries (about 40 bytes
+# per row) are returned before the kernel allocates its own.
+cox_gc_rows <- 2^24
 
 # The constructor of class `cs_cox`: the fields documented in ?cox and
 # those the methods read, checked (x, y, strata_code, weights and offset

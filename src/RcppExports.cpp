@@ -120,19 +120,19 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_cox_fit
-Rcpp::List cpp_cox_fit(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
-RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP soSEXP, SEXP xSEXP, SEXP orderSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
+Rcpp::List cpp_cox_fit(const Rcpp::List sd, SEXP offset, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
+RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP sdSEXP, SEXP offsetSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Rcpp::List >::type so(soSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type offset(offsetSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type order(orderSEXP);
     Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type init(initSEXP);
     Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
     Rcpp::traits::input_parameter< double >::type eps(epsSEXP);
     Rcpp::traits::input_parameter< double >::type toler_chol(toler_cholSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_cox_fit(so, x, order, efron, init, max_iter, eps, toler_chol));
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_fit(sd, offset, x, efron, init, max_iter, eps, toler_chol));
     return rcpp_result_gen;
 END_RCPP
 }

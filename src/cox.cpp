@@ -31,8 +31,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <memory>
 #include <stdexcept>
+
 
 #include "cox.h"
 
@@ -44,23 +47,46 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
+// The number of covariates: a compile-time constant when P >= 0 (the sweep
+// is instantiated for p = 0..kFixedP, so that its per-row loops unroll and
+// vectorise), read at run time when P < 0.
+constexpr int kFixedP = 12;
+template <int P>
+inline Index dim(Index p) {
+  return P >= 0 ? static_cast<Index>(P) : p;
+}
+
+// y += c x, on p values.
+template <int P>
+inline void axpy_p(double* y, Index p_run, double c, const double* x) {
+  const Index p = dim<P>(p_run);
+  for (Index q = 0; q < p; ++q) y[q] += c * x[q];
+}
+
+// acc (p x p, column-major) += w v v', lower triangle only.
+template <int P>
+inline void syr_lower(double* acc, Index p_run, double w, const double* v) {
+  const Index p = dim<P>(p_run);
+  for (Index a = 0; a < p; ++a) {
+    const double t = w * v[a];
+    double* col = acc + a * p;
+    for (Index b = a; b < p; ++b) col[b] += t * v[b];
+  }
+}
+
 // Accumulates sum_j w_j v_j v_j' (w_j >= 0) in the lower triangle: for
-// small p directly, otherwise by blocks of columns sqrt(w_j) v_j and a
-// vectorised rank-k update.
+// p <= kFixedP directly (syr_lower<P>), otherwise by blocks of columns
+// sqrt(w_j) v_j and a vectorised rank-k update.
+template <int P>
 class RankAccumulator {
  public:
   explicit RankAccumulator(Index p, Index block = 512)
-      : p_(p), small_(p <= 12), buf_(small_ ? 0 : p, small_ ? 0 : block),
+      : p_(p), small_(P >= 0), buf_(small_ ? 0 : p, small_ ? 0 : block),
         acc_(MatrixXd::Zero(p, p)), count_(0) {}
   void add(double w, const double* v) {
     if (p_ == 0 || w == 0.0) return;
     if (small_) {
-      double* acc = acc_.data();
-      for (Index a = 0; a < p_; ++a) {
-        const double t = w * v[a];
-        double* col = acc + a * p_;  // column a, rows a..p-1
-        for (Index b = a; b < p_; ++b) col[b] += t * v[b];
-      }
+      syr_lower<P>(acc_.data(), p_, w, v);
       return;
     }
     const double sw = std::sqrt(w);
@@ -161,11 +187,16 @@ struct StratumHazard {
 // For the rows [b0, b1) of one stratum: c_i, the hazard accrued while at
 // risk (and with score residuals B_i), from cumulative sums forward in
 // time: cum[k] = sum of h over times at or before time k (indices >= k),
-// cum[K] = 0. `cum` and `cumx` are work space.
-void accrue_hazard(const CoxData& d, Index b0, Index b1, Index p,
-                   bool score_resid, const StratumHazard& sh,
-                   std::vector<double>& cum, std::vector<double>& cumx,
-                   SweepResult& out) {
+// cum[K] = 0. c_i is stored when `store_c`, and with `part1` given (the
+// information) w_i exp(eta_i) c_i x_i x_i' is added to it. `cum` and
+// `cumx` are work space; xd is xt's data (p values per row).
+template <int P>
+void accrue_hazard(const CoxData& d, Index b0, Index b1, Index p_run,
+                   bool store_c, bool score_resid, const StratumHazard& sh,
+                   const double* xd, const double* wr,
+                   RankAccumulator<P>* part1, std::vector<double>& cum,
+                   std::vector<double>& cumx, SweepResult& out) {
+  const Index p = dim<P>(p_run);
   const bool counting = d.start != nullptr;
   const Index kk = static_cast<Index>(sh.hz.size());
   cum.assign(kk + 1, 0.0);
@@ -184,7 +215,8 @@ void accrue_hazard(const CoxData& d, Index b0, Index b1, Index p,
     double c = cum[ka] - cum[ko];
     const bool dead = d.status[j] != 0.0;
     if (dead) c -= sh.gz[ka];
-    out.cumhaz[j] = c;
+    if (store_c) out.cumhaz[j] = c;
+    if (part1) part1->add(std::max(wr[j] * c, 0.0), xd + j * p);
     if (score_resid) {
       for (Index a2 = 0; a2 < p; ++a2) {
         double b = cumx[ka * p + a2] - cumx[ko * p + a2];
@@ -211,8 +243,6 @@ void reverse_per_time(SweepResult& out) {
   }
 }
 
-}  // namespace
-
 // ---------------------------------------------------------------------------
 // The sweep: log partial likelihood and what `want` asks for at eta.
 //
@@ -226,30 +256,40 @@ void reverse_per_time(SweepResult& out) {
 // over the times already passed (all later than the current one), so the
 // hazard row i accumulates while at risk is T(leave) - T(enter).
 // Inputs: d (sorted rows, preconditions of cox.h), xt (p x n covariates in
-// sorted order, centred), eta (n). Outputs: SweepResult (cox.h).
+// sorted order, centred), eta (n). Outputs: SweepResult (cox.h), written
+// into `out`, whose buffers are reused. P is p when p <= kFixedP (the loops
+// over covariates then have a fixed length), -1 otherwise.
 // Length (stated reason for more than 80 lines): the running sums of a
 // stratum are shared by the four closures walk_risk_sets() calls; the
 // accrual per row and the time ordering are helpers (accrue_hazard(),
 // reverse_per_time()).
 // ---------------------------------------------------------------------------
-SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
-                      const VectorXd& eta, const SweepWant& want,
-                      const Poll& poll) {
-  const Index n = d.n, p = xt.rows();
-  if (xt.cols() != n || eta.size() != n) {
-    throw std::invalid_argument("cox_sweep: sizes do not match");
-  }
+template <int P>
+void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+                const SweepWant& want, const Poll& poll, SweepResult& out) {
+  const Index n = d.n, p = dim<P>(xt.rows());
   const bool counting = d.start != nullptr;
-  const bool need_c = want.cumhaz || want.info || want.score_resid;
-  SweepResult out;
-  if (want.score) out.score = VectorXd::Zero(p);
-  VectorXd wr(n);
-  out.shift.resize(n);
-  if (need_c) out.cumhaz = VectorXd::Zero(n);
-  if (want.score_resid) {
-    out.bsum = MatrixXd::Zero(p, n);
-    out.abar = MatrixXd::Zero(p, n);
+  const bool store_c = want.cumhaz || want.score_resid;
+  const bool need_c = store_c || want.info;
+  out.loglik = 0.0;
+  if (want.score) out.score.setZero(p);
+  VectorXd& wr = out.wr;
+  wr.resize(n);
+  out.shift.assign(d.n_strata, 0.0);
+  if (store_c) {
+    out.cumhaz.setZero(n);
+  } else {
+    out.cumhaz.resize(0);
   }
+  if (want.score_resid) {
+    out.bsum.setZero(p, n);
+    out.abar.setZero(p, n);
+  }
+  out.t_strata.clear();
+  out.t_time.clear();
+  out.t_nrisk.clear();
+  out.t_nevent.clear();
+  out.t_hazard.clear();
   // Per stratum, the hazard increments h_k (and the death corrections g_k)
   // of its distinct times, indexed backward (k = 0 the latest); each row
   // records the index of its stop time (kadd) and the number of times
@@ -257,25 +297,22 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
   // G[kadd] - G[kout], G the cumulative sum forward in time: summing the
   // small early increments first keeps c_i exact even when late risk sets
   // are tiny (a difference of backward tail sums would not be).
-  std::vector<int> kadd, kout;
+  std::vector<int>& kadd = out.kadd;
+  std::vector<int>& kout = out.kout;
   if (need_c) {
     kadd.resize(n);
     if (counting) kout.assign(n, -1);
   }
   std::vector<double> hz, gz, cum;
   std::vector<double> hxz, gxz, cumx;  // p per time (score residuals)
-  RankAccumulator part2(want.info ? p : 0);
+  RankAccumulator<P> part1(want.info ? p : 0), part2(want.info ? p : 0);
 
   VectorXd s1(p), e1(p), a(p), hxa(p), gxa(p), abar(p);
   double loglik = 0.0;
   const double* xd = xt.data();
   double* s1p = s1.data();
   double* e1p = e1.data();
-  // y += c * (column i of xt), on raw pointers (p is small)
-  auto axpy = [p, xd](double* y, double c, Index i) {
-    const double* xi = xd + i * p;
-    for (Index q = 0; q < p; ++q) y[q] += c * xi[q];
-  };
+  auto row = [xd, p](Index i) { return xd + i * p; };
 
   Index b0 = 0;
   while (b0 < n) {
@@ -284,10 +321,14 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     const Index b1 = stratum_block(d, eta, b0, mx);
     // w exp(eta - mx) over the block at once (Eigen's vectorised exp)
     const Index len = b1 - b0;
-    wr.segment(b0, len).array() =
-        Eigen::Map<const Eigen::ArrayXd>(d.weight + b0, len) *
-        (eta.segment(b0, len).array() - mx).exp();
-    out.shift.segment(b0, len).setConstant(mx);
+    if (d.weight) {
+      wr.segment(b0, len).array() =
+          Eigen::Map<const Eigen::ArrayXd>(d.weight + b0, len) *
+          (eta.segment(b0, len).array() - mx).exp();
+    } else {
+      wr.segment(b0, len).array() = (eta.segment(b0, len).array() - mx).exp();
+    }
+    out.shift[s] = mx;
     double s0 = 0.0, w0 = 0.0;
     s1.setZero();
     hz.clear();
@@ -296,8 +337,8 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     gxz.clear();
     auto leave = [&](Index j) {
       s0 -= wr[j];
-      w0 -= d.weight[j];
-      axpy(s1p, -wr[j], j);
+      w0 -= d.w(j);
+      axpy_p<P>(s1p, p, -wr[j], row(j));
       if (need_c) kout[j] = static_cast<int>(hz.size());
     };
     auto empty = [&] {
@@ -307,8 +348,8 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     };
     auto enter = [&](Index i) {
       s0 += wr[i];
-      w0 += d.weight[i];
-      axpy(s1p, wr[i], i);
+      w0 += d.w(i);
+      axpy_p<P>(s1p, p, wr[i], row(i));
       if (need_c) kadd[i] = static_cast<int>(hz.size());
     };
     auto at_time = [&](double t, Index lo, Index hi) {
@@ -317,12 +358,13 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
       e1.setZero();
       for (Index i = hi; i >= lo; --i) {
         if (d.status[i] == 0.0) continue;
+        const double wi = d.w(i);
         ++dcount;
-        dw += d.weight[i];
+        dw += wi;
         e0 += wr[i];
-        axpy(e1p, wr[i], i);
-        loglik += d.weight[i] * (eta[i] - mx);
-        if (want.score) axpy(out.score.data(), d.weight[i], i);
+        axpy_p<P>(e1p, p, wr[i], row(i));
+        loglik += wi * (eta[i] - mx);
+        if (want.score) axpy_p<P>(out.score.data(), p, wi, row(i));
       }
       if (dcount == 0) {
         if (need_c) {
@@ -418,37 +460,51 @@ SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
     };
     walk_risk_sets(d, b0, b1, poll, leave, empty, enter, at_time);
     if (need_c) {
+      // X' diag(w exp(eta) c) X, the first part of the information, is
+      // accumulated row by row as c_i becomes known (no second pass)
       const StratumHazard sh{hz, gz, hxz, gxz, kadd, kout};
-      accrue_hazard(d, b0, b1, p, want.score_resid, sh, cum, cumx, out);
+      accrue_hazard<P>(d, b0, b1, p, store_c, want.score_resid, sh, xd,
+                       wr.data(), want.info ? &part1 : nullptr, cum, cumx,
+                       out);
     }
     b0 = b1;
   }
   out.loglik = loglik;
-
-  if (want.info) {
-    // X' diag(w exp(eta) c) X by blocks of rows: each block scaled into
-    // `tmp`, then one matrix product (vectorised), no per-row p x p loop
-    MatrixXd part1 = MatrixXd::Zero(p, p);
-    if (p > 0) {
-      const Index block = 1024;
-      MatrixXd tmp(p, block);
-      for (Index j0 = 0; j0 < n; j0 += block) {
-        const Index len = std::min(block, n - j0);
-        for (Index j = 0; j < len; ++j) {
-          const double v = std::max(wr[j0 + j] * out.cumhaz[j0 + j], 0.0);
-          const double* xj = xd + (j0 + j) * p;
-          double* tj = tmp.data() + j * p;
-          for (Index q = 0; q < p; ++q) tj[q] = v * xj[q];
-        }
-        part1.noalias() +=
-            tmp.leftCols(len) * xt.middleCols(j0, len).transpose();
-      }
-    }
-    // symmetric to the bit: the lower triangle mirrored
-    MatrixXd sym = part1.selfadjointView<Eigen::Lower>();
-    out.info = sym - part2.result();
-  }
+  if (want.info) out.info = part1.result() - part2.result();
   if (want.per_time) reverse_per_time(out);
+}
+
+}  // namespace
+
+void cox_sweep(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+               const SweepWant& want, const Poll& poll, SweepResult& out) {
+  if (xt.cols() != d.n || eta.size() != d.n) {
+    throw std::invalid_argument("cox_sweep: sizes do not match");
+  }
+  static_assert(kFixedP == 12, "one case per fixed p below");
+  switch (xt.rows()) {
+    case 0: sweep_impl<0>(d, xt, eta, want, poll, out); return;
+    case 1: sweep_impl<1>(d, xt, eta, want, poll, out); return;
+    case 2: sweep_impl<2>(d, xt, eta, want, poll, out); return;
+    case 3: sweep_impl<3>(d, xt, eta, want, poll, out); return;
+    case 4: sweep_impl<4>(d, xt, eta, want, poll, out); return;
+    case 5: sweep_impl<5>(d, xt, eta, want, poll, out); return;
+    case 6: sweep_impl<6>(d, xt, eta, want, poll, out); return;
+    case 7: sweep_impl<7>(d, xt, eta, want, poll, out); return;
+    case 8: sweep_impl<8>(d, xt, eta, want, poll, out); return;
+    case 9: sweep_impl<9>(d, xt, eta, want, poll, out); return;
+    case 10: sweep_impl<10>(d, xt, eta, want, poll, out); return;
+    case 11: sweep_impl<11>(d, xt, eta, want, poll, out); return;
+    case 12: sweep_impl<12>(d, xt, eta, want, poll, out); return;
+    default: sweep_impl<-1>(d, xt, eta, want, poll, out); return;
+  }
+}
+
+SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
+                      const VectorXd& eta, const SweepWant& want,
+                      const Poll& poll) {
+  SweepResult out;
+  cox_sweep(d, xt, eta, want, poll, out);
   return out;
 }
 
@@ -519,32 +575,33 @@ MatrixXd ldl_inverse(const Ldl& f) {
   return 0.5 * (inv + inv.transpose());
 }
 
-// The covariates gathered into sorted order (p x n, in three passes: see
-// below), then centred by their weighted mean
-// and scaled by their weighted mean absolute deviation, as coxph does
-// internally; sets fit's mean_w, mean_u and zero_one and `scale`.
+// The covariates put into sorted order (p x n), then centred by their
+// weighted mean and scaled by their weighted mean absolute deviation, as
+// coxph does internally; sets fit's mean_w, mean_u and zero_one and
+// `scale`. Three passes: the scatter with the sums, the deviations, and the
+// centring and scaling in place.
 static MatrixXd standardized_t(const CoxData& d,
                                const Eigen::Map<MatrixXd>& x,
                                const int* order, CoxFit& fit,
                                VectorXd& scale) {
   const Index n = d.n, p = x.cols();
   double sw = 0.0;
-  for (Index i = 0; i < n; ++i) sw += d.weight[i];
+  for (Index i = 0; i < n; ++i) sw += d.w(i);
   scale = VectorXd::Ones(p);
+  MatrixXd xt(p, n);
+  fit.mean_w = VectorXd::Zero(p);
+  fit.mean_u = VectorXd::Zero(p);
+  fit.zero_one.assign(p, 1);
   // Pass 1: scatter the rows of x into sorted order: row r (p sequential
   // reads, one from each column) goes to position inv[r] of xt (p x n), one
   // contiguous write of p values; random writes of whole rows cost far less
   // than p random reads per row. Then, sequentially over xt, the weighted
   // and plain sums of each covariate (in sorted order, as always, so the
   // means are the same to the bit).
-  MatrixXd xt(p, n);
-  fit.mean_w = VectorXd::Zero(p);
-  fit.mean_u = VectorXd::Zero(p);
-  fit.zero_one.assign(p, 1);
   {
     // 32-bit positions (a sort order comes from R as an integer vector):
     // half the memory of 64-bit ones on a fit of 1e8 rows
-    std::vector<int> inv(n);
+    std::unique_ptr<int[]> inv(new int[n]);
     for (Index i = 0; i < n; ++i) inv[order[i]] = static_cast<int>(i);
     const double* xd = x.data();
     double* out = xt.data();
@@ -556,7 +613,7 @@ static MatrixXd standardized_t(const CoxData& d,
     std::vector<char> zo(p, 1);
     for (Index i = 0; i < n; ++i) {
       const double* o = out + i * p;
-      const double wi = d.weight[i];
+      const double wi = d.w(i);
       for (Index j = 0; j < p; ++j) {
         const double v = o[j];
         mean[j] += wi * v;
@@ -570,31 +627,27 @@ static MatrixXd standardized_t(const CoxData& d,
       fit.zero_one[j] = zo[j] ? 1 : 0;
     }
   }
-  // Pass 2, sequential over xt: centre, and the weighted mean absolute
-  // deviation of each covariate (summed in sorted order, as before).
+  // Pass 2, reading only: the weighted mean absolute deviation of each
+  // covariate (summed in sorted order).
   std::vector<double> mad(p, 0.0);
+  const double* mw = fit.mean_w.data();
   {
-    double* out = xt.data();
-    const double* mw = fit.mean_w.data();
+    const double* in = xt.data();
     for (Index i = 0; i < n; ++i) {
-      double* o = out + i * p;
-      const double wi = d.weight[i];
-      for (Index j = 0; j < p; ++j) {
-        const double v = o[j] - mw[j];
-        o[j] = v;
-        mad[j] += wi * std::abs(v);
-      }
+      const double* o = in + i * p;
+      const double wi = d.w(i);
+      for (Index j = 0; j < p; ++j) mad[j] += wi * std::abs(o[j] - mw[j]);
     }
   }
   for (Index j = 0; j < p; ++j) {
     if (mad[j] > 0.0) scale[j] = sw / mad[j];
   }
-  // Pass 3: scale.
+  // Pass 3: centre, then scale (the same two roundings as ever).
   {
     double* out = xt.data();
     for (Index i = 0; i < n; ++i) {
       double* o = out + i * p;
-      for (Index j = 0; j < p; ++j) o[j] *= scale[j];
+      for (Index j = 0; j < p; ++j) o[j] = (o[j] - mw[j]) * scale[j];
     }
   }
   return xt;
@@ -628,15 +681,28 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   CoxFit fit;
   VectorXd scale;
   const MatrixXd xt = standardized_t(d, x, order, fit, scale);
-  VectorXd offset(n);
-  for (Index i = 0; i < n; ++i) offset[i] = d.offset[i];
+  // eta = offset + xt' beta, in one buffer for every iteration (no copy of
+  // the offsets, which may be null: all zero)
+  VectorXd eta(n);
+  auto linear_predictor = [&](const VectorXd& b) {
+    // a dot product of p values per row (Eigen's matrix-vector product is
+    // slow for so short rows)
+    const double* xd = xt.data();
+    const double* bd = b.data();
+    for (Index i = 0; i < n; ++i) {
+      const double* xi = xd + i * p;
+      double v = d.off(i);
+      for (Index j = 0; j < p; ++j) v += xi[j] * bd[j];
+      eta[i] = v;
+    }
+  };
 
   SweepWant want;
   want.score = want.info = true;
   VectorXd beta = init.cwiseQuotient(scale);
-  VectorXd eta = offset;
-  if (p > 0) eta.noalias() += xt.transpose() * beta;
-  SweepResult r = cox_sweep(d, xt, eta, want, poll);
+  linear_predictor(beta);
+  SweepResult r;
+  cox_sweep(d, xt, eta, want, poll, r);
   fit.loglik_init = r.loglik;
   Ldl f = ldl_decompose(r.info, toler_chol);
   VectorXd step = ldl_solve(f, r.score);
@@ -662,9 +728,8 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   bool halving = false;
   int iter = 1;
   for (; iter <= max_iter; ++iter) {
-    eta = offset;
-    eta.noalias() += xt.transpose() * newbeta;
-    r = cox_sweep(d, xt, eta, want, poll);
+    linear_predictor(newbeta);
+    cox_sweep(d, xt, eta, want, poll, r);
     const double newlk = r.loglik;
     f = ldl_decompose(r.info, toler_chol);
     if (!halving &&
@@ -695,6 +760,69 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
 }
 
 // ---------------------------------------------------------------------------
+// The sorted copies the Newton kernel reads, made in C++ in one pass through
+// the order (each row's stop, status, weight, offset and stratum fetched
+// together), then the fit.
+// ---------------------------------------------------------------------------
+CoxData CoxSorted::view(bool efron) const {
+  CoxData d;
+  d.n = d.m = static_cast<Index>(stop.size());
+  d.stop = stop.data();
+  d.status = status.data();
+  d.weight = weight.empty() ? nullptr : weight.data();
+  d.offset = offset.empty() ? nullptr : offset.data();
+  d.strata = strata.data();
+  d.n_strata = n_strata;
+  d.start = start.empty() ? nullptr : start.data();
+  d.entry = entry.empty() ? nullptr : entry.data();
+  d.efron = efron;
+  return d;
+}
+
+CoxSorted cox_sorted(const SurvData& rows, const double* offset) {
+  const Index n = rows.n;
+  if (!rows.order || rows.m != n || (rows.start && !rows.entry)) {
+    throw std::invalid_argument("cox: the sort order of every row is needed");
+  }
+  check_surv_data(rows, "cox");
+  CoxSorted s;
+  s.n_strata = rows.n_strata;
+  s.stop.resize(n);
+  s.status.resize(n);
+  s.strata.resize(n);
+  if (rows.weight) s.weight.resize(n);
+  if (offset) s.offset.resize(n);
+  if (rows.start) s.start.resize(n);
+  const int* o = rows.order;
+  for (Index i = 0; i < n; ++i) {
+    const Index r = o[i];
+    s.stop[i] = rows.stop[r];
+    s.status[i] = rows.status[r];
+    s.strata[i] = rows.strata[r];
+    if (rows.weight) s.weight[i] = rows.weight[r];
+    if (offset) s.offset[i] = offset[r];
+    if (rows.start) s.start[i] = rows.start[r];
+  }
+  if (rows.start) {
+    // entry order as positions in the sorted rows
+    std::vector<int> pos(n);
+    for (Index i = 0; i < n; ++i) pos[o[i]] = static_cast<int>(i);
+    s.entry.resize(n);
+    for (Index k = 0; k < n; ++k) s.entry[k] = pos[rows.entry[k]];
+  }
+  return s;
+}
+
+CoxFit cox_newton_rows(const SurvData& rows, const double* offset,
+                       bool efron, const Eigen::Map<MatrixXd>& x,
+                       const Eigen::Map<VectorXd>& init, int max_iter,
+                       double eps, double toler_chol, const Poll& poll) {
+  const CoxSorted s = cox_sorted(rows, offset);
+  return cox_newton(s.view(efron), x, rows.order, init, max_iter, eps,
+                    toler_chol, poll);
+}
+
+// ---------------------------------------------------------------------------
 // Grambsch-Therneau: the score test, at the fitted beta, for adding the
 // covariates x * g(t). At each death time the risk-set variance V_k (Efron-
 // averaged over the tied deaths) needs the running second moment S2, so this
@@ -718,7 +846,7 @@ ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
     double mx;
     const Index b1 = stratum_block(d, eta, b0, mx);
     for (Index i = b0; i < b1; ++i) {
-      wr[i] = d.weight[i] * std::exp(eta[i] - mx);
+      wr[i] = d.w(i) * std::exp(eta[i] - mx);
     }
     double s0 = 0.0;
     s1.setZero();
@@ -747,11 +875,11 @@ ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
       for (Index i = hi; i >= lo; --i) {
         if (d.status[i] == 0.0) continue;
         ++dcount;
-        dw += d.weight[i];
+        dw += d.w(i);
         e0 += wr[i];
         e1.noalias() += wr[i] * xt.col(i);
         e2.noalias() += wr[i] * xt.col(i) * xt.col(i).transpose();
-        sk.noalias() += d.weight[i] * xt.col(i);
+        sk.noalias() += d.w(i) * xt.col(i);
         gk = g[i];
       }
       if (dcount == 0) return;
@@ -800,7 +928,9 @@ MatrixXd sorted_centred_t(const CoxData& d, const Eigen::Map<MatrixXd>& x,
   for (Index j = 0; j < p; ++j) {
     for (Index i = 0; i < n; ++i) xs(i, j) = x(x_order[i], j);
   }
-  const Eigen::Map<const VectorXd> weight(d.weight, n);
+  const VectorXd weight = d.weight ? VectorXd(Eigen::Map<const VectorXd>(
+                                         d.weight, n))
+                                   : VectorXd::Ones(n);
   const double sw = weight.sum();
   MatrixXd xt(p, n);
   for (Index j = 0; j < p; ++j) {
@@ -826,13 +956,13 @@ CoxResiduals cox_residuals(const CoxData& d, const Eigen::Map<MatrixXd>& x,
   CoxResiduals out;
   out.expected.resize(n);
   for (Index i = 0; i < n; ++i) {
-    out.expected[i] = std::exp(eta[i] - r.shift[i]) * r.cumhaz[i];
+    out.expected[i] = std::exp(eta[i] - r.shift[d.strata[i]]) * r.cumhaz[i];
   }
   if (!score) return out;
   out.score.resize(n, p);
   out.xbar.resize(n, p);
   for (Index i = 0; i < n; ++i) {
-    const double ri = std::exp(eta[i] - r.shift[i]);
+    const double ri = std::exp(eta[i] - r.shift[d.strata[i]]);
     for (Index j = 0; j < p; ++j) {
       const double dev = d.status[i] != 0.0 ? xt(j, i) - r.abar(j, i) : 0.0;
       out.score(i, j) = dev - ri * (xt(j, i) * r.cumhaz[i] - r.bsum(j, i));

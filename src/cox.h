@@ -12,12 +12,14 @@ namespace cohortsurv {
 
 // Views on the data of one Cox model: a SurvData (surv_data.h) whose rows
 // are stored sorted by stratum and then by stop time (any order among equal
-// times), so order is null and m = n; weight is never null (> 0); entry
-// (counting process) holds 0-based positions in the sorted rows, sorted by
-// stratum then start. Plus the offsets and the ties method.
+// times), so order is null and m = n; weight is null (every weight 1) or
+// n weights > 0; entry (counting process) holds 0-based positions in the
+// sorted rows, sorted by stratum then start. Plus the offsets (null: all
+// zero) and the ties method.
 struct CoxData : SurvData {
   const double* offset = nullptr;  // n offsets (added to the linear predictor)
   bool efron = true;
+  double off(Eigen::Index i) const { return offset ? offset[i] : 0.0; }
 };
 
 // What one sweep over the data should compute besides the log partial
@@ -31,18 +33,25 @@ struct SweepWant {
   bool per_time = false;  // per distinct time: counts and hazard
 };
 
+// A SweepResult can be passed back to cox_sweep() on the same data: its
+// buffers (and the work space) are then reused, not reallocated.
 struct SweepResult {
   double loglik = 0.0;
   Eigen::VectorXd score;        // p
   Eigen::MatrixXd info;         // p x p
-  Eigen::VectorXd cumhaz;       // n: c_i (on the scale of exp(eta - shift))
-  Eigen::VectorXd shift;        // n: the per-stratum shift of each row
+  Eigen::VectorXd cumhaz;       // n (want.cumhaz or score_resid): c_i, on
+                                // the scale of exp(eta - shift of its stratum)
+  std::vector<double> shift;    // n_strata: the shift of each stratum
   Eigen::MatrixXd bsum;         // p x n: B_i
   Eigen::MatrixXd abar;         // p x n: Efron-averaged risk-set mean at
                                 // each death row's time (zero elsewhere)
   // per distinct stop time (per_time):
   std::vector<int> t_strata;
   std::vector<double> t_time, t_nrisk, t_nevent, t_hazard;
+  // work space: w exp(eta - shift) per row, the time index at which each
+  // row entered (kadd) and left (kout) the risk set
+  Eigen::VectorXd wr;
+  std::vector<int> kadd, kout;
 };
 
 // One backward pass per stratum at linear predictor eta (n), with
@@ -50,6 +59,10 @@ struct SweepResult {
 SweepResult cox_sweep(const CoxData& d, const Eigen::MatrixXd& xt,
                       const Eigen::VectorXd& eta, const SweepWant& want,
                       const Poll& poll = Poll());
+// The same into `out`, reusing its buffers (the Newton iteration).
+void cox_sweep(const CoxData& d, const Eigen::MatrixXd& xt,
+               const Eigen::VectorXd& eta, const SweepWant& want,
+               const Poll& poll, SweepResult& out);
 
 struct CoxFit {
   Eigen::VectorXd beta;     // p, on the original covariate scale
@@ -73,6 +86,27 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
                   const int* order,
                   const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
                   double eps, double toler_chol, const Poll& poll = Poll());
+
+// The rows of an unsorted SurvData `rows` (its order, and for counting-
+// process data its entry order, given: m = n) copied into that order with
+// their offsets (null: all zero), as the Cox kernels read them: one pass
+// through the order. view() is the CoxData on the copies (valid while this
+// object lives).
+struct CoxSorted {
+  std::vector<double> stop, status, weight, offset, start;
+  std::vector<int> strata, entry;
+  int n_strata = 1;
+  CoxData view(bool efron) const;
+};
+CoxSorted cox_sorted(const SurvData& rows, const double* offset);
+
+// cox_newton() on unsorted rows: sorts them (cox_sorted()), then fits. x is
+// n x p in the rows' order.
+CoxFit cox_newton_rows(const SurvData& rows, const double* offset,
+                       bool efron, const Eigen::Map<Eigen::MatrixXd>& x,
+                       const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
+                       double eps, double toler_chol,
+                       const Poll& poll = Poll());
 
 // Generalised Cholesky (LDL') of a symmetric non-negative definite matrix:
 // pivots below toler * (largest diagonal) are set to zero and their

@@ -126,7 +126,7 @@ CoxCurveParts cox_curve_parts(const CoxData& d,
       a.e1 = VectorXd::Zero(p);
       for (; i >= b0 && d.stop[i] == t; --i) {
         poll.tick();
-        const double w = d.weight[i], wr = w * risk[i];
+        const double w = d.w(i), wr = w * risk[i];
         const auto xr = x.row(x_order[i]).transpose();
         a.s0 += wr;
         a.nrisk += w;
@@ -143,7 +143,7 @@ CoxCurveParts cox_curve_parts(const CoxData& d,
       // rows entering at or after t are not at risk at t
       for (; d.counting() && e >= b0 && d.start[d.entry[e]] >= t; --e) {
         const Index j = d.entry[e];
-        const double w = d.weight[j], wr = w * risk[j];
+        const double w = d.w(j), wr = w * risk[j];
         a.s0 -= wr;
         a.nrisk -= w;
         a.s1 -= wr * x.row(x_order[j]).transpose();

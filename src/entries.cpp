@@ -114,8 +114,8 @@ cohortsurv::CoxData cox_view(const Rcpp::List& so, bool efron) {
   d.n = d.m = n;
   d.stop = dbl(field(so, "stop"), n, "stop");
   d.status = dbl(field(so, "status"), n, "status");
-  d.weight = dbl(field(so, "weights"), n, "weights");
-  d.offset = dbl(field(so, "offset"), n, "offset");
+  d.weight = dbl(field(so, "weights"), n, "weights", true);  // NULL: all 1
+  d.offset = dbl(field(so, "offset"), n, "offset", true);    // NULL: all 0
   d.strata = ints(field(so, "strata"), n, "strata");
   d.n_strata = n_strata(so);
   d.start = dbl(field(so, "start"), n, "start", true);
@@ -248,8 +248,8 @@ Rcpp::List cpp_logrank_binned(const Rcpp::List sd, const Rcpp::IntegerVector bin
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_cox_fit(const Rcpp::List so, const Eigen::Map<Eigen::MatrixXd> x, const Rcpp::IntegerVector order, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
-  return to_list(cohortsurv::cox_newton(cox_view(so, efron), x, order_of(order, x.rows()), init, max_iter, eps, toler_chol, r_poll()));
+Rcpp::List cpp_cox_fit(const Rcpp::List sd, SEXP offset, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
+  return to_list(cohortsurv::cox_newton_rows(surv_view(sd), dbl(offset, x.rows(), "offset", true), efron, x, init, max_iter, eps, toler_chol, r_poll()));
 }
 
 // [[Rcpp::export(rng = false)]]

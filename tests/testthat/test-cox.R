@@ -408,6 +408,52 @@ test_that("cox_fit() works on matrices", {
   expect_close(f$coefficients, coef(g), 1e-8)
 })
 
+test_that("every number of covariates agrees, fixed-size kernels and not", {
+  # the Newton sweep is compiled for p = 0..12 with loops of fixed length
+  # and for larger p with loops of run-time length: both against coxph
+  set.seed(77)
+  n <- 300
+  s <- sample.int(3L, n, replace = TRUE)
+  t0 <- sample.int(30L, n, replace = TRUE)
+  tm <- t0 + sample.int(20L, n, replace = TRUE)
+  st <- rbinom(n, 1, 0.7)
+  w <- sample(1:3, n, replace = TRUE)
+  xx <- matrix(round(rnorm(n * 15), 1), n, 15,
+               dimnames = list(NULL, paste0("v", 1:15)))
+  for (p in c(1L, 2L, 5L, 11L, 12L, 13L, 15L)) {
+    x <- xx[, seq_len(p), drop = FALSE]
+    for (ties in c("efron", "breslow")) {
+      f <- cox_fit(x, cbind(tm, st), strata = s, weights = w, ties = ties)
+      g <- coxph(Surv(tm, st) ~ x + strata(s), weights = w, ties = ties)
+      expect_close(unname(f$coefficients), unname(coef(g)), 1e-8)
+      expect_close(unname(f$var), unname(g$var), 1e-8)
+      expect_close(f$loglik, g$loglik, 1e-8)
+      fc <- cox_fit(x, cbind(t0, tm, st), strata = s, ties = ties)
+      gc <- coxph(Surv(t0, tm, st) ~ x + strata(s), ties = ties)
+      expect_close(unname(fc$coefficients), unname(coef(gc)), 1e-8)
+      expect_close(unname(fc$var), unname(gc$var), 1e-8)
+    }
+  }
+})
+
+test_that("the fit's response is the one given, whichever path built it", {
+  # every row used and whole times: the kernel reads `y` itself; a zero
+  # weight or a time merged by timefix: the copies in the surv data
+  d <- random_cox_data(200, 9)
+  f1 <- cox(Surv(time, status) ~ z1, d)
+  expect_identical(unname(f1$y[, "stop"]), as.double(d$time))
+  expect_identical(unname(f1$y[, "status"]), as.double(d$status))
+  d$w0 <- ifelse(seq_len(nrow(d)) %% 7 == 0, 0, 1)
+  f2 <- cox(Surv(time, status) ~ z1, d, weights = w0)
+  keep <- d$w0 > 0
+  expect_identical(unname(f2$y[, "stop"]), as.double(d$time[keep]))
+  d$t2 <- d$time + ifelse(seq_len(nrow(d)) %% 5 == 0, 1e-10, 0)
+  f3 <- cox(Surv(t2, status) ~ z1, d)
+  g3 <- coxph(Surv(t2, status) ~ z1, d)
+  cox_vs_coxph(f3, g3)
+  expect_identical(unname(f3$y[, "stop"]), as.double(d$time))
+})
+
 # --- errors -----------------------------------------------------------------
 
 test_that("bad input gives argument-naming errors", {
