@@ -56,21 +56,35 @@ inline Index dim(Index p) {
   return P >= 0 ? static_cast<Index>(P) : p;
 }
 
-// y += c x, on p values.
+// y += c x, on p values (with a fixed p, Eigen's unrolled packet code).
 template <int P>
 inline void axpy_p(double* y, Index p_run, double c, const double* x) {
-  const Index p = dim<P>(p_run);
-  for (Index q = 0; q < p; ++q) y[q] += c * x[q];
+  if (P > 0) {
+    using V = Eigen::Matrix<double, (P > 0 ? P : 1), 1>;
+    Eigen::Map<V>(y).noalias() += c * Eigen::Map<const V>(x);
+  } else {
+    const Index p = dim<P>(p_run);
+    for (Index q = 0; q < p; ++q) y[q] += c * x[q];
+  }
 }
 
-// acc (p x p, column-major) += w v v', lower triangle only.
+// acc (p x p, column-major) += w v v': with a fixed p the whole square
+// (packet code, column by column), else the lower triangle only.
 template <int P>
 inline void syr_lower(double* acc, Index p_run, double w, const double* v) {
-  const Index p = dim<P>(p_run);
-  for (Index a = 0; a < p; ++a) {
-    const double t = w * v[a];
-    double* col = acc + a * p;
-    for (Index b = a; b < p; ++b) col[b] += t * v[b];
+  if (P > 0) {
+    constexpr int Q = P > 0 ? P : 1;
+    using V = Eigen::Matrix<double, Q, 1>;
+    const V wv = w * Eigen::Map<const V>(v);
+    Eigen::Map<Eigen::Matrix<double, Q, Q>> a(acc);
+    for (int j = 0; j < Q; ++j) a.col(j).noalias() += v[j] * wv;
+  } else {
+    const Index p = dim<P>(p_run);
+    for (Index a = 0; a < p; ++a) {
+      const double t = w * v[a];
+      double* col = acc + a * p;
+      for (Index b = a; b < p; ++b) col[b] += t * v[b];
+    }
   }
 }
 
