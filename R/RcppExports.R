@@ -33,6 +33,14 @@ cpp_logrank_binned <- function(sd, bin, group, n_bins, n_groups, weight_type, rh
     .Call(`_cohortsurv_cpp_logrank_binned`, sd, bin, group, n_bins, n_groups, weight_type, rho, gamma)
 }
 
+cpp_first_nonfinite <- function(x) {
+    .Call(`_cohortsurv_cpp_first_nonfinite`, x)
+}
+
+cpp_xb <- function(x, b) {
+    .Call(`_cohortsurv_cpp_xb`, x, b)
+}
+
 cpp_cox_fit <- function(sd, offset, x, efron, init, max_iter, eps, toler_chol) {
     .Call(`_cohortsurv_cpp_cox_fit`, sd, offset, x, efron, init, max_iter, eps, toler_chol)
 }

@@ -236,8 +236,10 @@ cox_design <- function(tt, mf, drop = integer()) {
         z <- mf[[v]]
         is.numeric(z) && !is.object(z) && is.null(dim(z))
       }, logical(1)))) {
-    x <- matrix(0, nrow(mf), length(labs), dimnames = list(NULL, labs))
-    for (j in seq_along(labs)) x[, j] <- mf[[labs[j]]]
+    # one allocation, no zero fill: the columns copied end to end
+    x <- unlist(lapply(labs, function(v) mf[[v]]), use.names = FALSE)
+    dim(x) <- c(nrow(mf), length(labs))
+    dimnames(x) <- list(NULL, labs)
     attr(x, "assign") <- seq_along(labs)
     return(check_design(x))
   }
@@ -259,9 +261,12 @@ cox_design <- function(tt, mf, drop = integer()) {
 }
 
 check_design <- function(x) {
-  # min and max see every value without copying x; NA and NaN propagate
-  if (length(x) && !(is.finite(min(x)) && is.finite(max(x)))) {
-    j <- which(colSums(!is.finite(x)) > 0)[1L]
+  # one pass without copying x (column by column, so the first bad value
+  # found is in the first column that has one)
+  bad <- if (is.double(x)) cpp_first_nonfinite(x) else
+    if (anyNA(x)) which(is.na(x))[1L] else 0
+  if (bad > 0) {
+    j <- (bad - 1) %/% nrow(x) + 1
     cs_abort("`formula`: the covariate `", colnames(x)[j], "` must be ",
              "finite; ", first_bad(x[, j], !is.finite(x[, j])), ".",
              arg = "formula")
@@ -437,9 +442,9 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
   w <- if (is.null(weights)) rep(1, n) else sd$weights
   if (!has_offset) offset <- numeric(n)
   y_fit <- if (y_as_given) {
-    cbind(start = if (counting) as.double(y[, 1L]),
-          stop = as.double(y[, ncol(y) - 1L]),
-          status = as.double(y[, ncol(y)]))
+    # one copy of the matrix with plain attributes (no `[.Surv` per column)
+    structure(as.vector(y), dim = dim(y), dimnames = list(
+      NULL, c(if (counting) "start", "stop", "status")))
   } else {
     cbind(start = sd$start, stop = sd$stop, status = sd$status)
   }
@@ -631,7 +636,8 @@ cox_centring <- function(res, counting, beta0, x_all, offset, offset_all) {
   means[as.logical(res$zero_one)] <- 0
   names(means) <- names(beta0)
   offset_mean <- if (!is.null(offset)) mean(offset) else 0
-  lp <- drop(x_all %*% beta0) - sum(beta0 * means)
+  lp <- if (is.double(x_all)) cpp_xb(x_all, beta0) else drop(x_all %*% beta0)
+  lp <- lp - sum(beta0 * means)
   if (!is.null(offset)) lp <- lp + (offset_all - offset_mean)
   list(means = means, offset_mean = offset_mean, lp = lp)
 }

@@ -119,6 +119,27 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_first_nonfinite
+double cpp_first_nonfinite(SEXP x);
+RcppExport SEXP _cohortsurv_cpp_first_nonfinite(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_first_nonfinite(x));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_xb
+Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> b);
+RcppExport SEXP _cohortsurv_cpp_xb(SEXP xSEXP, SEXP bSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type b(bSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_xb(x, b));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_cox_fit
 Rcpp::List cpp_cox_fit(const Rcpp::List sd, SEXP offset, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
 RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP sdSEXP, SEXP offsetSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
@@ -267,6 +288,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 6},
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
+    {"_cohortsurv_cpp_first_nonfinite", (DL_FUNC) &_cohortsurv_cpp_first_nonfinite, 1},
+    {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 2},
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 3},

@@ -773,6 +773,13 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   return fit;
 }
 
+Index first_nonfinite(const double* x, Index n) {
+  for (Index i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i])) return i;
+  }
+  return -1;
+}
+
 // ---------------------------------------------------------------------------
 // The sorted copies the Newton kernel reads, made in C++ in one pass through
 // the order (each row's stop, status, weight, offset and stratum fetched

@@ -108,6 +108,10 @@ CoxFit cox_newton_rows(const SurvData& rows, const double* offset,
                        double eps, double toler_chol,
                        const Poll& poll = Poll());
 
+// The 0-based position of the first value of x[0..n) that is not finite
+// (NA, NaN, Inf), or -1: one pass, for the check of a design matrix.
+Eigen::Index first_nonfinite(const double* x, Eigen::Index n);
+
 // Generalised Cholesky (LDL') of a symmetric non-negative definite matrix:
 // pivots below toler * (largest diagonal) are set to zero and their
 // columns treated as aliased. Returns the rank.

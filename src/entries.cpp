@@ -247,6 +247,22 @@ Rcpp::List cpp_logrank_binned(const Rcpp::List sd, const Rcpp::IntegerVector bin
   return to_list(cohortsurv::logrank_tables_binned(surv_view(sd), ints(bin, group.size(), "bin"), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_bins, n_groups, weight_type, rho, gamma, r_poll()));
 }
 
+// 1-based position of the first non-finite value of a double vector or
+// matrix, 0 when all are finite.
+// [[Rcpp::export(rng = false)]]
+double cpp_first_nonfinite(SEXP x) {
+  if (TYPEOF(x) != REALSXP) bad("`x` must be a double vector");
+  return static_cast<double>(cohortsurv::first_nonfinite(REAL(x), Rf_xlength(x)) + 1);
+}
+
+// x b for a double matrix x (n x p) and p coefficients: the linear
+// predictor (Eigen's product; R's %*% first scans x for NaN).
+// [[Rcpp::export(rng = false)]]
+Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> b) {
+  if (x.cols() != b.size()) bad("`b` must have one value per column of `x`");
+  return x * b;
+}
+
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_cox_fit(const Rcpp::List sd, SEXP offset, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
   return to_list(cohortsurv::cox_newton_rows(surv_view(sd), dbl(offset, x.rows(), "offset", true), efron, x, init, max_iter, eps, toler_chol, r_poll()));
