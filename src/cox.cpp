@@ -321,7 +321,11 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   std::vector<double> hxz, gxz, cumx;  // p per time (score residuals)
   RankAccumulator<P> part1(want.info ? p : 0), part2(want.info ? p : 0);
 
-  VectorXd s1(p), e1(p), a(p), hxa(p), gxa(p), abar(p);
+  // running sums of p values: on the stack, with unrolled arithmetic, when
+  // p is fixed
+  using Vec = Eigen::Matrix<double, (P >= 0 ? P : Eigen::Dynamic), 1>;
+  Vec s1 = Vec::Zero(p), e1 = Vec::Zero(p), a = Vec::Zero(p);
+  Vec hxa = Vec::Zero(p), gxa = Vec::Zero(p), abar = Vec::Zero(p);
   double loglik = 0.0;
   const double* xd = xt.data();
   double* s1p = s1.data();
