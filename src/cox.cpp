@@ -35,6 +35,7 @@
 #include <limits>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 
 #include "cox.h"
@@ -492,6 +493,62 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   if (want.per_time) reverse_per_time(out);
 }
 
+template <int P>
+struct Sweep {
+  static void run(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+                  const SweepWant& want, const Poll& poll, SweepResult& out) {
+    sweep_impl<P>(d, xt, eta, want, poll, out);
+  }
+};
+
+// eta = offset + xt' b (n values): a dot product of p values per row.
+template <int P>
+struct LinearPredictor {
+  static void run(const CoxData& d, const MatrixXd& xt, const VectorXd& b,
+                  VectorXd& eta) {
+    const Index n = xt.cols(), p = dim<P>(xt.rows());
+    const double* xd = xt.data();
+    if (P > 0) {
+      using V = Eigen::Matrix<double, (P > 0 ? P : 1), 1>;
+      const V bf = Eigen::Map<const V>(b.data());
+      for (Index i = 0; i < n; ++i) {
+        eta[i] = d.off(i) + Eigen::Map<const V>(xd + i * p).dot(bf);
+      }
+    } else {
+      const double* bd = b.data();
+      for (Index i = 0; i < n; ++i) {
+        const double* xi = xd + i * p;
+        double v = d.off(i);
+        for (Index j = 0; j < p; ++j) v += xi[j] * bd[j];
+        eta[i] = v;
+      }
+    }
+  }
+};
+
+// F<p>::run(args...) with p a compile-time constant when p <= kFixedP,
+// else F<-1> (p read at run time).
+template <template <int> class F, class... Args>
+void with_fixed_p(Index p, Args&&... args) {
+  static_assert(kFixedP == 12, "one case per fixed p below");
+  switch (p) {
+    case 0: F<0>::run(std::forward<Args>(args)...); return;
+    case 1: F<1>::run(std::forward<Args>(args)...); return;
+    case 2: F<2>::run(std::forward<Args>(args)...); return;
+    case 3: F<3>::run(std::forward<Args>(args)...); return;
+    case 4: F<4>::run(std::forward<Args>(args)...); return;
+    case 5: F<5>::run(std::forward<Args>(args)...); return;
+    case 6: F<6>::run(std::forward<Args>(args)...); return;
+    case 7: F<7>::run(std::forward<Args>(args)...); return;
+    case 8: F<8>::run(std::forward<Args>(args)...); return;
+    case 9: F<9>::run(std::forward<Args>(args)...); return;
+    case 10: F<10>::run(std::forward<Args>(args)...); return;
+    case 11: F<11>::run(std::forward<Args>(args)...); return;
+    case 12: F<12>::run(std::forward<Args>(args)...); return;
+    default: F<-1>::run(std::forward<Args>(args)...); return;
+  }
+}
+
 }  // namespace
 
 void cox_sweep(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
@@ -499,23 +556,7 @@ void cox_sweep(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   if (xt.cols() != d.n || eta.size() != d.n) {
     throw std::invalid_argument("cox_sweep: sizes do not match");
   }
-  static_assert(kFixedP == 12, "one case per fixed p below");
-  switch (xt.rows()) {
-    case 0: sweep_impl<0>(d, xt, eta, want, poll, out); return;
-    case 1: sweep_impl<1>(d, xt, eta, want, poll, out); return;
-    case 2: sweep_impl<2>(d, xt, eta, want, poll, out); return;
-    case 3: sweep_impl<3>(d, xt, eta, want, poll, out); return;
-    case 4: sweep_impl<4>(d, xt, eta, want, poll, out); return;
-    case 5: sweep_impl<5>(d, xt, eta, want, poll, out); return;
-    case 6: sweep_impl<6>(d, xt, eta, want, poll, out); return;
-    case 7: sweep_impl<7>(d, xt, eta, want, poll, out); return;
-    case 8: sweep_impl<8>(d, xt, eta, want, poll, out); return;
-    case 9: sweep_impl<9>(d, xt, eta, want, poll, out); return;
-    case 10: sweep_impl<10>(d, xt, eta, want, poll, out); return;
-    case 11: sweep_impl<11>(d, xt, eta, want, poll, out); return;
-    case 12: sweep_impl<12>(d, xt, eta, want, poll, out); return;
-    default: sweep_impl<-1>(d, xt, eta, want, poll, out); return;
-  }
+  with_fixed_p<Sweep>(xt.rows(), d, xt, eta, want, poll, out);
 }
 
 SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
@@ -705,14 +746,7 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   auto linear_predictor = [&](const VectorXd& b) {
     // a dot product of p values per row (Eigen's matrix-vector product is
     // slow for so short rows)
-    const double* xd = xt.data();
-    const double* bd = b.data();
-    for (Index i = 0; i < n; ++i) {
-      const double* xi = xd + i * p;
-      double v = d.off(i);
-      for (Index j = 0; j < p; ++j) v += xi[j] * bd[j];
-      eta[i] = v;
-    }
+    with_fixed_p<LinearPredictor>(p, d, xt, b, eta);
   };
 
   SweepWant want;
