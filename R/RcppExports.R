@@ -41,6 +41,10 @@ cpp_xb <- function(x, b) {
     .Call(`_cohortsurv_cpp_xb`, x, b)
 }
 
+cpp_quad_form <- function(v, b, toler) {
+    .Call(`_cohortsurv_cpp_quad_form`, v, b, toler)
+}
+
 cpp_cox_fit <- function(sd, offset, x, efron, init, max_iter, eps, toler_chol) {
     .Call(`_cohortsurv_cpp_cox_fit`, sd, offset, x, efron, init, max_iter, eps, toler_chol)
 }

@@ -673,6 +673,9 @@ as_dense_factor <- function(f) {
 quad_form_inv <- function(v, b, toler) {
   v <- as.matrix(v)
   if (!length(b)) return(0)
+  if (is.double(v) && is.double(b) && all(is.finite(v)) && all(is.finite(b))) {
+    return(cpp_quad_form(v, b, toler))  # the same, in C++ (Eigen's solver)
+  }
   e <- eigen((v + t(v)) / 2, symmetric = TRUE)
   keep <- e$values > max(e$values, 0) * toler
   if (!any(keep)) return(0)

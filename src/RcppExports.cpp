@@ -140,6 +140,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_quad_form
+double cpp_quad_form(const Eigen::Map<Eigen::MatrixXd> v, const Eigen::Map<Eigen::VectorXd> b, double toler);
+RcppExport SEXP _cohortsurv_cpp_quad_form(SEXP vSEXP, SEXP bSEXP, SEXP tolerSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type v(vSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type b(bSEXP);
+    Rcpp::traits::input_parameter< double >::type toler(tolerSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_quad_form(v, b, toler));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_cox_fit
 Rcpp::List cpp_cox_fit(const Rcpp::List sd, SEXP offset, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol);
 RcppExport SEXP _cohortsurv_cpp_cox_fit(SEXP sdSEXP, SEXP offsetSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP initSEXP, SEXP max_iterSEXP, SEXP epsSEXP, SEXP toler_cholSEXP) {
@@ -290,6 +302,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
     {"_cohortsurv_cpp_first_nonfinite", (DL_FUNC) &_cohortsurv_cpp_first_nonfinite, 1},
     {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 2},
+    {"_cohortsurv_cpp_quad_form", (DL_FUNC) &_cohortsurv_cpp_quad_form, 3},
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},
     {"_cohortsurv_cpp_cox_basehaz", (DL_FUNC) &_cohortsurv_cpp_cox_basehaz, 3},

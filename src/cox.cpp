@@ -811,6 +811,27 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
   return fit;
 }
 
+double quad_form_pinv(const MatrixXd& v, const VectorXd& b, double toler) {
+  const Index p = b.size();
+  if (v.rows() != p || v.cols() != p) {
+    throw std::invalid_argument("quad_form: sizes do not match");
+  }
+  if (p == 0) return 0.0;
+  const MatrixXd sym = 0.5 * (v + v.transpose());
+  Eigen::SelfAdjointEigenSolver<MatrixXd> es(sym);
+  if (es.info() != Eigen::Success) {
+    throw std::invalid_argument("quad_form: no eigendecomposition");
+  }
+  const VectorXd& ev = es.eigenvalues();
+  const double cut = std::max(ev.maxCoeff(), 0.0) * toler;
+  const VectorXd z = es.eigenvectors().transpose() * b;
+  double out = 0.0;
+  for (Index k = 0; k < p; ++k) {
+    if (ev[k] > cut) out += z[k] * z[k] / ev[k];
+  }
+  return out;
+}
+
 Index first_nonfinite(const double* x, Index n) {
   for (Index i = 0; i < n; ++i) {
     if (!std::isfinite(x[i])) return i;

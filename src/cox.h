@@ -112,6 +112,13 @@ CoxFit cox_newton_rows(const SurvData& rows, const double* offset,
 // (NA, NaN, Inf), or -1: one pass, for the check of a design matrix.
 Eigen::Index first_nonfinite(const double* x, Eigen::Index n);
 
+// b' V^- b with V^- the generalised inverse of the symmetric (V + V')/2
+// from its eigendecomposition: directions whose eigenvalue is at most
+// toler times the largest (or not positive) are dropped, so that aliased
+// directions are ignored (the Wald and score tests).
+double quad_form_pinv(const Eigen::MatrixXd& v, const Eigen::VectorXd& b,
+                      double toler);
+
 // Generalised Cholesky (LDL') of a symmetric non-negative definite matrix:
 // pivots below toler * (largest diagonal) are set to zero and their
 // columns treated as aliased. Returns the rank.

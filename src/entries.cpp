@@ -264,6 +264,11 @@ Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eig
 }
 
 // [[Rcpp::export(rng = false)]]
+double cpp_quad_form(const Eigen::Map<Eigen::MatrixXd> v, const Eigen::Map<Eigen::VectorXd> b, double toler) {
+  return cohortsurv::quad_form_pinv(v, b, toler);
+}
+
+// [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_cox_fit(const Rcpp::List sd, SEXP offset, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> init, int max_iter, double eps, double toler_chol) {
   return to_list(cohortsurv::cox_newton_rows(surv_view(sd), dbl(offset, x.rows(), "offset", true), efron, x, init, max_iter, eps, toler_chol, r_poll()));
 }
