@@ -454,6 +454,31 @@ test_that("the fit's response is the one given, whichever path built it", {
   expect_identical(unname(f3$y[, "stop"]), as.double(d$time))
 })
 
+test_that("the generalised-inverse quadratic form drops aliased directions", {
+  # C++ (Eigen) against the eigendecomposition in R, the rule of the Wald
+  # and score tests: directions with an eigenvalue at most toler times the
+  # largest are dropped
+  by_r <- function(v, b, toler) {
+    e <- eigen((v + t(v)) / 2, symmetric = TRUE)
+    keep <- e$values > max(e$values, 0) * toler
+    if (!any(keep)) return(0)
+    sum(crossprod(e$vectors[, keep, drop = FALSE], b)^2 / e$values[keep])
+  }
+  set.seed(5)
+  for (k in 1:60) {
+    p <- 1 + k %% 6
+    v <- crossprod(matrix(rnorm(p * p), p))
+    if (k %% 3 == 0 && p > 1) v[, p] <- v[p, ] <- 0
+    if (k %% 4 == 0 && p > 2) {
+      v[, p] <- v[, 1]
+      v[p, ] <- v[1, ]
+    }
+    b <- rnorm(p)
+    expect_close(quad_form_inv(v, b, 1e-12), by_r(v, b, 1e-12), 1e-8)
+  }
+  expect_identical(quad_form_inv(matrix(0, 2, 2), c(1, 2), 1e-12), 0)
+})
+
 # --- errors -----------------------------------------------------------------
 
 test_that("bad input gives argument-naming errors", {
