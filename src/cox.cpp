@@ -59,7 +59,7 @@ inline Index dim(Index p) {
 
 // y += c x, on p values (with a fixed p, Eigen's unrolled packet code).
 template <int P>
-inline void axpy_p(double* y, Index p_run, double c, const double* x) {
+EIGEN_ALWAYS_INLINE void axpy_p(double* y, Index p_run, double c, const double* x) {
   if (P > 0) {
     using V = Eigen::Matrix<double, (P > 0 ? P : 1), 1>;
     Eigen::Map<V>(y).noalias() += c * Eigen::Map<const V>(x);
@@ -72,7 +72,7 @@ inline void axpy_p(double* y, Index p_run, double c, const double* x) {
 // acc (p x p, column-major) += w v v': with a fixed p the whole square
 // (packet code, column by column), else the lower triangle only.
 template <int P>
-inline void syr_lower(double* acc, Index p_run, double w, const double* v) {
+EIGEN_ALWAYS_INLINE void syr_lower(double* acc, Index p_run, double w, const double* v) {
   if (P > 0) {
     constexpr int Q = P > 0 ? P : 1;
     using V = Eigen::Matrix<double, Q, 1>;
