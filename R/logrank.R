@@ -163,11 +163,17 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
              "Surv(time, status) ~ group.", arg = "formula")
   }
   group <- combine_factors(new_frame(unclass(sf$mf)[gvars]))
-  fit <- logrank_engine(
-    sf$y, group = group, strata = sp$strata, test = test, rho = rho,
-    gamma = gamma, trend = trend, scores = scores, pairwise = pairwise,
-    p_adjust = p_adjust, timefix = timefix
-  )
+  fit <- if (is.null(scores) && !trend && !pairwise) {
+    logrank_fast(sf$y, NULL, group, sp$strata, test, rho, gamma, p_adjust,
+                 timefix)
+  }
+  if (is.null(fit)) {
+    fit <- logrank_engine(
+      sf$y, group = group, strata = sp$strata, test = test, rho = rho,
+      gamma = gamma, trend = trend, scores = scores, pairwise = pairwise,
+      p_adjust = p_adjust, timefix = timefix
+    )
+  }
   fit$n_dropped <- sf$n_dropped
   fit$strata_vars <- sp$strata_vars
   fit$call <- match.call()
@@ -228,6 +234,15 @@ logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
                         scores = NULL, pairwise = FALSE, p_adjust = "holm") {
   test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
   check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
+  if (is.null(start) && !missing(group) && is.null(scores) && !trend &&
+      !pairwise) {
+    fit <- logrank_fast(time, status, group, strata, test, rho, gamma,
+                        p_adjust, timefix = FALSE)
+    if (!is.null(fit)) {
+      fit$call <- match.call()
+      return(fit)
+    }
+  }
   n <- length(time)
   if (!clean_fit_vectors(time, status, start, strata, n)) {
     check_fit_vectors(time, status, NULL, start, strata, n)
@@ -277,6 +292,54 @@ logrank_engine <- function(y, group, strata, test, rho, gamma, trend, scores,
                 call = NULL))
   )
 }
+
+# The one-call path of logrank_fit() and logrank() (without trend, scores
+# or pairwise tests): cpp_logrank_fit() checks the vectors in one pass,
+# codes the group and strata, counts (or sorts) and builds the cs_logrank
+# object of logrank_engine(), the same to the bit. `time` and `status` are
+# vectors, or `time` the response matrix (time, status) and `status` NULL.
+# Returns NULL for anything that path does not take (bad or missing
+# values, one group, classed vectors, times that `timefix` would merge,
+# large data needing a sort): the caller then takes logrank_engine(), whose
+# checks name the problem.
+logrank_fast <- function(time, status, group, strata, test, rho, gamma,
+                         p_adjust, timefix) {
+  if (is.character(group)) group <- fast_factor(group)
+  if (is.character(strata)) strata <- fast_factor(strata)
+  n <- if (is.null(status)) nrow(time) else length(time)
+  fit <- cpp_logrank_fit(
+    time, status, group, strata,
+    match(test, c("fh", "gehan", "tarone-ware")) - 1L, rho, gamma,
+    logrank_limits(n, timefix),
+    logrank_method(test, rho, gamma, !is.null(strata)),
+    list(test = test, rho = rho, gamma = gamma, p_adjust = p_adjust,
+         type = "right", n_dropped = 0L, strata_vars = character(),
+         call = NULL)
+  )
+  if (!is.null(fit) && sum(fit$groups$events) == 0) {
+    cs_warn("there are no events, so the groups cannot be compared; ",
+            "the p-value is NA.", class = "cohortsurv_warning_no_events")
+  }
+  fit
+}
+
+# The limits of cpp_logrank_fit() for n rows: c(max_cells, max_sort,
+# max_span, max_time). Counting per cell (time bin x stratum x group) when
+# the times are whole numbers and the cells number at most bin_rule()'s
+# limit and `logrank_cells_per_row` per row (at small n a sort of the rows
+# is cheaper than scanning many empty cells); else sorting in C++ up to
+# `logrank_max_sort` rows (beyond, logrank_engine()'s radix sort is
+# faster); grouping vectors coded by counting over a span of at most
+# max(n, 2^16) values; with `timefix`, only whole-number times below
+# 1 / sqrt(eps), which time_fix() leaves as they are.
+logrank_limits <- function(n, timefix) {
+  r <- bin_rules$logrank
+  c(min(max(r$min_cells, r$per_row * n), logrank_cells_per_row * n),
+    logrank_max_sort, max(n, 65536),
+    if (timefix) 1 / sqrt(.Machine$double.eps) else Inf)
+}
+logrank_cells_per_row <- 16
+logrank_max_sort <- 1e5
 
 # `group` as a factor of the groups present, checked: one value per row
 # (n), none missing, at least two groups.

@@ -33,9 +33,14 @@
 
 #include <Eigen/Dense>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "logrank.h"
@@ -167,6 +172,52 @@ void check_weights(int weight_type, double rho, double gamma) {
                                 "non-negative");
   }
 }
+
+// The tables from per-cell counts: rows[c * stride] and deaths[c * stride]
+// for cell c = (s * n_bins + b) * k + g (stratum s, time bin b, group g):
+// per stratum, the totals, then one forward pass over the time bins, the
+// rows of a bin leaving the risk set after its deaths are counted.
+template <class C>
+void scan_cells(const C* rows, const C* deaths, std::size_t stride,
+                int n_bins, int k, int n_strata, LogrankWeight wtype,
+                double rho, double gamma, LogrankTables& out) {
+  std::vector<double> risk(k), dg(k);
+  for (int s = 0; s < n_strata; ++s) {
+    const std::size_t base = static_cast<std::size_t>(s) * n_bins * k;
+    std::fill(risk.begin(), risk.end(), 0.0);
+    double total = 0.0;
+    for (int b = 0; b < n_bins; ++b) {
+      for (int g = 0; g < k; ++g) {
+        const std::size_t c = (base + static_cast<std::size_t>(b) * k + g) *
+                              stride;
+        risk[g] += static_cast<double>(rows[c]);
+        out.events(g, s) += static_cast<double>(deaths[c]);
+      }
+    }
+    for (int g = 0; g < k; ++g) {
+      out.n(g, s) = risk[g];
+      total += risk[g];
+    }
+    double km = 1.0;
+    for (int b = 0; b < n_bins && total > 0.0; ++b) {
+      const std::size_t c0 = (base + static_cast<std::size_t>(b) * k) * stride;
+      double d = 0.0, left = 0.0;
+      for (int g = 0; g < k; ++g) {
+        dg[g] = static_cast<double>(deaths[c0 + g * stride]);
+        d += dg[g];
+        left += static_cast<double>(rows[c0 + g * stride]);
+      }
+      if (left == 0.0) continue;
+      if (d > 0.0) {
+        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
+      }
+      for (int g = 0; g < k; ++g) {
+        risk[g] -= static_cast<double>(rows[c0 + g * stride]);
+      }
+      total -= left;
+    }
+  }
+}
 }  // namespace
 
 LogrankTables logrank_tables_binned(const SurvData& d, const int* bin,
@@ -203,39 +254,8 @@ LogrankTables logrank_tables_binned(const SurvData& d, const int* bin,
     if (status[r] != 0.0) deaths[idx] += 1.0;
   }
   LogrankTables out = new_tables(k, n_strata);
-  std::vector<double> risk(k), dg(k);
-  for (int s = 0; s < n_strata; ++s) {
-    const std::size_t base = static_cast<std::size_t>(s) * n_bins * k;
-    std::fill(risk.begin(), risk.end(), 0.0);
-    double total = 0.0;
-    for (int b = 0; b < n_bins; ++b) {
-      for (int g = 0; g < k; ++g) {
-        risk[g] += rows[base + b * k + g];
-        out.events(g, s) += deaths[base + b * k + g];
-      }
-    }
-    for (int g = 0; g < k; ++g) {
-      out.n(g, s) = risk[g];
-      total += risk[g];
-    }
-    double km = 1.0;
-    for (int b = 0; b < n_bins && total > 0.0; ++b) {
-      const double* rw = &rows[base + b * k];
-      const double* dw = &deaths[base + b * k];
-      double d = 0.0, left = 0.0;
-      for (int g = 0; g < k; ++g) {
-        dg[g] = dw[g];
-        d += dw[g];
-        left += rw[g];
-      }
-      if (left == 0.0) continue;
-      if (d > 0.0) {
-        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
-      }
-      for (int g = 0; g < k; ++g) risk[g] -= rw[g];
-      total -= left;
-    }
-  }
+  scan_cells(rows.data(), deaths.data(), 1, n_bins, k, n_strata, wtype, rho,
+             gamma, out);
   logrank_test(out);
   return out;
 }
@@ -325,6 +345,295 @@ LogrankTables logrank_tables(const SurvData& d, const int* group,
   }
   logrank_test(out);
   return out;
+}
+
+// ---- The one-call path: the caller's vectors, checked and counted ---------
+//
+// Inputs: LogrankVectors (logrank.h): n rows of time (double or int),
+//   status (double or int), 0-based group codes in [0, n_groups) and
+//   optional 0-based stratum codes in [0, n_strata), in the caller's order.
+// logrank_time_range(): one pass, no allocation; level_codes(): two
+//   passes and one vector of n codes; logrank_tables_vectors(): the tables
+//   of logrank_tables() (same method, same numbers) by counting per cell
+//   (O(n + cells), no sort) or by sorting here (O(n log n)).
+
+namespace {
+template <class T, class S>
+LogrankTimeRange time_range_of(const T* time, const S* status,
+                               Eigen::Index n) {
+  LogrankTimeRange r;
+  if (n < 1) return r;
+  double lo = std::numeric_limits<double>::infinity(), hi = 0.0;
+  // integers are whole; doubles are checked below 2^52, where every
+  // double is whole (and beyond which no time makes a modest bin range)
+  bool whole = true;
+  const bool ints = std::is_integral<T>::value;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double t = static_cast<double>(time[i]);
+    const S st = status[i];
+    // NaN (a missing double), INT_MIN (a missing integer, negative) and
+    // infinities fail here
+    if (!(t >= 0.0 && t < std::numeric_limits<double>::infinity()) ||
+        !(st == 0 || st == 1)) {
+      return r;
+    }
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+    if (!ints && whole &&
+        (t >= 4503599627370496.0 ||
+         t != static_cast<double>(static_cast<std::int64_t>(t)))) {
+      whole = false;
+    }
+  }
+  r.clean = true;
+  r.min = lo;
+  r.max = hi;
+  r.whole = whole;
+  return r;
+}
+
+template <class S>
+LogrankTimeRange time_range_s(const LogrankVectors& v, const S* status) {
+  if (v.time_d) return time_range_of(v.time_d, status, v.n);
+  if (v.time_i) return time_range_of(v.time_i, status, v.n);
+  throw std::invalid_argument("logrank: no time vector");
+}
+
+// Codes by counting over the span [lo, hi] of whole values: mark the values
+// present, number them in increasing order, then look each row up.
+template <class T>
+LevelCodes level_codes_of(const T* x, Eigen::Index n, double max_span,
+                          bool is_double) {
+  LevelCodes out;
+  if (n < 1) return out;
+  double lo, hi;
+  if (is_double) {
+    lo = std::numeric_limits<double>::infinity();
+    hi = -lo;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double v = static_cast<double>(x[i]);
+      if (std::isnan(v) || v != std::floor(v)) return out;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  } else {
+    T a = x[0], b = x[0];
+    for (Eigen::Index i = 1; i < n; ++i) {
+      a = x[i] < a ? x[i] : a;
+      b = x[i] > b ? x[i] : b;
+    }
+    // NA_integer_ is INT_MIN, the smallest int
+    if (a == std::numeric_limits<int>::min()) return out;
+    lo = static_cast<double>(a);
+    hi = static_cast<double>(b);
+  }
+  const double span = hi - lo + 1.0;
+  if (!(span <= max_span) || !(span <= 2147483647.0)) return out;
+  std::vector<int> map(static_cast<std::size_t>(span), 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)] = 1;
+  }
+  int next = 0;
+  for (std::size_t j = 0; j < map.size(); ++j) {
+    if (map[j]) {
+      out.values.push_back(lo + static_cast<double>(j));
+      map[j] = next++;
+    }
+  }
+  out.code.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    out.code[i] = map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)];
+  }
+  out.ok = true;
+  return out;
+}
+
+// The counting route: rows and deaths per cell (stratum, time bin, group),
+// interleaved (two ints per cell), in one pass over the caller's vectors;
+// also which (stratum, time bin) hold rows (`used`) and the rows and deaths
+// per (stratum, group) (`totals`, two ints each).
+struct CellCounts {
+  std::vector<int> totals;
+  std::unique_ptr<int[]> cells;
+  std::unique_ptr<unsigned char[]> used;
+  // zeroed by memset (vector::assign fills element by element)
+  CellCounts(std::size_t n_cells, std::size_t n_used, std::size_t n_totals)
+      : totals(n_totals, 0), cells(new int[n_cells]),
+        used(new unsigned char[n_used]) {
+    std::memset(cells.get(), 0, n_cells * sizeof(int));
+    std::memset(used.get(), 0, n_used);
+  }
+};
+
+template <class T, class S>
+void count_cells(const T* time, const S* status, const LogrankVectors& v,
+                 double tmin, int n_bins, CellCounts& cc, const Poll& poll) {
+  const unsigned n_strata = static_cast<unsigned>(v.n_strata);
+  const unsigned uk = static_cast<unsigned>(v.n_groups);
+  const unsigned ub = static_cast<unsigned>(n_bins);
+  int* cells = cc.cells.get();
+  int* totals = cc.totals.data();
+  unsigned char* used = cc.used.get();
+  for (Eigen::Index r = 0; r < v.n; ++r) {
+    poll.tick();
+    const unsigned b = static_cast<unsigned>(
+        static_cast<double>(time[r]) - tmin);
+    const unsigned g = static_cast<unsigned>(v.group[r]);
+    const unsigned st = v.strata ? static_cast<unsigned>(v.strata[r]) : 0u;
+    if (b >= ub || g >= uk || st >= n_strata) {
+      throw std::invalid_argument("logrank: bin, group or stratum code out "
+                                  "of range");
+    }
+    const int dead = status[r] != 0;
+    const std::size_t sb = static_cast<std::size_t>(st) * ub + b;
+    const std::size_t c = (sb * uk + g) * 2u;
+    cells[c] += 1;
+    cells[c + 1] += dead;
+    used[sb] = 1;
+    const std::size_t t = (static_cast<std::size_t>(st) * uk + g) * 2u;
+    totals[t] += 1;
+    totals[t + 1] += dead;
+  }
+}
+
+// The tables from CellCounts: per stratum, one forward pass over the time
+// bins that hold rows, the rows of a bin leaving the risk set after its
+// deaths are counted (the arithmetic of scan_cells()).
+void scan_counts(const CellCounts& cc, int n_bins, int k, int n_strata,
+                 LogrankWeight wtype, double rho, double gamma,
+                 LogrankTables& out) {
+  std::vector<double> risk(k), dg(k);
+  for (int s = 0; s < n_strata; ++s) {
+    double total = 0.0;
+    for (int g = 0; g < k; ++g) {
+      const std::size_t t = (static_cast<std::size_t>(s) * k + g) * 2u;
+      risk[g] = out.n(g, s) = static_cast<double>(cc.totals[t]);
+      out.events(g, s) = static_cast<double>(cc.totals[t + 1]);
+      total += risk[g];
+    }
+    const unsigned char* used =
+        cc.used.get() + static_cast<std::size_t>(s) * n_bins;
+    double km = 1.0;
+    for (int b = 0; b < n_bins && total > 0.0; ++b) {
+      if (!used[b]) continue;
+      const int* c0 = cc.cells.get() +
+          ((static_cast<std::size_t>(s) * n_bins + b) * k) * 2u;
+      double d = 0.0, left = 0.0;
+      for (int g = 0; g < k; ++g) {
+        dg[g] = static_cast<double>(c0[2 * g + 1]);
+        d += dg[g];
+        left += static_cast<double>(c0[2 * g]);
+      }
+      if (d > 0.0) {
+        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
+      }
+      for (int g = 0; g < k; ++g) risk[g] -= static_cast<double>(c0[2 * g]);
+      total -= left;
+    }
+  }
+}
+
+template <class S>
+void count_cells_s(const LogrankVectors& v, const S* status, double tmin,
+                   int n_bins, CellCounts& cc, const Poll& poll) {
+  if (v.time_d) {
+    count_cells(v.time_d, status, v, tmin, n_bins, cc, poll);
+  } else {
+    count_cells(v.time_i, status, v, tmin, n_bins, cc, poll);
+  }
+}
+
+template <class T>
+const double* as_doubles(const T* x, Eigen::Index n, std::vector<double>& buf) {
+  buf.assign(x, x + n);
+  return buf.data();
+}
+}  // namespace
+
+LogrankTimeRange logrank_time_range(const LogrankVectors& v) {
+  if (v.status_d) return time_range_s(v, v.status_d);
+  if (v.status_i) return time_range_s(v, v.status_i);
+  throw std::invalid_argument("logrank: no status vector");
+}
+
+LevelCodes level_codes(const int* x, Eigen::Index n, double max_span) {
+  return level_codes_of(x, n, max_span, false);
+}
+
+LevelCodes level_codes(const double* x, Eigen::Index n, double max_span) {
+  // beyond the range of int the codes could not be formed
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!(std::fabs(x[i]) < 2147483647.0)) return LevelCodes();
+  }
+  return level_codes_of(x, n, max_span, true);
+}
+
+double logrank_cells(const LogrankVectors& v, const LogrankTimeRange& r) {
+  if (!r.clean || !r.whole) return std::numeric_limits<double>::infinity();
+  return (r.max - r.min + 1.0) * static_cast<double>(v.n_strata) *
+         static_cast<double>(v.n_groups);
+}
+
+LogrankTables logrank_tables_vectors(const LogrankVectors& v,
+                                     const LogrankTimeRange& r,
+                                     double max_cells, int weight_type,
+                                     double rho, double gamma,
+                                     const Poll& poll) {
+  if (!r.clean || v.n < 1 || !v.group || v.n_groups < 1 || v.n_strata < 1 ||
+      (!v.strata && v.n_strata != 1)) {
+    throw std::invalid_argument("logrank: the vectors must be checked "
+                                "(logrank_time_range()) and coded first");
+  }
+  check_weights(weight_type, rho, gamma);
+  const int k = v.n_groups;
+  const double cells = logrank_cells(v, r);
+  if (cells <= max_cells) {
+    const int n_bins = static_cast<int>(r.max - r.min + 1.0);
+    CellCounts cc(static_cast<std::size_t>(cells) * 2u,
+                  static_cast<std::size_t>(v.n_strata) * n_bins,
+                  static_cast<std::size_t>(v.n_strata) * k * 2u);
+    if (v.status_d) {
+      count_cells_s(v, v.status_d, r.min, n_bins, cc, poll);
+    } else {
+      count_cells_s(v, v.status_i, r.min, n_bins, cc, poll);
+    }
+    LogrankTables out = new_tables(k, v.n_strata);
+    scan_counts(cc, n_bins, k, v.n_strata,
+                static_cast<LogrankWeight>(weight_type), rho, gamma, out);
+    logrank_test(out);
+    return out;
+  }
+  // the sorting route: a SurvData view of double copies where needed
+  std::vector<double> tbuf, sbuf;
+  std::vector<int> zeros;
+  SurvData d;
+  d.n = d.m = v.n;
+  d.stop = v.time_d ? v.time_d : as_doubles(v.time_i, v.n, tbuf);
+  d.status = v.status_d ? v.status_d : as_doubles(v.status_i, v.n, sbuf);
+  if (v.strata) {
+    d.strata = v.strata;
+  } else {
+    zeros.assign(v.n, 0);
+    d.strata = zeros.data();
+  }
+  d.n_strata = v.n_strata;
+  struct Key {
+    int s;
+    double t;
+    int r;
+  };
+  std::vector<Key> keys(v.n);
+  for (Eigen::Index i = 0; i < v.n; ++i) {
+    keys[i] = Key{d.strata[i], d.stop[i], static_cast<int>(i)};
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.s < b.s || (a.s == b.s && a.t < b.t);
+  });
+  std::vector<int> order(v.n);
+  for (Eigen::Index i = 0; i < v.n; ++i) order[i] = keys[i].r;
+  d.order = order.data();
+  check_surv_data(d, "logrank");
+  return logrank_tables(d, v.group, k, weight_type, rho, gamma, poll);
 }
 
 Eigen::Vector2d logrank_chisq(const Eigen::VectorXd& u,
