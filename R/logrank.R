@@ -232,10 +232,17 @@ check_logrank_options <- function(test, rho, gamma, trend, pairwise,
 logrank_fit <- function(time, status, group, strata = NULL, start = NULL,
                         test = "fh", rho = 0, gamma = 0, trend = FALSE,
                         scores = NULL, pairwise = FALSE, p_adjust = "holm") {
-  test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
-  check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
-  if (is.null(start) && !missing(group) && is.null(scores) && !trend &&
-      !pairwise) {
+  # the default settings need no checks (a loop over 600 rows costs less
+  # than checking them)
+  if (!identical(test, "fh")) {
+    test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
+  }
+  if (!(identical(rho, 0) && identical(gamma, 0) && identical(trend, FALSE) &&
+        identical(pairwise, FALSE) && identical(p_adjust, "holm"))) {
+    check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
+  }
+  if (is.null(start) && is.null(scores) && !trend && !pairwise &&
+      !missing(group)) {
     fit <- logrank_fast(time, status, group, strata, test, rho, gamma,
                         p_adjust, timefix = FALSE)
     if (!is.null(fit)) {
@@ -307,10 +314,13 @@ logrank_fast <- function(time, status, group, strata, test, rho, gamma,
   if (is.character(group)) group <- fast_factor(group)
   if (is.character(strata)) strata <- fast_factor(strata)
   n <- if (is.null(status)) nrow(time) else length(time)
+  rule <- bin_rules$logrank
   fit <- cpp_logrank_fit(
     time, status, group, strata,
     match(test, c("fh", "gehan", "tarone-ware")) - 1L, rho, gamma,
-    logrank_limits(n, timefix),
+    c(min(max(rule$min_cells, rule$per_row * n), logrank_cells_per_row * n),
+      logrank_max_sort, max(n, 65536),
+      if (timefix) 1 / sqrt(.Machine$double.eps) else Inf),
     logrank_method(test, rho, gamma, !is.null(strata)),
     list(test = test, rho = rho, gamma = gamma, p_adjust = p_adjust,
          type = "right", n_dropped = 0L, strata_vars = character(),
@@ -323,8 +333,8 @@ logrank_fast <- function(time, status, group, strata, test, rho, gamma,
   fit
 }
 
-# The limits of cpp_logrank_fit() for n rows: c(max_cells, max_sort,
-# max_span, max_time). Counting per cell (time bin x stratum x group) when
+# The limits of cpp_logrank_fit() for n rows, c(max_cells, max_sort,
+# max_span, max_time), written out in logrank_fast(): counting per cell (time bin x stratum x group) when
 # the times are whole numbers and the cells number at most bin_rule()'s
 # limit and `logrank_cells_per_row` per row (at small n a sort of the rows
 # is cheaper than scanning many empty cells); else sorting in C++ up to
@@ -332,12 +342,6 @@ logrank_fast <- function(time, status, group, strata, test, rho, gamma,
 # faster); grouping vectors coded by counting over a span of at most
 # max(n, 2^16) values; with `timefix`, only whole-number times below
 # 1 / sqrt(eps), which time_fix() leaves as they are.
-logrank_limits <- function(n, timefix) {
-  r <- bin_rules$logrank
-  c(min(max(r$min_cells, r$per_row * n), logrank_cells_per_row * n),
-    logrank_max_sort, max(n, 65536),
-    if (timefix) 1 / sqrt(.Machine$double.eps) else Inf)
-}
 logrank_cells_per_row <- 16
 logrank_max_sort <- 1e5
 
@@ -498,15 +502,17 @@ logrank_p <- function(statistic, df) {
   stats::pchisq(statistic, df, lower.tail = FALSE)
 }
 
-# A sentence naming the test and its weights.
+# A sentence naming the test and its weights (the log-rank test's two
+# sentences, the most asked for, made once).
 logrank_method <- function(test, rho, gamma, stratified) {
+  if (test == "fh" && rho == 0 && gamma == 0) {
+    return(logrank_method_lr[[1L + stratified]])
+  }
   base <- switch(
     test,
     "gehan" = "Gehan-Breslow generalized Wilcoxon test (weight n(t), the number at risk)",
     "tarone-ware" = "Tarone-Ware test (weight sqrt(n(t)), the square root of the number at risk)",
-    "fh" = if (rho == 0 && gamma == 0) {
-      "Log-rank (Mantel-Haenszel) test, equal weights (Fleming-Harrington G(0, 0))"
-    } else if (rho == 1 && gamma == 0) {
+    "fh" = if (rho == 1 && gamma == 0) {
       "Peto-Peto test (Fleming-Harrington G(1, 0): weight S(t-), the pooled Kaplan-Meier estimate)"
     } else {
       paste0("Fleming-Harrington G(", format(rho), ", ", format(gamma),
@@ -514,10 +520,14 @@ logrank_method <- function(test, rho, gamma, stratified) {
              format(gamma), ", S the pooled Kaplan-Meier estimate)")
     }
   )
-  paste0(base, if (stratified)
-    ", stratified: observed minus expected and its covariance summed over strata",
-    ".")
+  paste0(base, if (stratified) logrank_stratified, ".")
 }
+logrank_stratified <-
+  ", stratified: observed minus expected and its covariance summed over strata"
+logrank_method_lr <- paste0(
+  "Log-rank (Mantel-Haenszel) test, equal weights (Fleming-Harrington G(0, 0))",
+  c("", logrank_stratified), "."
+)
 
 # Methods ----------------------------------------------------------------------
 

@@ -458,10 +458,14 @@ SEXP logrank_fit_r(SEXP time, SEXP status, SEXP group, SEXP strata,
     s = logrank_levels(strata, n, limits[2]);
     if (!s.ok) return R_NilValue;
   }
-  v.group = g.codes.code.data();
+  // the codes made, or the caller's integers less an offset
+  const bool gx = g.codes.code.empty(), sx = s.codes.code.empty();
+  v.group = gx ? INTEGER(group) : g.codes.code.data();
+  v.group_offset = gx ? g.codes.offset : 0;
   v.n_groups = static_cast<int>(g.codes.values.size());
   if (s.ok) {
-    v.strata = s.codes.code.data();
+    v.strata = sx ? INTEGER(strata) : s.codes.code.data();
+    v.strata_offset = sx ? s.codes.offset : 0;
     v.n_strata = static_cast<int>(s.codes.values.size());
   }
   if (!(cohortsurv::logrank_cells(v, r) <= limits[0]) && n > limits[1]) {

@@ -368,23 +368,26 @@ LogrankTimeRange time_range_of(const T* time, const S* status,
   // double is whole (and beyond which no time makes a modest bin range)
   bool whole = true;
   const bool ints = std::is_integral<T>::value;
+  // no early exit, so that the loop vectorizes: a bad value is rare
+  bool bad = false;
   for (Eigen::Index i = 0; i < n; ++i) {
     const double t = static_cast<double>(time[i]);
     const S st = status[i];
     // NaN (a missing double), INT_MIN (a missing integer, negative) and
     // infinities fail here
-    if (!(t >= 0.0 && t < std::numeric_limits<double>::infinity()) ||
-        !(st == 0 || st == 1)) {
-      return r;
-    }
-    if (t < lo) lo = t;
-    if (t > hi) hi = t;
-    if (!ints && whole &&
-        (t >= 4503599627370496.0 ||
-         t != static_cast<double>(static_cast<std::int64_t>(t)))) {
-      whole = false;
+    bad |= !(t >= 0.0 && t < std::numeric_limits<double>::infinity()) |
+           !(st == 0 || st == 1);
+    lo = t < lo ? t : lo;
+    hi = t > hi ? t : hi;
+    if (!ints) {
+      // below 2^52 (beyond, every double is whole, and no bin range is
+      // modest); the cast of a NaN or infinity is not used (bad is set)
+      const double c = t < 4503599627370496.0 ? t : 0.0;
+      whole &= t < 4503599627370496.0 &&
+               c == static_cast<double>(static_cast<std::int64_t>(c));
     }
   }
+  if (bad) return r;
   r.clean = true;
   r.min = lo;
   r.max = hi;
@@ -440,26 +443,27 @@ LevelCodes level_codes_of(const T* x, Eigen::Index n, double max_span,
       map[j] = next++;
     }
   }
+  out.ok = true;
+  if (!is_double && next == static_cast<int>(map.size())) {
+    out.offset = static_cast<int>(lo);  // every value present: x - lo
+    return out;
+  }
   out.code.resize(n);
   for (Eigen::Index i = 0; i < n; ++i) {
     out.code[i] = map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)];
   }
-  out.ok = true;
   return out;
 }
 
 // The counting route: rows and deaths per cell (stratum, time bin, group),
 // interleaved (two ints per cell), in one pass over the caller's vectors;
-// also which (stratum, time bin) hold rows (`used`) and the rows and deaths
-// per (stratum, group) (`totals`, two ints each).
+// also which (stratum, time bin) hold rows (`used`).
 struct CellCounts {
-  std::vector<int> totals;
   std::unique_ptr<int[]> cells;
   std::unique_ptr<unsigned char[]> used;
   // zeroed by memset (vector::assign fills element by element)
-  CellCounts(std::size_t n_cells, std::size_t n_used, std::size_t n_totals)
-      : totals(n_totals, 0), cells(new int[n_cells]),
-        used(new unsigned char[n_used]) {
+  CellCounts(std::size_t n_cells, std::size_t n_used)
+      : cells(new int[n_cells]), used(new unsigned char[n_used]) {
     std::memset(cells.get(), 0, n_cells * sizeof(int));
     std::memset(used.get(), 0, n_used);
   }
@@ -472,27 +476,23 @@ void count_cells(const T* time, const S* status, const LogrankVectors& v,
   const unsigned uk = static_cast<unsigned>(v.n_groups);
   const unsigned ub = static_cast<unsigned>(n_bins);
   int* cells = cc.cells.get();
-  int* totals = cc.totals.data();
   unsigned char* used = cc.used.get();
   for (Eigen::Index r = 0; r < v.n; ++r) {
     poll.tick();
     const unsigned b = static_cast<unsigned>(
         static_cast<double>(time[r]) - tmin);
-    const unsigned g = static_cast<unsigned>(v.group[r]);
-    const unsigned st = v.strata ? static_cast<unsigned>(v.strata[r]) : 0u;
+    const unsigned g = static_cast<unsigned>(v.group[r] - v.group_offset);
+    const unsigned st =
+        v.strata ? static_cast<unsigned>(v.strata[r] - v.strata_offset) : 0u;
     if (b >= ub || g >= uk || st >= n_strata) {
       throw std::invalid_argument("logrank: bin, group or stratum code out "
                                   "of range");
     }
-    const int dead = status[r] != 0;
     const std::size_t sb = static_cast<std::size_t>(st) * ub + b;
     const std::size_t c = (sb * uk + g) * 2u;
     cells[c] += 1;
-    cells[c + 1] += dead;
+    cells[c + 1] += status[r] != 0;
     used[sb] = 1;
-    const std::size_t t = (static_cast<std::size_t>(st) * uk + g) * 2u;
-    totals[t] += 1;
-    totals[t + 1] += dead;
   }
 }
 
@@ -504,15 +504,26 @@ void scan_counts(const CellCounts& cc, int n_bins, int k, int n_strata,
                  LogrankTables& out) {
   std::vector<double> risk(k), dg(k);
   for (int s = 0; s < n_strata; ++s) {
-    double total = 0.0;
-    for (int g = 0; g < k; ++g) {
-      const std::size_t t = (static_cast<std::size_t>(s) * k + g) * 2u;
-      risk[g] = out.n(g, s) = static_cast<double>(cc.totals[t]);
-      out.events(g, s) = static_cast<double>(cc.totals[t + 1]);
-      total += risk[g];
-    }
     const unsigned char* used =
         cc.used.get() + static_cast<std::size_t>(s) * n_bins;
+    // rows and deaths per group of the stratum (exact integer sums)
+    std::fill(risk.begin(), risk.end(), 0.0);
+    std::fill(dg.begin(), dg.end(), 0.0);
+    for (int b = 0; b < n_bins; ++b) {
+      if (!used[b]) continue;
+      const int* c0 = cc.cells.get() +
+          ((static_cast<std::size_t>(s) * n_bins + b) * k) * 2u;
+      for (int g = 0; g < k; ++g) {
+        risk[g] += static_cast<double>(c0[2 * g]);
+        dg[g] += static_cast<double>(c0[2 * g + 1]);
+      }
+    }
+    double total = 0.0;
+    for (int g = 0; g < k; ++g) {
+      out.n(g, s) = risk[g];
+      out.events(g, s) = dg[g];
+      total += risk[g];
+    }
     double km = 1.0;
     for (int b = 0; b < n_bins && total > 0.0; ++b) {
       if (!used[b]) continue;
@@ -590,8 +601,7 @@ LogrankTables logrank_tables_vectors(const LogrankVectors& v,
   if (cells <= max_cells) {
     const int n_bins = static_cast<int>(r.max - r.min + 1.0);
     CellCounts cc(static_cast<std::size_t>(cells) * 2u,
-                  static_cast<std::size_t>(v.n_strata) * n_bins,
-                  static_cast<std::size_t>(v.n_strata) * k * 2u);
+                  static_cast<std::size_t>(v.n_strata) * n_bins);
     if (v.status_d) {
       count_cells_s(v, v.status_d, r.min, n_bins, cc, poll);
     } else {
@@ -605,16 +615,23 @@ LogrankTables logrank_tables_vectors(const LogrankVectors& v,
   }
   // the sorting route: a SurvData view of double copies where needed
   std::vector<double> tbuf, sbuf;
-  std::vector<int> zeros;
+  std::vector<int> scode, gcode;
   SurvData d;
   d.n = d.m = v.n;
   d.stop = v.time_d ? v.time_d : as_doubles(v.time_i, v.n, tbuf);
   d.status = v.status_d ? v.status_d : as_doubles(v.status_i, v.n, sbuf);
-  if (v.strata) {
-    d.strata = v.strata;
-  } else {
-    zeros.assign(v.n, 0);
-    d.strata = zeros.data();
+  scode.resize(v.n);
+  for (Eigen::Index i = 0; i < v.n; ++i) {
+    scode[i] = v.strata ? v.strata[i] - v.strata_offset : 0;
+  }
+  d.strata = scode.data();
+  const int* group = v.group;
+  if (v.group_offset != 0) {
+    gcode.resize(v.n);
+    for (Eigen::Index i = 0; i < v.n; ++i) {
+      gcode[i] = v.group[i] - v.group_offset;
+    }
+    group = gcode.data();
   }
   d.n_strata = v.n_strata;
   struct Key {
@@ -633,7 +650,7 @@ LogrankTables logrank_tables_vectors(const LogrankVectors& v,
   for (Eigen::Index i = 0; i < v.n; ++i) order[i] = keys[i].r;
   d.order = order.data();
   check_surv_data(d, "logrank");
-  return logrank_tables(d, v.group, k, weight_type, rho, gamma, poll);
+  return logrank_tables(d, group, k, weight_type, rho, gamma, poll);
 }
 
 Eigen::Vector2d logrank_chisq(const Eigen::VectorXd& u,

@@ -71,8 +71,10 @@ struct LogrankVectors {
   const double* status_d = nullptr;
   const int* status_i = nullptr;
   const int* group = nullptr;
+  int group_offset = 0;   // the code of row r is group[r] - group_offset
   int n_groups = 0;
   const int* strata = nullptr;
+  int strata_offset = 0;  // the code of row r is strata[r] - strata_offset
   int n_strata = 1;
 };
 
@@ -91,10 +93,13 @@ LogrankTimeRange logrank_time_range(const LogrankVectors& v);
 // missing) or doubles that are all whole numbers (NaN missing), when the
 // values span at most max_span: `ok` false otherwise (a missing value,
 // a fractional number, or too wide a span). values: the distinct values
-// present, increasing.
+// present, increasing. When the values present are all those of
+// [lo, hi] of an int vector, `code` is left empty: the codes are x - offset
+// (offset = lo), and x serves as they are (no copy of n values).
 struct LevelCodes {
   bool ok = false;
   std::vector<int> code;
+  int offset = 0;
   std::vector<double> values;
 };
 LevelCodes level_codes(const int* x, Eigen::Index n, double max_span);
