@@ -334,8 +334,8 @@ logrank_fast <- function(time, status, group, strata, test, rho, gamma,
 }
 
 # The limits of cpp_logrank_fit() for n rows, c(max_cells, max_sort,
-# max_span, max_time), written out in logrank_fast(): counting per cell (time bin x stratum x group) when
-# the times are whole numbers and the cells number at most bin_rule()'s
+# max_span, max_time), written out in logrank_fast(): counting per cell
+# (time bin x stratum x group) when the times are whole numbers and the cells number at most bin_rule()'s
 # limit and `logrank_cells_per_row` per row (at small n a sort of the rows
 # is cheaper than scanning many empty cells); else sorting in C++ up to
 # `logrank_max_sort` rows (beyond, logrank_engine()'s radix sort is
@@ -343,7 +343,7 @@ logrank_fast <- function(time, status, group, strata, test, rho, gamma,
 # max(n, 2^16) values; with `timefix`, only whole-number times below
 # 1 / sqrt(eps), which time_fix() leaves as they are.
 logrank_cells_per_row <- 16
-logrank_max_sort <- 1e5
+logrank_max_sort <- 2.5e5
 
 # `group` as a factor of the groups present, checked: one value per row
 # (n), none missing, at least two groups.

@@ -554,6 +554,61 @@ void count_cells_s(const LogrankVectors& v, const S* status, double tmin,
   }
 }
 
+// The 0-based order of n rows by (stratum, time): a least-significant-digit
+// radix sort of (key, row) pairs, the key the order-preserving 64-bit image
+// of the double time, in 8-bit digits (a digit that every key shares is
+// skipped), then a stable counting pass by stratum code (0-based, below
+// n_strata). O(n) and branch-free, unlike a comparison sort of random keys.
+// Ties keep no particular order (the kernel does not depend on it).
+std::vector<int> radix_order(const double* t, const int* strata,
+                             int n_strata, Eigen::Index n, const Poll& poll) {
+  struct Item {
+    std::uint64_t key;
+    int row;
+  };
+  std::vector<Item> a(n), b(n);
+  std::vector<std::size_t> hist(8 * 256, 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    poll.tick();
+    std::uint64_t bits;
+    std::memcpy(&bits, t + i, sizeof bits);
+    // flip the sign bit of positives, every bit of negatives (-0.0 only)
+    const std::uint64_t key =
+        (bits >> 63) ? ~bits : bits | (std::uint64_t(1) << 63);
+    a[i] = Item{key, static_cast<int>(i)};
+    for (int p = 0; p < 8; ++p) ++hist[p * 256 + ((key >> (8 * p)) & 255u)];
+  }
+  for (int p = 0; p < 8; ++p) {
+    std::size_t* h = &hist[p * 256];
+    if (n == 0 || h[(a[0].key >> (8 * p)) & 255u] ==
+                      static_cast<std::size_t>(n)) {
+      continue;
+    }
+    std::size_t sum = 0;
+    for (int j = 0; j < 256; ++j) {
+      const std::size_t c = h[j];
+      h[j] = sum;
+      sum += c;
+    }
+    for (Eigen::Index i = 0; i < n; ++i) {
+      b[h[(a[i].key >> (8 * p)) & 255u]++] = a[i];
+    }
+    a.swap(b);
+  }
+  if (n_strata > 1) {
+    std::vector<std::size_t> off(n_strata + 1, 0);
+    for (Eigen::Index i = 0; i < n; ++i) ++off[strata[i] + 1];
+    for (int j = 0; j < n_strata; ++j) off[j + 1] += off[j];
+    for (Eigen::Index i = 0; i < n; ++i) {
+      b[off[strata[a[i].row]]++] = a[i];
+    }
+    a.swap(b);
+  }
+  std::vector<int> order(n);
+  for (Eigen::Index i = 0; i < n; ++i) order[i] = a[i].row;
+  return order;
+}
+
 template <class T>
 const double* as_doubles(const T* x, Eigen::Index n, std::vector<double>& buf) {
   buf.assign(x, x + n);
@@ -634,20 +689,8 @@ LogrankTables logrank_tables_vectors(const LogrankVectors& v,
     group = gcode.data();
   }
   d.n_strata = v.n_strata;
-  struct Key {
-    int s;
-    double t;
-    int r;
-  };
-  std::vector<Key> keys(v.n);
-  for (Eigen::Index i = 0; i < v.n; ++i) {
-    keys[i] = Key{d.strata[i], d.stop[i], static_cast<int>(i)};
-  }
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-    return a.s < b.s || (a.s == b.s && a.t < b.t);
-  });
-  std::vector<int> order(v.n);
-  for (Eigen::Index i = 0; i < v.n; ++i) order[i] = keys[i].r;
+  const std::vector<int> order =
+      radix_order(d.stop, d.strata, v.n_strata, v.n, poll);
   d.order = order.data();
   check_surv_data(d, "logrank");
   return logrank_tables(d, group, k, weight_type, rho, gamma, poll);

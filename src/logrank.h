@@ -105,18 +105,18 @@ struct LevelCodes {
 LevelCodes level_codes(const int* x, Eigen::Index n, double max_span);
 LevelCodes level_codes(const double* x, Eigen::Index n, double max_span);
 
-// The tables of logrank_tables() for the vectors v (with their range r,
-// r.clean), choosing the cheapest route: whole-number times whose cells
-// (time bins x strata x groups) number at most max_cells are counted
-// per cell in one pass over the caller's vectors, no sorting; otherwise
-// the rows are sorted here (std::sort of n row numbers) and read by the
-// sorting kernel. The two routes give the same numbers to the bit (every
-// count is an exact integer and the death times are visited in the same
-// order with the same arithmetic).
 // The cells of the counting route for v: (max - min + 1) time bins x
 // strata x groups when every time is a whole number, else infinity.
 double logrank_cells(const LogrankVectors& v, const LogrankTimeRange& r);
 
+// The tables of logrank_tables() for the vectors v (with their range r,
+// r.clean), choosing the cheapest route: whole-number times whose cells
+// (time bins x strata x groups) number at most max_cells are counted
+// per cell in one pass over the caller's vectors, no sorting; otherwise
+// the rows are sorted here (a radix sort of n rows) and read by the
+// sorting kernel. The two routes give the same numbers to the bit (every
+// count is an exact integer and the death times are visited in the same
+// order with the same arithmetic).
 LogrankTables logrank_tables_vectors(const LogrankVectors& v,
                                      const LogrankTimeRange& r,
                                      double max_cells, int weight_type,
