@@ -272,7 +272,11 @@ LogrankLevels logrank_levels(SEXP x, R_xlen_t n, double max_span) {
   const bool factor = Rf_isFactor(x);
   if (!factor && OBJECT(x)) return out;
   const int type = TYPEOF(x);
-  if (type == INTSXP || type == LGLSXP) {
+  if (factor) {
+    SEXP lev = Rf_getAttrib(x, R_LevelsSymbol);
+    if (TYPEOF(lev) != STRSXP) return out;
+    out.codes = cohortsurv::factor_codes(INTEGER(x), n, Rf_length(lev));
+  } else if (type == INTSXP || type == LGLSXP) {
     out.codes = cohortsurv::level_codes(INTEGER(x), n, max_span);
   } else if (type == REALSXP && !factor) {
     out.codes = cohortsurv::level_codes(REAL(x), n, max_span);

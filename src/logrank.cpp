@@ -402,6 +402,30 @@ LogrankTimeRange time_range_s(const LogrankVectors& v, const S* status) {
   throw std::invalid_argument("logrank: no time vector");
 }
 
+// The values present (map[j] set for value lo + j) numbered in increasing
+// order: out.values, and out.code (or out.offset when every value of the
+// span is present in an int vector).
+template <class T>
+void number_codes(const T* x, Eigen::Index n, double lo, bool is_double,
+                  std::vector<int>& map, LevelCodes& out) {
+  int next = 0;
+  for (std::size_t j = 0; j < map.size(); ++j) {
+    if (map[j]) {
+      out.values.push_back(lo + static_cast<double>(j));
+      map[j] = next++;
+    }
+  }
+  out.ok = true;
+  if (!is_double && next == static_cast<int>(map.size())) {
+    out.offset = static_cast<int>(lo);  // every value present: x - lo
+    return;
+  }
+  out.code.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    out.code[i] = map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)];
+  }
+}
+
 // Codes by counting over the span [lo, hi] of whole values: mark the values
 // present, number them in increasing order, then look each row up.
 template <class T>
@@ -433,25 +457,17 @@ LevelCodes level_codes_of(const T* x, Eigen::Index n, double max_span,
   const double span = hi - lo + 1.0;
   if (!(span <= max_span) || !(span <= 2147483647.0)) return out;
   std::vector<int> map(static_cast<std::size_t>(span), 0);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)] = 1;
-  }
-  int next = 0;
-  for (std::size_t j = 0; j < map.size(); ++j) {
-    if (map[j]) {
-      out.values.push_back(lo + static_cast<double>(j));
-      map[j] = next++;
+  if (is_double) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)] = 1;
+    }
+  } else {
+    const std::int64_t ilo = static_cast<std::int64_t>(lo);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      map[static_cast<std::size_t>(static_cast<std::int64_t>(x[i]) - ilo)] = 1;
     }
   }
-  out.ok = true;
-  if (!is_double && next == static_cast<int>(map.size())) {
-    out.offset = static_cast<int>(lo);  // every value present: x - lo
-    return out;
-  }
-  out.code.resize(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    out.code[i] = map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)];
-  }
+  number_codes(x, n, lo, is_double, map, out);
   return out;
 }
 
@@ -624,6 +640,26 @@ LogrankTimeRange logrank_time_range(const LogrankVectors& v) {
 
 LevelCodes level_codes(const int* x, Eigen::Index n, double max_span) {
   return level_codes_of(x, n, max_span, false);
+}
+
+LevelCodes factor_codes(const int* x, Eigen::Index n, int n_levels) {
+  LevelCodes out;
+  if (n < 1 || n_levels < 1) return out;
+  std::vector<int> map(static_cast<std::size_t>(n_levels), 0);
+  // one pass: NA_integer_ and codes beyond the levels fail
+  bool bad = false;
+  const unsigned nl = static_cast<unsigned>(n_levels);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const unsigned c = static_cast<unsigned>(x[i]) - 1u;
+    if (c < nl) {
+      map[c] = 1;
+    } else {
+      bad = true;
+    }
+  }
+  if (bad) return out;
+  number_codes(x, n, 1.0, false, map, out);
+  return out;
 }
 
 LevelCodes level_codes(const double* x, Eigen::Index n, double max_span) {

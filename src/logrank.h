@@ -104,6 +104,9 @@ struct LevelCodes {
 };
 LevelCodes level_codes(const int* x, Eigen::Index n, double max_span);
 LevelCodes level_codes(const double* x, Eigen::Index n, double max_span);
+// The same for the codes x of a factor of n_levels levels, in one pass
+// (the span is known): `ok` false for a code outside 1..n_levels (NA).
+LevelCodes factor_codes(const int* x, Eigen::Index n, int n_levels);
 
 // The cells of the counting route for v: (max - min + 1) time bins x
 // strata x groups when every time is a whole number, else infinity.
