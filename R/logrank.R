@@ -152,7 +152,11 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
   }
   test <- arg_choice(test, "test", c("fh", "gehan", "tarone-ware"))
   check_flag(timefix, "timefix")
-  check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
+  if (!(identical(rho, 0) && identical(gamma, 0) && identical(trend, FALSE) &&
+        identical(pairwise, FALSE) && identical(p_adjust, "holm"))) {
+    check_logrank_options(test, rho, gamma, trend, pairwise, p_adjust)
+  }
+  # (logrank() has no `...`: this is also match.call(), the fit's call)
   mcall <- match.call(expand.dots = FALSE)
   sf <- surv_frame(mcall, parent.frame(), fun = "logrank")
   gvars <- grouping_terms(sf, "logrank", strata = FALSE)
@@ -176,7 +180,7 @@ logrank <- function(formula, data, subset, na.action = stats::na.omit,
   }
   fit$n_dropped <- sf$n_dropped
   fit$strata_vars <- sp$strata_vars
-  fit$call <- match.call()
+  fit$call <- mcall
   fit
 }
 
