@@ -364,8 +364,9 @@ LogrankTimeRange time_range_of(const T* time, const S* status,
   LogrankTimeRange r;
   if (n < 1) return r;
   double lo = std::numeric_limits<double>::infinity(), hi = 0.0;
-  // integers are whole; doubles are checked below 2^52, where every
-  // double is whole (and beyond which no time makes a modest bin range)
+  // integers are whole; doubles count as whole when they are whole numbers
+  // below 2^31 (beyond, the sorting route serves, and timefix's limit is
+  // far below)
   bool whole = true;
   const bool ints = std::is_integral<T>::value;
   // no early exit, so that the loop vectorizes: a bad value is rare
@@ -380,11 +381,11 @@ LogrankTimeRange time_range_of(const T* time, const S* status,
     lo = t < lo ? t : lo;
     hi = t > hi ? t : hi;
     if (!ints) {
-      // below 2^52 (beyond, every double is whole, and no bin range is
-      // modest); the cast of a NaN or infinity is not used (bad is set)
-      const double c = t < 4503599627370496.0 ? t : 0.0;
-      whole &= t < 4503599627370496.0 &&
-               c == static_cast<double>(static_cast<std::int64_t>(c));
+      // whole numbers below 2^31 (a 32-bit truncation, which vectorizes);
+      // the cast of a NaN, infinity or larger time is not used
+      const bool small = t < 2147483647.0;
+      const double c = small ? t : 0.0;
+      whole &= small & (c == static_cast<double>(static_cast<int>(c)));
     }
   }
   if (bad) return r;

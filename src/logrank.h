@@ -80,7 +80,8 @@ struct LogrankVectors {
 
 // One pass over time and status: `clean` when every time is finite and
 // non-negative and every status 0 or 1 (then min, max and whether every time
-// is a whole number); otherwise the caller's own checks name the bad row.
+// is a whole number below 2^31); otherwise the caller's own checks name the
+// bad row.
 struct LogrankTimeRange {
   bool clean = false;
   double min = 0.0, max = 0.0;

@@ -238,3 +238,21 @@ test_that("bad vectors give the general path's errors", {
                "`rho` must be a single finite non-negative number; it is -1",
                class = "cohortsurv_error")
 })
+
+test_that("whole times beyond 2^31 take the sorting route, to the bit", {
+  set.seed(11)
+  n <- 300
+  time <- 3e9 + sample.int(50, n, replace = TRUE)
+  status <- rbinom(n, 1, 0.6)
+  g <- sample(c("a", "b"), n, replace = TRUE)
+  s <- sample(1:3, n, replace = TRUE)
+  expect_false(is.null(logrank_fast(time, status, g, s, "fh", 1, 0, "holm",
+                                    FALSE)))
+  expect_same_fit(logrank_fit(time, status, g, strata = s, rho = 1),
+                  engine_fit(time, status, g, s, rho = 1))
+  # and equal those of the same data shifted to small times
+  a <- logrank_fit(time, status, g, strata = s, rho = 1)
+  b <- logrank_fit(time - 3e9, status, g, strata = s, rho = 1)
+  expect_identical(a$statistic, b$statistic)
+  expect_identical(a$by_stratum, b$by_stratum)
+})
