@@ -37,8 +37,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <type_traits>
 #include <vector>
@@ -172,52 +172,6 @@ void check_weights(int weight_type, double rho, double gamma) {
                                 "non-negative");
   }
 }
-
-// The tables from per-cell counts: rows[c * stride] and deaths[c * stride]
-// for cell c = (s * n_bins + b) * k + g (stratum s, time bin b, group g):
-// per stratum, the totals, then one forward pass over the time bins, the
-// rows of a bin leaving the risk set after its deaths are counted.
-template <class C>
-void scan_cells(const C* rows, const C* deaths, std::size_t stride,
-                int n_bins, int k, int n_strata, LogrankWeight wtype,
-                double rho, double gamma, LogrankTables& out) {
-  std::vector<double> risk(k), dg(k);
-  for (int s = 0; s < n_strata; ++s) {
-    const std::size_t base = static_cast<std::size_t>(s) * n_bins * k;
-    std::fill(risk.begin(), risk.end(), 0.0);
-    double total = 0.0;
-    for (int b = 0; b < n_bins; ++b) {
-      for (int g = 0; g < k; ++g) {
-        const std::size_t c = (base + static_cast<std::size_t>(b) * k + g) *
-                              stride;
-        risk[g] += static_cast<double>(rows[c]);
-        out.events(g, s) += static_cast<double>(deaths[c]);
-      }
-    }
-    for (int g = 0; g < k; ++g) {
-      out.n(g, s) = risk[g];
-      total += risk[g];
-    }
-    double km = 1.0;
-    for (int b = 0; b < n_bins && total > 0.0; ++b) {
-      const std::size_t c0 = (base + static_cast<std::size_t>(b) * k) * stride;
-      double d = 0.0, left = 0.0;
-      for (int g = 0; g < k; ++g) {
-        dg[g] = static_cast<double>(deaths[c0 + g * stride]);
-        d += dg[g];
-        left += static_cast<double>(rows[c0 + g * stride]);
-      }
-      if (left == 0.0) continue;
-      if (d > 0.0) {
-        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
-      }
-      for (int g = 0; g < k; ++g) {
-        risk[g] -= static_cast<double>(rows[c0 + g * stride]);
-      }
-      total -= left;
-    }
-  }
-}
 }  // namespace
 
 LogrankTables logrank_tables_binned(const SurvData& d, const int* bin,
@@ -254,8 +208,39 @@ LogrankTables logrank_tables_binned(const SurvData& d, const int* bin,
     if (status[r] != 0.0) deaths[idx] += 1.0;
   }
   LogrankTables out = new_tables(k, n_strata);
-  scan_cells(rows.data(), deaths.data(), 1, n_bins, k, n_strata, wtype, rho,
-             gamma, out);
+  std::vector<double> risk(k), dg(k);
+  for (int s = 0; s < n_strata; ++s) {
+    const std::size_t base = static_cast<std::size_t>(s) * n_bins * k;
+    std::fill(risk.begin(), risk.end(), 0.0);
+    double total = 0.0;
+    for (int b = 0; b < n_bins; ++b) {
+      for (int g = 0; g < k; ++g) {
+        risk[g] += rows[base + b * k + g];
+        out.events(g, s) += deaths[base + b * k + g];
+      }
+    }
+    for (int g = 0; g < k; ++g) {
+      out.n(g, s) = risk[g];
+      total += risk[g];
+    }
+    double km = 1.0;
+    for (int b = 0; b < n_bins && total > 0.0; ++b) {
+      const double* rw = &rows[base + b * k];
+      const double* dw = &deaths[base + b * k];
+      double d = 0.0, left = 0.0;
+      for (int g = 0; g < k; ++g) {
+        dg[g] = dw[g];
+        d += dw[g];
+        left += rw[g];
+      }
+      if (left == 0.0) continue;
+      if (d > 0.0) {
+        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
+      }
+      for (int g = 0; g < k; ++g) risk[g] -= rw[g];
+      total -= left;
+    }
+  }
   logrank_test(out);
   return out;
 }
@@ -350,12 +335,14 @@ LogrankTables logrank_tables(const SurvData& d, const int* group,
 // ---- The one-call path: the caller's vectors, checked and counted ---------
 //
 // Inputs: LogrankVectors (logrank.h): n rows of time (double or int),
-//   status (double or int), 0-based group codes in [0, n_groups) and
-//   optional 0-based stratum codes in [0, n_strata), in the caller's order.
+//   status (double or int), group codes (less their offset) in
+//   [0, n_groups) and optional stratum codes (less theirs) in
+//   [0, n_strata), in the caller's order.
 // logrank_time_range(): one pass, no allocation; level_codes(): two
-//   passes and one vector of n codes; logrank_tables_vectors(): the tables
-//   of logrank_tables() (same method, same numbers) by counting per cell
-//   (O(n + cells), no sort) or by sorting here (O(n log n)).
+//   passes (factor_codes(): one), and a vector of n codes only when the
+//   values present leave gaps in their span; logrank_tables_vectors(): the
+//   tables of logrank_tables() (same method, same numbers) by counting per
+//   cell (O(n + cells), no sort) or by a radix sort here (O(n)).
 
 namespace {
 template <class T, class S>
@@ -515,7 +502,7 @@ void count_cells(const T* time, const S* status, const LogrankVectors& v,
 
 // The tables from CellCounts: per stratum, one forward pass over the time
 // bins that hold rows, the rows of a bin leaving the risk set after its
-// deaths are counted (the arithmetic of scan_cells()).
+// deaths are counted (the arithmetic of logrank_tables_binned()).
 void scan_counts(const CellCounts& cc, int n_bins, int k, int n_strata,
                  LogrankWeight wtype, double rho, double gamma,
                  LogrankTables& out) {
