@@ -215,7 +215,10 @@ check_logrank_options <- function(test, rho, gamma, trend, pairwise,
 #' Log-rank tests from vectors
 #'
 #' The vector-level fitter behind [logrank()]: takes plain vectors, already
-#' free of missing values, sorts them once and calls the C++ kernel.
+#' free of missing values. Without trend or pairwise tests, one C++ call
+#' checks them, counts the rows per time, stratum and group (whole-number
+#' times) or sorts them, and builds the result; otherwise they are sorted
+#' once and passed to the C++ kernel.
 #'
 #' @param time Numeric vector of follow-up (stop) times, finite and
 #'   non-negative.
