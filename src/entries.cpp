@@ -333,8 +333,9 @@ SEXP logrank_factor(SEXP labels, int each, int times) {
 // A data frame of the named columns (row.names in R's compact form).
 SEXP logrank_frame(Rcpp::List cols) {
   const int nr = Rf_length(cols[0]);
-  cols.attr("row.names") = Rcpp::IntegerVector::create(NA_INTEGER, -nr);
+  // attributes in new_frame()'s order, so that dput() shows the same
   cols.attr("class") = "data.frame";
+  cols.attr("row.names") = Rcpp::IntegerVector::create(NA_INTEGER, -nr);
   return cols;
 }
 

@@ -18,6 +18,9 @@ expect_same_fit <- function(fast, slow) {
   fast$call <- NULL
   slow$call <- NULL
   expect_identical(fast, slow)
+  # attributes in the same order too (identical() ignores their order)
+  expect_identical(utils::capture.output(dput(fast)),
+                   utils::capture.output(dput(slow)))
 }
 
 fast_survdiff <- function(fit, sfit, tol = 1e-10) {
