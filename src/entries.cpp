@@ -272,13 +272,14 @@ LogrankLevels logrank_levels(SEXP x, R_xlen_t n, double max_span) {
   const bool factor = Rf_isFactor(x);
   if (!factor && OBJECT(x)) return out;
   const int type = TYPEOF(x);
+  SEXP lev = factor ? Rf_getAttrib(x, R_LevelsSymbol) : R_NilValue;
   if (factor) {
-    SEXP lev = Rf_getAttrib(x, R_LevelsSymbol);
     if (TYPEOF(lev) != STRSXP) return out;
+    // codes in 1..nlevels (factor_codes() refuses any other)
     out.codes = cohortsurv::factor_codes(INTEGER(x), n, Rf_length(lev));
   } else if (type == INTSXP || type == LGLSXP) {
     out.codes = cohortsurv::level_codes(INTEGER(x), n, max_span);
-  } else if (type == REALSXP && !factor) {
+  } else if (type == REALSXP) {
     out.codes = cohortsurv::level_codes(REAL(x), n, max_span);
   } else {
     return out;
@@ -287,11 +288,6 @@ LogrankLevels logrank_levels(SEXP x, R_xlen_t n, double max_span) {
   const std::vector<double>& v = out.codes.values;
   const R_xlen_t k = static_cast<R_xlen_t>(v.size());
   if (factor) {
-    SEXP lev = Rf_getAttrib(x, R_LevelsSymbol);
-    if (TYPEOF(lev) != STRSXP || v.front() < 1 ||
-        v.back() > static_cast<double>(Rf_xlength(lev))) {
-      return out;
-    }
     Rcpp::CharacterVector labels(k);
     for (R_xlen_t j = 0; j < k; ++j) {
       SET_STRING_ELT(labels, j,
