@@ -33,6 +33,10 @@ cpp_logrank_binned <- function(sd, bin, group, n_bins, n_groups, weight_type, rh
     .Call(`_cohortsurv_cpp_logrank_binned`, sd, bin, group, n_bins, n_groups, weight_type, rho, gamma)
 }
 
+cpp_logrank_fit <- function(time, status, group, strata, weight_type, rho, gamma, limits, method, settings) {
+    .Call(`_cohortsurv_cpp_logrank_fit`, time, status, group, strata, weight_type, rho, gamma, limits, method, settings)
+}
+
 cpp_first_nonfinite <- function(x) {
     .Call(`_cohortsurv_cpp_first_nonfinite`, x)
 }

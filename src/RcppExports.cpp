@@ -119,6 +119,25 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_logrank_fit
+SEXP cpp_logrank_fit(SEXP time, SEXP status, SEXP group, SEXP strata, int weight_type, double rho, double gamma, const Rcpp::NumericVector limits, SEXP method, const Rcpp::List settings);
+RcppExport SEXP _cohortsurv_cpp_logrank_fit(SEXP timeSEXP, SEXP statusSEXP, SEXP groupSEXP, SEXP strataSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP, SEXP limitsSEXP, SEXP methodSEXP, SEXP settingsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type time(timeSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type group(groupSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< int >::type weight_type(weight_typeSEXP);
+    Rcpp::traits::input_parameter< double >::type rho(rhoSEXP);
+    Rcpp::traits::input_parameter< double >::type gamma(gammaSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type limits(limitsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::List >::type settings(settingsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_logrank_fit(time, status, group, strata, weight_type, rho, gamma, limits, method, settings));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_first_nonfinite
 double cpp_first_nonfinite(SEXP x);
 RcppExport SEXP _cohortsurv_cpp_first_nonfinite(SEXP xSEXP) {
@@ -300,6 +319,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 6},
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
+    {"_cohortsurv_cpp_logrank_fit", (DL_FUNC) &_cohortsurv_cpp_logrank_fit, 10},
     {"_cohortsurv_cpp_first_nonfinite", (DL_FUNC) &_cohortsurv_cpp_first_nonfinite, 1},
     {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 2},
     {"_cohortsurv_cpp_quad_form", (DL_FUNC) &_cohortsurv_cpp_quad_form, 3},

@@ -247,6 +247,244 @@ Rcpp::List cpp_logrank_binned(const Rcpp::List sd, const Rcpp::IntegerVector bin
   return to_list(cohortsurv::logrank_tables_binned(surv_view(sd), ints(bin, group.size(), "bin"), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_bins, n_groups, weight_type, rho, gamma, r_poll()));
 }
 
+namespace {
+
+// logrank_fit() and logrank() in one call (cpp_logrank_fit()): the vectors
+// as R holds them, checked, coded and counted in C++, and the cs_logrank
+// object built here, so that the R wrappers do almost nothing. Every
+// input this path does not take (classed or character vectors, missing or
+// bad values, one group, fractional group values, too many cells for the
+// counting route on a large data set, times that timefix would merge) gives
+// NULL, and R takes its general path, whose checks name the first bad row.
+
+// A grouping vector's codes and labels: a factor (codes of the levels
+// used, labels those levels) or a plain integer, logical or double vector
+// (labels as.character() of the distinct values, as factor() makes them).
+struct LogrankLevels {
+  bool ok = false;
+  cohortsurv::LevelCodes codes;
+  Rcpp::RObject labels;  // NULL unless ok
+};
+
+LogrankLevels logrank_levels(SEXP x, R_xlen_t n, double max_span) {
+  LogrankLevels out;
+  if (Rf_xlength(x) != n) return out;
+  const bool factor = Rf_isFactor(x);
+  if (!factor && OBJECT(x)) return out;
+  const int type = TYPEOF(x);
+  SEXP lev = factor ? Rf_getAttrib(x, R_LevelsSymbol) : R_NilValue;
+  if (factor) {
+    if (TYPEOF(lev) != STRSXP) return out;
+    // codes in 1..nlevels (factor_codes() refuses any other)
+    out.codes = cohortsurv::factor_codes(INTEGER(x), n, Rf_length(lev));
+  } else if (type == INTSXP || type == LGLSXP) {
+    out.codes = cohortsurv::level_codes(INTEGER(x), n, max_span);
+  } else if (type == REALSXP) {
+    out.codes = cohortsurv::level_codes(REAL(x), n, max_span);
+  } else {
+    return out;
+  }
+  if (!out.codes.ok) return out;
+  const std::vector<double>& v = out.codes.values;
+  const R_xlen_t k = static_cast<R_xlen_t>(v.size());
+  if (factor) {
+    Rcpp::CharacterVector labels(k);
+    for (R_xlen_t j = 0; j < k; ++j) {
+      SET_STRING_ELT(labels, j,
+                     STRING_ELT(lev, static_cast<R_xlen_t>(v[j]) - 1));
+    }
+    out.labels = labels;
+  } else {
+    // as.character() of the distinct values: R's own coercion
+    Rcpp::RObject vals = Rf_allocVector(type, k);
+    for (R_xlen_t j = 0; j < k; ++j) {
+      if (type == REALSXP) {
+        REAL(vals)[j] = v[j];
+      } else {
+        INTEGER(vals)[j] = static_cast<int>(v[j]);  // LOGICAL is INTEGER
+      }
+    }
+    out.labels = Rf_coerceVector(vals, STRSXP);
+  }
+  out.ok = true;
+  return out;
+}
+
+// A factor of codes 1..k (`each` times each, the whole repeated `times`).
+SEXP logrank_factor(SEXP labels, int each, int times) {
+  const int k = Rf_length(labels);
+  SEXP f = PROTECT(Rf_allocVector(INTSXP, static_cast<R_xlen_t>(k) * each * times));
+  int* p = INTEGER(f);
+  for (int t = 0; t < times; ++t) {
+    for (int j = 1; j <= k; ++j) {
+      for (int e = 0; e < each; ++e) *p++ = j;
+    }
+  }
+  Rf_setAttrib(f, R_LevelsSymbol, labels);
+  Rf_setAttrib(f, R_ClassSymbol, Rf_mkString("factor"));
+  UNPROTECT(1);
+  return f;
+}
+
+// A data frame of the named columns (row.names in R's compact form).
+SEXP logrank_frame(Rcpp::List cols) {
+  const int nr = Rf_length(cols[0]);
+  // attributes in new_frame()'s order, so that dput() shows the same
+  cols.attr("class") = "data.frame";
+  cols.attr("row.names") = Rcpp::IntegerVector::create(NA_INTEGER, -nr);
+  return cols;
+}
+
+// rowSums() of a k x s matrix as R computes it (long double accumulation).
+Rcpp::NumericVector row_sums(const Eigen::MatrixXd& m) {
+  Rcpp::NumericVector out(m.rows());
+  for (Eigen::Index g = 0; g < m.rows(); ++g) {
+    long double s = 0.0;
+    for (Eigen::Index j = 0; j < m.cols(); ++j) s += m(g, j);
+    out[g] = static_cast<double>(s);
+  }
+  return out;
+}
+
+Rcpp::NumericVector as_vector(const Eigen::MatrixXd& m) {
+  return Rcpp::NumericVector(m.data(), m.data() + m.size());
+}
+
+// The cs_logrank object of logrank_engine() from the tables x: groups,
+// variance, statistic, df, p_value, method, by_stratum (when stratified),
+// then the `settings` list's elements; class "cs_logrank".
+SEXP logrank_object(const cohortsurv::LogrankTables& x, SEXP glev,
+                    SEXP slev, SEXP method, const Rcpp::List& settings) {
+  const int k = Rf_length(glev);
+  const Rcpp::NumericVector obs = row_sums(x.observed);
+  const Rcpp::NumericVector expct = row_sums(x.expected);
+  Rcpp::NumericVector ome(k), vdiag(k);
+  for (int g = 0; g < k; ++g) {
+    ome[g] = obs[g] - expct[g];
+    vdiag[g] = x.variance(g, g);
+  }
+  Rcpp::NumericMatrix v(k, k, x.variance.data());
+  v.attr("dimnames") = Rcpp::List::create(glev, glev);
+  Rcpp::List groups = Rcpp::List::create(
+      Rcpp::Named("group") = logrank_factor(glev, 1, 1),
+      Rcpp::Named("n") = row_sums(x.n),
+      Rcpp::Named("events") = row_sums(x.events),
+      Rcpp::Named("observed") = obs, Rcpp::Named("expected") = expct,
+      Rcpp::Named("o_minus_e") = ome, Rcpp::Named("variance") = vdiag);
+  const double p = x.df < 1 ? NA_REAL
+                            : R::pchisq(x.statistic, x.df, false, false);
+  const bool stratified = !Rf_isNull(slev);
+  const R_xlen_t n_head = stratified ? 7 : 6;
+  const R_xlen_t n_set = settings.size();
+  Rcpp::List out(n_head + n_set);
+  Rcpp::CharacterVector nm(n_head + n_set);
+  out[0] = logrank_frame(groups);
+  out[1] = v;
+  out[2] = x.statistic;
+  out[3] = static_cast<int>(x.df);
+  out[4] = p;
+  out[5] = method;
+  const char* head[] = {"groups", "variance", "statistic", "df",
+                        "p_value", "method", "by_stratum"};
+  for (R_xlen_t j = 0; j < n_head; ++j) nm[j] = head[j];
+  if (stratified) {
+    const int s = Rf_length(slev);
+    out[6] = logrank_frame(Rcpp::List::create(
+        Rcpp::Named("stratum") = logrank_factor(slev, k, 1),
+        Rcpp::Named("group") = logrank_factor(glev, 1, s),
+        Rcpp::Named("n") = as_vector(x.n),
+        Rcpp::Named("events") = as_vector(x.events),
+        Rcpp::Named("observed") = as_vector(x.observed),
+        Rcpp::Named("expected") = as_vector(x.expected)));
+  }
+  const Rcpp::CharacterVector snm = settings.names();
+  for (R_xlen_t j = 0; j < n_set; ++j) {
+    out[n_head + j] = settings[j];
+    nm[n_head + j] = snm[j];
+  }
+  out.attr("names") = nm;
+  out.attr("class") = "cs_logrank";
+  return out;
+}
+
+// limits: c(max_cells, max_sort, max_span, max_time): the counting route
+// when the cells are at most max_cells, else the sorting route when n is at
+// most max_sort (else NULL: R's radix sort is faster there); grouping
+// vectors of span at most max_span; NULL unless every time is a whole
+// number below max_time (Inf: any time).
+SEXP logrank_fit_r(SEXP time, SEXP status, SEXP group, SEXP strata,
+                   int weight_type, double rho, double gamma,
+                   const Rcpp::NumericVector& limits, SEXP method,
+                   const Rcpp::List& settings) {
+  if (limits.size() != 4) bad("`limits` must have 4 elements");
+  cohortsurv::LogrankVectors v;
+  // time and status, or the response matrix (time, status) as `time`
+  SEXP st = status;
+  R_xlen_t n;
+  if (Rf_isNull(status)) {
+    if (TYPEOF(time) != REALSXP || !Rf_isMatrix(time) || Rf_ncols(time) != 2) {
+      return R_NilValue;
+    }
+    n = Rf_nrows(time);
+    v.time_d = REAL(time);
+    v.status_d = REAL(time) + n;
+  } else {
+    n = Rf_xlength(time);
+    if (OBJECT(time) || OBJECT(st) || Rf_xlength(st) != n) return R_NilValue;
+    if (TYPEOF(time) == REALSXP) {
+      v.time_d = REAL(time);
+    } else if (TYPEOF(time) == INTSXP) {
+      v.time_i = INTEGER(time);
+    } else {
+      return R_NilValue;
+    }
+    if (TYPEOF(st) == REALSXP) {
+      v.status_d = REAL(st);
+    } else if (TYPEOF(st) == INTSXP || TYPEOF(st) == LGLSXP) {
+      v.status_i = INTEGER(st);
+    } else {
+      return R_NilValue;
+    }
+  }
+  if (n < 1 || n > 2147483647) return R_NilValue;
+  v.n = n;
+  const cohortsurv::LogrankTimeRange r = cohortsurv::logrank_time_range(v);
+  if (!r.clean || !(r.max < limits[3] && (r.whole || !std::isfinite(limits[3])))) {
+    return R_NilValue;
+  }
+  const LogrankLevels g = logrank_levels(group, n, limits[2]);
+  if (!g.ok || g.codes.values.size() < 2) return R_NilValue;
+  LogrankLevels s;
+  if (!Rf_isNull(strata)) {
+    s = logrank_levels(strata, n, limits[2]);
+    if (!s.ok) return R_NilValue;
+  }
+  // the codes made, or the caller's integers less an offset
+  const bool gx = g.codes.code.empty(), sx = s.codes.code.empty();
+  v.group = gx ? INTEGER(group) : g.codes.code.data();
+  v.group_offset = gx ? g.codes.offset : 0;
+  v.n_groups = static_cast<int>(g.codes.values.size());
+  if (s.ok) {
+    v.strata = sx ? INTEGER(strata) : s.codes.code.data();
+    v.strata_offset = sx ? s.codes.offset : 0;
+    v.n_strata = static_cast<int>(s.codes.values.size());
+  }
+  if (!(cohortsurv::logrank_cells(v, r) <= limits[0]) && n > limits[1]) {
+    return R_NilValue;
+  }
+  return logrank_object(
+      cohortsurv::logrank_tables_vectors(v, r, limits[0], weight_type, rho,
+                                         gamma, r_poll()),
+      g.labels, s.ok ? SEXP(s.labels) : R_NilValue, method, settings);
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_logrank_fit(SEXP time, SEXP status, SEXP group, SEXP strata, int weight_type, double rho, double gamma, const Rcpp::NumericVector limits, SEXP method, const Rcpp::List settings) {
+  return logrank_fit_r(time, status, group, strata, weight_type, rho, gamma, limits, method, settings);
+}
+
 // 1-based position of the first non-finite value of a double vector or
 // matrix, 0 when all are finite.
 // [[Rcpp::export(rng = false)]]

@@ -33,9 +33,14 @@
 
 #include <Eigen/Dense>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "logrank.h"
@@ -325,6 +330,394 @@ LogrankTables logrank_tables(const SurvData& d, const int* group,
   }
   logrank_test(out);
   return out;
+}
+
+// ---- The one-call path: the caller's vectors, checked and counted ---------
+//
+// Inputs: LogrankVectors (logrank.h): n rows of time (double or int),
+//   status (double or int), group codes (less their offset) in
+//   [0, n_groups) and optional stratum codes (less theirs) in
+//   [0, n_strata), in the caller's order.
+// logrank_time_range(): one pass, no allocation; level_codes(): two
+//   passes (factor_codes(): one), and a vector of n codes only when the
+//   values present leave gaps in their span; logrank_tables_vectors(): the
+//   tables of logrank_tables() (same method, same numbers) by counting per
+//   cell (O(n + cells), no sort) or by a radix sort here (O(n)).
+
+namespace {
+template <class T, class S>
+LogrankTimeRange time_range_of(const T* time, const S* status,
+                               Eigen::Index n) {
+  LogrankTimeRange r;
+  if (n < 1) return r;
+  double lo = std::numeric_limits<double>::infinity(), hi = 0.0;
+  // integers are whole; doubles count as whole when they are whole numbers
+  // below 2^31 (beyond, the sorting route serves, and timefix's limit is
+  // far below)
+  bool whole = true;
+  const bool ints = std::is_integral<T>::value;
+  // no early exit, so that the loop vectorizes: a bad value is rare
+  bool bad = false;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double t = static_cast<double>(time[i]);
+    const S st = status[i];
+    // NaN (a missing double), INT_MIN (a missing integer, negative) and
+    // infinities fail here
+    bad |= !(t >= 0.0 && t < std::numeric_limits<double>::infinity()) |
+           !(st == 0 || st == 1);
+    lo = t < lo ? t : lo;
+    hi = t > hi ? t : hi;
+    if (!ints) {
+      // whole numbers below 2^31 (a 32-bit truncation, which vectorizes);
+      // the cast of a NaN, infinity or larger time is not used
+      const bool small = t < 2147483647.0;
+      const double c = small ? t : 0.0;
+      whole &= small & (c == static_cast<double>(static_cast<int>(c)));
+    }
+  }
+  if (bad) return r;
+  r.clean = true;
+  r.min = lo;
+  r.max = hi;
+  r.whole = whole;
+  return r;
+}
+
+template <class S>
+LogrankTimeRange time_range_s(const LogrankVectors& v, const S* status) {
+  if (v.time_d) return time_range_of(v.time_d, status, v.n);
+  if (v.time_i) return time_range_of(v.time_i, status, v.n);
+  throw std::invalid_argument("logrank: no time vector");
+}
+
+// The values present (map[j] set for value lo + j) numbered in increasing
+// order: out.values, and out.code (or out.offset when every value of the
+// span is present in an int vector).
+template <class T>
+void number_codes(const T* x, Eigen::Index n, double lo, bool is_double,
+                  std::vector<int>& map, LevelCodes& out) {
+  int next = 0;
+  for (std::size_t j = 0; j < map.size(); ++j) {
+    if (map[j]) {
+      out.values.push_back(lo + static_cast<double>(j));
+      map[j] = next++;
+    }
+  }
+  out.ok = true;
+  if (!is_double && next == static_cast<int>(map.size())) {
+    out.offset = static_cast<int>(lo);  // every value present: x - lo
+    return;
+  }
+  out.code.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    out.code[i] = map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)];
+  }
+}
+
+// Codes by counting over the span [lo, hi] of whole values: mark the values
+// present, number them in increasing order, then look each row up.
+template <class T>
+LevelCodes level_codes_of(const T* x, Eigen::Index n, double max_span,
+                          bool is_double) {
+  LevelCodes out;
+  if (n < 1) return out;
+  double lo, hi;
+  if (is_double) {
+    lo = std::numeric_limits<double>::infinity();
+    hi = -lo;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double v = static_cast<double>(x[i]);
+      if (std::isnan(v) || v != std::floor(v)) return out;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  } else {
+    T a = x[0], b = x[0];
+    for (Eigen::Index i = 1; i < n; ++i) {
+      a = x[i] < a ? x[i] : a;
+      b = x[i] > b ? x[i] : b;
+    }
+    // NA_integer_ is INT_MIN, the smallest int
+    if (a == std::numeric_limits<int>::min()) return out;
+    lo = static_cast<double>(a);
+    hi = static_cast<double>(b);
+  }
+  const double span = hi - lo + 1.0;
+  if (!(span <= max_span) || !(span <= 2147483647.0)) return out;
+  std::vector<int> map(static_cast<std::size_t>(span), 0);
+  if (is_double) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      map[static_cast<std::size_t>(static_cast<double>(x[i]) - lo)] = 1;
+    }
+  } else {
+    const std::int64_t ilo = static_cast<std::int64_t>(lo);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      map[static_cast<std::size_t>(static_cast<std::int64_t>(x[i]) - ilo)] = 1;
+    }
+  }
+  number_codes(x, n, lo, is_double, map, out);
+  return out;
+}
+
+// The counting route: rows and deaths per cell (stratum, time bin, group),
+// interleaved (two ints per cell), in one pass over the caller's vectors;
+// also which (stratum, time bin) hold rows (`used`).
+struct CellCounts {
+  std::unique_ptr<int[]> cells;
+  std::unique_ptr<unsigned char[]> used;
+  // zeroed by memset (vector::assign fills element by element)
+  CellCounts(std::size_t n_cells, std::size_t n_used)
+      : cells(new int[n_cells]), used(new unsigned char[n_used]) {
+    std::memset(cells.get(), 0, n_cells * sizeof(int));
+    std::memset(used.get(), 0, n_used);
+  }
+};
+
+template <class T, class S>
+void count_cells(const T* time, const S* status, const LogrankVectors& v,
+                 double tmin, int n_bins, CellCounts& cc, const Poll& poll) {
+  const unsigned n_strata = static_cast<unsigned>(v.n_strata);
+  const unsigned uk = static_cast<unsigned>(v.n_groups);
+  const unsigned ub = static_cast<unsigned>(n_bins);
+  int* cells = cc.cells.get();
+  unsigned char* used = cc.used.get();
+  for (Eigen::Index r = 0; r < v.n; ++r) {
+    poll.tick();
+    const unsigned b = static_cast<unsigned>(
+        static_cast<double>(time[r]) - tmin);
+    const unsigned g = static_cast<unsigned>(v.group[r] - v.group_offset);
+    const unsigned st =
+        v.strata ? static_cast<unsigned>(v.strata[r] - v.strata_offset) : 0u;
+    if (b >= ub || g >= uk || st >= n_strata) {
+      throw std::invalid_argument("logrank: bin, group or stratum code out "
+                                  "of range");
+    }
+    const std::size_t sb = static_cast<std::size_t>(st) * ub + b;
+    const std::size_t c = (sb * uk + g) * 2u;
+    cells[c] += 1;
+    cells[c + 1] += status[r] != 0;
+    used[sb] = 1;
+  }
+}
+
+// The tables from CellCounts: per stratum, one forward pass over the time
+// bins that hold rows, the rows of a bin leaving the risk set after its
+// deaths are counted (the arithmetic of logrank_tables_binned()).
+void scan_counts(const CellCounts& cc, int n_bins, int k, int n_strata,
+                 LogrankWeight wtype, double rho, double gamma,
+                 LogrankTables& out) {
+  std::vector<double> risk(k), dg(k);
+  for (int s = 0; s < n_strata; ++s) {
+    const unsigned char* used =
+        cc.used.get() + static_cast<std::size_t>(s) * n_bins;
+    // rows and deaths per group of the stratum (exact integer sums)
+    std::fill(risk.begin(), risk.end(), 0.0);
+    std::fill(dg.begin(), dg.end(), 0.0);
+    for (int b = 0; b < n_bins; ++b) {
+      if (!used[b]) continue;
+      const int* c0 = cc.cells.get() +
+          ((static_cast<std::size_t>(s) * n_bins + b) * k) * 2u;
+      for (int g = 0; g < k; ++g) {
+        risk[g] += static_cast<double>(c0[2 * g]);
+        dg[g] += static_cast<double>(c0[2 * g + 1]);
+      }
+    }
+    double total = 0.0;
+    for (int g = 0; g < k; ++g) {
+      out.n(g, s) = risk[g];
+      out.events(g, s) = dg[g];
+      total += risk[g];
+    }
+    double km = 1.0;
+    for (int b = 0; b < n_bins && total > 0.0; ++b) {
+      if (!used[b]) continue;
+      const int* c0 = cc.cells.get() +
+          ((static_cast<std::size_t>(s) * n_bins + b) * k) * 2u;
+      double d = 0.0, left = 0.0;
+      for (int g = 0; g < k; ++g) {
+        dg[g] = static_cast<double>(c0[2 * g + 1]);
+        d += dg[g];
+        left += static_cast<double>(c0[2 * g]);
+      }
+      if (d > 0.0) {
+        add_death_time(out, s, risk, dg, d, total, km, wtype, rho, gamma);
+      }
+      for (int g = 0; g < k; ++g) risk[g] -= static_cast<double>(c0[2 * g]);
+      total -= left;
+    }
+  }
+}
+
+template <class S>
+void count_cells_s(const LogrankVectors& v, const S* status, double tmin,
+                   int n_bins, CellCounts& cc, const Poll& poll) {
+  if (v.time_d) {
+    count_cells(v.time_d, status, v, tmin, n_bins, cc, poll);
+  } else {
+    count_cells(v.time_i, status, v, tmin, n_bins, cc, poll);
+  }
+}
+
+// The 0-based order of n rows by (stratum, time): a least-significant-digit
+// radix sort of (key, row) pairs, the key the order-preserving 64-bit image
+// of the double time, in 8-bit digits (a digit that every key shares is
+// skipped), then a stable counting pass by stratum code (0-based, below
+// n_strata). O(n) and branch-free, unlike a comparison sort of random keys.
+// Ties keep no particular order (the kernel does not depend on it).
+std::vector<int> radix_order(const double* t, const int* strata,
+                             int n_strata, Eigen::Index n, const Poll& poll) {
+  struct Item {
+    std::uint64_t key;
+    int row;
+  };
+  std::vector<Item> a(n), b(n);
+  std::vector<std::size_t> hist(8 * 256, 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    poll.tick();
+    std::uint64_t bits;
+    std::memcpy(&bits, t + i, sizeof bits);
+    // flip the sign bit of positives, every bit of negatives (-0.0 only)
+    const std::uint64_t key =
+        (bits >> 63) ? ~bits : bits | (std::uint64_t(1) << 63);
+    a[i] = Item{key, static_cast<int>(i)};
+    for (int p = 0; p < 8; ++p) ++hist[p * 256 + ((key >> (8 * p)) & 255u)];
+  }
+  for (int p = 0; p < 8; ++p) {
+    std::size_t* h = &hist[p * 256];
+    if (n == 0 || h[(a[0].key >> (8 * p)) & 255u] ==
+                      static_cast<std::size_t>(n)) {
+      continue;
+    }
+    std::size_t sum = 0;
+    for (int j = 0; j < 256; ++j) {
+      const std::size_t c = h[j];
+      h[j] = sum;
+      sum += c;
+    }
+    for (Eigen::Index i = 0; i < n; ++i) {
+      b[h[(a[i].key >> (8 * p)) & 255u]++] = a[i];
+    }
+    a.swap(b);
+  }
+  if (n_strata > 1) {
+    std::vector<std::size_t> off(n_strata + 1, 0);
+    for (Eigen::Index i = 0; i < n; ++i) ++off[strata[i] + 1];
+    for (int j = 0; j < n_strata; ++j) off[j + 1] += off[j];
+    for (Eigen::Index i = 0; i < n; ++i) {
+      b[off[strata[a[i].row]]++] = a[i];
+    }
+    a.swap(b);
+  }
+  std::vector<int> order(n);
+  for (Eigen::Index i = 0; i < n; ++i) order[i] = a[i].row;
+  return order;
+}
+
+template <class T>
+const double* as_doubles(const T* x, Eigen::Index n, std::vector<double>& buf) {
+  buf.assign(x, x + n);
+  return buf.data();
+}
+}  // namespace
+
+LogrankTimeRange logrank_time_range(const LogrankVectors& v) {
+  if (v.status_d) return time_range_s(v, v.status_d);
+  if (v.status_i) return time_range_s(v, v.status_i);
+  throw std::invalid_argument("logrank: no status vector");
+}
+
+LevelCodes level_codes(const int* x, Eigen::Index n, double max_span) {
+  return level_codes_of(x, n, max_span, false);
+}
+
+LevelCodes factor_codes(const int* x, Eigen::Index n, int n_levels) {
+  LevelCodes out;
+  if (n < 1 || n_levels < 1) return out;
+  std::vector<int> map(static_cast<std::size_t>(n_levels), 0);
+  // one pass: NA_integer_ and codes beyond the levels fail
+  bool bad = false;
+  const unsigned nl = static_cast<unsigned>(n_levels);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const unsigned c = static_cast<unsigned>(x[i]) - 1u;
+    if (c < nl) {
+      map[c] = 1;
+    } else {
+      bad = true;
+    }
+  }
+  if (bad) return out;
+  number_codes(x, n, 1.0, false, map, out);
+  return out;
+}
+
+LevelCodes level_codes(const double* x, Eigen::Index n, double max_span) {
+  // beyond the range of int the codes could not be formed
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!(std::fabs(x[i]) < 2147483647.0)) return LevelCodes();
+  }
+  return level_codes_of(x, n, max_span, true);
+}
+
+double logrank_cells(const LogrankVectors& v, const LogrankTimeRange& r) {
+  if (!r.clean || !r.whole) return std::numeric_limits<double>::infinity();
+  return (r.max - r.min + 1.0) * static_cast<double>(v.n_strata) *
+         static_cast<double>(v.n_groups);
+}
+
+LogrankTables logrank_tables_vectors(const LogrankVectors& v,
+                                     const LogrankTimeRange& r,
+                                     double max_cells, int weight_type,
+                                     double rho, double gamma,
+                                     const Poll& poll) {
+  if (!r.clean || v.n < 1 || !v.group || v.n_groups < 1 || v.n_strata < 1 ||
+      (!v.strata && v.n_strata != 1)) {
+    throw std::invalid_argument("logrank: the vectors must be checked "
+                                "(logrank_time_range()) and coded first");
+  }
+  check_weights(weight_type, rho, gamma);
+  const int k = v.n_groups;
+  const double cells = logrank_cells(v, r);
+  if (cells <= max_cells) {
+    const int n_bins = static_cast<int>(r.max - r.min + 1.0);
+    CellCounts cc(static_cast<std::size_t>(cells) * 2u,
+                  static_cast<std::size_t>(v.n_strata) * n_bins);
+    if (v.status_d) {
+      count_cells_s(v, v.status_d, r.min, n_bins, cc, poll);
+    } else {
+      count_cells_s(v, v.status_i, r.min, n_bins, cc, poll);
+    }
+    LogrankTables out = new_tables(k, v.n_strata);
+    scan_counts(cc, n_bins, k, v.n_strata,
+                static_cast<LogrankWeight>(weight_type), rho, gamma, out);
+    logrank_test(out);
+    return out;
+  }
+  // the sorting route: a SurvData view of double copies where needed
+  std::vector<double> tbuf, sbuf;
+  std::vector<int> scode, gcode;
+  SurvData d;
+  d.n = d.m = v.n;
+  d.stop = v.time_d ? v.time_d : as_doubles(v.time_i, v.n, tbuf);
+  d.status = v.status_d ? v.status_d : as_doubles(v.status_i, v.n, sbuf);
+  scode.resize(v.n);
+  for (Eigen::Index i = 0; i < v.n; ++i) {
+    scode[i] = v.strata ? v.strata[i] - v.strata_offset : 0;
+  }
+  d.strata = scode.data();
+  const int* group = v.group;
+  if (v.group_offset != 0) {
+    gcode.resize(v.n);
+    for (Eigen::Index i = 0; i < v.n; ++i) {
+      gcode[i] = v.group[i] - v.group_offset;
+    }
+    group = gcode.data();
+  }
+  d.n_strata = v.n_strata;
+  const std::vector<int> order =
+      radix_order(d.stop, d.strata, v.n_strata, v.n, poll);
+  d.order = order.data();
+  check_surv_data(d, "logrank");
+  return logrank_tables(d, group, k, weight_type, rho, gamma, poll);
 }
 
 Eigen::Vector2d logrank_chisq(const Eigen::VectorXd& u,

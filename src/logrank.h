@@ -4,6 +4,8 @@
 
 #include <Eigen/Dense>
 
+#include <vector>
+
 #include "interrupt.h"
 #include "surv_data.h"
 
@@ -54,6 +56,76 @@ void logrank_test(LogrankTables& x);
 Eigen::Vector2d logrank_chisq(const Eigen::VectorXd& u,
                               const Eigen::MatrixXd& v,
                               const Eigen::VectorXd& expected);
+
+
+// ---- The one-call path of logrank_fit() and logrank() -------------------
+// Plain vectors as the caller gave them, nothing copied: time (double or
+// int; exactly one of time_d, time_i set), status (double, or int for an
+// R integer or logical; exactly one of status_d, status_i set), the
+// 0-based group codes and, when stratified, the 0-based stratum codes
+// (nullptr: one stratum). Missing integers are INT_MIN (R's NA_integer_).
+struct LogrankVectors {
+  Eigen::Index n = 0;
+  const double* time_d = nullptr;
+  const int* time_i = nullptr;
+  const double* status_d = nullptr;
+  const int* status_i = nullptr;
+  const int* group = nullptr;
+  int group_offset = 0;   // the code of row r is group[r] - group_offset
+  int n_groups = 0;
+  const int* strata = nullptr;
+  int strata_offset = 0;  // the code of row r is strata[r] - strata_offset
+  int n_strata = 1;
+};
+
+// One pass over time and status: `clean` when every time is finite and
+// non-negative and every status 0 or 1 (then min, max and whether every time
+// is a whole number below 2^31); otherwise the caller's own checks name the
+// bad row.
+struct LogrankTimeRange {
+  bool clean = false;
+  double min = 0.0, max = 0.0;
+  bool whole = false;
+};
+LogrankTimeRange logrank_time_range(const LogrankVectors& v);
+
+// The 0-based codes of a vector of n values against its sorted distinct
+// values, by counting (no sorting, no hashing), for integers (INT_MIN
+// missing) or doubles that are all whole numbers (NaN missing), when the
+// values span at most max_span: `ok` false otherwise (a missing value,
+// a fractional number, or too wide a span). values: the distinct values
+// present, increasing. When the values present are all those of
+// [lo, hi] of an int vector, `code` is left empty: the codes are x - offset
+// (offset = lo), and x serves as they are (no copy of n values).
+struct LevelCodes {
+  bool ok = false;
+  std::vector<int> code;
+  int offset = 0;
+  std::vector<double> values;
+};
+LevelCodes level_codes(const int* x, Eigen::Index n, double max_span);
+LevelCodes level_codes(const double* x, Eigen::Index n, double max_span);
+// The same for the codes x of a factor of n_levels levels, in one pass
+// (the span is known): `ok` false for a code outside 1..n_levels (NA).
+LevelCodes factor_codes(const int* x, Eigen::Index n, int n_levels);
+
+// The cells of the counting route for v: (max - min + 1) time bins x
+// strata x groups when every time is a whole number, else infinity.
+double logrank_cells(const LogrankVectors& v, const LogrankTimeRange& r);
+
+// The tables of logrank_tables() for the vectors v (with their range r,
+// r.clean), choosing the cheapest route: whole-number times whose cells
+// (time bins x strata x groups) number at most max_cells are counted
+// per cell in one pass over the caller's vectors, no sorting; otherwise
+// the rows are sorted here (a radix sort of n rows) and read by the
+// sorting kernel. The two routes give the same numbers to the bit (every
+// count is an exact integer and the death times are visited in the same
+// order with the same arithmetic).
+LogrankTables logrank_tables_vectors(const LogrankVectors& v,
+                                     const LogrankTimeRange& r,
+                                     double max_cells, int weight_type,
+                                     double rho, double gamma,
+                                     const Poll& poll = Poll());
 
 }  // namespace cohortsurv
 

@@ -6,6 +6,7 @@
 # the relative difference in the chi-square; writes the table to
 # bench-logrank.csv when the environment variable COHORTSURV_BENCH_OUT names a
 # directory. On a shared machine the CPU ratio is the steadier number.
+# Then the log-rank cases of bench-peers.R, raced alone (see the end).
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 args <- commandArgs(trailingOnly = TRUE)
@@ -46,3 +47,66 @@ cat("\nlogrank() against survdiff() (rho = ", rho,
     "), 3 groups, 4 strata, median seconds (elapsed and CPU)\n", sep = "")
 print(res, row.names = FALSE, digits = 3)
 bench_write(res, "bench-logrank")
+
+# The log-rank cases of bench-peers.R alone, with its interleaved race
+# (calls of cohortsurv and of the peer alternate; medians of 5 rounds of 200
+# calls at n = 600, of 3 single calls at n = 1e6) and its data:
+#   logrank(Surv(time, status) ~ g + strata(s))  vs survdiff()
+#   logrank_fit(time, status, 2 groups)          vs FastSurvival::survdiff_fast()
+# (the second only when FastSurvival is installed; it is never a dependency).
+# Writes bench-logrank-race.csv when COHORTSURV_BENCH_OUT is set.
+peer_data <- function(n, seed = 1) {
+  set.seed(seed)
+  d <- data.frame(
+    time = sample.int(3650L, n, replace = TRUE), status = rbinom(n, 1, 0.7),
+    g = factor(sample(c("A", "B", "C"), n, replace = TRUE)),
+    s = sample.int(4L, n, replace = TRUE)
+  )
+  d$g2 <- as.integer(d$g == "A")
+  d
+}
+race <- function(f, g, calls, reps) {
+  f()
+  g()
+  one <- function(h) {
+    gc(FALSE)
+    st <- system.time(for (i in seq_len(calls)) h())
+    c(st[["elapsed"]], st[["user.self"]] + st[["sys.self"]]) / calls
+  }
+  t <- vapply(seq_len(reps), function(r) c(one(f), one(g)), numeric(4))
+  stats::setNames(apply(t, 1L, stats::median),
+                  c("cs_s", "cs_cpu", "peer_s", "peer_cpu"))
+}
+max_n <- if (length(args)) as.numeric(args[1]) else 1e7
+has_fs <- requireNamespace("FastSurvival", quietly = TRUE)
+rows <- list()
+for (n in c(600, 1e6)[c(600, 1e6) <= max_n]) {
+  d <- peer_data(n)
+  small <- n < 1e4
+  cases <- list(`logrank ~ g + strata(s) / survdiff` = list(
+    function() logrank(Surv(time, status) ~ g + strata(s), data = d),
+    function() survdiff(Surv(time, status) ~ g + strata(s), data = d)))
+  if (has_fs) {
+    cases$`logrank_fit (2 groups) / FastSurvival::survdiff_fast` <- list(
+      function() logrank_fit(d$time, d$status, group = d$g2),
+      function() FastSurvival::survdiff_fast(d$time, d$status, d$g2,
+                                             control = 0L))
+  }
+  for (nm in names(cases)) {
+    r <- race(cases[[nm]][[1L]], cases[[nm]][[2L]], if (small) 200L else 1L,
+              if (small) 5L else 3L)
+    rows[[length(rows) + 1L]] <- data.frame(
+      n = n, call = nm, cs_s = r[["cs_s"]], peer_s = r[["peer_s"]],
+      ratio = r[["peer_s"]] / r[["cs_s"]], cs_cpu = r[["cs_cpu"]],
+      peer_cpu = r[["peer_cpu"]], cpu_ratio = r[["peer_cpu"]] / r[["cs_cpu"]],
+      check.names = FALSE)
+    print(rows[[length(rows)]], row.names = FALSE, digits = 3)
+  }
+}
+if (length(rows)) {
+  res <- do.call(rbind, rows)
+  cat("\nThe log-rank race of bench-peers.R: seconds per call; ratio =",
+      "peer / cohortsurv\n")
+  print(res, row.names = FALSE, digits = 3)
+  bench_write(res, "bench-logrank-race")
+}
