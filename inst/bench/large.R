@@ -10,12 +10,11 @@
 # environment skips the cox() attempt.
 # Measured here (2 cores, 24 GiB): 1e8 rows, km 4.2 s and 24 bytes/row;
 # logrank (3 groups, 4 strata) 10.6 s and 60 bytes/row.
-# Cox (results/large.txt, 2026-12-01, machine shared with another benchmark):
-#   cox      n = 7e+07: 62.6 s, peak 16287 MB above the data (244 bytes/row;
-#            R heap 160 bytes/row), the data 52 bytes/row: 19.5 GiB in all.
-# At 1e8 rows neither cox() nor cox_fit() fits in 20 GiB (both fail with
-# std::bad_alloc in the C++ kernel): cox() would need 296 bytes/row with
-# the data, 29.6 GB; cox_fit() 268, 26.8 GB.
+# Cox (results/large.txt): on 1e8 rows cox() completes, 148 bytes/row of
+# resident memory above the data (R heap 116), with the data's 52 bytes/row
+# 19.3 GB in all (2026-12-02; 278 s on a machine shared with two other
+# jobs). Before the kernel sorted its own copies and stopped materialising
+# constant weights and offsets it needed 244 bytes/row and stopped at 7e7.
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 args <- commandArgs(trailingOnly = TRUE)
