@@ -292,6 +292,12 @@ check_design <- function(x) {
 cox_control <- function(eps = 1e-9, iter_max = 20L,
                         toler_chol = .Machine$double.eps^0.75,
                         toler_inf = sqrt(eps)) {
+  # the defaults (every cox() call's `control`) are checked once, when the
+  # package is built
+  if (missing(eps) && missing(iter_max) && missing(toler_chol) &&
+      missing(toler_inf) && !is.null(cox_control_default)) {
+    return(cox_control_default)
+  }
   num1 <- function(v, arg, int = FALSE) {
     if (!is.numeric(v) || length(v) != 1L || is.na(v) || v < 0 ||
         !is.finite(v) || (int && v != round(v))) {
@@ -308,6 +314,9 @@ cox_control <- function(eps = 1e-9, iter_max = 20L,
                  toler_chol = toler_chol, toler_inf = toler_inf),
             class = "cs_cox_control")
 }
+
+cox_control_default <- NULL
+cox_control_default <- cox_control()
 
 check_control <- function(control) {
   if (!inherits(control, "cs_cox_control")) {
