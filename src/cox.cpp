@@ -873,20 +873,27 @@ CoxSorted cox_sorted(const SurvData& rows, const double* offset) {
   if (rows.weight) s.weight.resize(n);
   if (offset) s.offset.resize(n);
   if (rows.start) s.start.resize(n);
+  // pos[r]: the sorted position of row r. Each row is then written to its
+  // position (sequential reads, random writes): on large data several
+  // times faster than fetching each position's row (random reads).
   const int* o = rows.order;
-  for (Index i = 0; i < n; ++i) {
-    const Index r = o[i];
+  std::vector<int> pos(n);
+  for (Index i = 0; i < n; ++i) pos[o[i]] = static_cast<int>(i);
+  for (Index r = 0; r < n; ++r) {
+    const Index i = pos[r];
     s.stop[i] = rows.stop[r];
     s.status[i] = rows.status[r];
     s.strata[i] = rows.strata[r];
-    if (rows.weight) s.weight[i] = rows.weight[r];
-    if (offset) s.offset[i] = offset[r];
-    if (rows.start) s.start[i] = rows.start[r];
+  }
+  if (rows.weight) {
+    for (Index r = 0; r < n; ++r) s.weight[pos[r]] = rows.weight[r];
+  }
+  if (offset) {
+    for (Index r = 0; r < n; ++r) s.offset[pos[r]] = offset[r];
   }
   if (rows.start) {
+    for (Index r = 0; r < n; ++r) s.start[pos[r]] = rows.start[r];
     // entry order as positions in the sorted rows
-    std::vector<int> pos(n);
-    for (Index i = 0; i < n; ++i) pos[o[i]] = static_cast<int>(i);
     s.entry.resize(n);
     for (Index k = 0; k < n; ++k) s.entry[k] = pos[rows.entry[k]];
   }
