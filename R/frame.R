@@ -40,7 +40,12 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   has_data <- !is.null(data)
   n_data <- if (has_data) nrow(data) else NA_integer_
   lhs <- formula[[2L]]
-  surv_args <- surv_call_args(lhs)
+  plan <- fm$plan
+  surv_args <- if (is.null(plan)) surv_call_args(lhs) else plan$surv_args
+  if (!is.null(plan) && is.null(plan$surv_done)) {
+    surv_args <- plan$surv_args <- surv_call_args(lhs)
+    plan$surv_done <- TRUE
+  }
   if (!is.null(surv_args)) {
     raw <- frame_surv_raw(surv_args, data, fm$fenv, n_data)
     if (is.na(n_data)) n_data <- length(raw[[1L]])
@@ -68,11 +73,11 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
       raw$status <- as.integer(raw$status)  # 1 + the 0-based event code
     }
   }
-  tt <- stats::terms(formula, specials = "strata", data = data)
+  tt <- frame_terms(formula, data, plan)
   na_fun <- resolve_na_action(mcall$na.action, env)
   mf <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
     fast_frame(tt, data, raw, wt, keep, na_fun, codes, ext,
-               drop_levels = fun != "cox")
+               drop_levels = fun != "cox", plan = plan)
   }
   if (is.null(mf)) {
     mf <- frame_model(mcall, tt, data, wt, ext, keep, n_data, env, fun)
@@ -119,10 +124,19 @@ frame_formula <- function(mcall, env, fun, extras) {
   data <- frame_data(mcall, env, formula)
   has_data <- !is.null(data)
   user <- formula
-  if (has_data && "." %in% all.vars(user[[3L]])) {
-    user <- stats::formula(stats::terms(user, data = data))
+  plan <- formula_plan(formula, fun)
+  if (is.null(plan)) {
+    if (has_data && "." %in% all.vars(user[[3L]])) {
+      user <- stats::formula(stats::terms(user, data = data))
+    }
+    parts <- normalize_parts(formula, data, fun)
+    plan <- plan_store(formula, fun, parts)
+    formula <- bind_specials(parts$formula, parts$bind, environment(formula))
+    vars <- NULL
+  } else {
+    formula <- plan_formula(plan, formula)
+    vars <- plan$vars
   }
-  formula <- normalize_formula(formula, data, fun)
   if (!is.null(attr(formula, "cluster"))) {
     if (!"cluster" %in% extras) {
       cs_abort("`formula`: ", fun, "() has no cluster variance, so the ",
@@ -138,15 +152,106 @@ frame_formula <- function(mcall, env, fun, extras) {
   }
   fenv <- environment(formula)
   if (is.null(fenv)) fenv <- env
-  for (v in formula_vars(formula)) {
-    if (!(has_data && v %in% names(data)) && !exists(v, envir = fenv)) {
+  if (is.null(vars)) {
+    vars <- formula_vars(formula)
+    if (!is.null(plan)) plan$vars <- vars
+  }
+  dn <- if (has_data) names(data)
+  for (v in vars[!vars %in% dn]) {
+    if (!exists(v, envir = fenv)) {
       cs_abort("`formula` refers to `", v, "`, which is not a column of ",
                "`data`", if (!has_data) " (no `data` was given)", ".",
                arg = "formula")
     }
   }
   list(formula = formula, user = user, mcall = mcall, data = data,
-       fenv = fenv)
+       fenv = fenv, plan = plan)
+}
+
+# Formula plans ---------------------------------------------------------------
+#
+# What surv_frame() derives from the formula alone (its normalised form, the
+# variables it reads, the Surv() arguments, the terms object, the names of
+# the model-frame columns) does not depend on the data, so it is worked out
+# once per formula and kept in `frame_cache`: a plan is an environment
+# holding the formula's language (no environment, no attributes) and `fun`,
+# the key, and the results, each filled when first needed (an error is
+# never stored, so a failing formula fails the same way every time). A
+# formula with `.` on the right-hand side depends on the columns of `data`
+# and gets no plan. Environments are never stored: a plan's terms object
+# gets the formula's environment on each use.
+frame_cache <- new.env(parent = emptyenv())
+frame_cache$plans <- list()
+frame_cache_size <- 32L
+
+# The plan of `formula` for `fun`, or NULL when there is none yet.
+formula_plan <- function(formula, fun) {
+  plans <- frame_cache$plans
+  if (!length(plans)) return(NULL)
+  key <- formula
+  attributes(key) <- NULL
+  for (p in plans) {
+    if (identical(p$fun, fun) &&
+        identical(p$key, key, num.eq = FALSE, single.NA = FALSE)) {
+      return(p)
+    }
+  }
+  NULL
+}
+
+# A new plan for `formula` (with `fun`) from normalize_parts()'s result, kept
+# in `frame_cache` (the oldest dropped beyond frame_cache_size); NULL for a
+# formula with `.`.
+plan_store <- function(formula, fun, parts) {
+  if ("." %in% all.vars(formula)) return(NULL)
+  key <- formula
+  attributes(key) <- NULL
+  lang <- parts$formula
+  attributes(lang) <- NULL
+  plan <- new.env(parent = emptyenv())
+  plan$key <- key
+  plan$fun <- fun
+  plan$lang <- lang
+  plan$bind <- parts$bind
+  plan$cluster <- attr(parts$formula, "cluster")
+  plan$cluster_term <- attr(parts$formula, "cluster_term")
+  plans <- frame_cache$plans
+  if (length(plans) >= frame_cache_size) {
+    plans <- plans[seq_len(frame_cache_size - 1L)]
+  }
+  frame_cache$plans <- c(list(plan), plans)
+  plan
+}
+
+# The normalised formula of `plan` for the user's `formula`, as
+# normalize_formula() returns it: the plan's language with the attributes of
+# `formula`, the cluster() term as attributes, the specials bound.
+plan_formula <- function(plan, formula) {
+  out <- plan$lang
+  attributes(out) <- attributes(formula)
+  if (!is.null(plan$cluster)) {
+    attr(out, "cluster") <- plan$cluster
+    attr(out, "cluster_term") <- plan$cluster_term
+  }
+  bind_specials(out, plan$bind, environment(formula))
+}
+
+# The terms object of the normalised `formula` (specials: strata), as
+# stats::terms(formula, specials = "strata", data = data) gives it.
+frame_terms <- function(formula, data, plan) {
+  if (is.null(plan)) {
+    return(stats::terms(formula, specials = "strata", data = data))
+  }
+  tt <- plan$terms
+  if (is.null(tt)) {
+    tt <- stats::terms(formula, specials = "strata", data = data)
+    t0 <- tt
+    attr(t0, ".Environment") <- NULL
+    plan$terms <- t0
+    return(tt)
+  }
+  attr(tt, ".Environment") <- environment(formula)
+  tt
 }
 
 # The evaluated Surv() arguments (a status of 1 when Surv(time) has none),
@@ -338,6 +443,16 @@ unsupported_specials <- c("tt", "pspline", "ridge", "frailty",
 #   attribute "cluster" (the expression `id`), "cluster_term" the term.
 # Specials cohortsurv does not implement are refused by name.
 normalize_formula <- function(formula, data, fun) {
+  parts <- normalize_parts(formula, data, fun)
+  bind_specials(parts$formula, parts$bind, environment(formula))
+}
+
+# normalize_formula() in two steps: normalize_parts() returns the rewritten
+# formula (`formula`, with the "cluster" attributes) and the names of the
+# specials to bind (`bind`); bind_specials() gives the formula an
+# environment in which they resolve to survival's functions, enclosed by
+# `env`, the user's formula's environment.
+normalize_parts <- function(formula, data, fun) {
   calls <- character()
   names_used <- character()
   fix <- function(e) {
@@ -360,7 +475,6 @@ normalize_formula <- function(formula, data, fun) {
     }
     e
   }
-  env <- environment(formula)
   out <- fix(formula)
   # intersect() and setdiff() without their overhead (same order)
   bad <- unique(calls[calls %in% unsupported_specials])
@@ -374,9 +488,13 @@ normalize_formula <- function(formula, data, fun) {
     out <- stats::formula(stats::terms(out, data = data))
   }
   out <- extract_cluster(out)
-  attrs <- attributes(out)[c("cluster", "cluster_term")]
   bind <- unique(calls[calls %in% c("Surv", "strata", "cluster", "tt") &
                          !calls %in% names_used])
+  list(formula = out, bind = bind)
+}
+
+bind_specials <- function(out, bind, env) {
+  attrs <- attributes(out)[c("cluster", "cluster_term")]
   if (length(bind)) {
     env2 <- new.env(parent = if (is.null(env)) globalenv() else env)
     ns <- asNamespace("survival")
@@ -478,7 +596,7 @@ resolve_na_action <- function(expr, env) {
 # levels) but avoids its copies, which dominate the time of a fit on a
 # million rows. Returns NULL when the formula needs the general path.
 fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
-                       ext = list(), drop_levels = TRUE) {
+                       ext = list(), drop_levels = TRUE, plan = NULL) {
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
@@ -520,13 +638,8 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
     if (drop_levels && is.factor(v)) fast_droplevels(v) else v
   })
   surv <- fast_surv(time, st, start, codes, pick, length(idx))
-  deparse2 <- function(x) {
-    if (is.symbol(x)) return(as.character(x))  # deparse()'s result
-    paste(deparse(x, width.cutoff = 500L,
-                  backtick = !is.symbol(x) && is.language(x)), collapse = " ")
-  }
   out <- c(list(surv), cols)
-  names(out) <- vapply(vars, deparse2, "")
+  names(out) <- frame_names(vars, plan)
   if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
   for (nm in names(ext0)) out[[paste0("(", nm, ")")]] <- pick(ext0[[nm]])
   auto_rn <- .row_names_info(data, type = 1L) < 0L
@@ -544,6 +657,22 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
         "omit")
   }
   out
+}
+
+# The column names of a model frame of the variables `vars` (the language
+# objects of the terms' "variables"), as model.frame() deparses them; kept
+# in the formula's plan.
+frame_names <- function(vars, plan = NULL) {
+  nms <- plan$frame_names
+  if (!is.null(nms)) return(nms)
+  deparse2 <- function(x) {
+    if (is.symbol(x)) return(as.character(x))  # deparse()'s result
+    paste(deparse(x, width.cutoff = 500L,
+                  backtick = !is.symbol(x) && is.language(x)), collapse = " ")
+  }
+  nms <- vapply(vars, deparse2, "")
+  if (!is.null(plan)) plan$frame_names <- nms
+  nms
 }
 
 # The values of the right-hand-side variables `rhs` for fast_frame(), each
