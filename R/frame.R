@@ -38,7 +38,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   formula <- fm$formula
   data <- fm$data
   has_data <- !is.null(data)
-  n_data <- if (has_data) nrow(data) else NA_integer_
+  n_data <- if (has_data) .row_names_info(data, 2L) else NA_integer_
   lhs <- formula[[2L]]
   plan <- fm$plan
   surv_args <- if (is.null(plan)) surv_call_args(lhs) else plan$surv_args
@@ -85,9 +85,10 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   y <- frame_response(mf, lhs, surv_args, mstate)
   if (mstate && is.null(states)) states <- attr(y, "states")
   na_act <- attr(mf, "na.action")
-  n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else
+  n_mf <- .row_names_info(mf, 2L)
+  n_input <- if (is.na(n_data)) n_mf + length(na_act) else
     if (is.null(keep)) n_data else sum(keep)
-  if (nrow(mf) == 0L) {
+  if (n_mf == 0L) {
     cs_abort("no rows are left to analyse after `subset` and removal of ",
              "missing values (", n_input, " rows before removal).",
              arg = "data")
@@ -100,7 +101,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
     rows = attr(mf, "row.names"), formula = fm$user,
     extras = stats::setNames(lapply(extras, function(nm)
-      mf[[paste0("(", nm, ")")]]), extras),
+      .subset2(mf, paste0("(", nm, ")"))), extras),
     states = states
   )
 }
@@ -354,7 +355,7 @@ frame_model <- function(mcall, tt, data, wt, ext, keep, n_data, env, fun) {
 # precomputed Surv object (no Surv() call in the formula) is validated here.
 frame_response <- function(mf, lhs, surv_args, mstate = FALSE) {
   # model.response() would copy it to add row names
-  y <- if (attr(attr(mf, "terms"), "response") == 1L) mf[[1L]]
+  y <- if (attr(attr(mf, "terms"), "response") == 1L) .subset2(mf, 1L)
   if (!inherits(y, "Surv")) {
     cs_abort("`formula` must have a Surv() response, such as ",
              "Surv(time, status) ~ group; its left-hand side is `",
@@ -577,10 +578,17 @@ formula_vars <- function(formula) {
 resolve_na_action <- function(expr, env) {
   f <- if (is.null(expr)) getOption("na.action", "na.omit") else eval(expr, env)
   if (is.character(f) && length(f) == 1L) {
-    f <- tryCatch(match.fun(f), error = function(e) NULL)
+    # match.fun(f) from the caller, NULL when there is no such function
+    f <- if (is.na(f) || !nzchar(f)) NULL else
+      get0(f, envir = parent.frame(), mode = "function")
   }
-  for (known in list(stats::na.omit, stats::na.exclude, stats::na.fail)) {
-    if (identical(f, known)) return(f)
+  known <- frame_cache$na_known
+  if (is.null(known)) {
+    known <- frame_cache$na_known <- list(stats::na.omit, stats::na.exclude,
+                                          stats::na.fail)
+  }
+  for (k in known) {
+    if (identical(f, k)) return(f)
   }
   NULL
 }
@@ -603,26 +611,35 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   vals <- fast_frame_values(rhs, data, environment(tt))
   if (is.null(vals)) return(NULL)
   all_kept <- is.null(keep)
-  idx0 <- if (all_kept) seq_len(nrow(data)) else which(keep)
+  idx0 <- if (all_kept) seq_len(.row_names_info(data, 2L)) else which(keep)
   sub0 <- function(v) if (all_kept) v else v[idx0]
   time <- sub0(if (is.null(raw$start)) raw$time else raw$stop)
   start <- if (is.null(raw$start)) NULL else sub0(raw$start)
   st <- sub0(raw$status)
   w0 <- if (is.null(wt)) NULL else sub0(wt)
-  cols <- Map(fast_column, rhs, vals, MoreArgs = list(data = data, sub0 = sub0))
-  ext0 <- lapply(ext, sub0)
-  # NA and NaN in the variables themselves (strata() would make NaN a level)
-  raw_rhs <- unlist(Map(function(e, v) {
-    if (!is.null(v)) return(NULL)
-    lapply(as.list(e)[-1L], function(a) sub0(data[[as.character(a)]]))
-  }, rhs, vals), recursive = FALSE)
-  parts <- c(list(time, st, start, w0), cols, unname(ext0), raw_rhs)
-  parts <- parts[!vapply(parts, is.null, logical(1))]
-  has_na <- vapply(parts, any_missing, logical(1))
+  # the frame columns, and the vectors whose missing values drop a row:
+  # the response, weights, the columns, the further arguments and the
+  # variables of strata() calls themselves (strata() would make NaN a level)
+  cols <- vector("list", length(rhs))
+  parts <- list(time, st, start, w0)
+  for (k in seq_along(rhs)) {
+    v <- vals[[k]]
+    if (is.null(v)) {
+      e <- rhs[[k]]
+      for (a in as.list(e)[-1L]) {
+        parts[[length(parts) + 1L]] <- sub0(.subset2(data, as.character(a)))
+      }
+      cols[k] <- list(fast_column(e, NULL, data, sub0))
+    } else {
+      cols[k] <- list(sub0(v))
+    }
+  }
+  ext0 <- if (all_kept) ext else lapply(ext, sub0)
   ok <- NULL
-  if (any(has_na)) {
-    ok <- rep.int(TRUE, length(idx0))
-    for (v in parts[has_na]) ok <- ok & !is.na(v)
+  for (v in c(parts, cols, unname(ext0))) {
+    if (!is.null(v) && any_missing(v)) {
+      ok <- if (is.null(ok)) !is.na(v) else ok & !is.na(v)
+    }
   }
   all_ok <- is.null(ok) || all(ok)
   if (!all_ok && identical(na_fun, stats::na.fail)) {
@@ -633,25 +650,26 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   idx <- if (all_ok) idx0 else idx0[ok]
   sel <- if (all_ok) NULL else which(ok)
   pick <- function(v) if (is.null(sel)) v else v[sel]
-  cols <- lapply(cols, function(v) {
-    v <- pick(v)
-    if (drop_levels && is.factor(v)) fast_droplevels(v) else v
-  })
+  for (k in seq_along(cols)) {
+    v <- pick(cols[[k]])
+    if (drop_levels && is.factor(v)) v <- fast_droplevels(v)
+    cols[k] <- list(v)
+  }
   surv <- fast_surv(time, st, start, codes, pick, length(idx))
   out <- c(list(surv), cols)
   names(out) <- frame_names(vars, plan)
   if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
   for (nm in names(ext0)) out[[paste0("(", nm, ")")]] <- pick(ext0[[nm]])
   auto_rn <- .row_names_info(data, type = 1L) < 0L
-  rn <- if (auto_rn) NULL else attr(data, "row.names")
-  out <- structure(out, class = "data.frame",
-                   row.names = if (auto_rn && all_kept && all_ok)
-                     .set_row_names(length(idx)) else if (auto_rn) idx else
-                       rn[idx])
+  class(out) <- "data.frame"
+  attr(out, "row.names") <- if (auto_rn && all_kept && all_ok)
+    .set_row_names(length(idx)) else if (auto_rn) idx else
+      attr(data, "row.names")[idx]
   attr(out, "terms") <- tt
   if (!all_ok) {
     drop <- which(!ok)
-    names(drop) <- as.character(if (auto_rn) idx0[drop] else rn[idx0[drop]])
+    names(drop) <- as.character(if (auto_rn) idx0[drop] else
+      attr(data, "row.names")[idx0[drop]])
     attr(out, "na.action") <- structure(
       drop, class = if (identical(na_fun, stats::na.exclude)) "exclude" else
         "omit")
@@ -683,10 +701,11 @@ frame_names <- function(vars, plan = NULL) {
 # then reports the error).
 fast_frame_values <- function(rhs, data, env) {
   dn <- names(data)
-  n <- nrow(data)
+  n <- .row_names_info(data, 2L)
   plain <- function(v) is.atomic(v) && is.null(dim(v)) && length(v) == n
   col_ok <- function(e) {
-    is.name(e) && as.character(e) %in% dn && plain(data[[as.character(e)]])
+    is.name(e) && as.character(e) %in% dn &&
+      plain(.subset2(data, as.character(e)))
   }
   if (is.null(env)) env <- parent.frame()
   out <- vector("list", length(rhs))
@@ -700,7 +719,7 @@ fast_frame_values <- function(rhs, data, env) {
       next
     }
     v <- if (is.name(e) && as.character(e) %in% dn) {
-      data[[as.character(e)]]
+      .subset2(data, as.character(e))
     } else {
       tryCatch(eval(e, data, env), error = function(err) NULL)
     }
@@ -716,8 +735,8 @@ fast_frame_values <- function(rhs, data, env) {
 fast_column <- function(e, v, data, sub0) {
   if (!is.null(v)) return(sub0(v))
   a <- vapply(as.list(e)[-1L], as.character, "")
-  if (length(a) == 1L) return(fast_strata1(sub0(data[[a]]), a))
-  vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
+  if (length(a) == 1L) return(fast_strata1(sub0(.subset2(data, a)), a))
+  vals <- stats::setNames(lapply(a, function(v) sub0(.subset2(data, v))), a)
   # strata() called with unnamed arguments labels character and factor
   # columns by level alone (its `shortlabel` default)
   short <- all(vapply(vals, function(v) is.character(v) || is.factor(v),
@@ -762,7 +781,18 @@ fast_droplevels <- function(f) {
   used <- tabulate(f, length(lev)) > 0L
   if (all(used)) return(f)
   recode <- cumsum(used)
-  structure(recode[as.integer(f)], levels = lev[used], class = class(f))
+  out <- recode[as.integer(f)]
+  attr(out, "levels") <- lev[used]
+  oldClass(out) <- oldClass(f)
+  out
+}
+
+# A factor from its 1-based codes and levels, as structure(code, levels =
+# levels, class = "factor") builds it, without structure()'s cost.
+code_factor <- function(code, levels) {
+  attr(code, "levels") <- levels
+  oldClass(code) <- "factor"
+  code
 }
 
 # The arguments of a Surv() call on the left-hand side, matched by name,
@@ -951,7 +981,7 @@ grouping_terms <- function(sf, fun, strata = TRUE) {
   if (!strata) vi <- setdiff(vi, attr(tt, "specials")$strata)
   labs <- names(sf$mf)[vi]
   for (v in labs) {
-    if (!is.null(dim(sf$mf[[v]]))) {
+    if (!is.null(dim(.subset2(sf$mf, v)))) {
       cs_abort("`formula`: the term `", v, "` makes several columns; ",
                fun, "() groups by variables, one column each.",
                arg = "formula")
@@ -970,18 +1000,22 @@ combine_factors <- function(df, sep = ", ") {
   if (length(df) == 0L) {
     return(factor(rep("all", nrow(df))))
   }
+  nms <- names(df)
+  if (length(df) == 1L) {
+    x <- df[[1L]]
+    f <- if (is.factor(x)) fast_droplevels(x) else fast_factor(x)
+    lev <- levels(f)
+    labs <- if (startsWith(nms, "strata(")) lev else paste0(nms, "=", lev)
+    ids <- list(labs, lev)
+    names(ids) <- c("curve", nms)
+    out <- code_factor(as.integer(f), labs)
+    attr(out, "identity") <- new_frame(ids)
+    return(out)
+  }
   fs <- lapply(df, function(x) if (is.factor(x)) fast_droplevels(x) else
     fast_factor(x))
-  nms <- names(df)
   label <- function(j, lev) {
     if (startsWith(nms[j], "strata(")) lev else paste0(nms[j], "=", lev)
-  }
-  if (length(fs) == 1L) {
-    f <- fs[[1L]]
-    labs <- label(1L, levels(f))
-    ids <- c(list(curve = labs), stats::setNames(list(levels(f)), nms))
-    return(structure(as.integer(f), levels = labs, class = "factor",
-                     identity = new_frame(ids)))
   }
   codes <- integer(length(fs[[1L]]))
   mult <- 1
@@ -1027,7 +1061,7 @@ split_strata <- function(mf, terms, interactions = FALSE) {
   # columns of the frame that are strata() calls
   sdf <- list()
   for (k in sp) {
-    s <- mf[[k]]
+    s <- .subset2(mf, k)
     call <- attr(terms, "variables")[[k + 1L]]
     vars <- vapply(as.list(call)[-1L], deparse1, character(1))
     nm <- names(call)[-1L]
@@ -1102,12 +1136,12 @@ fast_factor <- function(x) {
     has <- c(!all(x), any(x))
     f <- if (all(has)) x + 1L else rep.int(1L, length(x))
     names(f) <- names(x)
-    return(structure(f, levels = c("FALSE", "TRUE")[has], class = "factor"))
+    return(code_factor(f, c("FALSE", "TRUE")[has]))
   }
   if (!is.null(ic <- int_codes(x))) {
     f <- ic$code
     names(f) <- names(x)
-    return(structure(f, levels = as.character(ic$values), class = "factor"))
+    return(code_factor(f, as.character(ic$values)))
   }
   u <- unique(x)
   u <- u[order(u)]
@@ -1115,7 +1149,7 @@ fast_factor <- function(x) {
   if (anyDuplicated(lev)) return(factor(x))
   f <- match(x, u)
   names(f) <- names(x)
-  structure(f, levels = lev, class = "factor")
+  code_factor(f, lev)
 }
 
 # For a plain integer vector without missing values on a modest range: the

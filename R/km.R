@@ -200,7 +200,8 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   if (!missing(data) && is_db_data(data)) {
     return(db_dispatch("km", match.call(), parent.frame()))
   }
-  alias <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
+  mcall <- match.call(expand.dots = FALSE)
+  alias <- survival_args(mcall$..., parent.frame(),
                          "km", c(conf.type = "conf_type", conf.int = "conf_level"),
                          given = c(conf_type = !missing(conf_type),
                                    conf_level = !missing(conf_level)),
@@ -218,7 +219,6 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
   if (!is.null(robust)) check_flag(robust, "robust")
-  mcall <- match.call(expand.dots = FALSE)
   check_flag(timefix, "timefix")
   check_ctype(ctype)
   sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"))
@@ -231,7 +231,8 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                    timefix = timefix, ctype = ctype)
   fit$n_dropped <- sf$n_dropped
   fit$strata <- curve_identity(fit, rhs)
-  fit$call <- match.call()
+  # match.call() is `mcall` when no `...` argument was given
+  fit$call <- if (is.null(mcall$...)) mcall else match.call()
   fit
 }
 
@@ -241,6 +242,7 @@ curve_identity <- function(fit, rhs) {
   lev <- levels(fit$curves$strata)
   ids <- attr(rhs, "identity")
   if (is.null(ids)) return(new_frame(list(curve = lev)))
+  if (identical(lev, ids$curve)) return(ids)
   new_frame(lapply(unclass(ids), `[`, match(lev, ids$curve)))
 }
 
@@ -413,7 +415,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
                   as.integer(robust_method), ctype, z, haz_type)
   }
   # the kernel returns the columns whole, in order
-  res$strata <- structure(res$strata + 1L, levels = lev, class = "factor")
+  res$strata <- code_factor(res$strata + 1L, lev)
   res$lower <- nan_to_na(res$lower)
   res$upper <- nan_to_na(res$upper)
   res$std_chaz <- nan_to_na(res$std_chaz)
@@ -435,6 +437,24 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
 
 # The constructor of class `cs_km`: the fields documented in ?km, checked.
 new_cs_km <- function(x) {
+  # the checks below in one expression, which holds for every object km()
+  # builds; the checks themselves run (and say what fails) otherwise
+  cv <- if (is.list(x)) .subset2(x, "curves")
+  tab <- if (is.list(x)) .subset2(x, "table")
+  s <- if (is.list(cv)) .subset2(cv, "strata")
+  if (is.list(x) && all(km_fields %in% names(x)) &&
+      is.data.frame(cv) && all(km_curve_cols %in% names(cv)) &&
+      is.data.frame(tab) && all(km_table_cols %in% names(tab)) &&
+      is.factor(s) && length(levels(s)) == .row_names_info(tab, 2L) &&
+      length(x$conf_type) == 1L && length(x$median_ci) == 1L &&
+      length(x$type) == 1L &&
+      x$conf_type %in% c("log", "log-log", "plain", "arcsin") &&
+      x$median_ci %in% c("bc", "symmetric") &&
+      x$type %in% c("right", "counting") &&
+      is.logical(x$weighted) && is.logical(x$robust)) {
+    oldClass(x) <- "cs_km"
+    return(x)
+  }
   check_fields(x, "cs_km",
     c("curves", "table", "conf_type", "conf_level", "median_ci", "type",
       "weighted", "robust", "n_dropped", "rmean_tau"),
@@ -451,6 +471,13 @@ new_cs_km <- function(x) {
     is.logical(x$weighted), is.logical(x$robust))
   structure(x, class = "cs_km")
 }
+
+km_fields <- c("curves", "table", "conf_type", "conf_level", "median_ci",
+               "type", "weighted", "robust", "n_dropped", "rmean_tau")
+km_curve_cols <- c("strata", "time", "n_risk", "n_event", "n_censor",
+                   "surv", "std_err", "lower", "upper")
+km_table_cols <- c("strata", "n", "events", "median", "median_lower",
+                   "median_upper", "rmean", "rmean_se")
 
 # n_censor of `curves` without the censorings that are not real: with
 # counting-process data and an `id`, a censored row (a, b] followed by a
@@ -492,9 +519,10 @@ real_censorings <- function(curves, sd, id) {
 }
 
 nan_to_na <- function(x) {
-  x[is.nan(x)] <- NA_real_
+  if (anyNA(x)) x[is.nan(x)] <- NA_real_
   x
 }
+
 
 arg_choice <- function(x, arg, choices) {
   if (identical(x, choices)) return(choices[1L])
@@ -645,7 +673,7 @@ km_table <- function(curves, n_rows, tau, z, median_ci) {
     med_hi[k] <- q$upper
   }
   new_frame(list(
-    strata = structure(seq_len(k_all), levels = lev, class = "factor"),
+    strata = code_factor(seq_len(k_all), lev),
     n = n_rows, events = tab$events, median = med, median_lower = med_lo,
     median_upper = med_hi, rmean = tab$rmean, rmean_se = tab$rmean_se
   ))
@@ -654,8 +682,9 @@ km_table <- function(curves, n_rows, tau, z, median_ci) {
 # A data frame from a list of columns of equal length, without the checks
 # and copies of data.frame() (the columns are used as they are).
 new_frame <- function(cols) {
-  structure(cols, class = "data.frame",
-            row.names = .set_row_names(length(cols[[1L]])))
+  oldClass(cols) <- "data.frame"
+  attr(cols, "row.names") <- .set_row_names(length(cols[[1L]]))
+  cols
 }
 
 # Quantiles with their confidence limits for one curve.
