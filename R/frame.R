@@ -229,12 +229,26 @@ plan_store <- function(formula, fun, parts) {
 # `formula`, the cluster() term as attributes, the specials bound.
 plan_formula <- function(plan, formula) {
   out <- plan$lang
-  attributes(out) <- attributes(formula)
-  if (!is.null(plan$cluster)) {
-    attr(out, "cluster") <- plan$cluster
-    attr(out, "cluster_term") <- plan$cluster_term
+  a <- attributes(formula)
+  env <- a[[".Environment"]]
+  if (length(plan$bind)) {
+    # bind_specials()'s environment, from the functions kept in the plan
+    funs <- plan$bind_funs
+    if (is.null(funs)) {
+      ns <- asNamespace("survival")
+      funs <- lapply(stats::setNames(nm = plan$bind), function(nm)
+        if (nm == "tt") identity else get(nm, envir = ns))
+      plan$bind_funs <- funs
+    }
+    env <- list2env(funs, parent = if (is.null(env)) globalenv() else env)
   }
-  bind_specials(out, plan$bind, environment(formula))
+  a[[".Environment"]] <- env
+  if (!is.null(plan$cluster)) {
+    a$cluster <- plan$cluster
+    a$cluster_term <- plan$cluster_term
+  }
+  attributes(out) <- a
+  out
 }
 
 # The terms object of the normalised `formula` (specials: strata), as
@@ -392,8 +406,12 @@ frame_data <- function(mcall, env, formula) {
                arg = "data")
     }
   }
-  data <- as.data.frame(data, stringsAsFactors = FALSE)
+  # as.data.frame() returns a plain data frame as it is
+  if (!identical(oldClass(data), "data.frame")) {
+    data <- as.data.frame(data, stringsAsFactors = FALSE)
+  }
   dn <- names(data)
+  if (!anyDuplicated(dn)) return(data)
   dup <- dn[duplicated(dn) & nzchar(dn)]
   if (length(dup)) dup <- intersect(unique(dup), all.vars(formula))
   if (length(dup)) {
@@ -1002,7 +1020,7 @@ combine_factors <- function(df, sep = ", ") {
   }
   nms <- names(df)
   if (length(df) == 1L) {
-    x <- df[[1L]]
+    x <- .subset2(df, 1L)
     f <- if (is.factor(x)) fast_droplevels(x) else fast_factor(x)
     lev <- levels(f)
     labs <- if (startsWith(nms, "strata(")) lev else paste0(nms, "=", lev)

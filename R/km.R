@@ -442,15 +442,15 @@ new_cs_km <- function(x) {
   cv <- if (is.list(x)) .subset2(x, "curves")
   tab <- if (is.list(x)) .subset2(x, "table")
   s <- if (is.list(cv)) .subset2(cv, "strata")
-  if (is.list(x) && all(km_fields %in% names(x)) &&
-      is.data.frame(cv) && all(km_curve_cols %in% names(cv)) &&
-      is.data.frame(tab) && all(km_table_cols %in% names(tab)) &&
+  if (is.list(x) && !anyNA(match(km_fields, names(x))) &&
+      is.data.frame(cv) && !anyNA(match(km_curve_cols, names(cv))) &&
+      is.data.frame(tab) && !anyNA(match(km_table_cols, names(tab))) &&
       is.factor(s) && length(levels(s)) == .row_names_info(tab, 2L) &&
       length(x$conf_type) == 1L && length(x$median_ci) == 1L &&
       length(x$type) == 1L &&
-      x$conf_type %in% c("log", "log-log", "plain", "arcsin") &&
-      x$median_ci %in% c("bc", "symmetric") &&
-      x$type %in% c("right", "counting") &&
+      match(x$conf_type, c("log", "log-log", "plain", "arcsin"), 0L) > 0L &&
+      match(x$median_ci, c("bc", "symmetric"), 0L) > 0L &&
+      match(x$type, c("right", "counting"), 0L) > 0L &&
       is.logical(x$weighted) && is.logical(x$robust)) {
     oldClass(x) <- "cs_km"
     return(x)
@@ -682,8 +682,9 @@ km_table <- function(curves, n_rows, tau, z, median_ci) {
 # A data frame from a list of columns of equal length, without the checks
 # and copies of data.frame() (the columns are used as they are).
 new_frame <- function(cols) {
+  n <- length(cols[[1L]])
   oldClass(cols) <- "data.frame"
-  attr(cols, "row.names") <- .set_row_names(length(cols[[1L]]))
+  attr(cols, "row.names") <- if (n > 0L) c(NA_integer_, -n) else integer()
   cols
 }
 
