@@ -100,10 +100,21 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
     weights = if (is.null(w)) NULL else as.double(w),
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
     rows = attr(mf, "row.names"), formula = fm$user,
-    extras = stats::setNames(lapply(extras, function(nm)
-      .subset2(mf, paste0("(", nm, ")"))), extras),
+    extras = frame_extras(mf, extras),
     states = states
   )
+}
+
+# The columns "(nm)" of the model frame `mf` for each name in `extras`, as a
+# list named by `extras` (NULL for an argument not given).
+frame_extras <- function(mf, extras) {
+  out <- vector("list", length(extras))
+  for (i in seq_along(extras)) {
+    v <- .subset2(mf, paste0("(", extras[i], ")"))
+    if (!is.null(v)) out[[i]] <- v
+  }
+  names(out) <- extras
+  out
 }
 
 # The formula of the call, checked and normalised (normalize_formula()),
@@ -859,7 +870,8 @@ validate_surv_raw <- function(raw, label, keep, mstate = FALSE) {
   kept <- function(x) if (all_kept) x else x[keep]
   # the failing rows that `subset` keeps (only computed on failure)
   in_keep <- function(bad) if (all_kept) bad else keep & bad
-  for (nm in intersect(c("start", "stop", "time"), names(raw))) {
+  tcols <- c("start", "stop", "time")
+  for (nm in tcols[match(tcols, names(raw), 0L) > 0L]) {
     x <- raw[[nm]]
     if (!is.numeric(x) || is.factor(x)) {
       cs_abort(name_of(nm), " must be numeric; it is ", class(x)[1L], ".",
@@ -1019,17 +1031,7 @@ combine_factors <- function(df, sep = ", ") {
     return(factor(rep("all", nrow(df))))
   }
   nms <- names(df)
-  if (length(df) == 1L) {
-    x <- .subset2(df, 1L)
-    f <- if (is.factor(x)) fast_droplevels(x) else fast_factor(x)
-    lev <- levels(f)
-    labs <- if (startsWith(nms, "strata(")) lev else paste0(nms, "=", lev)
-    ids <- list(labs, lev)
-    names(ids) <- c("curve", nms)
-    out <- code_factor(as.integer(f), labs)
-    attr(out, "identity") <- new_frame(ids)
-    return(out)
-  }
+  if (length(df) == 1L) return(combine_factor1(.subset2(df, 1L), nms))
   fs <- lapply(df, function(x) if (is.factor(x)) fast_droplevels(x) else
     fast_factor(x))
   label <- function(j, lev) {
@@ -1061,6 +1063,18 @@ combine_factors <- function(df, sep = ", ") {
   ids <- stats::setNames(lapply(seq_along(fs), function(j) vals[, j]), nms)
   structure(map[codes + 1L], levels = labs, class = "factor",
             identity = new_frame(c(list(curve = labs), ids)))
+}
+
+# combine_factors() of one column `x` named `nm`.
+combine_factor1 <- function(x, nm) {
+  f <- if (is.factor(x)) fast_droplevels(x) else fast_factor(x)
+  lev <- levels(f)
+  labs <- if (startsWith(nm, "strata(")) lev else paste0(nm, "=", lev)
+  ids <- list(labs, lev)
+  names(ids) <- c("curve", nm)
+  out <- code_factor(as.integer(f), labs)
+  attr(out, "identity") <- new_frame(ids)
+  out
 }
 
 # Split the right-hand side of a survival model frame into the strata()

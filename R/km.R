@@ -328,6 +328,7 @@ robust_clusters <- function(robust, id, cluster, weights, y) {
 curve_factor <- function(sf) {
   vars <- grouping_terms(sf, "km")
   if (!length(vars)) return(NULL)
+  if (length(vars) == 1L) return(combine_factor1(.subset2(sf$mf, vars), vars))
   combine_factors(new_frame(unclass(sf$mf)[vars]))
 }
 
@@ -442,9 +443,9 @@ new_cs_km <- function(x) {
   cv <- if (is.list(x)) .subset2(x, "curves")
   tab <- if (is.list(x)) .subset2(x, "table")
   s <- if (is.list(cv)) .subset2(cv, "strata")
-  if (is.list(x) && !anyNA(match(km_fields, names(x))) &&
-      is.data.frame(cv) && !anyNA(match(km_curve_cols, names(cv))) &&
-      is.data.frame(tab) && !anyNA(match(km_table_cols, names(tab))) &&
+  if (is.list(x) && has_names(x, km_fields) &&
+      is.data.frame(cv) && has_names(cv, km_curve_cols) &&
+      is.data.frame(tab) && has_names(tab, km_table_cols) &&
       is.factor(s) && length(levels(s)) == .row_names_info(tab, 2L) &&
       length(x$conf_type) == 1L && length(x$median_ci) == 1L &&
       length(x$type) == 1L &&
@@ -470,6 +471,13 @@ new_cs_km <- function(x) {
     x$type %in% c("right", "counting"),
     is.logical(x$weighted), is.logical(x$robust))
   structure(x, class = "cs_km")
+}
+
+# Whether `x` has every name in `nms`: at once when they are its first names
+# in that order (as km_engine() builds them), else by match().
+has_names <- function(x, nms) {
+  xn <- names(x)
+  identical(xn[seq_along(nms)], nms) || !anyNA(match(nms, xn))
 }
 
 km_fields <- c("curves", "table", "conf_type", "conf_level", "median_ci",
