@@ -194,6 +194,7 @@ frame_formula <- function(mcall, env, fun, extras) {
 # gets the formula's environment on each use.
 frame_cache <- new.env(parent = emptyenv())
 frame_cache$plans <- list()
+frame_cache$strata_plans <- list()
 frame_cache_size <- 32L
 
 # The plan of `formula` for `fun`, or NULL when there is none yet.
@@ -271,9 +272,7 @@ frame_terms <- function(formula, data, plan) {
   tt <- plan$terms
   if (is.null(tt)) {
     tt <- stats::terms(formula, specials = "strata", data = data)
-    t0 <- tt
-    attr(t0, ".Environment") <- NULL
-    plan$terms <- t0
+    plan$terms <- without_env(tt)
     return(tt)
   }
   attr(tt, ".Environment") <- environment(formula)
@@ -1090,27 +1089,17 @@ split_strata <- function(mf, terms, interactions = FALSE) {
     return(list(strata = NULL, strata_vars = character(), terms = terms,
                 drop = integer()))
   }
+  plan <- strata_plan(terms, sp)
   # columns of the frame that are strata() calls
-  sdf <- list()
-  for (k in sp) {
-    s <- .subset2(mf, k)
-    call <- attr(terms, "variables")[[k + 1L]]
-    vars <- vapply(as.list(call)[-1L], deparse1, character(1))
-    nm <- names(call)[-1L]
-    if (!is.null(nm)) vars <- vars[!nm %in% c("na.group", "shortlabel", "sep")]
-    sdf[[length(sdf) + 1L]] <- list(value = s, vars = vars)
-  }
-  strata_fac <- if (length(sdf) == 1L) {
-    as_dense_factor(sdf[[1L]]$value)
+  values <- lapply(sp, function(k) .subset2(mf, k))
+  strata_fac <- if (length(values) == 1L) {
+    as_dense_factor(values[[1L]])
   } else {
-    droplevels(interaction(lapply(sdf, function(s) s$value), sep = "; ",
-                           lex.order = TRUE))
+    droplevels(interaction(values, sep = "; ", lex.order = TRUE))
   }
-  # the terms that contain a strata() variable, by the factors matrix
-  fac <- attr(terms, "factors")
-  in_term <- colSums(fac[sp, , drop = FALSE]) > 0
-  main <- in_term & attr(terms, "order") == 1L
-  strata_vars <- unlist(lapply(sdf, `[[`, "vars"))
+  in_term <- plan$in_term
+  main <- plan$main
+  strata_vars <- plan$strata_vars
   if (any(in_term & !main)) {
     if (!interactions) {
       cs_abort("`formula`: strata() must be a term of its own here, not ",
@@ -1121,13 +1110,63 @@ split_strata <- function(mf, terms, interactions = FALSE) {
     return(list(strata = strata_fac, strata_vars = strata_vars,
                 terms = terms, drop = which(main)))
   }
-  dropx <- if (all(in_term)) {
-    stats::terms(stats::update(stats::formula(terms), . ~ 1))
+  dropx <- plan$dropx
+  if (is.null(dropx)) {
+    dropx <- if (all(in_term)) {
+      stats::terms(stats::update(stats::formula(terms), . ~ 1))
+    } else {
+      stats::drop.terms(terms, which(in_term), keep.response = TRUE)
+    }
+    plan$dropx <- without_env(dropx)
   } else {
-    stats::drop.terms(terms, which(in_term), keep.response = TRUE)
+    attr(dropx, ".Environment") <- environment(terms)
   }
   list(strata = strata_fac, strata_vars = strata_vars, terms = dropx,
        drop = integer())
+}
+
+# What split_strata() derives from a terms object alone, kept between calls
+# in `frame_cache` (at most frame_cache_size, the newest first), keyed by the
+# terms without their environment: `in_term` (which terms contain a
+# strata() variable), `main` (which of them are strata() main effects),
+# `strata_vars` (the variables named in the strata() calls) and, filled by
+# split_strata() when first needed, `dropx`, the terms without the strata()
+# terms (environment replaced by the empty one).
+strata_plan <- function(terms, sp) {
+  key <- without_env(terms)
+  for (p in frame_cache$strata_plans) {
+    if (identical(p$key, key, num.eq = FALSE, single.NA = FALSE)) return(p)
+  }
+  vars <- lapply(sp, function(k) {
+    call <- attr(terms, "variables")[[k + 1L]]
+    v <- vapply(as.list(call)[-1L], deparse1, character(1))
+    nm <- names(call)[-1L]
+    if (!is.null(nm)) v <- v[!nm %in% c("na.group", "shortlabel", "sep")]
+    v
+  })
+  # the terms that contain a strata() variable, by the factors matrix
+  fac <- attr(terms, "factors")
+  in_term <- colSums(fac[sp, , drop = FALSE]) > 0
+  plan <- new.env(parent = emptyenv())
+  plan$key <- key
+  plan$in_term <- in_term
+  plan$main <- in_term & attr(terms, "order") == 1L
+  plan$strata_vars <- unlist(vars)
+  plans <- frame_cache$strata_plans
+  if (length(plans) >= frame_cache_size) {
+    plans <- plans[seq_len(frame_cache_size - 1L)]
+  }
+  frame_cache$strata_plans <- c(list(plan), plans)
+  plan
+}
+
+# A terms object (or formula) with its environment replaced by the empty
+# one, in place (the attribute keeps its position), for keeping in a cache.
+without_env <- function(x) {
+  if (!is.null(attr(x, ".Environment"))) {
+    attr(x, ".Environment") <- emptyenv()
+  }
+  x
 }
 
 # survival::strata() of one variable, identical result without deparsing

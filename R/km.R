@@ -239,7 +239,7 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
 # The curves of a fit as data: one row per curve, its label (`curve`) and
 # the value of each grouping variable (from combine_factors()).
 curve_identity <- function(fit, rhs) {
-  lev <- levels(fit$curves$strata)
+  lev <- attr(.subset2(fit$curves, "strata"), "levels")
   ids <- attr(rhs, "identity")
   if (is.null(ids)) return(new_frame(list(curve = lev)))
   if (identical(lev, ids$curve)) return(ids)
@@ -656,15 +656,18 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
 # and restricted_mean() to the bit; the symmetric interval of the median is
 # computed here.
 km_table <- function(curves, n_rows, tau, z, median_ci) {
-  lev <- levels(curves$strata)
   cv <- unclass(curves)
+  lev <- attr(cv$strata, "levels")
   k_all <- length(lev)
   # the curves' rows are grouped by stratum, in level order
   ends <- cumsum(tabulate(cv$strata, k_all))
   starts <- c(1L, ends[-k_all] + 1L)
   bc <- median_ci == "bc"
-  for (nm in c("time", "surv", "lower", "upper", "n_risk", "n_event")) {
-    if (!is.double(cv[[nm]])) cv[[nm]] <- as.double(cv[[nm]])
+  dbl_cols <- c("time", "surv", "lower", "upper", "n_risk", "n_event")
+  if (!all(vapply(cv[dbl_cols], is.double, NA))) {
+    for (nm in dbl_cols) {
+      if (!is.double(cv[[nm]])) cv[[nm]] <- as.double(cv[[nm]])
+    }
   }
   tab <- cpp_km_table(cv, starts - 1L, ends - 1L, as.double(tau),
                       sqrt(.Machine$double.eps), bc)
