@@ -789,8 +789,12 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
   const ConfType ctype = static_cast<ConfType>(conf_type);
   for (int s = 0; s < n_strata; ++s) {
     const std::size_t base = static_cast<std::size_t>(s) * n_bins;
+    // the number at risk in each occupied cell, summed from the last time
+    // back; an empty cell adds +0.0, which changes no sum, so it is
+    // skipped (no dependent addition per empty cell)
     double at_risk = 0.0;
     for (std::size_t b = n_bins; b-- > 0;) {
+      if (!occupied[base + b]) continue;
       at_risk += risk[base + b];
       risk[base + b] = at_risk;
     }
