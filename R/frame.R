@@ -1186,8 +1186,7 @@ fast_strata1 <- function(v, name) {
     lev <- as.character(u)
   }
   short <- is.factor(v) || is.character(v)
-  structure(code, levels = if (short) lev else paste0(name, "=", lev),
-            class = "factor")
+  code_factor(code, if (short) lev else paste0(name, "=", lev))
 }
 
 # factor(x), identical, without converting every element to character:
