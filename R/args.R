@@ -68,6 +68,18 @@ cox_refused <- c(
 # columns it must have. Cheap (no pass over the rows). A failure is a bug in
 # cohortsurv, not in the caller's input, so the message says so.
 check_fields <- function(x, class, fields, frames = list()) {
+  # the usual case, every field and column present, in few operations
+  if (is.list(x) && !anyNA(match(fields, names(x)))) {
+    ok <- TRUE
+    for (nm in names(frames)) {
+      v <- x[[nm]]
+      if (!is.data.frame(v) || anyNA(match(frames[[nm]], names(v)))) {
+        ok <- FALSE
+        break
+      }
+    }
+    if (ok) return(invisible(x))
+  }
   bad <- function(what) {
     stop("internal error: invalid `", class, "` object: ", what,
          call. = FALSE)

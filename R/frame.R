@@ -38,9 +38,14 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   formula <- fm$formula
   data <- fm$data
   has_data <- !is.null(data)
-  n_data <- if (has_data) nrow(data) else NA_integer_
+  n_data <- if (has_data) .row_names_info(data, 2L) else NA_integer_
   lhs <- formula[[2L]]
-  surv_args <- surv_call_args(lhs)
+  plan <- fm$plan
+  surv_args <- if (is.null(plan)) surv_call_args(lhs) else plan$surv_args
+  if (!is.null(plan) && is.null(plan$surv_done)) {
+    surv_args <- plan$surv_args <- surv_call_args(lhs)
+    plan$surv_done <- TRUE
+  }
   if (!is.null(surv_args)) {
     raw <- frame_surv_raw(surv_args, data, fm$fenv, n_data)
     if (is.na(n_data)) n_data <- length(raw[[1L]])
@@ -68,11 +73,11 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
       raw$status <- as.integer(raw$status)  # 1 + the 0-based event code
     }
   }
-  tt <- stats::terms(formula, specials = "strata", data = data)
+  tt <- frame_terms(formula, data, plan)
   na_fun <- resolve_na_action(mcall$na.action, env)
   mf <- if (!is.null(surv_args) && has_data && !is.null(na_fun)) {
     fast_frame(tt, data, raw, wt, keep, na_fun, codes, ext,
-               drop_levels = fun != "cox")
+               drop_levels = fun != "cox", plan = plan)
   }
   if (is.null(mf)) {
     mf <- frame_model(mcall, tt, data, wt, ext, keep, n_data, env, fun)
@@ -80,9 +85,10 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
   y <- frame_response(mf, lhs, surv_args, mstate)
   if (mstate && is.null(states)) states <- attr(y, "states")
   na_act <- attr(mf, "na.action")
-  n_input <- if (is.na(n_data)) nrow(mf) + length(na_act) else
+  n_mf <- .row_names_info(mf, 2L)
+  n_input <- if (is.na(n_data)) n_mf + length(na_act) else
     if (is.null(keep)) n_data else sum(keep)
-  if (nrow(mf) == 0L) {
+  if (n_mf == 0L) {
     cs_abort("no rows are left to analyse after `subset` and removal of ",
              "missing values (", n_input, " rows before removal).",
              arg = "data")
@@ -94,10 +100,21 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
     weights = if (is.null(w)) NULL else as.double(w),
     n_input = n_input, n_dropped = length(na_act), na_action = na_act,
     rows = attr(mf, "row.names"), formula = fm$user,
-    extras = stats::setNames(lapply(extras, function(nm)
-      mf[[paste0("(", nm, ")")]]), extras),
+    extras = frame_extras(mf, extras),
     states = states
   )
+}
+
+# The columns "(nm)" of the model frame `mf` for each name in `extras`, as a
+# list named by `extras` (NULL for an argument not given).
+frame_extras <- function(mf, extras) {
+  out <- vector("list", length(extras))
+  for (i in seq_along(extras)) {
+    v <- .subset2(mf, paste0("(", extras[i], ")"))
+    if (!is.null(v)) out[[i]] <- v
+  }
+  names(out) <- extras
+  out
 }
 
 # The formula of the call, checked and normalised (normalize_formula()),
@@ -119,10 +136,19 @@ frame_formula <- function(mcall, env, fun, extras) {
   data <- frame_data(mcall, env, formula)
   has_data <- !is.null(data)
   user <- formula
-  if (has_data && "." %in% all.vars(user[[3L]])) {
-    user <- stats::formula(stats::terms(user, data = data))
+  plan <- formula_plan(formula, fun)
+  if (is.null(plan)) {
+    if (has_data && "." %in% all.vars(user[[3L]])) {
+      user <- stats::formula(stats::terms(user, data = data))
+    }
+    parts <- normalize_parts(formula, data, fun)
+    plan <- plan_store(formula, fun, parts)
+    formula <- bind_specials(parts$formula, parts$bind, environment(formula))
+    vars <- NULL
+  } else {
+    formula <- plan_formula(plan, formula)
+    vars <- plan$vars
   }
-  formula <- normalize_formula(formula, data, fun)
   if (!is.null(attr(formula, "cluster"))) {
     if (!"cluster" %in% extras) {
       cs_abort("`formula`: ", fun, "() has no cluster variance, so the ",
@@ -138,15 +164,119 @@ frame_formula <- function(mcall, env, fun, extras) {
   }
   fenv <- environment(formula)
   if (is.null(fenv)) fenv <- env
-  for (v in formula_vars(formula)) {
-    if (!(has_data && v %in% names(data)) && !exists(v, envir = fenv)) {
+  if (is.null(vars)) {
+    vars <- formula_vars(formula)
+    if (!is.null(plan)) plan$vars <- vars
+  }
+  dn <- if (has_data) names(data)
+  for (v in vars[!vars %in% dn]) {
+    if (!exists(v, envir = fenv)) {
       cs_abort("`formula` refers to `", v, "`, which is not a column of ",
                "`data`", if (!has_data) " (no `data` was given)", ".",
                arg = "formula")
     }
   }
   list(formula = formula, user = user, mcall = mcall, data = data,
-       fenv = fenv)
+       fenv = fenv, plan = plan)
+}
+
+# Formula plans ---------------------------------------------------------------
+#
+# What surv_frame() derives from the formula alone (its normalised form, the
+# variables it reads, the Surv() arguments, the terms object, the names of
+# the model-frame columns) does not depend on the data, so it is worked out
+# once per formula and kept in `frame_cache`: a plan is an environment
+# holding the formula's language (no environment, no attributes) and `fun`,
+# the key, and the results, each filled when first needed (an error is
+# never stored, so a failing formula fails the same way every time). A
+# formula with `.` on the right-hand side depends on the columns of `data`
+# and gets no plan. Environments are never stored: a plan's terms object
+# gets the formula's environment on each use.
+frame_cache <- new.env(parent = emptyenv())
+frame_cache$plans <- list()
+frame_cache$strata_plans <- list()
+frame_cache_size <- 32L
+
+# The plan of `formula` for `fun`, or NULL when there is none yet.
+formula_plan <- function(formula, fun) {
+  plans <- frame_cache$plans
+  if (!length(plans)) return(NULL)
+  key <- formula
+  attributes(key) <- NULL
+  for (p in plans) {
+    if (identical(p$fun, fun) &&
+        identical(p$key, key, num.eq = FALSE, single.NA = FALSE)) {
+      return(p)
+    }
+  }
+  NULL
+}
+
+# A new plan for `formula` (with `fun`) from normalize_parts()'s result, kept
+# in `frame_cache` (the oldest dropped beyond frame_cache_size); NULL for a
+# formula with `.`.
+plan_store <- function(formula, fun, parts) {
+  if ("." %in% all.vars(formula)) return(NULL)
+  key <- formula
+  attributes(key) <- NULL
+  lang <- parts$formula
+  attributes(lang) <- NULL
+  plan <- new.env(parent = emptyenv())
+  plan$key <- key
+  plan$fun <- fun
+  plan$lang <- lang
+  plan$bind <- parts$bind
+  plan$cluster <- attr(parts$formula, "cluster")
+  plan$cluster_term <- attr(parts$formula, "cluster_term")
+  plans <- frame_cache$plans
+  if (length(plans) >= frame_cache_size) {
+    plans <- plans[seq_len(frame_cache_size - 1L)]
+  }
+  frame_cache$plans <- c(list(plan), plans)
+  plan
+}
+
+# The normalised formula of `plan` for the user's `formula`, as
+# normalize_formula() returns it: the plan's language with the attributes of
+# `formula`, the cluster() term as attributes, the specials bound.
+plan_formula <- function(plan, formula) {
+  out <- plan$lang
+  a <- attributes(formula)
+  env <- a[[".Environment"]]
+  if (length(plan$bind)) {
+    # bind_specials()'s environment, from the functions kept in the plan
+    funs <- plan$bind_funs
+    if (is.null(funs)) {
+      ns <- asNamespace("survival")
+      funs <- lapply(stats::setNames(nm = plan$bind), function(nm)
+        if (nm == "tt") identity else get(nm, envir = ns))
+      plan$bind_funs <- funs
+    }
+    env <- list2env(funs, parent = if (is.null(env)) globalenv() else env)
+  }
+  a[[".Environment"]] <- env
+  if (!is.null(plan$cluster)) {
+    a$cluster <- plan$cluster
+    a$cluster_term <- plan$cluster_term
+  }
+  attributes(out) <- a
+  out
+}
+
+# The terms object of the normalised `formula` (specials: strata), as
+# stats::terms(formula, specials = "strata", data = data) gives it.
+frame_terms <- function(formula, data, plan) {
+  if (is.null(plan)) {
+    return(stats::terms(formula, specials = "strata", data = data))
+  }
+  tt <- plan$terms
+  if (is.null(tt)) {
+    tt <- stats::terms(formula, specials = "strata", data = data)
+    plan$terms <- without_env(tt)
+    return(tt)
+  }
+  attr(tt, ".Environment") <- environment(formula)
+  tt
 }
 
 # The evaluated Surv() arguments (a status of 1 when Surv(time) has none),
@@ -249,7 +379,7 @@ frame_model <- function(mcall, tt, data, wt, ext, keep, n_data, env, fun) {
 # precomputed Surv object (no Surv() call in the formula) is validated here.
 frame_response <- function(mf, lhs, surv_args, mstate = FALSE) {
   # model.response() would copy it to add row names
-  y <- if (attr(attr(mf, "terms"), "response") == 1L) mf[[1L]]
+  y <- if (attr(attr(mf, "terms"), "response") == 1L) .subset2(mf, 1L)
   if (!inherits(y, "Surv")) {
     cs_abort("`formula` must have a Surv() response, such as ",
              "Surv(time, status) ~ group; its left-hand side is `",
@@ -286,8 +416,12 @@ frame_data <- function(mcall, env, formula) {
                arg = "data")
     }
   }
-  data <- as.data.frame(data, stringsAsFactors = FALSE)
+  # as.data.frame() returns a plain data frame as it is
+  if (!identical(oldClass(data), "data.frame")) {
+    data <- as.data.frame(data, stringsAsFactors = FALSE)
+  }
   dn <- names(data)
+  if (!anyDuplicated(dn)) return(data)
   dup <- dn[duplicated(dn) & nzchar(dn)]
   if (length(dup)) dup <- intersect(unique(dup), all.vars(formula))
   if (length(dup)) {
@@ -338,6 +472,16 @@ unsupported_specials <- c("tt", "pspline", "ridge", "frailty",
 #   attribute "cluster" (the expression `id`), "cluster_term" the term.
 # Specials cohortsurv does not implement are refused by name.
 normalize_formula <- function(formula, data, fun) {
+  parts <- normalize_parts(formula, data, fun)
+  bind_specials(parts$formula, parts$bind, environment(formula))
+}
+
+# normalize_formula() in two steps: normalize_parts() returns the rewritten
+# formula (`formula`, with the "cluster" attributes) and the names of the
+# specials to bind (`bind`); bind_specials() gives the formula an
+# environment in which they resolve to survival's functions, enclosed by
+# `env`, the user's formula's environment.
+normalize_parts <- function(formula, data, fun) {
   calls <- character()
   names_used <- character()
   fix <- function(e) {
@@ -360,7 +504,6 @@ normalize_formula <- function(formula, data, fun) {
     }
     e
   }
-  env <- environment(formula)
   out <- fix(formula)
   # intersect() and setdiff() without their overhead (same order)
   bad <- unique(calls[calls %in% unsupported_specials])
@@ -374,9 +517,13 @@ normalize_formula <- function(formula, data, fun) {
     out <- stats::formula(stats::terms(out, data = data))
   }
   out <- extract_cluster(out)
-  attrs <- attributes(out)[c("cluster", "cluster_term")]
   bind <- unique(calls[calls %in% c("Surv", "strata", "cluster", "tt") &
                          !calls %in% names_used])
+  list(formula = out, bind = bind)
+}
+
+bind_specials <- function(out, bind, env) {
+  attrs <- attributes(out)[c("cluster", "cluster_term")]
   if (length(bind)) {
     env2 <- new.env(parent = if (is.null(env)) globalenv() else env)
     ns <- asNamespace("survival")
@@ -459,10 +606,17 @@ formula_vars <- function(formula) {
 resolve_na_action <- function(expr, env) {
   f <- if (is.null(expr)) getOption("na.action", "na.omit") else eval(expr, env)
   if (is.character(f) && length(f) == 1L) {
-    f <- tryCatch(match.fun(f), error = function(e) NULL)
+    # match.fun(f) from the caller, NULL when there is no such function
+    f <- if (is.na(f) || !nzchar(f)) NULL else
+      get0(f, envir = parent.frame(), mode = "function")
   }
-  for (known in list(stats::na.omit, stats::na.exclude, stats::na.fail)) {
-    if (identical(f, known)) return(f)
+  known <- frame_cache$na_known
+  if (is.null(known)) {
+    known <- frame_cache$na_known <- list(stats::na.omit, stats::na.exclude,
+                                          stats::na.fail)
+  }
+  for (k in known) {
+    if (identical(f, k)) return(f)
   }
   NULL
 }
@@ -478,33 +632,42 @@ resolve_na_action <- function(expr, env) {
 # levels) but avoids its copies, which dominate the time of a fit on a
 # million rows. Returns NULL when the formula needs the general path.
 fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
-                       ext = list(), drop_levels = TRUE) {
+                       ext = list(), drop_levels = TRUE, plan = NULL) {
   vars <- as.list(attr(tt, "variables"))[-1L]
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
   vals <- fast_frame_values(rhs, data, environment(tt))
   if (is.null(vals)) return(NULL)
   all_kept <- is.null(keep)
-  idx0 <- if (all_kept) seq_len(nrow(data)) else which(keep)
+  idx0 <- if (all_kept) seq_len(.row_names_info(data, 2L)) else which(keep)
   sub0 <- function(v) if (all_kept) v else v[idx0]
   time <- sub0(if (is.null(raw$start)) raw$time else raw$stop)
   start <- if (is.null(raw$start)) NULL else sub0(raw$start)
   st <- sub0(raw$status)
   w0 <- if (is.null(wt)) NULL else sub0(wt)
-  cols <- Map(fast_column, rhs, vals, MoreArgs = list(data = data, sub0 = sub0))
-  ext0 <- lapply(ext, sub0)
-  # NA and NaN in the variables themselves (strata() would make NaN a level)
-  raw_rhs <- unlist(Map(function(e, v) {
-    if (!is.null(v)) return(NULL)
-    lapply(as.list(e)[-1L], function(a) sub0(data[[as.character(a)]]))
-  }, rhs, vals), recursive = FALSE)
-  parts <- c(list(time, st, start, w0), cols, unname(ext0), raw_rhs)
-  parts <- parts[!vapply(parts, is.null, logical(1))]
-  has_na <- vapply(parts, any_missing, logical(1))
+  # the frame columns, and the vectors whose missing values drop a row:
+  # the response, weights, the columns, the further arguments and the
+  # variables of strata() calls themselves (strata() would make NaN a level)
+  cols <- vector("list", length(rhs))
+  parts <- list(time, st, start, w0)
+  for (k in seq_along(rhs)) {
+    v <- vals[[k]]
+    if (is.null(v)) {
+      e <- rhs[[k]]
+      for (a in as.list(e)[-1L]) {
+        parts[[length(parts) + 1L]] <- sub0(.subset2(data, as.character(a)))
+      }
+      cols[k] <- list(fast_column(e, NULL, data, sub0))
+    } else {
+      cols[k] <- list(sub0(v))
+    }
+  }
+  ext0 <- if (all_kept) ext else lapply(ext, sub0)
   ok <- NULL
-  if (any(has_na)) {
-    ok <- rep.int(TRUE, length(idx0))
-    for (v in parts[has_na]) ok <- ok & !is.na(v)
+  for (v in c(parts, cols, unname(ext0))) {
+    if (!is.null(v) && any_missing(v)) {
+      ok <- if (is.null(ok)) !is.na(v) else ok & !is.na(v)
+    }
   }
   all_ok <- is.null(ok) || all(ok)
   if (!all_ok && identical(na_fun, stats::na.fail)) {
@@ -515,35 +678,47 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
   idx <- if (all_ok) idx0 else idx0[ok]
   sel <- if (all_ok) NULL else which(ok)
   pick <- function(v) if (is.null(sel)) v else v[sel]
-  cols <- lapply(cols, function(v) {
-    v <- pick(v)
-    if (drop_levels && is.factor(v)) fast_droplevels(v) else v
-  })
-  surv <- fast_surv(time, st, start, codes, pick, length(idx))
-  deparse2 <- function(x) {
-    if (is.symbol(x)) return(as.character(x))  # deparse()'s result
-    paste(deparse(x, width.cutoff = 500L,
-                  backtick = !is.symbol(x) && is.language(x)), collapse = " ")
+  for (k in seq_along(cols)) {
+    v <- pick(cols[[k]])
+    if (drop_levels && is.factor(v)) v <- fast_droplevels(v)
+    cols[k] <- list(v)
   }
+  surv <- fast_surv(time, st, start, codes, pick, length(idx))
   out <- c(list(surv), cols)
-  names(out) <- vapply(vars, deparse2, "")
+  names(out) <- frame_names(vars, plan)
   if (!is.null(wt)) out[["(weights)"]] <- as.double(pick(w0))
   for (nm in names(ext0)) out[[paste0("(", nm, ")")]] <- pick(ext0[[nm]])
   auto_rn <- .row_names_info(data, type = 1L) < 0L
-  rn <- if (auto_rn) NULL else attr(data, "row.names")
-  out <- structure(out, class = "data.frame",
-                   row.names = if (auto_rn && all_kept && all_ok)
-                     .set_row_names(length(idx)) else if (auto_rn) idx else
-                       rn[idx])
+  class(out) <- "data.frame"
+  attr(out, "row.names") <- if (auto_rn && all_kept && all_ok)
+    .set_row_names(length(idx)) else if (auto_rn) idx else
+      attr(data, "row.names")[idx]
   attr(out, "terms") <- tt
   if (!all_ok) {
     drop <- which(!ok)
-    names(drop) <- as.character(if (auto_rn) idx0[drop] else rn[idx0[drop]])
+    names(drop) <- as.character(if (auto_rn) idx0[drop] else
+      attr(data, "row.names")[idx0[drop]])
     attr(out, "na.action") <- structure(
       drop, class = if (identical(na_fun, stats::na.exclude)) "exclude" else
         "omit")
   }
   out
+}
+
+# The column names of a model frame of the variables `vars` (the language
+# objects of the terms' "variables"), as model.frame() deparses them; kept
+# in the formula's plan.
+frame_names <- function(vars, plan = NULL) {
+  nms <- plan$frame_names
+  if (!is.null(nms)) return(nms)
+  deparse2 <- function(x) {
+    if (is.symbol(x)) return(as.character(x))  # deparse()'s result
+    paste(deparse(x, width.cutoff = 500L,
+                  backtick = !is.symbol(x) && is.language(x)), collapse = " ")
+  }
+  nms <- vapply(vars, deparse2, "")
+  if (!is.null(plan)) plan$frame_names <- nms
+  nms
 }
 
 # The values of the right-hand-side variables `rhs` for fast_frame(), each
@@ -554,10 +729,11 @@ fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
 # then reports the error).
 fast_frame_values <- function(rhs, data, env) {
   dn <- names(data)
-  n <- nrow(data)
+  n <- .row_names_info(data, 2L)
   plain <- function(v) is.atomic(v) && is.null(dim(v)) && length(v) == n
   col_ok <- function(e) {
-    is.name(e) && as.character(e) %in% dn && plain(data[[as.character(e)]])
+    is.name(e) && as.character(e) %in% dn &&
+      plain(.subset2(data, as.character(e)))
   }
   if (is.null(env)) env <- parent.frame()
   out <- vector("list", length(rhs))
@@ -571,7 +747,7 @@ fast_frame_values <- function(rhs, data, env) {
       next
     }
     v <- if (is.name(e) && as.character(e) %in% dn) {
-      data[[as.character(e)]]
+      .subset2(data, as.character(e))
     } else {
       tryCatch(eval(e, data, env), error = function(err) NULL)
     }
@@ -587,8 +763,8 @@ fast_frame_values <- function(rhs, data, env) {
 fast_column <- function(e, v, data, sub0) {
   if (!is.null(v)) return(sub0(v))
   a <- vapply(as.list(e)[-1L], as.character, "")
-  if (length(a) == 1L) return(fast_strata1(sub0(data[[a]]), a))
-  vals <- stats::setNames(lapply(a, function(v) sub0(data[[v]])), a)
+  if (length(a) == 1L) return(fast_strata1(sub0(.subset2(data, a)), a))
+  vals <- stats::setNames(lapply(a, function(v) sub0(.subset2(data, v))), a)
   # strata() called with unnamed arguments labels character and factor
   # columns by level alone (its `shortlabel` default)
   short <- all(vapply(vals, function(v) is.character(v) || is.factor(v),
@@ -633,7 +809,18 @@ fast_droplevels <- function(f) {
   used <- tabulate(f, length(lev)) > 0L
   if (all(used)) return(f)
   recode <- cumsum(used)
-  structure(recode[as.integer(f)], levels = lev[used], class = class(f))
+  out <- recode[as.integer(f)]
+  attr(out, "levels") <- lev[used]
+  oldClass(out) <- oldClass(f)
+  out
+}
+
+# A factor from its 1-based codes and levels, as structure(code, levels =
+# levels, class = "factor") builds it, without structure()'s cost.
+code_factor <- function(code, levels) {
+  attr(code, "levels") <- levels
+  oldClass(code) <- "factor"
+  code
 }
 
 # The arguments of a Surv() call on the left-hand side, matched by name,
@@ -682,7 +869,8 @@ validate_surv_raw <- function(raw, label, keep, mstate = FALSE) {
   kept <- function(x) if (all_kept) x else x[keep]
   # the failing rows that `subset` keeps (only computed on failure)
   in_keep <- function(bad) if (all_kept) bad else keep & bad
-  for (nm in intersect(c("start", "stop", "time"), names(raw))) {
+  tcols <- c("start", "stop", "time")
+  for (nm in tcols[match(tcols, names(raw), 0L) > 0L]) {
     x <- raw[[nm]]
     if (!is.numeric(x) || is.factor(x)) {
       cs_abort(name_of(nm), " must be numeric; it is ", class(x)[1L], ".",
@@ -822,7 +1010,7 @@ grouping_terms <- function(sf, fun, strata = TRUE) {
   if (!strata) vi <- setdiff(vi, attr(tt, "specials")$strata)
   labs <- names(sf$mf)[vi]
   for (v in labs) {
-    if (!is.null(dim(sf$mf[[v]]))) {
+    if (!is.null(dim(.subset2(sf$mf, v)))) {
       cs_abort("`formula`: the term `", v, "` makes several columns; ",
                fun, "() groups by variables, one column each.",
                arg = "formula")
@@ -841,18 +1029,12 @@ combine_factors <- function(df, sep = ", ") {
   if (length(df) == 0L) {
     return(factor(rep("all", nrow(df))))
   }
+  nms <- names(df)
+  if (length(df) == 1L) return(combine_factor1(.subset2(df, 1L), nms))
   fs <- lapply(df, function(x) if (is.factor(x)) fast_droplevels(x) else
     fast_factor(x))
-  nms <- names(df)
   label <- function(j, lev) {
     if (startsWith(nms[j], "strata(")) lev else paste0(nms[j], "=", lev)
-  }
-  if (length(fs) == 1L) {
-    f <- fs[[1L]]
-    labs <- label(1L, levels(f))
-    ids <- c(list(curve = labs), stats::setNames(list(levels(f)), nms))
-    return(structure(as.integer(f), levels = labs, class = "factor",
-                     identity = new_frame(ids)))
   }
   codes <- integer(length(fs[[1L]]))
   mult <- 1
@@ -882,6 +1064,18 @@ combine_factors <- function(df, sep = ", ") {
             identity = new_frame(c(list(curve = labs), ids)))
 }
 
+# combine_factors() of one column `x` named `nm`.
+combine_factor1 <- function(x, nm) {
+  f <- if (is.factor(x)) fast_droplevels(x) else fast_factor(x)
+  lev <- levels(f)
+  labs <- if (startsWith(nm, "strata(")) lev else paste0(nm, "=", lev)
+  ids <- list(labs, lev)
+  names(ids) <- c("curve", nm)
+  out <- code_factor(as.integer(f), labs)
+  attr(out, "identity") <- new_frame(ids)
+  out
+}
+
 # Split the right-hand side of a survival model frame into the strata()
 # terms and the rest. Returns list(strata = factor or NULL, strata_vars,
 # terms, drop): without interactions, `terms` are the terms without the
@@ -895,27 +1089,17 @@ split_strata <- function(mf, terms, interactions = FALSE) {
     return(list(strata = NULL, strata_vars = character(), terms = terms,
                 drop = integer()))
   }
+  plan <- strata_plan(terms, sp)
   # columns of the frame that are strata() calls
-  sdf <- list()
-  for (k in sp) {
-    s <- mf[[k]]
-    call <- attr(terms, "variables")[[k + 1L]]
-    vars <- vapply(as.list(call)[-1L], deparse1, character(1))
-    nm <- names(call)[-1L]
-    if (!is.null(nm)) vars <- vars[!nm %in% c("na.group", "shortlabel", "sep")]
-    sdf[[length(sdf) + 1L]] <- list(value = s, vars = vars)
-  }
-  strata_fac <- if (length(sdf) == 1L) {
-    as_dense_factor(sdf[[1L]]$value)
+  values <- lapply(sp, function(k) .subset2(mf, k))
+  strata_fac <- if (length(values) == 1L) {
+    as_dense_factor(values[[1L]])
   } else {
-    droplevels(interaction(lapply(sdf, function(s) s$value), sep = "; ",
-                           lex.order = TRUE))
+    droplevels(interaction(values, sep = "; ", lex.order = TRUE))
   }
-  # the terms that contain a strata() variable, by the factors matrix
-  fac <- attr(terms, "factors")
-  in_term <- colSums(fac[sp, , drop = FALSE]) > 0
-  main <- in_term & attr(terms, "order") == 1L
-  strata_vars <- unlist(lapply(sdf, `[[`, "vars"))
+  in_term <- plan$in_term
+  main <- plan$main
+  strata_vars <- plan$strata_vars
   if (any(in_term & !main)) {
     if (!interactions) {
       cs_abort("`formula`: strata() must be a term of its own here, not ",
@@ -926,13 +1110,63 @@ split_strata <- function(mf, terms, interactions = FALSE) {
     return(list(strata = strata_fac, strata_vars = strata_vars,
                 terms = terms, drop = which(main)))
   }
-  dropx <- if (all(in_term)) {
-    stats::terms(stats::update(stats::formula(terms), . ~ 1))
+  dropx <- plan$dropx
+  if (is.null(dropx)) {
+    dropx <- if (all(in_term)) {
+      stats::terms(stats::update(stats::formula(terms), . ~ 1))
+    } else {
+      stats::drop.terms(terms, which(in_term), keep.response = TRUE)
+    }
+    plan$dropx <- without_env(dropx)
   } else {
-    stats::drop.terms(terms, which(in_term), keep.response = TRUE)
+    attr(dropx, ".Environment") <- environment(terms)
   }
   list(strata = strata_fac, strata_vars = strata_vars, terms = dropx,
        drop = integer())
+}
+
+# What split_strata() derives from a terms object alone, kept between calls
+# in `frame_cache` (at most frame_cache_size, the newest first), keyed by the
+# terms without their environment: `in_term` (which terms contain a
+# strata() variable), `main` (which of them are strata() main effects),
+# `strata_vars` (the variables named in the strata() calls) and, filled by
+# split_strata() when first needed, `dropx`, the terms without the strata()
+# terms (environment replaced by the empty one).
+strata_plan <- function(terms, sp) {
+  key <- without_env(terms)
+  for (p in frame_cache$strata_plans) {
+    if (identical(p$key, key, num.eq = FALSE, single.NA = FALSE)) return(p)
+  }
+  vars <- lapply(sp, function(k) {
+    call <- attr(terms, "variables")[[k + 1L]]
+    v <- vapply(as.list(call)[-1L], deparse1, character(1))
+    nm <- names(call)[-1L]
+    if (!is.null(nm)) v <- v[!nm %in% c("na.group", "shortlabel", "sep")]
+    v
+  })
+  # the terms that contain a strata() variable, by the factors matrix
+  fac <- attr(terms, "factors")
+  in_term <- colSums(fac[sp, , drop = FALSE]) > 0
+  plan <- new.env(parent = emptyenv())
+  plan$key <- key
+  plan$in_term <- in_term
+  plan$main <- in_term & attr(terms, "order") == 1L
+  plan$strata_vars <- unlist(vars)
+  plans <- frame_cache$strata_plans
+  if (length(plans) >= frame_cache_size) {
+    plans <- plans[seq_len(frame_cache_size - 1L)]
+  }
+  frame_cache$strata_plans <- c(list(plan), plans)
+  plan
+}
+
+# A terms object (or formula) with its environment replaced by the empty
+# one, in place (the attribute keeps its position), for keeping in a cache.
+without_env <- function(x) {
+  if (!is.null(attr(x, ".Environment"))) {
+    attr(x, ".Environment") <- emptyenv()
+  }
+  x
 }
 
 # survival::strata() of one variable, identical result without deparsing
@@ -952,8 +1186,7 @@ fast_strata1 <- function(v, name) {
     lev <- as.character(u)
   }
   short <- is.factor(v) || is.character(v)
-  structure(code, levels = if (short) lev else paste0(name, "=", lev),
-            class = "factor")
+  code_factor(code, if (short) lev else paste0(name, "=", lev))
 }
 
 # factor(x), identical, without converting every element to character:
@@ -973,12 +1206,12 @@ fast_factor <- function(x) {
     has <- c(!all(x), any(x))
     f <- if (all(has)) x + 1L else rep.int(1L, length(x))
     names(f) <- names(x)
-    return(structure(f, levels = c("FALSE", "TRUE")[has], class = "factor"))
+    return(code_factor(f, c("FALSE", "TRUE")[has]))
   }
   if (!is.null(ic <- int_codes(x))) {
     f <- ic$code
     names(f) <- names(x)
-    return(structure(f, levels = as.character(ic$values), class = "factor"))
+    return(code_factor(f, as.character(ic$values)))
   }
   u <- unique(x)
   u <- u[order(u)]
@@ -986,7 +1219,7 @@ fast_factor <- function(x) {
   if (anyDuplicated(lev)) return(factor(x))
   f <- match(x, u)
   names(f) <- names(x)
-  structure(f, levels = lev, class = "factor")
+  code_factor(f, lev)
 }
 
 # For a plain integer vector without missing values on a modest range: the

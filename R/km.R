@@ -200,7 +200,8 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   if (!missing(data) && is_db_data(data)) {
     return(db_dispatch("km", match.call(), parent.frame()))
   }
-  alias <- survival_args(match.call(expand.dots = FALSE)$..., parent.frame(),
+  mcall <- match.call(expand.dots = FALSE)
+  alias <- survival_args(mcall$..., parent.frame(),
                          "km", c(conf.type = "conf_type", conf.int = "conf_level"),
                          given = c(conf_type = !missing(conf_type),
                                    conf_level = !missing(conf_level)),
@@ -218,7 +219,6 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
   median_ci <- arg_choice(median_ci, "median_ci", c("bc", "symmetric"))
   check_probability(conf_level, "conf_level")
   if (!is.null(robust)) check_flag(robust, "robust")
-  mcall <- match.call(expand.dots = FALSE)
   check_flag(timefix, "timefix")
   check_ctype(ctype)
   sf <- surv_frame(mcall, parent.frame(), extras = c("id", "cluster"))
@@ -231,16 +231,18 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                    timefix = timefix, ctype = ctype)
   fit$n_dropped <- sf$n_dropped
   fit$strata <- curve_identity(fit, rhs)
-  fit$call <- match.call()
+  # match.call() is `mcall` when no `...` argument was given
+  fit$call <- if (is.null(mcall$...)) mcall else match.call()
   fit
 }
 
 # The curves of a fit as data: one row per curve, its label (`curve`) and
 # the value of each grouping variable (from combine_factors()).
 curve_identity <- function(fit, rhs) {
-  lev <- levels(fit$curves$strata)
+  lev <- attr(.subset2(fit$curves, "strata"), "levels")
   ids <- attr(rhs, "identity")
   if (is.null(ids)) return(new_frame(list(curve = lev)))
+  if (identical(lev, ids$curve)) return(ids)
   new_frame(lapply(unclass(ids), `[`, match(lev, ids$curve)))
 }
 
@@ -326,6 +328,7 @@ robust_clusters <- function(robust, id, cluster, weights, y) {
 curve_factor <- function(sf) {
   vars <- grouping_terms(sf, "km")
   if (!length(vars)) return(NULL)
+  if (length(vars) == 1L) return(combine_factor1(.subset2(sf$mf, vars), vars))
   combine_factors(new_frame(unclass(sf$mf)[vars]))
 }
 
@@ -413,7 +416,7 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
                   as.integer(robust_method), ctype, z, haz_type)
   }
   # the kernel returns the columns whole, in order
-  res$strata <- structure(res$strata + 1L, levels = lev, class = "factor")
+  res$strata <- code_factor(res$strata + 1L, lev)
   res$lower <- nan_to_na(res$lower)
   res$upper <- nan_to_na(res$upper)
   res$std_chaz <- nan_to_na(res$std_chaz)
@@ -435,6 +438,24 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
 
 # The constructor of class `cs_km`: the fields documented in ?km, checked.
 new_cs_km <- function(x) {
+  # the checks below in one expression, which holds for every object km()
+  # builds; the checks themselves run (and say what fails) otherwise
+  cv <- if (is.list(x)) .subset2(x, "curves")
+  tab <- if (is.list(x)) .subset2(x, "table")
+  s <- if (is.list(cv)) .subset2(cv, "strata")
+  if (is.list(x) && has_names(x, km_fields) &&
+      is.data.frame(cv) && has_names(cv, km_curve_cols) &&
+      is.data.frame(tab) && has_names(tab, km_table_cols) &&
+      is.factor(s) && length(levels(s)) == .row_names_info(tab, 2L) &&
+      length(x$conf_type) == 1L && length(x$median_ci) == 1L &&
+      length(x$type) == 1L &&
+      match(x$conf_type, c("log", "log-log", "plain", "arcsin"), 0L) > 0L &&
+      match(x$median_ci, c("bc", "symmetric"), 0L) > 0L &&
+      match(x$type, c("right", "counting"), 0L) > 0L &&
+      is.logical(x$weighted) && is.logical(x$robust)) {
+    oldClass(x) <- "cs_km"
+    return(x)
+  }
   check_fields(x, "cs_km",
     c("curves", "table", "conf_type", "conf_level", "median_ci", "type",
       "weighted", "robust", "n_dropped", "rmean_tau"),
@@ -451,6 +472,20 @@ new_cs_km <- function(x) {
     is.logical(x$weighted), is.logical(x$robust))
   structure(x, class = "cs_km")
 }
+
+# Whether `x` has every name in `nms`: at once when they are its first names
+# in that order (as km_engine() builds them), else by match().
+has_names <- function(x, nms) {
+  xn <- names(x)
+  identical(xn[seq_along(nms)], nms) || !anyNA(match(nms, xn))
+}
+
+km_fields <- c("curves", "table", "conf_type", "conf_level", "median_ci",
+               "type", "weighted", "robust", "n_dropped", "rmean_tau")
+km_curve_cols <- c("strata", "time", "n_risk", "n_event", "n_censor",
+                   "surv", "std_err", "lower", "upper")
+km_table_cols <- c("strata", "n", "events", "median", "median_lower",
+                   "median_upper", "rmean", "rmean_se")
 
 # n_censor of `curves` without the censorings that are not real: with
 # counting-process data and an `id`, a censored row (a, b] followed by a
@@ -492,9 +527,10 @@ real_censorings <- function(curves, sd, id) {
 }
 
 nan_to_na <- function(x) {
-  x[is.nan(x)] <- NA_real_
+  if (anyNA(x)) x[is.nan(x)] <- NA_real_
   x
 }
+
 
 arg_choice <- function(x, arg, choices) {
   if (identical(x, choices)) return(choices[1L])
@@ -620,15 +656,18 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
 # and restricted_mean() to the bit; the symmetric interval of the median is
 # computed here.
 km_table <- function(curves, n_rows, tau, z, median_ci) {
-  lev <- levels(curves$strata)
   cv <- unclass(curves)
+  lev <- attr(cv$strata, "levels")
   k_all <- length(lev)
   # the curves' rows are grouped by stratum, in level order
   ends <- cumsum(tabulate(cv$strata, k_all))
   starts <- c(1L, ends[-k_all] + 1L)
   bc <- median_ci == "bc"
-  for (nm in c("time", "surv", "lower", "upper", "n_risk", "n_event")) {
-    if (!is.double(cv[[nm]])) cv[[nm]] <- as.double(cv[[nm]])
+  dbl_cols <- c("time", "surv", "lower", "upper", "n_risk", "n_event")
+  if (!all(vapply(cv[dbl_cols], is.double, NA))) {
+    for (nm in dbl_cols) {
+      if (!is.double(cv[[nm]])) cv[[nm]] <- as.double(cv[[nm]])
+    }
   }
   tab <- cpp_km_table(cv, starts - 1L, ends - 1L, as.double(tau),
                       sqrt(.Machine$double.eps), bc)
@@ -645,7 +684,7 @@ km_table <- function(curves, n_rows, tau, z, median_ci) {
     med_hi[k] <- q$upper
   }
   new_frame(list(
-    strata = structure(seq_len(k_all), levels = lev, class = "factor"),
+    strata = code_factor(seq_len(k_all), lev),
     n = n_rows, events = tab$events, median = med, median_lower = med_lo,
     median_upper = med_hi, rmean = tab$rmean, rmean_se = tab$rmean_se
   ))
@@ -654,8 +693,10 @@ km_table <- function(curves, n_rows, tau, z, median_ci) {
 # A data frame from a list of columns of equal length, without the checks
 # and copies of data.frame() (the columns are used as they are).
 new_frame <- function(cols) {
-  structure(cols, class = "data.frame",
-            row.names = .set_row_names(length(cols[[1L]])))
+  n <- length(cols[[1L]])
+  oldClass(cols) <- "data.frame"
+  attr(cols, "row.names") <- if (n > 0L) c(NA_integer_, -n) else integer()
+  cols
 }
 
 # Quantiles with their confidence limits for one curve.

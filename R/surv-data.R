@@ -66,12 +66,15 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
   }
   sub <- function(v) if (is.null(rows) || is.null(v)) v else v[rows]
   fac <- strata_factor(strata, n_input, rows)
+  lev <- levels(fac)
   sd <- list(
     n = if (is.null(rows)) n_input else length(rows), n_input = n_input,
     rows = rows, counting = counting,
     weights = if (!is.null(weights)) sub(as.double(weights)),
-    strata = cpp_codes0(fac), strata_levels = levels(fac),
-    n_strata = nlevels(fac), strata_n = tabulate(fac, nlevels(fac)),
+    strata = cpp_codes0(fac), strata_levels = lev,
+    n_strata = length(lev),
+    strata_n = if (is.null(attr(fac, "counts"))) tabulate(fac, length(lev))
+      else attr(fac, "counts"),
     stratified = !is.null(strata)
   )
   stop <- if (fixed || !is.null(rows)) sub(surv_col(y, "stop"))
@@ -92,18 +95,28 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
                            sd$time_range) - 1L
     sd$entry <- if (counting) entry_order(sd) else integer()
   }
-  structure(sd, class = "cs_surv_data")
+  oldClass(sd) <- "cs_surv_data"
+  sd
 }
 
 # The strata as a factor without unused levels (one level "all" when
 # `strata` is NULL), on the rows `rows` (NULL: all `n`).
+# Without `rows`, a factor whose levels are all used comes back as it is,
+# with attribute "counts": the rows of each level (new_surv_data() reads it
+# as `strata_n` instead of counting again).
 strata_factor <- function(strata, n, rows = NULL) {
   if (is.null(strata)) {
-    return(structure(rep.int(1L, if (is.null(rows)) n else length(rows)),
-                     levels = "all", class = "factor"))
+    m <- if (is.null(rows)) n else length(rows)
+    return(structure(rep.int(1L, m), levels = "all", class = "factor",
+                     counts = m))
   }
   if (!is.factor(strata)) strata <- fast_factor(strata)
-  if (!is.null(rows)) strata <- strata[rows]
+  if (!is.null(rows)) return(fast_droplevels(strata[rows]))
+  counts <- tabulate(strata, length(levels(strata)))
+  if (all(counts > 0L)) {
+    attr(strata, "counts") <- counts
+    return(strata)
+  }
   fast_droplevels(strata)
 }
 
@@ -180,6 +193,11 @@ surv_sorted <- function(sd, offset) {
 # cpp_value_range() of each time column of `y` (start and stop, or time):
 # a 4 x (ncol(y) - 1) matrix, the last column the stop times'.
 time_ranges <- function(y) {
+  if (ncol(y) == 2L) {
+    r <- cpp_value_range(y, 0L)
+    dim(r) <- c(4L, 1L)
+    return(r)
+  }
   vapply(seq_len(ncol(y) - 1L) - 1L, function(j) cpp_value_range(y, j),
          double(4))
 }

@@ -121,15 +121,21 @@ class ProductLimit {
         }
       }
     }
-    const double se = std::sqrt(green_);
-    double lo, hi;
-    surv_ci(surv_, se, type_, z_, lo, hi);
+    // a time without events leaves S, its variance and the hazard as they
+    // were: the SEs and limits of the previous time are reused (the same
+    // numbers, without recomputing the logarithms and roots)
+    if (n_event > 0.0 || !have_ci_) {
+      se_ = std::sqrt(green_);
+      surv_ci(surv_, se_, type_, z_, lo_, hi_);
+      se_chaz_ = std::sqrt(vchaz_);
+      have_ci_ = true;
+    }
     out.surv.push_back(surv_);
-    out.std_err.push_back(surv_ * se);
-    out.lower.push_back(lo);
-    out.upper.push_back(hi);
+    out.std_err.push_back(surv_ * se_);
+    out.lower.push_back(lo_);
+    out.upper.push_back(hi_);
     out.cumhaz.push_back(chaz_);
-    out.std_chaz.push_back(std::sqrt(vchaz_));
+    out.std_chaz.push_back(se_chaz_);
   }
 
  private:
@@ -140,6 +146,11 @@ class ProductLimit {
   double green_ = 0.0;
   double chaz_ = 0.0;
   double vchaz_ = 0.0;
+  bool have_ci_ = false;
+  double se_ = 0.0;
+  double lo_ = 0.0;
+  double hi_ = 0.0;
+  double se_chaz_ = 0.0;
 };
 
 HazType haz_type_of(int haz_type, const char* who) {
@@ -778,8 +789,12 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
   const ConfType ctype = static_cast<ConfType>(conf_type);
   for (int s = 0; s < n_strata; ++s) {
     const std::size_t base = static_cast<std::size_t>(s) * n_bins;
+    // the number at risk in each occupied cell, summed from the last time
+    // back; an empty cell adds +0.0, which changes no sum, so it is
+    // skipped (no dependent addition per empty cell)
     double at_risk = 0.0;
     for (std::size_t b = n_bins; b-- > 0;) {
+      if (!occupied[base + b]) continue;
       at_risk += risk[base + b];
       risk[base + b] = at_risk;
     }

@@ -5,6 +5,14 @@
 # (its sorting kernel). Prints the median time of each and the ratio
 # survfit / km, and writes the table to bench-km.csv when the environment
 # variable COHORTSURV_BENCH_OUT names a directory.
+# Then the fixed cost of a call: at n = 600 (a typical cohort), km() and
+# survfit() interleaved, 9 rounds of 200 calls each, for each form of
+# grouping term (a factor, logical or character column, I(), factor(),
+# interaction()); median CPU seconds per call (bench-km-small.csv).
+# Last run of that part (2026-12-02, a shared 2-core machine at load ~2),
+# km() / survfit() CPU ratio: factor 2.7, logical 3.2, character 2.5,
+# I() 3.2, factor() 2.8, interaction() 2.7, group + strata() 3.1 (before
+# the front end kept per-formula plans: 1.4-1.9).
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 sizes <- bench_sizes()
@@ -40,3 +48,39 @@ res <- do.call(rbind, rows)
 cat("\nkm() against survfit(), median elapsed seconds\n")
 print(res, row.names = FALSE, digits = 3)
 bench_write(res, "bench-km")
+
+# Fixed cost per call at n = 600 ---------------------------------------------
+race <- function(f, g, calls = 200L, reps = 9L) {
+  f()
+  g()
+  one <- function(h) {
+    gc(FALSE)
+    st <- system.time(for (i in seq_len(calls)) h())
+    (st[["user.self"]] + st[["sys.self"]]) / calls
+  }
+  t <- vapply(seq_len(reps), function(r) c(one(f), one(g)), numeric(2))
+  apply(t, 1L, stats::median)
+}
+d <- make_data(600)
+d$s <- sample.int(4L, nrow(d), replace = TRUE)
+d$lgl <- d$group == "A"
+d$chr <- as.character(d$group)
+forms <- list(
+  "~ group (factor)" = Surv(time, status) ~ group,
+  "~ lgl (logical)" = Surv(time, status) ~ lgl,
+  "~ chr (character)" = Surv(time, status) ~ chr,
+  "~ I(group == \"A\")" = Surv(time, status) ~ I(group == "A"),
+  "~ factor(s)" = Surv(time, status) ~ factor(s),
+  "~ interaction(group, s)" = Surv(time, status) ~ interaction(group, s),
+  "~ group + strata(s)" = Surv(time, status) ~ group + strata(s)
+)
+small <- do.call(rbind, lapply(names(forms), function(nm) {
+  fml <- forms[[nm]]
+  r <- race(function() km(fml, data = d), function() survfit(fml, data = d))
+  data.frame(n = 600, formula = nm, km_cpu_ms = 1e3 * r[1L],
+             survfit_cpu_ms = 1e3 * r[2L], cpu_ratio = r[2L] / r[1L])
+}))
+cat("\nkm() against survfit() at n = 600: CPU milliseconds per call",
+    "(medians of 9 rounds of 200 calls)\n")
+print(small, row.names = FALSE, digits = 3)
+bench_write(small, "bench-km-small")
