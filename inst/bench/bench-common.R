@@ -78,3 +78,47 @@ peak_memory <- function(expr) {
   heap <- (sum(g1[, 6L]) - sum(g0[, 2L])) * 2^20
   list(value = value, rss = rss, heap = heap, elapsed = elapsed)
 }
+
+# Per-call elapsed and CPU seconds of `f` against `g`: `reps` rounds, each
+# timing `calls` calls of f then `calls` calls of g (interleaved, so both
+# see the same machine load); medians over rounds. Returns c(cs_s, cs_cpu,
+# peer_s, peer_cpu).
+race <- function(f, g, calls, reps) {
+  f()
+  g()
+  one <- function(h) {
+    gc(FALSE)
+    st <- system.time(for (i in seq_len(calls)) h())
+    c(st[["elapsed"]], st[["user.self"]] + st[["sys.self"]]) / calls
+  }
+  t <- vapply(seq_len(reps), function(r) c(one(f), one(g)), numeric(4))
+  stats::setNames(apply(t, 1L, stats::median),
+                  c("cs_s", "cs_cpu", "peer_s", "peer_cpu"))
+}
+
+# The data of the races against the peers (bench-peers.R, bench-logrank.R):
+# n rows, times in whole days, 30% censoring, 3 groups `g`, 4 strata `s`,
+# `g2` = (g == "A") as 0/1, and with `covariates` five normal x1..x5.
+peer_data <- function(n, seed = 1, covariates = TRUE) {
+  set.seed(seed)
+  d <- data.frame(
+    time = sample.int(3650L, n, replace = TRUE), status = rbinom(n, 1, 0.7),
+    g = factor(sample(c("A", "B", "C"), n, replace = TRUE)),
+    s = sample.int(4L, n, replace = TRUE)
+  )
+  if (covariates) {
+    for (j in 1:5) d[[paste0("x", j)]] <- rnorm(n)
+  }
+  d$g2 <- as.integer(d$g == "A")
+  d
+}
+
+# One row of a race's results: seconds per call, CPU seconds, their ratios
+# (peer / cohortsurv).
+race_row <- function(n, call, r) {
+  data.frame(
+    n = n, call = call, cs_s = r[["cs_s"]], peer_s = r[["peer_s"]],
+    ratio = r[["peer_s"]] / r[["cs_s"]], cs_cpu = r[["cs_cpu"]],
+    peer_cpu = r[["peer_cpu"]], cpu_ratio = r[["peer_cpu"]] / r[["cs_cpu"]],
+    check.names = FALSE)
+}

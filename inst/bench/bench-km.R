@@ -50,17 +50,6 @@ print(res, row.names = FALSE, digits = 3)
 bench_write(res, "bench-km")
 
 # Fixed cost per call at n = 600 ---------------------------------------------
-race <- function(f, g, calls = 200L, reps = 9L) {
-  f()
-  g()
-  one <- function(h) {
-    gc(FALSE)
-    st <- system.time(for (i in seq_len(calls)) h())
-    (st[["user.self"]] + st[["sys.self"]]) / calls
-  }
-  t <- vapply(seq_len(reps), function(r) c(one(f), one(g)), numeric(2))
-  apply(t, 1L, stats::median)
-}
 d <- make_data(600)
 d$s <- sample.int(4L, nrow(d), replace = TRUE)
 d$lgl <- d$group == "A"
@@ -76,9 +65,11 @@ forms <- list(
 )
 small <- do.call(rbind, lapply(names(forms), function(nm) {
   fml <- forms[[nm]]
-  r <- race(function() km(fml, data = d), function() survfit(fml, data = d))
-  data.frame(n = 600, formula = nm, km_cpu_ms = 1e3 * r[1L],
-             survfit_cpu_ms = 1e3 * r[2L], cpu_ratio = r[2L] / r[1L])
+  r <- race(function() km(fml, data = d), function() survfit(fml, data = d),
+            calls = 200L, reps = 9L)
+  data.frame(n = 600, formula = nm, km_cpu_ms = 1e3 * r[["cs_cpu"]],
+             survfit_cpu_ms = 1e3 * r[["peer_cpu"]],
+             cpu_ratio = r[["peer_cpu"]] / r[["cs_cpu"]])
 }))
 cat("\nkm() against survfit() at n = 600: CPU milliseconds per call",
     "(medians of 9 rounds of 200 calls)\n")

@@ -55,33 +55,11 @@ bench_write(res, "bench-logrank")
 #   logrank_fit(time, status, 2 groups)          vs FastSurvival::survdiff_fast()
 # (the second only when FastSurvival is installed; it is never a dependency).
 # Writes bench-logrank-race.csv when COHORTSURV_BENCH_OUT is set.
-peer_data <- function(n, seed = 1) {
-  set.seed(seed)
-  d <- data.frame(
-    time = sample.int(3650L, n, replace = TRUE), status = rbinom(n, 1, 0.7),
-    g = factor(sample(c("A", "B", "C"), n, replace = TRUE)),
-    s = sample.int(4L, n, replace = TRUE)
-  )
-  d$g2 <- as.integer(d$g == "A")
-  d
-}
-race <- function(f, g, calls, reps) {
-  f()
-  g()
-  one <- function(h) {
-    gc(FALSE)
-    st <- system.time(for (i in seq_len(calls)) h())
-    c(st[["elapsed"]], st[["user.self"]] + st[["sys.self"]]) / calls
-  }
-  t <- vapply(seq_len(reps), function(r) c(one(f), one(g)), numeric(4))
-  stats::setNames(apply(t, 1L, stats::median),
-                  c("cs_s", "cs_cpu", "peer_s", "peer_cpu"))
-}
 max_n <- if (length(args)) as.numeric(args[1]) else 1e7
 has_fs <- requireNamespace("FastSurvival", quietly = TRUE)
 rows <- list()
 for (n in c(600, 1e6)[c(600, 1e6) <= max_n]) {
-  d <- peer_data(n)
+  d <- peer_data(n, covariates = FALSE)
   small <- n < 1e4
   cases <- list(`logrank ~ g + strata(s) / survdiff` = list(
     function() logrank(Surv(time, status) ~ g + strata(s), data = d),
@@ -95,11 +73,7 @@ for (n in c(600, 1e6)[c(600, 1e6) <= max_n]) {
   for (nm in names(cases)) {
     r <- race(cases[[nm]][[1L]], cases[[nm]][[2L]], if (small) 200L else 1L,
               if (small) 5L else 3L)
-    rows[[length(rows) + 1L]] <- data.frame(
-      n = n, call = nm, cs_s = r[["cs_s"]], peer_s = r[["peer_s"]],
-      ratio = r[["peer_s"]] / r[["cs_s"]], cs_cpu = r[["cs_cpu"]],
-      peer_cpu = r[["peer_cpu"]], cpu_ratio = r[["peer_cpu"]] / r[["cs_cpu"]],
-      check.names = FALSE)
+    rows[[length(rows) + 1L]] <- race_row(n, nm, r)
     print(rows[[length(rows)]], row.names = FALSE, digits = 3)
   }
 }

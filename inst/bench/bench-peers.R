@@ -25,37 +25,10 @@ sizes <- c(600, 1e6)
 sizes <- sizes[sizes <= max_n]
 has_fs <- requireNamespace("FastSurvival", quietly = TRUE)
 
-make_data <- function(n, seed = 1) {
-  set.seed(seed)
-  d <- data.frame(
-    time = sample.int(3650L, n, replace = TRUE), status = rbinom(n, 1, 0.7),
-    g = factor(sample(c("A", "B", "C"), n, replace = TRUE)),
-    s = sample.int(4L, n, replace = TRUE),
-    x1 = rnorm(n), x2 = rnorm(n), x3 = rnorm(n), x4 = rnorm(n), x5 = rnorm(n)
-  )
-  d$g2 <- as.integer(d$g == "A")
-  d
-}
-
-# Per-call elapsed and CPU seconds of `f` against `g`: `reps` rounds, each
-# timing `calls` calls of f then `calls` calls of g; medians over rounds.
-race <- function(f, g, calls, reps) {
-  f()
-  g()
-  one <- function(h) {
-    gc(FALSE)
-    st <- system.time(for (i in seq_len(calls)) h())
-    c(st[["elapsed"]], st[["user.self"]] + st[["sys.self"]]) / calls
-  }
-  t <- vapply(seq_len(reps), function(r) c(one(f), one(g)), numeric(4))
-  stats::setNames(apply(t, 1L, stats::median),
-                  c("cs_s", "cs_cpu", "peer_s", "peer_cpu"))
-}
-
 fml_cox <- Surv(time, status) ~ x1 + x2 + x3 + x4 + x5 + strata(s)
 rows <- list()
 for (n in sizes) {
-  d <- make_data(n)
+  d <- peer_data(n)
   small <- n < 1e4
   calls <- if (small) 200L else 1L
   reps <- if (small) 5L else 3L
@@ -95,11 +68,7 @@ for (n in sizes) {
     # the large Cox fits are slow: fewer repetitions
     r <- race(cases[[nm]][[1L]], cases[[nm]][[2L]], calls,
               if (!small && grepl("coxph\\(", nm)) 1L else reps)
-    rows[[length(rows) + 1L]] <- data.frame(
-      n = n, call = nm, cs_s = r[["cs_s"]], peer_s = r[["peer_s"]],
-      ratio = r[["peer_s"]] / r[["cs_s"]], cs_cpu = r[["cs_cpu"]],
-      peer_cpu = r[["peer_cpu"]], cpu_ratio = r[["peer_cpu"]] / r[["cs_cpu"]],
-      check.names = FALSE)
+    rows[[length(rows) + 1L]] <- race_row(n, nm, r)
     print(rows[[length(rows)]], row.names = FALSE, digits = 3)
   }
 }
