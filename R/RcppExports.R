@@ -89,3 +89,15 @@ cpp_km_table <- function(cv, starts, ends, tau, tol, limits) {
     .Call(`_cohortsurv_cpp_km_table`, cv, starts, ends, tau, tol, limits)
 }
 
+cpp_int_range <- function(v) {
+    .Call(`_cohortsurv_cpp_int_range`, v)
+}
+
+cpp_int_codes <- function(v, max_span) {
+    .Call(`_cohortsurv_cpp_int_codes`, v, max_span)
+}
+
+cpp_surv_matrix <- function(cols, shift) {
+    .Call(`_cohortsurv_cpp_surv_matrix`, cols, shift)
+}
+

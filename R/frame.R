@@ -778,10 +778,11 @@ fast_column <- function(e, v, data, sub0) {
 fast_surv <- function(time, st, start, codes, pick, n) {
   cols_y <- if (is.null(start)) c("time", "status") else
     c("start", "stop", "status")
-  surv <- matrix(0, n, length(cols_y), dimnames = list(NULL, cols_y))
-  if (!is.null(start)) surv[, 1L] <- pick(start)
-  surv[, length(cols_y) - 1L] <- pick(time)
-  surv[, length(cols_y)] <- if (codes[1L] == 1) pick(st) - 1L else pick(st)
+  # the double matrix filled column by column in one C++ pass (integer or
+  # double columns; status shifted down by one when coded 1/2)
+  surv <- cpp_surv_matrix(list(if (!is.null(start)) pick(start), pick(time),
+                               pick(st)), if (codes[1L] == 1) 1 else 0)
+  dimnames(surv) <- list(NULL, cols_y)
   attr(surv, "type") <- if (is.null(start)) "right" else "counting"
   class(surv) <- "Surv"
   surv
@@ -798,9 +799,10 @@ surv_col <- function(y, what) {
 }
 
 # anyNA() without its cost on factors, where it dispatches to is.na() and
-# allocates: a factor has a missing value when its level counts fall short.
+# allocates.
 any_missing <- function(x) {
-  if (is.factor(x)) sum(tabulate(x, nlevels(x))) < length(x) else anyNA(x)
+  # a factor's codes read in one C++ pass (a missing value is NA_integer_)
+  if (is.factor(x)) cpp_int_range(x)[4L] > 0 else anyNA(x)
 }
 
 # droplevels() without the cost of rebuilding the factor from its labels.
@@ -954,6 +956,8 @@ check_event_factor <- function(st, label) {
 value_range <- function(x) {
   if (is.double(x)) {
     r <- cpp_value_range(x, 0L)
+  } else if (is.integer(x) && is.null(oldClass(x))) {
+    r <- cpp_int_range(x)  # one pass: min, max, missing values
   } else {
     n_na <- if (anyNA(x)) sum(is.na(x)) else 0L
     r <- if (n_na == length(x)) c(NA, NA, 1, n_na) else
@@ -1227,14 +1231,8 @@ fast_factor <- function(x) {
 # match(v, sort(unique(v))) gives it) and those values (`values`), by
 # counting instead of hashing; NULL otherwise.
 int_codes <- function(v) {
-  if (!is.integer(v) || !is.null(oldClass(v)) || !length(v) || anyNA(v)) {
-    return(NULL)
-  }
-  lo <- min(v)
-  span <- as.double(max(v)) - lo + 1
-  if (span > max(65536, length(v))) return(NULL)
-  k <- v - lo + 1L
-  present <- tabulate(k, span) > 0L
-  map <- cumsum(present)
-  list(code = map[k], values = which(present) - 1L + lo)
+  if (!is.integer(v) || !is.null(oldClass(v)) || !length(v)) return(NULL)
+  # one C++ pass for the range and missing values, one to mark the values
+  # present, one for the codes (src/codes.cpp)
+  cpp_int_codes(v, max(65536, length(v)))
 }

@@ -309,6 +309,38 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_int_range
+Rcpp::NumericVector cpp_int_range(const Rcpp::IntegerVector v);
+RcppExport SEXP _cohortsurv_cpp_int_range(SEXP vSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type v(vSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_int_range(v));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_int_codes
+SEXP cpp_int_codes(const Rcpp::IntegerVector v, double max_span);
+RcppExport SEXP _cohortsurv_cpp_int_codes(SEXP vSEXP, SEXP max_spanSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type v(vSEXP);
+    Rcpp::traits::input_parameter< double >::type max_span(max_spanSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_int_codes(v, max_span));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_surv_matrix
+Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift);
+RcppExport SEXP _cohortsurv_cpp_surv_matrix(SEXP colsSEXP, SEXP shiftSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type cols(colsSEXP);
+    Rcpp::traits::input_parameter< double >::type shift(shiftSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_surv_matrix(cols, shift));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 4},
@@ -333,6 +365,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_gray_test", (DL_FUNC) &_cohortsurv_cpp_gray_test, 5},
     {"_cohortsurv_cpp_concordance", (DL_FUNC) &_cohortsurv_cpp_concordance, 3},
     {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 6},
+    {"_cohortsurv_cpp_int_range", (DL_FUNC) &_cohortsurv_cpp_int_range, 1},
+    {"_cohortsurv_cpp_int_codes", (DL_FUNC) &_cohortsurv_cpp_int_codes, 2},
+    {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 2},
     {NULL, NULL, 0}
 };
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "cif.h"
+#include "codes.h"
 #include "concordance.h"
 #include "cox.h"
 #include "cox_curves.h"
@@ -605,4 +606,58 @@ Rcpp::List cpp_km_table(const Rcpp::List cv, const Rcpp::IntegerVector starts, c
   const R_xlen_t n = Rf_xlength(field(cv, "time")); const int k = static_cast<int>(Rf_xlength(starts));
   cohortsurv::KmTable t = cohortsurv::km_table_fit(dbl(field(cv, "time"), n, "time"), dbl(field(cv, "surv"), n, "surv"), dbl(field(cv, "lower"), n, "lower"), dbl(field(cv, "upper"), n, "upper"), dbl(field(cv, "n_risk"), n, "n_risk"), dbl(field(cv, "n_event"), n, "n_event"), ints(starts, k, "starts"), ints(ends, k, "ends"), k, tau, tol, limits);
   return Rcpp::List::create(Rcpp::Named("median") = t.median, Rcpp::Named("lower") = t.lower, Rcpp::Named("upper") = t.upper, Rcpp::Named("rmean") = t.rmean, Rcpp::Named("rmean_se") = t.rmean_se, Rcpp::Named("events") = t.events);
+}
+
+// Coding integer vectors (codes.cpp) ------------------------------------------
+
+// c(min, max, 1, n_na) of an integer vector, as cpp_value_range() gives
+// for a double one (min and max NA when every value is missing).
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericVector cpp_int_range(const Rcpp::IntegerVector v) {
+  const cohortsurv::IntRange r = cohortsurv::int_range(v.begin(), v.size());
+  const bool none = r.min > r.max;
+  return Rcpp::NumericVector::create(none ? NA_REAL : r.min, none ? NA_REAL : r.max, 1.0, static_cast<double>(r.n_na));
+}
+
+// list(code, values) as int_codes() returns it, or NULL.
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_int_codes(const Rcpp::IntegerVector v, double max_span) {
+  const cohortsurv::IntCodes c = cohortsurv::int_codes(v.begin(), v.size(), max_span);
+  if (!c.ok) return R_NilValue;
+  return Rcpp::List::create(Rcpp::Named("code") = c.code, Rcpp::Named("values") = c.values);
+}
+
+// The n x k double matrix of the k non-NULL integer or double vectors of
+// `cols` (each of length n), the last one minus `shift`: the Surv matrix
+// of the formula front end (fast_surv(), R/frame.R), in one pass per
+// column without a zero fill.
+// [[Rcpp::export(rng = false)]]
+Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift) {
+  std::vector<SEXP> v;
+  for (R_xlen_t j = 0; j < cols.size(); ++j) {
+    SEXP c = cols[j];
+    if (Rf_isNull(c)) continue;
+    if (TYPEOF(c) != REALSXP && TYPEOF(c) != INTSXP && TYPEOF(c) != LGLSXP) {
+      bad("the columns of a Surv matrix must be numeric");
+    }
+    v.push_back(c);
+  }
+  if (v.empty()) bad("a Surv matrix needs columns");
+  const R_xlen_t n = Rf_xlength(v[0]);
+  Rcpp::NumericMatrix out(Rcpp::no_init(n, static_cast<int>(v.size())));
+  for (std::size_t j = 0; j < v.size(); ++j) {
+    if (Rf_xlength(v[j]) != n) bad("the columns of a Surv matrix differ in length");
+    double* o = out.begin() + static_cast<R_xlen_t>(j) * n;
+    const double s = j + 1 == v.size() ? shift : 0.0;
+    if (TYPEOF(v[j]) == REALSXP) {
+      const double* x = REAL(v[j]);
+      for (R_xlen_t i = 0; i < n; ++i) o[i] = x[i] - s;
+    } else {
+      const int* x = TYPEOF(v[j]) == INTSXP ? INTEGER(v[j]) : LOGICAL(v[j]);
+      for (R_xlen_t i = 0; i < n; ++i) {
+        o[i] = x[i] == NA_INTEGER ? NA_REAL : x[i] - s;
+      }
+    }
+  }
+  return out;
 }

@@ -195,3 +195,30 @@ test_that("integer codes by counting equal those by match()", {
                                class = "factor"))
   }
 })
+
+test_that("integer coding by counting equals match() on the sorted values", {
+  # int_codes() and value_range() on integer vectors run in C++
+  # (src/codes.cpp): the same codes, levels and ranges as the R idioms
+  set.seed(12)
+  cases <- list(1L, c(-5L, 7L, 7L, -5L, 0L), sample(-3:3, 100, TRUE),
+                c(.Machine$integer.max, -.Machine$integer.max),
+                sample.int(1e6, 1000), 5:1, c(2L, NA, 2L))
+  for (v in cases) {
+    ic <- int_codes(v)
+    span <- as.double(max(v, na.rm = TRUE)) - min(v, na.rm = TRUE) + 1
+    if (anyNA(v) || span > max(65536, length(v))) {
+      expect_null(ic)
+    } else {
+      u <- sort(unique(v))
+      expect_identical(ic$code, match(v, u))
+      expect_identical(ic$values, u)
+    }
+    r <- value_range(v)
+    expect_identical(unname(r[c("min", "max")]),
+                     c(min(v, na.rm = TRUE), max(v, na.rm = TRUE)) + 0)
+    expect_identical(unname(r["n_na"]), as.double(sum(is.na(v))))
+  }
+  expect_null(int_codes(integer()))
+  expect_identical(unname(value_range(c(NA_integer_, NA_integer_))),
+                   c(NA, NA, 1, 2))
+})

@@ -1,0 +1,53 @@
+// Coding integer vectors as factors: int_range() (one pass: min, max,
+// missing values) and int_codes() (the code of each value among the sorted
+// distinct values, as R's match(v, sort(unique(v))), by counting).
+// Inputs: n integers, NA_integer_ = INT_MIN. Outputs: see codes.h.
+// Preconditions: none (int_codes() reports what it cannot code).
+// Cost: int_codes() three passes over v plus one over the span of values;
+// no sort.
+
+#include "codes.h"
+
+#include <algorithm>
+
+namespace cohortsurv {
+
+IntRange int_range(const int* v, Eigen::Index n) {
+  IntRange r;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const int x = v[i];
+    if (x == INT_MIN) {
+      ++r.n_na;
+      continue;
+    }
+    r.min = std::min(r.min, x);
+    r.max = std::max(r.max, x);
+  }
+  return r;
+}
+
+IntCodes int_codes(const int* v, Eigen::Index n, double max_span) {
+  IntCodes out;
+  if (n == 0) return out;
+  const IntRange r = int_range(v, n);
+  if (r.n_na > 0) return out;
+  const double span = static_cast<double>(r.max) - r.min + 1.0;
+  if (span > max_span) return out;
+  const Eigen::Index k = static_cast<Eigen::Index>(span);
+  // map[value - min]: 1 for a value present, then its code
+  std::vector<int> map(k, 0);
+  for (Eigen::Index i = 0; i < n; ++i) map[v[i] - r.min] = 1;
+  int next = 0;
+  for (Eigen::Index j = 0; j < k; ++j) {
+    if (map[j]) {
+      map[j] = ++next;
+      out.values.push_back(static_cast<int>(r.min + j));
+    }
+  }
+  out.code.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) out.code[i] = map[v[i] - r.min];
+  out.ok = true;
+  return out;
+}
+
+}  // namespace cohortsurv
