@@ -13,6 +13,10 @@ cpp_km_binned <- function(sd, tmin, n_bins, conf_type, z, haz_type = 1L) {
     .Call(`_cohortsurv_cpp_km_binned`, sd, tmin, n_bins, conf_type, z, haz_type)
 }
 
+cpp_column_sum <- function(y, col) {
+    .Call(`_cohortsurv_cpp_column_sum`, y, col)
+}
+
 cpp_value_range <- function(y, col) {
     .Call(`_cohortsurv_cpp_value_range`, y, col)
 }

@@ -390,8 +390,12 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     cs_abort("`offset` must be a finite numeric vector with one element per ",
              "row (", n, ").", arg = "offset")
   }
-  fit <- cox_engine(x, cbind(start, stop_t, status), strata, weights, offset,
-                    ties, robust, cluster, init, control)
+  # the response as given when it is already a double matrix (no cbind()
+  # copy; the engine reads its columns by position)
+  yy <- if (is.double(y) && is.null(oldClass(y)) || inherits(y, "Surv")) y
+    else cbind(start, stop_t, status)
+  fit <- cox_engine(x, yy, strata, weights, offset, ties, robust, cluster,
+                    init, control)
   fit$call <- match.call()
   fit
 }
@@ -414,8 +418,11 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
   cluster <- rob$cluster
   # rows of weight zero take no part; the full design and offset are kept
   # for their linear predictors
+  # with every row used and no time changed by timefix, `sd` keeps `y`
+  # itself and the kernel reads its columns (no copies)
   sd <- new_surv_data(y, strata, weights, drop_zero_weight = TRUE,
-                      timefix = timefix)
+                      timefix = timefix, in_place = TRUE)
+  y_as_given <- !is.null(sd$y)
   n_frame <- n
   x_all <- x
   offset_all <- offset
@@ -427,7 +434,8 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
     n <- sd$n
   }
   code <- sd$strata
-  n_event <- sum(sd$status)
+  n_event <- if (y_as_given) cpp_column_sum(y, ncol(y) - 1L) else
+    sum(sd$status)
   if (storage.mode(x) != "double") storage.mode(x) <- "double"
   efron <- ties == "efron"
   no_events <- n_event == 0
@@ -435,15 +443,8 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
     cs_warn("there are no events, so the coefficients cannot be ",
             "estimated; they are NA.", class = "cohortsurv_warning_no_events")
   }
-  # When every row is used and timefix changed no time, the kernel reads
-  # the response's columns in `y` itself (as the binned km kernels do), and
-  # the copies in `sd` are dropped (and, on large data, collected before
-  # the kernel allocates its sorted copies).
-  y_as_given <- is.null(used) && !(timefix && time_fix_applies(time_ranges(y)))
-  if (y_as_given) {
-    sd$start <- sd$stop <- sd$status <- NULL
-    sd$y <- y
-  }
+  # on large data, R's temporaries collected before the kernel allocates
+  # its sorted copies
   if (n >= cox_gc_rows) gc(FALSE)
   res <- cpp_cox_fit(sd, offset, x, efron, as.double(init),
                      if (no_events) 0L else control$iter_max, control$eps,

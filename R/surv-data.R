@@ -23,9 +23,11 @@
 #                competing risks (cif(), from surv_frame(mstate = TRUE))
 #                0 (censored) or k = 1..K, the k-th cause.
 #   y            only with `columns = FALSE` on the binned path with every
-#                row used (km): the response matrix itself, whose columns
-#                the kernels read in place of start, stop and status (which
-#                are then NULL), sparing two copies of n values.
+#                row used (km), or with `in_place = TRUE` on either path
+#                with every row used and no time changed by timefix (the Cox
+#                Newton fit): the response matrix itself, whose columns the
+#                kernels read in place of start, stop and status (which are
+#                then NULL), sparing two or three copies of n values.
 #   weights      double, length n, finite and >= 0 (> 0 when zero weights
 #                are dropped), or NULL for weight 1.
 #   strata       integer, length n: 0-based stratum codes, every code in
@@ -48,7 +50,7 @@
 # as survival's aeqSurv() does (time_fix()).
 new_surv_data <- function(y, strata = NULL, weights = NULL,
                           drop_zero_weight = FALSE, timefix = FALSE,
-                          bins = NULL, columns = TRUE) {
+                          bins = NULL, columns = TRUE, in_place = FALSE) {
   if (!is.double(y)) storage.mode(y) <- "double"
   # one pass per time column gives both time_fix()'s test and `time_range`
   r <- time_ranges(y)
@@ -83,17 +85,21 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
   sd$bins <- if (!counting && !is.null(bins)) {
     bin_rule(sd$time_range, sd$n, sd$n_strata * bins$cells, bins$rule)
   }
-  if (!columns && !is.null(sd$bins) && is.null(rows)) {
-    sd$y <- y  # the binned kernels read its columns: no copies
+  if (is.null(rows) && ((!columns && !is.null(sd$bins)) ||
+                        (in_place && !fixed))) {
+    sd$y <- y  # the kernels read its columns: no copies
   } else {
     sd$start <- if (counting) sub(surv_col(y, "start"))
     sd$stop <- if (is.null(stop)) sub(surv_col(y, "stop")) else stop
     sd$status <- sub(surv_col(y, "status"))
   }
   if (is.null(sd$bins)) {
-    sd$order <- sort_order(sd$strata, sd$stop, sd$n_strata > 1L,
-                           sd$time_range) - 1L
-    sd$entry <- if (counting) entry_order(sd) else integer()
+    # with `y` kept, the time columns are read for the sort and dropped
+    sd$order <- sort_order(sd$strata, sd$stop %||% surv_col(y, "stop"),
+                           sd$n_strata > 1L, sd$time_range) - 1L
+    sd$entry <- if (counting) {
+      entry_order(sd, sd$start %||% surv_col(y, "start"))
+    } else integer()
   }
   oldClass(sd) <- "cs_surv_data"
   sd
@@ -156,12 +162,12 @@ sort_order <- function(scode, time, stratified, r = value_range(time)) {
 
 # The 0-based entry order of counting-process data: rows by (stratum,
 # start), ties in their position in the sort order `sd$order`.
-entry_order <- function(sd) {
+entry_order <- function(sd, start = sd$start) {
   o <- sd$order + 1L
   e <- if (sd$n_strata > 1L) {
-    order(sd$strata[o], sd$start[o], method = "radix")
+    order(sd$strata[o], start[o], method = "radix")
   } else {
-    order(sd$start[o], method = "radix")
+    order(start[o], method = "radix")
   }
   o[e] - 1L
 }

@@ -55,6 +55,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_column_sum
+double cpp_column_sum(const Eigen::Map<Eigen::MatrixXd> y, int col);
+RcppExport SEXP _cohortsurv_cpp_column_sum(SEXP ySEXP, SEXP colSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type y(ySEXP);
+    Rcpp::traits::input_parameter< int >::type col(colSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_column_sum(y, col));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_value_range
 Rcpp::NumericVector cpp_value_range(const Eigen::Map<Eigen::MatrixXd> y, int col);
 RcppExport SEXP _cohortsurv_cpp_value_range(SEXP ySEXP, SEXP colSEXP) {
@@ -346,6 +357,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 4},
     {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 7},
     {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 6},
+    {"_cohortsurv_cpp_column_sum", (DL_FUNC) &_cohortsurv_cpp_column_sum, 2},
     {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
     {"_cohortsurv_cpp_column", (DL_FUNC) &_cohortsurv_cpp_column, 2},
     {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},

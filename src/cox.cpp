@@ -288,6 +288,10 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
   const bool need_c = store_c || want.info;
   out.loglik = 0.0;
   if (want.score) out.score.setZero(p);
+  const bool sum_deaths = want.score && !want.death_xsum;
+  if (want.score && want.death_xsum) {
+    out.score = Eigen::Map<const VectorXd>(want.death_xsum, p);
+  }
   VectorXd& wr = out.wr;
   wr.resize(n);
   out.shift.assign(d.n_strata, 0.0);
@@ -356,7 +360,7 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
     gxz.clear();
     auto leave = [&](Index j) {
       s0 -= wr[j];
-      w0 -= d.w(j);
+      if (want.per_time) w0 -= d.w(j);
       axpy_p<P>(s1p, p, -wr[j], row(j));
       if (need_c) kout[j] = static_cast<int>(hz.size());
     };
@@ -367,7 +371,7 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
     };
     auto enter = [&](Index i) {
       s0 += wr[i];
-      w0 += d.w(i);
+      if (want.per_time) w0 += d.w(i);
       axpy_p<P>(s1p, p, wr[i], row(i));
       if (need_c) kadd[i] = static_cast<int>(hz.size());
     };
@@ -383,7 +387,7 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
         e0 += wr[i];
         axpy_p<P>(e1p, p, wr[i], row(i));
         loglik += wi * (eta[i] - mx);
-        if (want.score) axpy_p<P>(out.score.data(), p, wi, row(i));
+        if (sum_deaths) axpy_p<P>(out.score.data(), p, wi, row(i));
       }
       if (dcount == 0) {
         if (need_c) {
@@ -751,6 +755,12 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
 
   SweepWant want;
   want.score = want.info = true;
+  // sum over deaths of w x (standardised), the constant part of the score
+  VectorXd death_xsum = VectorXd::Zero(p);
+  for (Index i = 0; i < n; ++i) {
+    if (d.status[i] != 0.0) death_xsum.noalias() += d.w(i) * xt.col(i);
+  }
+  want.death_xsum = death_xsum.data();
   VectorXd beta = init.cwiseQuotient(scale);
   linear_predictor(beta);
   SweepResult r;

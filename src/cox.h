@@ -31,6 +31,9 @@ struct SweepWant {
                           // hazard accumulated while at risk
   bool score_resid = false;  // per row: B_i (needs cumhaz) and abar
   bool per_time = false;  // per distinct time: counts and hazard
+  // with `score`: the sum over deaths of w x (p values), which does not
+  // change between Newton iterations, given instead of summed again
+  const double* death_xsum = nullptr;
 };
 
 // A SweepResult can be passed back to cox_sweep() on the same data: its

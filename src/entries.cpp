@@ -223,6 +223,12 @@ Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_
   return to_list(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, haz_type, r_poll()));
 }
 
+// The sum of column `col` (0-based) of a double matrix, read in place.
+// [[Rcpp::export(rng = false)]]
+double cpp_column_sum(const Eigen::Map<Eigen::MatrixXd> y, int col) {
+  return Eigen::Map<const Eigen::VectorXd>(column(y, col), y.rows()).sum();
+}
+
 // [[Rcpp::export(rng = false)]]
 Rcpp::NumericVector cpp_value_range(const Eigen::Map<Eigen::MatrixXd> y, int col) {
   return to_vector(cohortsurv::value_range(column(y, col), y.rows()));
