@@ -110,11 +110,13 @@
 #'
 #' @section Memory:
 #' Beyond the data themselves, a call on 10^6 rows (five covariates, four
-#' strata) peaks at about 230 bytes per row of resident memory (158 of R
-#' heap; the C++ work arrays are outside it), against 639 (712) for `coxph`
-#' (`inst/bench/memory.R`, a fresh R process per call). Row indices are 64-bit in
-#' C++, but the sort order travels from R as an integer vector, so one fit
-#' takes at most 2^31 - 1 rows; only one sort order of the rows is made.
+#' strata) peaks at about 162 bytes per row of resident memory (118 of R
+#' heap; the C++ work arrays are outside it), against 640 (712) for `coxph`
+#' (`inst/bench/memory.R`, a fresh R process per call); on 10^8 rows 148
+#' bytes per row, so such a fit completes on a 24 GiB machine
+#' (`inst/bench/large.R`). Row indices are 64-bit in C++, but the sort
+#' order travels from R as an integer vector, so one fit takes at most
+#' 2^31 - 1 rows; only one sort order of the rows is made.
 #'
 #' @returns An object of class `cs_cox`, a list with
 #'   \describe{

@@ -129,8 +129,8 @@
 #' where `survfit` takes 1.4 s (`inst/bench/bench-km.R`); with times in
 #' fractional months (sorting kernel) 0.09 s against 1.1 s.
 #'
-#' Beyond the data themselves, that call peaks at about 28 bytes per row of
-#' resident memory (43 of R heap), against 184 (248) for `survfit`
+#' Beyond the data themselves, that call peaks at about 33 bytes per row of
+#' resident memory (36 of R heap), against 184 (248) for `survfit`
 #' (`inst/bench/memory.R`, a fresh R process per call). Row indices are
 #' 64-bit in C++, but a sort order travels from R as an integer vector, so
 #' one fit takes at most 2^31 - 1 rows.

@@ -80,8 +80,8 @@
 #'
 #' @section Memory:
 #' Beyond the data themselves, a call on 10^6 rows (three groups, four
-#' strata) peaks at about 41 bytes per row of resident memory (43 of R
-#' heap), against 179 (229) for `survdiff` (`inst/bench/memory.R`, a fresh
+#' strata) peaks at about 33 bytes per row of resident memory (35 of R
+#' heap), against 176 (229) for `survdiff` (`inst/bench/memory.R`, a fresh
 #' R process per call). Row indices are 64-bit in
 #' C++, but the sort order travels from R as an integer vector, so one fit
 #' takes at most 2^31 - 1 rows; at most one sort order of the rows is made
