@@ -5,10 +5,12 @@
 // Schoenfeld and dfbeta residuals; the baseline hazard; the Grambsch-Therneau
 // test of proportional hazards.
 //
-// Inputs: a CoxData view (cox.h), whose rows R's surv_sorted() stores
-//   sorted by stratum, then by stop time: stop, 0/1 status, weight > 0,
-//   offset, 0-based strata (non-decreasing) and, for counting-process data,
-//   start and the entry positions sorted by stratum then start; and
+// Inputs: a CoxData view (cox.h), whose rows are stored sorted by stratum,
+//   then by stop time (by R's surv_sorted(), or for the Newton fit by
+//   cox_sorted() here, from the unsorted SurvData and its order): stop, 0/1
+//   status, weights > 0 (null: all 1), offsets (null: all 0), 0-based
+//   strata (non-decreasing) and, for counting-process data, start and the
+//   entry positions sorted by stratum then start; and
 //   x                               n x p design (no intercept) in the
 //                                   caller's row order, read through the
 //                                   0-based sort order (cox_newton(),
@@ -21,11 +23,12 @@
 //   singularity tolerance follow survival::coxph so that results agree.
 // Cost per iteration: one backward pass per stratum with running sums of
 //   w exp(eta) and w exp(eta) x (O(n p)); the information is
-//   X' diag(w exp(eta) c) X minus the sum over deaths of the weighted outer
-//   products of the risk-set means, where c_i is the (Efron-corrected)
-//   baseline hazard accumulated while row i is at risk: two blocked
-//   rank-k updates (O(n p^2), vectorised), so no p^2 work per row in the
-//   pass itself.
+//   X' diag(w exp(eta) c) X minus the sum over death times of the weighted
+//   outer products of the risk-set means, where c_i is the (Efron-
+//   corrected) baseline hazard accumulated while row i is at risk: the
+//   first sum is accumulated row by row as each stratum's c_i become known
+//   (O(n p^2)), the second once per death time. For p <= 12 the loops over
+//   covariates have a compile-time length (with_fixed_p()).
 
 #include <Eigen/Dense>
 
