@@ -354,6 +354,12 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   ties <- arg_choice(ties, "ties", c("efron", "breslow"))
   check_flag(robust, "robust")
   check_control(control)
+  if (inherits(y, "Surv") &&
+      !(attr(y, "type") %in% c("right", "counting"))) {
+    cs_abort("`y` must hold right-censored or (start, stop] data; a ",
+             "Surv object of type \"", attr(y, "type"), "\" is not ",
+             "supported by the Cox model (as in coxph).", arg = "y")
+  }
   y <- as.matrix(y)
   if (!is.numeric(y) || !(ncol(y) %in% c(2L, 3L))) {
     cs_abort("`y` must be a numeric matrix with columns (stop, status) or ",

@@ -481,6 +481,20 @@ test_that("the generalised-inverse quadratic form drops aliased directions", {
 
 # --- errors -----------------------------------------------------------------
 
+test_that("cox_fit() refuses left-censored and interval Surv objects", {
+  # coxph refuses them; reading their columns as (stop, status) would fit
+  # a different model silently
+  x <- cbind(a = c(1, 2, 1, 3, 2))
+  for (ty in c("left", "interval2")) {
+    y <- if (ty == "left") Surv(c(1, 2, 3, 4, 5), c(1, 0, 1, 1, 0),
+                                type = "left") else
+      Surv(c(1, 2, NA, 4, 5), c(2, 2, 3, NA, 6), type = "interval2")
+    expect_error(cox_fit(x, y), "type", class = "cohortsurv_error")
+  }
+  expect_error(
+    cox_fit(x, Surv(c(1, 2, 3, 4, 5), c(1, 0, 1, 1, 0))), NA)
+})
+
 test_that("bad input gives argument-naming errors", {
   expect_error(cox(Surv(time, status) ~ age, lung2, ties = "exact"),
                "`ties` must be one of", class = "cohortsurv_error")
