@@ -9,10 +9,11 @@
 # survfit() interleaved, 9 rounds of 200 calls each, for each form of
 # grouping term (a factor, logical or character column, I(), factor(),
 # interaction()); median CPU seconds per call (bench-km-small.csv).
-# Last run of that part (2026-12-02, a shared 2-core machine at load ~2),
-# km() / survfit() CPU ratio: factor 2.7, logical 3.2, character 2.5,
-# I() 3.2, factor() 2.8, interaction() 2.7, group + strata() 3.1 (before
-# the front end kept per-formula plans: 1.4-1.9).
+# Last run of that part (2026-12-02, `Rscript inst/bench/bench-km.R 1e4`
+# with valgrind busy on the machine's other core), km() / survfit() CPU
+# ratio: factor 3.1, logical 3.6, character 2.95, I() 3.3, factor() 2.8,
+# interaction() 2.7, group + strata() 2.8 (before the front end kept
+# per-formula plans and coded integers in C++: 1.4-1.9).
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 sizes <- bench_sizes()
