@@ -34,9 +34,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
+#include <cstdlib>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <limits>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <utility>
 
@@ -55,6 +59,7 @@ using Eigen::VectorXd;
 // is instantiated for p = 0..kFixedP, so that its per-row loops unroll and
 // vectorise), read at run time when P < 0.
 constexpr int kFixedP = 12;
+constexpr double kLn2 = 0.693147180559945309417232121458;
 template <int P>
 inline Index dim(Index p) {
   return P >= 0 ? static_cast<Index>(P) : p;
@@ -101,7 +106,7 @@ class RankAccumulator {
   explicit RankAccumulator(Index p, Index block = 512)
       : p_(p), small_(P >= 0), buf_(small_ ? 0 : p, small_ ? 0 : block),
         acc_(MatrixXd::Zero(p, p)), count_(0) {}
-  void add(double w, const double* v) {
+  EIGEN_ALWAYS_INLINE void add(double w, const double* v) {
     if (p_ == 0 || w == 0.0) return;
     if (small_) {
       syr_lower<P>(acc_.data(), p_, w, v);
@@ -283,7 +288,7 @@ void reverse_per_time(SweepResult& out) {
 // reverse_per_time()).
 // ---------------------------------------------------------------------------
 template <int P>
-void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+void sweep_impl(const CoxData& d, const XtRef& xt, const VectorXd& eta,
                 const SweepWant& want, const Poll& poll, SweepResult& out) {
   const Index n = d.n, p = dim<P>(xt.rows());
   const bool counting = d.start != nullptr;
@@ -431,17 +436,28 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
         double q0 = 0.0, q1 = 0.0;            // sums of 1/den, f/den
         double r0 = 0.0, r1 = 0.0, r2 = 0.0;  // of 1/den^2, f/den^2,
                                               // f^2/den^2
+        // sum_l log(den_l) as the log of their product, renormalised by
+        // exact powers of two every 4 factors (one log per time, not per
+        // death: on heavily tied data the logs were a tenth of the sweep)
+        double prod = 1.0;
+        int expo = 0;
         for (int l = 0; l < dcount; ++l) {
           const double f = static_cast<double>(l) / dcount;
           const double den = s0 - f * e0;
           const double inv = 1.0 / den;
-          loglik -= m * std::log(den);
+          prod *= den;
+          if ((l & 3) == 3) {
+            int e;
+            prod = std::frexp(prod, &e);
+            expo += e;
+          }
           q0 += inv;
           q1 += f * inv;
           r0 += inv * inv;
           r1 += f * inv * inv;
           r2 += f * f * inv * inv;
         }
+        loglik -= m * (std::log(prod) + expo * kLn2);
         h = m * q0;
         g = m * q1;
         if (want.score) {
@@ -502,7 +518,7 @@ void sweep_impl(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
 
 template <int P>
 struct Sweep {
-  static void run(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+  static void run(const CoxData& d, const XtRef& xt, const VectorXd& eta,
                   const SweepWant& want, const Poll& poll, SweepResult& out) {
     sweep_impl<P>(d, xt, eta, want, poll, out);
   }
@@ -511,7 +527,7 @@ struct Sweep {
 // eta = offset + xt' b (n values): a dot product of p values per row.
 template <int P>
 struct LinearPredictor {
-  static void run(const CoxData& d, const MatrixXd& xt, const VectorXd& b,
+  static void run(const CoxData& d, const XtRef& xt, const VectorXd& b,
                   VectorXd& eta) {
     const Index n = xt.cols(), p = dim<P>(xt.rows());
     const double* xd = xt.data();
@@ -558,15 +574,16 @@ void with_fixed_p(Index p, Args&&... args) {
 
 }  // namespace
 
-void cox_sweep(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+void cox_sweep(const CoxData& d, const XtRef& xt, const VectorXd& eta,
                const SweepWant& want, const Poll& poll, SweepResult& out) {
-  if (xt.cols() != d.n || eta.size() != d.n) {
+  if (xt.cols() != d.n || eta.size() != d.n ||
+      (xt.cols() > 0 && xt.outerStride() != xt.rows())) {
     throw std::invalid_argument("cox_sweep: sizes do not match");
   }
   with_fixed_p<Sweep>(xt.rows(), d, xt, eta, want, poll, out);
 }
 
-SweepResult cox_sweep(const CoxData& d, const MatrixXd& xt,
+SweepResult cox_sweep(const CoxData& d, const XtRef& xt,
                       const VectorXd& eta, const SweepWant& want,
                       const Poll& poll) {
   SweepResult out;
@@ -641,112 +658,28 @@ MatrixXd ldl_inverse(const Ldl& f) {
   return 0.5 * (inv + inv.transpose());
 }
 
-// The covariates put into sorted order (p x n), then centred by their
-// weighted mean and scaled by their weighted mean absolute deviation, as
-// coxph does internally; sets fit's mean_w, mean_u and zero_one and
-// `scale`. Three passes: the scatter with the sums, the deviations, and the
-// centring and scaling in place.
-static MatrixXd standardized_t(const CoxData& d,
-                               const Eigen::Map<MatrixXd>& x,
-                               const int* order, CoxFit& fit,
-                               VectorXd& scale) {
-  const Index n = d.n, p = x.cols();
-  double sw = 0.0;
-  for (Index i = 0; i < n; ++i) sw += d.w(i);
-  scale = VectorXd::Ones(p);
-  MatrixXd xt(p, n);
-  fit.mean_w = VectorXd::Zero(p);
-  fit.mean_u = VectorXd::Zero(p);
-  fit.zero_one.assign(p, 1);
-  // Pass 1: scatter the rows of x into sorted order: row r (p sequential
-  // reads, one from each column) goes to position inv[r] of xt (p x n), one
-  // contiguous write of p values; random writes of whole rows cost far less
-  // than p random reads per row. Then, sequentially over xt, the weighted
-  // and plain sums of each covariate (in sorted order, as always, so the
-  // means are the same to the bit).
-  {
-    // 32-bit positions (a sort order comes from R as an integer vector):
-    // half the memory of 64-bit ones on a fit of 1e8 rows
-    std::unique_ptr<int[]> inv(new int[n]);
-    for (Index i = 0; i < n; ++i) inv[order[i]] = static_cast<int>(i);
-    const double* xd = x.data();
-    double* out = xt.data();
-    for (Index r = 0; r < n; ++r) {
-      double* o = out + static_cast<Index>(inv[r]) * p;
-      for (Index j = 0; j < p; ++j) o[j] = xd[j * n + r];
-    }
-    std::vector<double> mean(p, 0.0), mean_u(p, 0.0);
-    std::vector<char> zo(p, 1);
-    for (Index i = 0; i < n; ++i) {
-      const double* o = out + i * p;
-      const double wi = d.w(i);
-      for (Index j = 0; j < p; ++j) {
-        const double v = o[j];
-        mean[j] += wi * v;
-        mean_u[j] += v;
-        zo[j] = zo[j] && (v == 0.0 || v == 1.0 || v == -1.0);
-      }
-    }
-    for (Index j = 0; j < p; ++j) {
-      fit.mean_w[j] = mean[j] / sw;
-      fit.mean_u[j] = mean_u[j] / n;
-      fit.zero_one[j] = zo[j] ? 1 : 0;
-    }
-  }
-  // Pass 2, reading only: the weighted mean absolute deviation of each
-  // covariate (summed in sorted order).
-  std::vector<double> mad(p, 0.0);
-  const double* mw = fit.mean_w.data();
-  {
-    const double* in = xt.data();
-    for (Index i = 0; i < n; ++i) {
-      const double* o = in + i * p;
-      const double wi = d.w(i);
-      for (Index j = 0; j < p; ++j) mad[j] += wi * std::abs(o[j] - mw[j]);
-    }
-  }
-  for (Index j = 0; j < p; ++j) {
-    if (mad[j] > 0.0) scale[j] = sw / mad[j];
-  }
-  // Pass 3: centre, then scale (the same two roundings as ever).
-  {
-    double* out = xt.data();
-    for (Index i = 0; i < n; ++i) {
-      double* o = out + i * p;
-      for (Index j = 0; j < p; ++j) o[j] = (o[j] - mw[j]) * scale[j];
-    }
-  }
-  return xt;
-}
-
 // ---------------------------------------------------------------------------
 // Newton-Raphson as survival's coxfit6/agfit4 iterate, so that the number of
 // iterations and hence the estimates agree: covariates centred (weighted
 // mean) and scaled (by the weighted mean absolute deviation) internally,
 // which leaves the Newton iterates unchanged (they are affine invariant).
 // ---------------------------------------------------------------------------
-CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
-                  const int* order,
+CoxFit cox_newton(const NewtonRows& s, bool efron,
                   const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
                   double eps, double toler_chol, const Poll& poll) {
-  const Index n = d.n, p = x.cols();
-  if (x.rows() != n) {
-    throw std::invalid_argument("cox_newton: x must have one row per "
-                                "observation");
-  }
-  for (Index i = 0; i < n; ++i) {
-    if (order[i] < 0 || order[i] >= n) {
-      throw std::invalid_argument("cox_newton: order out of range");
-    }
-  }
+  const CoxData d = s.view(efron);
+  const XtRef xt = s.zt();
+  const VectorXd& scale = s.scale;
+  const Index n = d.n, p = xt.rows();
   if (init.size() != p) {
     throw std::invalid_argument("cox_newton: init must have one value per "
                                 "column of x");
   }
   check_data(d);
   CoxFit fit;
-  VectorXd scale;
-  const MatrixXd xt = standardized_t(d, x, order, fit, scale);
+  fit.mean_w = s.mean_w;
+  fit.mean_u = s.mean_u;
+  fit.zero_one = s.zero_one;
   // eta = offset + xt' beta, in one buffer for every iteration (no copy of
   // the offsets, which may be null: all zero)
   VectorXd eta(n);
@@ -758,12 +691,9 @@ CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
 
   SweepWant want;
   want.score = want.info = true;
-  // sum over deaths of w x (standardised), the constant part of the score
-  VectorXd death_xsum = VectorXd::Zero(p);
-  for (Index i = 0; i < n; ++i) {
-    if (d.status[i] != 0.0) death_xsum.noalias() += d.w(i) * xt.col(i);
-  }
-  want.death_xsum = death_xsum.data();
+  // the sum over deaths of w x (standardised), the constant part of the
+  // score, summed by newton_rows()
+  want.death_xsum = s.death_xsum.data();
   VectorXd beta = init.cwiseQuotient(scale);
   linear_predictor(beta);
   SweepResult r;
@@ -853,11 +783,12 @@ Index first_nonfinite(const double* x, Index n) {
 }
 
 // ---------------------------------------------------------------------------
-// The sorted copies the Newton kernel reads, made in C++ in one pass through
-// the order (each row's stop, status, weight, offset and stratum fetched
-// together), then the fit.
+// The sorted, standardised copies the Newton kernel reads, made in C++:
+// column statistics of x in the caller's row order (sequential), then one
+// pass through the rows writing each row's stop, status, stratum and
+// standardised covariates to its sorted position.
 // ---------------------------------------------------------------------------
-CoxData CoxSorted::view(bool efron) const {
+CoxData NewtonRows::view(bool efron) const {
   CoxData d;
   d.n = d.m = static_cast<Index>(stop.size());
   d.stop = stop.data();
@@ -872,43 +803,144 @@ CoxData CoxSorted::view(bool efron) const {
   return d;
 }
 
-CoxSorted cox_sorted(const SurvData& rows, const double* offset) {
-  const Index n = rows.n;
+namespace {
+
+// The centring and scaling of coxph (coxfit6/agfit4), from one column of x
+// (n values, caller's order) and the weights (null: all 1, sum sw): the
+// weighted mean, the plain mean, whether it is coded only -1, 0, 1, and the
+// scale sw / (weighted mean absolute deviation), 1 when that is 0.
+void column_scaling(const double* col, const double* w, Index n, double sw,
+                    double& mean_w, double& mean_u, int& zero_one,
+                    double& scale) {
+  double sum_w = 0.0, sum_u = 0.0;
+  int zo = 1;
+  for (Index r = 0; r < n; ++r) {
+    const double v = col[r];
+    sum_u += v;
+    sum_w += (w ? w[r] : 1.0) * v;
+    zo &= (v == 0.0) | (v == 1.0) | (v == -1.0);
+  }
+  mean_w = sum_w / sw;
+  mean_u = sum_u / n;
+  zero_one = zo;
+  double mad = 0.0;
+  for (Index r = 0; r < n; ++r) {
+    mad += (w ? w[r] : 1.0) * std::abs(col[r] - mean_w);
+  }
+  scale = mad > 0.0 ? sw / mad : 1.0;
+}
+
+// A buffer of at least `bytes` aligned to a cache line (records of 64
+// bytes then never straddle two). From 8 MiB on it is aligned to 2 MiB and,
+// on Linux, marked for transparent huge pages: the random writes of the
+// scatter then miss the TLB far less often, and the kernel maps 2 MiB per
+// page fault instead of 4 KiB.
+double* record_buffer(std::size_t bytes) {
+  const std::size_t big = std::size_t(1) << 23, huge = std::size_t(1) << 21;
+  const std::size_t align = bytes >= big ? huge : 64;
+  bytes = std::max<std::size_t>(bytes, 1);
+  bytes = (bytes + align - 1) / align * align;
+  void* q = std::aligned_alloc(align, bytes);
+  if (!q) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (align == huge) madvise(q, bytes, MADV_HUGEPAGE);
+#endif
+  return static_cast<double*>(q);
+}
+
+}  // namespace
+
+NewtonRows newton_rows(const SurvData& rows, const double* offset,
+                       const Eigen::Map<MatrixXd>& x) {
+  const Index n = rows.n, p = x.cols();
   if (!rows.order || rows.m != n || (rows.start && !rows.entry)) {
     throw std::invalid_argument("cox: the sort order of every row is needed");
   }
+  if (x.rows() != n) {
+    throw std::invalid_argument("cox: x must have one row per observation");
+  }
   check_surv_data(rows, "cox");
-  CoxSorted s;
+  NewtonRows s;
   s.n_strata = rows.n_strata;
+  s.p = p;
+  double sw = 0.0;
+  for (Index r = 0; r < n; ++r) sw += rows.w(r);
+  s.mean_w.resize(p);
+  s.mean_u.resize(p);
+  s.scale.resize(p);
+  s.zero_one.assign(p, 1);
+  for (Index j = 0; j < p; ++j) {
+    column_scaling(x.col(j).data(), rows.weight, n, sw, s.mean_w[j],
+                   s.mean_u[j], s.zero_one[j], s.scale[j]);
+  }
+  s.death_xsum = VectorXd::Zero(p);
+  // Each row becomes one record of ld doubles, its standardised covariates
+  // (centred, then scaled: the same two roundings as coxph), stop, status
+  // and stratum, written to its sorted position: one pass of sequential
+  // reads and one random write of a record (a single cache line for
+  // p <= 5) per row, where separate arrays cost a cache miss each.
+  const Index ld = p + 3 <= 8 ? 8 : (p + 3 + 3) / 4 * 4;
+  s.zbuf.reset(record_buffer(static_cast<std::size_t>(n) *
+                             static_cast<std::size_t>(ld) * sizeof(double)));
+  double* rec = s.zbuf.get();
+  {
+    // pos[r]: the sorted position of row r (32-bit: half the memory of
+    // 64-bit positions on 1e8 rows)
+    const int* o = rows.order;
+    std::vector<int> pos(n);
+    for (Index i = 0; i < n; ++i) pos[o[i]] = static_cast<int>(i);
+    const double* xd = x.data();
+    const double* mw = s.mean_w.data();
+    const double* sc = s.scale.data();
+    double* dx = s.death_xsum.data();
+    for (Index r = 0; r < n; ++r) {
+      double* q = rec + static_cast<Index>(pos[r]) * ld;
+      for (Index j = 0; j < p; ++j) q[j] = (xd[j * n + r] - mw[j]) * sc[j];
+      q[p] = rows.stop[r];
+      q[p + 1] = rows.status[r];
+      q[p + 2] = rows.strata[r];
+      if (rows.status[r] != 0.0) {
+        const double wr = rows.w(r);
+        for (Index j = 0; j < p; ++j) dx[j] += wr * q[j];
+      }
+    }
+    s.weight.resize(rows.weight ? n : 0);
+    s.offset.resize(offset ? n : 0);
+    s.start.resize(rows.start ? n : 0);
+    if (rows.weight) {
+      for (Index r = 0; r < n; ++r) s.weight[pos[r]] = rows.weight[r];
+    }
+    if (offset) {
+      for (Index r = 0; r < n; ++r) s.offset[pos[r]] = offset[r];
+    }
+    if (rows.start) {
+      for (Index r = 0; r < n; ++r) s.start[pos[r]] = rows.start[r];
+      // entry order as positions in the sorted rows
+      s.entry.resize(n);
+      for (Index k = 0; k < n; ++k) s.entry[k] = pos[rows.entry[k]];
+    }
+  }
+  // Sequentially: stop, status and stratum out of the records, and the
+  // covariates moved down in place to p per row (each row's destination
+  // lies at or before its source), then the buffer shrunk.
   s.stop.resize(n);
   s.status.resize(n);
   s.strata.resize(n);
-  if (rows.weight) s.weight.resize(n);
-  if (offset) s.offset.resize(n);
-  if (rows.start) s.start.resize(n);
-  // pos[r]: the sorted position of row r. Each row is then written to its
-  // position (sequential reads, random writes): on large data several
-  // times faster than fetching each position's row (random reads).
-  const int* o = rows.order;
-  std::vector<int> pos(n);
-  for (Index i = 0; i < n; ++i) pos[o[i]] = static_cast<int>(i);
-  for (Index r = 0; r < n; ++r) {
-    const Index i = pos[r];
-    s.stop[i] = rows.stop[r];
-    s.status[i] = rows.status[r];
-    s.strata[i] = rows.strata[r];
+  for (Index i = 0; i < n; ++i) {
+    const double* q = rec + i * ld;
+    s.stop[i] = q[p];
+    s.status[i] = q[p + 1];
+    s.strata[i] = static_cast<int>(q[p + 2]);
+    double* z = rec + i * p;
+    for (Index j = 0; j < p; ++j) z[j] = q[j];
   }
-  if (rows.weight) {
-    for (Index r = 0; r < n; ++r) s.weight[pos[r]] = rows.weight[r];
-  }
-  if (offset) {
-    for (Index r = 0; r < n; ++r) s.offset[pos[r]] = offset[r];
-  }
-  if (rows.start) {
-    for (Index r = 0; r < n; ++r) s.start[pos[r]] = rows.start[r];
-    // entry order as positions in the sorted rows
-    s.entry.resize(n);
-    for (Index k = 0; k < n; ++k) s.entry[k] = pos[rows.entry[k]];
+  if (p > 0 && n > 0) {
+    void* shrunk = std::realloc(s.zbuf.get(), static_cast<std::size_t>(n) *
+                                p * sizeof(double));
+    if (shrunk) {
+      s.zbuf.release();
+      s.zbuf.reset(static_cast<double*>(shrunk));
+    }
   }
   return s;
 }
@@ -917,8 +949,7 @@ CoxFit cox_newton_rows(const SurvData& rows, const double* offset,
                        bool efron, const Eigen::Map<MatrixXd>& x,
                        const Eigen::Map<VectorXd>& init, int max_iter,
                        double eps, double toler_chol, const Poll& poll) {
-  const CoxSorted s = cox_sorted(rows, offset);
-  return cox_newton(s.view(efron), x, rows.order, init, max_iter, eps,
+  return cox_newton(newton_rows(rows, offset, x), efron, init, max_iter, eps,
                     toler_chol, poll);
 }
 
@@ -928,7 +959,7 @@ CoxFit cox_newton_rows(const SurvData& rows, const double* offset,
 // averaged over the tied deaths) needs the running second moment S2, so this
 // pass does O(p^2) work per row; it runs once, not per iteration.
 // ---------------------------------------------------------------------------
-ZphParts cox_zph(const CoxData& d, const MatrixXd& xt, const VectorXd& eta,
+ZphParts cox_zph(const CoxData& d, const XtRef& xt, const VectorXd& eta,
                  const VectorXd& g, const Poll& poll) {
   const Index n = d.n, p = xt.rows();
   if (xt.cols() != n || eta.size() != n || g.size() != n) {

@@ -3,6 +3,8 @@
 #define COHORTSURV_COX_H
 
 #include <Eigen/Dense>
+#include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "interrupt.h"
@@ -16,6 +18,10 @@ namespace cohortsurv {
 // n weights > 0; entry (counting process) holds 0-based positions in the
 // sorted rows, sorted by stratum then start. Plus the offsets (null: all
 // zero) and the ties method.
+// The covariates of the sorted rows, p x n, column i the row at sorted
+// position i (a MatrixXd or a Map on a buffer; stored contiguously).
+using XtRef = Eigen::Ref<const Eigen::MatrixXd>;
+
 struct CoxData : SurvData {
   const double* offset = nullptr;  // n offsets (added to the linear predictor)
   bool efron = true;
@@ -59,11 +65,11 @@ struct SweepResult {
 
 // One backward pass per stratum at linear predictor eta (n), with
 // covariates xt (p x n, rows in sorted order).
-SweepResult cox_sweep(const CoxData& d, const Eigen::MatrixXd& xt,
+SweepResult cox_sweep(const CoxData& d, const XtRef& xt,
                       const Eigen::VectorXd& eta, const SweepWant& want,
                       const Poll& poll = Poll());
 // The same into `out`, reusing its buffers (the Newton iteration).
-void cox_sweep(const CoxData& d, const Eigen::MatrixXd& xt,
+void cox_sweep(const CoxData& d, const XtRef& xt,
                const Eigen::VectorXd& eta, const SweepWant& want,
                const Poll& poll, SweepResult& out);
 
@@ -81,30 +87,49 @@ struct CoxFit {
   std::vector<int> zero_one;       // 1 for columns coded only -1, 0, 1
 };
 
-// Newton-Raphson with step halving, the rule of survival's coxph:
-// stop when |1 - loglik_old / loglik_new| <= eps (not while halving).
-// x is n x p in the caller's row order; order[i] (0-based) is the row of x
-// that comes i-th in the sorted order of d (as for every Cox kernel).
-CoxFit cox_newton(const CoxData& d, const Eigen::Map<Eigen::MatrixXd>& x,
-                  const int* order,
-                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
-                  double eps, double toler_chol, const Poll& poll = Poll());
-
 // The rows of an unsorted SurvData `rows` (its order, and for counting-
-// process data its entry order, given: m = n) copied into that order with
-// their offsets (null: all zero), as the Cox kernels read them: one pass
-// through the order. view() is the CoxData on the copies (valid while this
-// object lives).
-struct CoxSorted {
+// process data its entry order, given: m = n) as the Newton kernel reads
+// them, made by newton_rows() in one pass through the rows: stop, status,
+// stratum, any weights, offsets (null: all zero) and start times, copied to
+// their sorted positions; and the covariates x (n x p, the rows' order)
+// centred by their weighted means and scaled by sw / (weighted mean
+// absolute deviation), as coxph does internally, in zt (p x n, sorted
+// order). view() is the CoxData on the copies (valid while this object
+// lives).
+struct NewtonRows {
   std::vector<double> stop, status, weight, offset, start;
   std::vector<int> strata, entry;
   int n_strata = 1;
+  // the p x n standardised covariates, column i the row at sorted
+  // position i, in a buffer of malloc (zt() is a view on it)
+  struct Free {
+    void operator()(double* q) const { std::free(q); }
+  };
+  std::unique_ptr<double, Free> zbuf;
+  Eigen::Index p = 0;
+  Eigen::Map<const Eigen::MatrixXd> zt() const {
+    return Eigen::Map<const Eigen::MatrixXd>(zbuf.get(), p,
+                                             static_cast<Eigen::Index>(stop.size()));
+  }
+  Eigen::VectorXd mean_w, mean_u;       // weighted and plain means
+  Eigen::VectorXd scale;                // p scale factors
+  std::vector<int> zero_one;            // 1 for columns coded -1, 0, 1
+  Eigen::VectorXd death_xsum;           // sum over deaths of w zt
   CoxData view(bool efron) const;
 };
-CoxSorted cox_sorted(const SurvData& rows, const double* offset);
+NewtonRows newton_rows(const SurvData& rows, const double* offset,
+                       const Eigen::Map<Eigen::MatrixXd>& x);
 
-// cox_newton() on unsorted rows: sorts them (cox_sorted()), then fits. x is
-// n x p in the rows' order.
+// Newton-Raphson with step halving, the rule of survival's coxph:
+// stop when |1 - loglik_old / loglik_new| <= eps (not while halving), on
+// the standardised covariates of `s` (estimates returned on the original
+// scale).
+CoxFit cox_newton(const NewtonRows& s, bool efron,
+                  const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
+                  double eps, double toler_chol, const Poll& poll = Poll());
+
+// cox_newton() on unsorted rows (newton_rows(), then the fit). x is n x p
+// in the rows' order.
 CoxFit cox_newton_rows(const SurvData& rows, const double* offset,
                        bool efron, const Eigen::Map<Eigen::MatrixXd>& x,
                        const Eigen::Map<Eigen::VectorXd>& init, int max_iter,
@@ -141,7 +166,7 @@ struct ZphParts {
   Eigen::VectorXd u2;
   Eigen::MatrixXd i11, i12, i22;
 };
-ZphParts cox_zph(const CoxData& d, const Eigen::MatrixXd& xt,
+ZphParts cox_zph(const CoxData& d, const XtRef& xt,
                  const Eigen::VectorXd& eta, const Eigen::VectorXd& g,
                  const Poll& poll = Poll());
 
