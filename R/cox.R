@@ -457,6 +457,15 @@ cox_engine <- function(x, y, strata, weights, offset, ties, robust, cluster,
   res <- cpp_cox_fit(sd, offset, x, efron, as.double(init),
                      if (no_events) 0L else control$iter_max, control$eps,
                      control$toler_chol)
+  if (res$eta_span) {
+    cs_abort("the linear predictors of this Cox model for (start, stop] ",
+             "data span more than ", eta_span_max, " within a stratum at ",
+             if (res$iter == 0L) "the initial values" else "its estimate",
+             "; exp() of their differences underflows, so the fit is not ",
+             "supported. Rescale the covariates or offset, or give `init` ",
+             "closer to the estimate.", class = "cohortsurv_error_eta_span",
+             arg = "init")
+  }
   w <- if (is.null(weights)) rep(1, n) else sd$weights
   if (!has_offset) offset <- numeric(n)
   y_fit <- if (y_as_given) {
@@ -624,6 +633,7 @@ cox_robust_var <- function(so, sd, x, efron, beta0, init, naive, cluster,
   ord <- sd$order + 1L
   resid_at <- function(b) {
     eta <- drop(x %*% b)[ord] + so$offset
+    check_eta_span(eta, so$strata)
     cpp_cox_resid(so, x, sd$order, efron, eta, TRUE)$score * so$weights
   }
   cl_s <- if (is.null(cluster)) NULL else cluster[ord]
@@ -720,5 +730,30 @@ cox_sorted <- function(fit) {
   b <- fit$coefficients
   b[is.na(b)] <- 0
   so$eta <- drop(x %*% b)[so$ord] + so$offset
+  check_eta_span(so$eta, so$strata)
   so
+}
+
+# The kernels behind residuals, predictions, curves, the baseline hazard,
+# the robust variance and the test of proportional hazards scale exp(eta)
+# by the largest eta of each stratum: a risk set whose etas all lie more
+# than about 708 below it underflows and silently gives wrong numbers. So
+# such fits are refused once the linear predictors of a stratum (sorted
+# `eta`, 0-based `strata` codes) span more than 650.
+eta_span_max <- 650
+check_eta_span <- function(eta, strata) {
+  if (!length(eta)) return(invisible(NULL))
+  span <- if (length(strata) && any(strata != strata[1L])) {
+    max(vapply(split(eta, strata), function(e) diff(range(e)), numeric(1)))
+  } else diff(range(eta))
+  if (is.finite(span) && span > eta_span_max) {
+    cs_abort("the linear predictors of this Cox model span ",
+             format(signif(span, 4)), " within a stratum (more than ",
+             eta_span_max, "); exp() of their differences underflows, so ",
+             "residuals, predictions, curves, the baseline hazard, the ",
+             "robust variance and the test of proportional hazards are ",
+             "not supported for it. Rescale the covariates or offset.",
+             class = "cohortsurv_error_eta_span")
+  }
+  invisible(NULL)
 }

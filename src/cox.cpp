@@ -60,6 +60,10 @@ using Eigen::VectorXd;
 // vectorise), read at run time when P < 0.
 constexpr int kFixedP = 12;
 constexpr double kLn2 = 0.693147180559945309417232121458;
+// The widest range of linear predictors within a stratum that cox_sweep()
+// (a shift per stratum) sums without underflow: exp(-650) is far above the
+// smallest normal double. R's check_eta_span() uses the same limit.
+constexpr double kEtaSpanMax = 650.0;
 template <int P>
 inline Index dim(Index p) {
   return P >= 0 ? static_cast<Index>(P) : p;
@@ -572,6 +576,160 @@ void with_fixed_p(Index p, Args&&... args) {
   }
 }
 
+// ---------------------------------------------------------------------------
+// The Newton sweep of right-censored data: log partial likelihood, score
+// and information at beta in one backward pass over the sorted rows per
+// stratum, the linear predictor computed on the way.
+//
+// Within a stratum, going backward in time, the risk set at time t is the
+// rows with stop >= t, whose running sums S0 = sum w exp(eta - shift),
+// S1 = sum of those times x and S2 = sum of those times x x' grow as rows
+// enter. At a time with d deaths (weight dw, E0, E1, E2 the same sums over
+// the deaths) the Efron denominators are den_l = S0 - f_l E0, f_l = l/d,
+// each death weighing m = dw/d, and the information gains
+// m sum_l [(S2 - f_l E2)/den_l - a_l a_l'], a_l = (S1 - f_l E1)/den_l
+// (Breslow: d = 1 in effect). This is coxph's own arithmetic (coxfit6),
+// on covariates centred and scaled as coxph centres and scales them.
+// Each row is read once per iteration; cox_sweep() (which also serves the
+// residuals, where each row's accrued hazard is wanted) reads it three
+// times.
+// exp(eta) is computed as exp(eta - shift), the shift being the largest
+// eta in the risk set so far: when a row with a larger eta enters, the
+// running sums are rescaled to it. Each risk set's largest term is then 1,
+// so its sums neither overflow nor underflow, however far apart the
+// linear predictors of a stratum are (a shift fixed per stratum let the
+// late, small risk sets underflow to 0 once they spanned more than 700).
+// Inputs: d (sorted right-censored rows), xt (p x n standardised, sorted),
+// s (its death sum of w x), beta (p, standardised scale).
+// Output: out.loglik, out.score, out.info (p x p).
+// ---------------------------------------------------------------------------
+template <int P>
+struct NewtonSweep {
+  static void run(const CoxData& d, const XtRef& xt, const NewtonRows& s,
+                  const VectorXd& beta, const Poll& poll, SweepResult& out) {
+    const Index n = d.n, p = dim<P>(xt.rows());
+    constexpr int Q = P >= 0 ? P : Eigen::Dynamic;
+    using Vec = Eigen::Matrix<double, Q, 1>;
+    using Mat = Eigen::Matrix<double, Q, Q>;
+    const Vec b = beta;
+    Vec s1 = Vec::Zero(p), e1 = Vec::Zero(p), a = Vec::Zero(p);
+    Mat s2 = Mat::Zero(p, p), e2 = Mat::Zero(p, p), info = Mat::Zero(p, p);
+    Vec score = s.death_xsum;
+    const double* xd = xt.data();
+    double loglik = 0.0;
+    Index b0 = 0;
+    while (b0 < n) {
+      const Index b1 = stratum_end(d, b0);
+      double shift = -std::numeric_limits<double>::infinity();
+      double s0 = 0.0;
+      s1.setZero();
+      s2.setZero();
+      Index i = b1 - 1;
+      while (i >= b0) {
+        const double t = d.stop[i];
+        double e0 = 0.0, dw = 0.0, weta = 0.0;
+        int dcount = 0;
+        e1.setZero();
+        if (d.efron) e2.setZero();
+        for (; i >= b0 && d.stop[i] == t; --i) {
+          poll.tick();
+          const double* z = xd + i * p;
+          const double eta = d.off(i) + Eigen::Map<const Vec>(z, p).dot(b);
+          if (eta > shift) {
+            // a new largest eta: the sums so far rescaled to it (exactly 0
+            // stays 0; the first row of a stratum finds them all 0)
+            if (s0 > 0.0) {
+              const double k = std::exp(shift - eta);
+              s0 *= k;
+              s1 *= k;
+              s2 *= k;
+              e0 *= k;
+              e1 *= k;
+              if (d.efron) e2 *= k;
+            }
+            shift = eta;
+          }
+          const double wi = d.w(i);
+          const double wr = wi * std::exp(eta - shift);
+          // each row's w exp(eta) x and its outer product go into one
+          // sum: the deaths' (E1, E2) under Efron, else the risk set's;
+          // E1 and E2 join S1 and S2 once the time's rows are in
+          s0 += wr;
+          if (d.status[i] != 0.0) {
+            ++dcount;
+            dw += wi;
+            e0 += wr;
+            weta += wi * eta;
+            if (d.efron) {
+              axpy_p<P>(e1.data(), p, wr, z);
+              syr_lower<P>(e2.data(), p, wr, z);
+              continue;
+            }
+          }
+          axpy_p<P>(s1.data(), p, wr, z);
+          syr_lower<P>(s2.data(), p, wr, z);
+        }
+        if (d.efron && dcount > 0) {
+          s1 += e1;
+          s2 += e2;
+        }
+        // the deaths' sum of w eta, less dw times the shift of the sums
+        if (dcount > 0) loglik += weta - dw * shift;
+        if (dcount == 0) continue;
+        if (!d.efron || dcount == 1) {
+          const double den = s0;
+          a = s1 / den;
+          loglik -= dw * std::log(den);
+          score.noalias() -= dw * a;
+          info.noalias() += (dw / den) * s2;
+          syr_lower<P>(info.data(), p, -dw, a.data());
+          continue;
+        }
+        const double m = dw / dcount;
+        double q0 = 0.0, q1 = 0.0;            // sums of 1/den, f/den
+        double r0 = 0.0, r1 = 0.0, r2 = 0.0;  // of 1/den^2, f/den^2,
+                                              // f^2/den^2
+        double prod = 1.0;                    // of den, renormalised
+        int expo = 0;
+        for (int l = 0; l < dcount; ++l) {
+          const double f = static_cast<double>(l) / dcount;
+          const double den = s0 - f * e0;
+          const double inv = 1.0 / den;
+          prod *= den;
+          if ((l & 3) == 3) {
+            int e;
+            prod = std::frexp(prod, &e);
+            expo += e;
+          }
+          q0 += inv;
+          q1 += f * inv;
+          r0 += inv * inv;
+          r1 += f * inv * inv;
+          r2 += f * f * inv * inv;
+        }
+        loglik -= m * (std::log(prod) + expo * kLn2);
+        score.noalias() -= (m * q0) * s1;
+        score.noalias() += (m * q1) * e1;
+        info.noalias() += (m * q0) * s2;
+        info.noalias() -= (m * q1) * e2;
+        // m sum_l a_l a_l' as two rank-one terms (as in sweep_impl())
+        const double d1 = m * r0;
+        const double c = r1 / r0;
+        const double d2 = std::max(m * (r2 - r1 * c), 0.0);
+        a = s1 - c * e1;
+        syr_lower<P>(info.data(), p, -d1, a.data());
+        syr_lower<P>(info.data(), p, -d2, e1.data());
+      }
+      b0 = b1;
+    }
+    out.loglik = loglik;
+    out.score = score;
+    // the lower triangle is exact (the upper one, summed in another
+    // order when p is fixed, is not used)
+    out.info = info.template selfadjointView<Eigen::Lower>();
+  }
+};
+
 }  // namespace
 
 void cox_sweep(const CoxData& d, const XtRef& xt, const VectorXd& eta,
@@ -680,24 +838,42 @@ CoxFit cox_newton(const NewtonRows& s, bool efron,
   fit.mean_w = s.mean_w;
   fit.mean_u = s.mean_u;
   fit.zero_one = s.zero_one;
-  // eta = offset + xt' beta, in one buffer for every iteration (no copy of
-  // the offsets, which may be null: all zero)
-  VectorXd eta(n);
-  auto linear_predictor = [&](const VectorXd& b) {
-    // a dot product of p values per row (Eigen's matrix-vector product is
-    // slow for so short rows)
-    with_fixed_p<LinearPredictor>(p, d, xt, b, eta);
-  };
-
   SweepWant want;
   want.score = want.info = true;
   // the sum over deaths of w x (standardised), the constant part of the
   // score, summed by newton_rows()
   want.death_xsum = s.death_xsum.data();
-  VectorXd beta = init.cwiseQuotient(scale);
-  linear_predictor(beta);
+  // right-censored data: one pass per iteration (NewtonSweep); counting-
+  // process data: eta = offset + xt' beta (a dot product of p values per
+  // row; Eigen's matrix-vector product is slow for so short rows), then
+  // cox_sweep()
+  const bool one_pass = d.start == nullptr;
+  VectorXd eta(one_pass ? 0 : n);
   SweepResult r;
-  cox_sweep(d, xt, eta, want, poll, r);
+  // cox_sweep() scales exp(eta) by the largest eta of each stratum, so a
+  // risk set whose etas all lie far below it would underflow: it returns
+  // false (and computes nothing) when the etas of a stratum span more than
+  // kEtaSpanMax.
+  auto sweep = [&](const VectorXd& b) {
+    if (one_pass) {
+      with_fixed_p<NewtonSweep>(p, d, xt, s, b, poll, r);
+      return true;
+    }
+    with_fixed_p<LinearPredictor>(p, d, xt, b, eta);
+    for (Index b0 = 0; b0 < n;) {
+      const Index b1 = stratum_end(d, b0);
+      const auto mm = std::minmax_element(eta.data() + b0, eta.data() + b1);
+      if (*mm.second - *mm.first > kEtaSpanMax) return false;
+      b0 = b1;
+    }
+    cox_sweep(d, xt, eta, want, poll, r);
+    return true;
+  };
+  VectorXd beta = init.cwiseQuotient(scale);
+  if (!sweep(beta)) {
+    fit.eta_span = true;
+    return fit;
+  }
   fit.loglik_init = r.loglik;
   Ldl f = ldl_decompose(r.info, toler_chol);
   VectorXd step = ldl_solve(f, r.score);
@@ -712,46 +888,115 @@ CoxFit cox_newton(const NewtonRows& s, bool efron,
     fit.singular = fac.singular;
   };
 
-  if (max_iter == 0 || p == 0) {
+  if (max_iter == 0 || p == 0 || !std::isfinite(r.loglik)) {
+    // (an infinite log likelihood at the initial values: coxph gives up)
     fit.loglik = r.loglik;
     fit.iter = 0;
     finish(beta, r, f);
     return fit;
   }
-  VectorXd newbeta = beta + step;
-  double ll_prev = r.loglik;
-  bool halving = false;
-  int iter = 1;
-  for (; iter <= max_iter; ++iter) {
-    linear_predictor(newbeta);
-    cox_sweep(d, xt, eta, want, poll, r);
+  // The iteration of coxph, step for step: coxfit6 for right-censored data,
+  // agfit4 for counting-process data (survival 3.5-3). A step that lowers
+  // the log likelihood below the best so far (or, coxfit6, gives a non-
+  // finite score, information or log likelihood; agfit4, a non-finite
+  // diagonal or log likelihood or a change of rank) is pulled back towards
+  // the last good beta, ever harder: the k-th time in a row to
+  // (candidate + k * good) / (k + 1). Convergence: |1 - best / loglik| <=
+  // eps (agfit4 not while pulling back). Out of iterations, coxfit6 returns
+  // the last good beta with its information recomputed (iter = max_iter +
+  // 1); agfit4 returns the last candidate, or the last good beta recomputed
+  // when the candidate is worse by more than eps (iter = max_iter).
+  double best = r.loglik;
+  VectorXd newbeta = beta + step;  // the candidate; beta the last good
+  int halving = 0;
+  auto pull_back = [&] {
+    ++halving;
+    newbeta = (newbeta + halving * beta) / (halving + 1.0);
+  };
+  auto accept = [&](double lk) {
+    halving = 0;
+    best = lk;
+    step = ldl_solve(f, r.score);
+    beta = newbeta;
+    newbeta += step;
+  };
+  auto converged = [&](double lk) {
+    return lk == best || std::fabs(1.0 - best / lk) <= eps;
+  };
+  if (one_pass) {
+    for (int iter = 1; iter <= max_iter; ++iter) {
+      sweep(newbeta);
+      const double newlk = r.loglik;
+      f = ldl_decompose(r.info, toler_chol);
+      const bool notfinite = !r.score.allFinite() || !r.info.allFinite() ||
+                             !std::isfinite(newlk);
+      if (!notfinite && converged(newlk)) {
+        fit.loglik = newlk;
+        fit.iter = iter;
+        finish(newbeta, r, f);
+        return fit;
+      }
+      if (notfinite || newlk < best) {
+        pull_back();
+      } else {
+        accept(newlk);
+      }
+    }
+    if (max_iter > 1) {
+      sweep(beta);
+      f = ldl_decompose(r.info, toler_chol);
+      best = r.loglik;
+    }
+    fit.loglik = best;
+    fit.iter = max_iter + 1;
+    fit.converged = false;
+    finish(beta, r, f);
+    return fit;
+  }
+  const int rank = f.rank;
+  for (int iter = 1; iter <= max_iter; ++iter) {
+    if (!sweep(newbeta)) {
+      // a candidate whose etas span too far: a failed step (pulled back),
+      // or at the last iteration a fit that is refused
+      if (iter == max_iter) {
+        fit.eta_span = true;
+        fit.iter = iter;
+        return fit;
+      }
+      pull_back();
+      continue;
+    }
     const double newlk = r.loglik;
     f = ldl_decompose(r.info, toler_chol);
-    if (!halving &&
-        (newlk == ll_prev || std::fabs(1.0 - ll_prev / newlk) <= eps)) {
+    int fail = std::isfinite(newlk) ? 0 : 1;
+    for (Index j = 0; j < p; ++j) fail += std::isfinite(r.info(j, j)) ? 0 : 1;
+    fail += std::abs(rank - f.rank);
+    if (fail == 0 && halving == 0 && converged(newlk)) {
       fit.loglik = newlk;
       fit.iter = iter;
-      fit.converged = true;
       finish(newbeta, r, f);
       return fit;
     }
-    if (iter == max_iter) break;
-    if (!(newlk >= ll_prev)) {
-      halving = true;
-      newbeta = 0.5 * (newbeta + beta);
+    if (iter == max_iter) {
+      fit.loglik = newlk;
+      if (max_iter > 1 && (newlk - best) / std::fabs(best) < -eps) {
+        sweep(beta);
+        f = ldl_decompose(r.info, toler_chol);
+        fit.loglik = r.loglik;
+        newbeta = beta;
+      }
+      fit.iter = max_iter;
+      fit.converged = false;
+      finish(newbeta, r, f);
+      return fit;
+    }
+    if (fail > 0 || newlk < best) {
+      pull_back();
     } else {
-      halving = false;
-      ll_prev = newlk;
-      step = ldl_solve(f, r.score);
-      beta = newbeta;
-      newbeta += step;
+      accept(newlk);
     }
   }
-  fit.loglik = r.loglik;
-  fit.iter = std::min(iter, max_iter);
-  fit.converged = false;
-  finish(newbeta, r, f);
-  return fit;
+  return fit;  // not reached: the loop returns at iter == max_iter
 }
 
 double quad_form_pinv(const MatrixXd& v, const VectorXd& b, double toler) {
@@ -805,31 +1050,6 @@ CoxData NewtonRows::view(bool efron) const {
 
 namespace {
 
-// The centring and scaling of coxph (coxfit6/agfit4), from one column of x
-// (n values, caller's order) and the weights (null: all 1, sum sw): the
-// weighted mean, the plain mean, whether it is coded only -1, 0, 1, and the
-// scale sw / (weighted mean absolute deviation), 1 when that is 0.
-void column_scaling(const double* col, const double* w, Index n, double sw,
-                    double& mean_w, double& mean_u, int& zero_one,
-                    double& scale) {
-  double sum_w = 0.0, sum_u = 0.0;
-  int zo = 1;
-  for (Index r = 0; r < n; ++r) {
-    const double v = col[r];
-    sum_u += v;
-    sum_w += (w ? w[r] : 1.0) * v;
-    zo &= (v == 0.0) | (v == 1.0) | (v == -1.0);
-  }
-  mean_w = sum_w / sw;
-  mean_u = sum_u / n;
-  zero_one = zo;
-  double mad = 0.0;
-  for (Index r = 0; r < n; ++r) {
-    mad += (w ? w[r] : 1.0) * std::abs(col[r] - mean_w);
-  }
-  scale = mad > 0.0 ? sw / mad : 1.0;
-}
-
 // A buffer of at least `bytes` aligned to a cache line (records of 64
 // bytes then never straddle two). From 8 MiB on it is aligned to 2 MiB and,
 // on Linux, marked for transparent huge pages: the random writes of the
@@ -863,22 +1083,40 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
   NewtonRows s;
   s.n_strata = rows.n_strata;
   s.p = p;
+  // coxph's centring and scaling (coxfit6/agfit4): each covariate minus
+  // its weighted mean, times sw / (its weighted mean absolute deviation),
+  // 1 when that is 0; the plain means; which columns are coded only -1, 0,
+  // 1. Pass 1, over the rows (the p sums of a row are independent, so
+  // their additions overlap): the sums.
+  const double* xd = x.data();
   double sw = 0.0;
-  for (Index r = 0; r < n; ++r) sw += rows.w(r);
+  std::vector<double> sum_w(p, 0.0), sum_u(p, 0.0), mad(p, 0.0);
+  std::vector<int> zo(p, 1);
+  for (Index r = 0; r < n; ++r) {
+    const double wr = rows.w(r);
+    sw += wr;
+    for (Index j = 0; j < p; ++j) {
+      const double v = xd[j * n + r];
+      sum_u[j] += v;
+      sum_w[j] += wr * v;
+      zo[j] &= (v == 0.0) | (v == 1.0) | (v == -1.0);
+    }
+  }
   s.mean_w.resize(p);
   s.mean_u.resize(p);
   s.scale.resize(p);
-  s.zero_one.assign(p, 1);
   for (Index j = 0; j < p; ++j) {
-    column_scaling(x.col(j).data(), rows.weight, n, sw, s.mean_w[j],
-                   s.mean_u[j], s.zero_one[j], s.scale[j]);
+    s.mean_w[j] = sum_w[j] / sw;
+    s.mean_u[j] = sum_u[j] / n;
   }
+  s.zero_one = zo;
   s.death_xsum = VectorXd::Zero(p);
-  // Each row becomes one record of ld doubles, its standardised covariates
-  // (centred, then scaled: the same two roundings as coxph), stop, status
-  // and stratum, written to its sorted position: one pass of sequential
-  // reads and one random write of a record (a single cache line for
-  // p <= 5) per row, where separate arrays cost a cache miss each.
+  // Pass 2: each row becomes one record of ld doubles, its centred
+  // covariates, stop, status and stratum, written to its sorted position:
+  // sequential reads and one random write of a record (a single cache line
+  // for p <= 5) per row, where separate arrays cost a cache miss each. The
+  // absolute deviations are summed on the way; the scaling (the second of
+  // coxph's two roundings) waits for the pass that takes the records apart.
   const Index ld = p + 3 <= 8 ? 8 : (p + 3 + 3) / 4 * 4;
   s.zbuf.reset(record_buffer(static_cast<std::size_t>(n) *
                              static_cast<std::size_t>(ld) * sizeof(double)));
@@ -889,20 +1127,18 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
     const int* o = rows.order;
     std::vector<int> pos(n);
     for (Index i = 0; i < n; ++i) pos[o[i]] = static_cast<int>(i);
-    const double* xd = x.data();
     const double* mw = s.mean_w.data();
-    const double* sc = s.scale.data();
-    double* dx = s.death_xsum.data();
     for (Index r = 0; r < n; ++r) {
       double* q = rec + static_cast<Index>(pos[r]) * ld;
-      for (Index j = 0; j < p; ++j) q[j] = (xd[j * n + r] - mw[j]) * sc[j];
+      const double wr = rows.w(r);
+      for (Index j = 0; j < p; ++j) {
+        const double c = xd[j * n + r] - mw[j];
+        q[j] = c;
+        mad[j] += wr * std::abs(c);
+      }
       q[p] = rows.stop[r];
       q[p + 1] = rows.status[r];
       q[p + 2] = rows.strata[r];
-      if (rows.status[r] != 0.0) {
-        const double wr = rows.w(r);
-        for (Index j = 0; j < p; ++j) dx[j] += wr * q[j];
-      }
     }
     s.weight.resize(rows.weight ? n : 0);
     s.offset.resize(offset ? n : 0);
@@ -920,19 +1156,27 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
       for (Index k = 0; k < n; ++k) s.entry[k] = pos[rows.entry[k]];
     }
   }
-  // Sequentially: stop, status and stratum out of the records, and the
-  // covariates moved down in place to p per row (each row's destination
-  // lies at or before its source), then the buffer shrunk.
+  for (Index j = 0; j < p; ++j) s.scale[j] = mad[j] > 0.0 ? sw / mad[j] : 1.0;
+  // Pass 3, sequential: stop, status and stratum out of the records, and
+  // the covariates scaled and moved down in place to p per row (each row's
+  // destination lies at or before its source; then the buffer is shrunk),
+  // the sum over deaths of w x summed on the way.
   s.stop.resize(n);
   s.status.resize(n);
   s.strata.resize(n);
+  const double* sc = s.scale.data();
+  double* dx = s.death_xsum.data();
   for (Index i = 0; i < n; ++i) {
     const double* q = rec + i * ld;
     s.stop[i] = q[p];
     s.status[i] = q[p + 1];
     s.strata[i] = static_cast<int>(q[p + 2]);
     double* z = rec + i * p;
-    for (Index j = 0; j < p; ++j) z[j] = q[j];
+    for (Index j = 0; j < p; ++j) z[j] = q[j] * sc[j];
+    if (s.status[i] != 0.0) {
+      const double wi = s.weight.empty() ? 1.0 : s.weight[i];
+      for (Index j = 0; j < p; ++j) dx[j] += wi * z[j];
+    }
   }
   if (p > 0 && n > 0) {
     void* shrunk = std::realloc(s.zbuf.get(), static_cast<std::size_t>(n) *

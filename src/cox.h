@@ -83,6 +83,9 @@ struct CoxFit {
   double loglik_init = 0.0, loglik = 0.0, score_test = 0.0;
   int iter = 0;
   bool converged = true;
+  // counting-process data: the linear predictors of a stratum spanned more
+  // than 650 at the initial values or the estimate (nothing else is set)
+  bool eta_span = false;
   Eigen::VectorXd mean_w, mean_u;  // weighted and plain covariate means
   std::vector<int> zero_one;       // 1 for columns coded only -1, 0, 1
 };

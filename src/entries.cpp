@@ -160,7 +160,8 @@ Rcpp::List to_list(const cohortsurv::CoxFit& f) {
       Rcpp::Named("converged") = f.converged,
       Rcpp::Named("mean_w") = f.mean_w, Rcpp::Named("mean_u") = f.mean_u,
       Rcpp::Named("zero_one") = f.zero_one,
-      Rcpp::Named("singular_init") = f.singular_init);
+      Rcpp::Named("singular_init") = f.singular_init,
+      Rcpp::Named("eta_span") = f.eta_span);
 }
 
 Rcpp::List to_list(const cohortsurv::CoxResiduals& r) {

@@ -76,3 +76,93 @@ test_that("random hostile input never crashes", {
     }
   }
 })
+
+test_that("the one-pass Newton sweep agrees with coxph whether its shift is a bound (linear predictors within 600) or the maximum (beyond)", {
+  set.seed(11)
+  n <- 300
+  d <- data.frame(time = sample(1:40, n, TRUE), status = rbinom(n, 1, 0.7),
+                  x = rnorm(n), z = rbinom(n, 1, 0.4),
+                  s = sample(1:3, n, TRUE), w = sample(1:3, n, TRUE))
+  # offsets spanning 800 in every stratum: the sweep computes the linear
+  # predictors first and shifts by their maximum; spanning 100: it shifts
+  # by the bound and computes them on the way
+  for (span in c(800, 100)) {
+    d$off <- seq(-span / 2, span / 2, length.out = n)
+    for (ties in c("efron", "breslow")) {
+      a <- cox_fit(cbind(x = d$x, z = d$z), Surv(d$time, d$status),
+                   strata = d$s, offset = d$off, weights = d$w, ties = ties,
+                   robust = FALSE)
+      b <- coxph(Surv(time, status) ~ x + z + strata(s) + offset(off),
+                 data = d, ties = ties, weights = w)
+      expect_equal(unname(coef(a)), unname(coef(b)), tolerance = 1e-8)
+      expect_equal(a$loglik, b$loglik, tolerance = 1e-8)
+      expect_equal(unname(vcov(a)), unname(vcov(b)), tolerance = 1e-8)
+      expect_equal(a$iter, b$iter)
+    }
+  }
+})
+
+test_that("the Newton iteration follows coxph step for step, step halving included (coxfit6 and agfit4 rules)", {
+  set.seed(11)
+  n <- 300
+  d <- data.frame(time = sample(1:40, n, TRUE), status = rbinom(n, 1, 0.7),
+                  x = rnorm(n), z = rbinom(n, 1, 0.4),
+                  s = sample(1:3, n, TRUE), w = sample(1:3, n, TRUE),
+                  t0 = 0)
+  fit_both <- function(span, k, counting) {
+    d$off <- seq(-span / 2, span / 2, length.out = n)
+    y <- if (counting) Surv(d$t0, d$time, d$status) else
+      Surv(d$time, d$status)
+    a <- suppressWarnings(cox_fit(cbind(x = d$x, z = d$z), y,
+      strata = d$s, offset = d$off, weights = d$w, robust = FALSE,
+      control = cox_control(iter_max = k)))
+    b <- suppressWarnings(if (counting) {
+      coxph(Surv(t0, time, status) ~ x + z + strata(s) + offset(off),
+            data = d, weights = w, control = coxph.control(iter.max = k))
+    } else {
+      coxph(Surv(time, status) ~ x + z + strata(s) + offset(off),
+            data = d, weights = w, control = coxph.control(iter.max = k))
+    })
+    list(a = a, b = b)
+  }
+  # right-censored, offsets spanning 800: the first step overshoots and is
+  # pulled back four times, (candidate + k * good) / (k + 1); then the same
+  # Newton steps; out of iterations, the last good beta (iter = k + 1)
+  for (k in c(1:10, 20)) {
+    f <- fit_both(800, k, counting = FALSE)
+    expect_identical(f$a$iter, f$b$iter)
+    expect_equal(unname(coef(f$a)), unname(coef(f$b)), tolerance = 1e-8)
+    expect_equal(f$a$loglik, f$b$loglik, tolerance = 1e-8)
+    expect_identical(f$a$converged, k >= 9)
+  }
+  # counting process, offsets spanning 100 (agfit4's rules)
+  for (k in 1:4) {
+    f <- fit_both(100, k, counting = TRUE)
+    expect_identical(f$a$iter, f$b$iter)
+    expect_equal(unname(coef(f$a)), unname(coef(f$b)), tolerance = 1e-8)
+    expect_equal(f$a$loglik, f$b$loglik, tolerance = 1e-8)
+  }
+})
+
+test_that("linear predictors spanning more than 650 in a stratum: a right-censored fit stays right, the kernels that cannot follow refuse", {
+  set.seed(11)
+  n <- 300
+  d <- data.frame(time = sample(1:40, n, TRUE), status = rbinom(n, 1, 0.7),
+                  x = rnorm(n), s = sample(1:3, n, TRUE), t0 = 0)
+  d$off <- seq(-400, 400, length.out = n)
+  a <- cox(Surv(time, status) ~ x + strata(s) + offset(off), data = d)
+  b <- coxph(Surv(time, status) ~ x + strata(s) + offset(off), data = d)
+  expect_equal(unname(coef(a)), unname(coef(b)), tolerance = 1e-8)
+  expect_equal(a$loglik, b$loglik, tolerance = 1e-8)
+  expect_error(residuals(a, type = "martingale"),
+               class = "cohortsurv_error_eta_span")
+  expect_error(ph_test(a), class = "cohortsurv_error_eta_span")
+  expect_error(cox_curves(a, newdata = d[1:2, ]),
+               class = "cohortsurv_error_eta_span")
+  expect_error(cox(Surv(time, status) ~ x + strata(s) + offset(off),
+                   data = d, robust = TRUE),
+               class = "cohortsurv_error_eta_span")
+  # (start, stop] data: its kernel shifts per stratum, so it refuses
+  expect_error(cox(Surv(t0, time, status) ~ x + strata(s) + offset(off),
+                   data = d), class = "cohortsurv_error_eta_span")
+})
