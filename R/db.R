@@ -1389,7 +1389,7 @@ db_ldl <- function(a, toler) {
       }
     }
   }
-  list(l = l, singular = sing)
+  list(l = l, singular = sing, rank = sum(!sing))
 }
 
 db_ldl_solve <- function(f, b) {
@@ -1441,34 +1441,62 @@ db_cox_newton <- function(src, des, st, init, max_iter, eps, toler, efron,
                 singular = fac$singular, loglik = loglik, iter = iter,
                 converged = converged, sweep = res))
   }
-  if (max_iter == 0L || p == 0L) {
+  if (max_iter == 0L || p == 0L || !is.finite(r$loglik)) {
     return(finish(beta, r, f, r$loglik, 0L, TRUE))
   }
+  # coxph's iteration step for step, as cox_newton() (src/cox.cpp) takes
+  # it: coxfit6's rules for right-censored data, agfit4's for (start, stop]
+  # data (survival 3.5-3). A failed step is pulled back towards the last
+  # good beta, the k-th time in a row to (candidate + k * good) / (k + 1).
+  counting <- isTRUE(src$spec$counting)
+  best <- r$loglik
+  rank <- f$rank
   newbeta <- beta + step
-  ll_prev <- r$loglik
-  halving <- FALSE
-  iter <- 1L
-  while (iter <= max_iter) {
+  halving <- 0L
+  done <- function(lk) lk == best || abs(1 - best / lk) <= eps
+  for (iter in seq_len(max_iter)) {
     r <- sweep_at(newbeta)
     newlk <- r$loglik
     f <- db_ldl(r$info, toler)
-    if (!halving && (newlk == ll_prev || abs(1 - ll_prev / newlk) <= eps)) {
-      return(finish(newbeta, r, f, newlk, iter, TRUE))
-    }
-    if (iter == max_iter) break
-    if (!(newlk >= ll_prev)) {
-      halving <- TRUE
-      newbeta <- 0.5 * (newbeta + beta)
+    if (counting) {
+      fail <- !is.finite(newlk) || any(!is.finite(diag(r$info))) ||
+        f$rank != rank
+      if (!fail && halving == 0L && done(newlk)) {
+        return(finish(newbeta, r, f, newlk, iter, TRUE))
+      }
+      if (iter == max_iter) {
+        if (max_iter > 1L && (newlk - best) / abs(best) < -eps) {
+          r <- sweep_at(beta)
+          return(finish(beta, r, db_ldl(r$info, toler), r$loglik, iter,
+                        FALSE))
+        }
+        return(finish(newbeta, r, f, newlk, iter, FALSE))
+      }
     } else {
-      halving <- FALSE
-      ll_prev <- newlk
+      fail <- any(!is.finite(r$score)) || any(!is.finite(r$info)) ||
+        !is.finite(newlk)
+      if (!fail && done(newlk)) {
+        return(finish(newbeta, r, f, newlk, iter, TRUE))
+      }
+    }
+    if (fail || newlk < best) {
+      halving <- halving + 1L
+      newbeta <- (newbeta + halving * beta) / (halving + 1)
+    } else {
+      halving <- 0L
+      best <- newlk
       step <- db_ldl_solve(f, r$score)
       beta <- newbeta
       newbeta <- newbeta + step
     }
-    iter <- iter + 1L
   }
-  finish(newbeta, r, f, r$loglik, min(iter, max_iter), FALSE)
+  # right-censored, out of iterations: the last good beta, recomputed
+  if (max_iter > 1L) {
+    r <- sweep_at(beta)
+    f <- db_ldl(r$info, toler)
+    best <- r$loglik
+  }
+  finish(beta, r, f, best, max_iter + 1L, FALSE)
 }
 
 # The cs_cox object of a database fit, by the rules of cox_engine(); the

@@ -352,3 +352,30 @@ test_that("cox()'s robust variance on a database table equals the in-memory one"
   })
   expect_output(print(a), "robust se")
 })
+
+test_that("cox() on SQLite takes coxph's steps, step halving included, as in memory", {
+  set.seed(11)
+  n <- 300
+  d <- data.frame(time = sample(1:40, n, TRUE), status = rbinom(n, 1, 0.7),
+                  x = rnorm(n), z = rbinom(n, 1, 0.4),
+                  s = sample(1:3, n, TRUE), w = sample(1:3, n, TRUE),
+                  t0 = 0)
+  # offsets spanning 500 (right-censored): the first step is pulled back
+  # twice; spanning 100 ((start, stop] data): plain Newton steps
+  d$off <- seq(-250, 250, length.out = n)
+  d$off2 <- seq(-50, 50, length.out = n)
+  con <- db_sqlite(list(coh = d))
+  on.exit(DBI::dbDisconnect(con))
+  tc <- db_table(con, "coh")
+  f1 <- Surv(time, status) ~ x + z + strata(s) + offset(off)
+  f2 <- Surv(t0, time, status) ~ x + z + strata(s) + offset(off2)
+  for (k in c(1L, 3L, 5L, 9L, 20L)) {
+    ctl <- cox_control(iter_max = k)
+    expect_cox_equal(suppressWarnings(cox(f1, data = tc, weights = w,
+                                          control = ctl)),
+                     suppressWarnings(cox(f1, data = d, weights = w,
+                                          control = ctl)))
+    expect_cox_equal(suppressWarnings(cox(f2, data = tc, control = ctl)),
+                     suppressWarnings(cox(f2, data = d, control = ctl)))
+  }
+})
