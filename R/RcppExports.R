@@ -101,6 +101,10 @@ cpp_int_codes <- function(v, max_span) {
     .Call(`_cohortsurv_cpp_int_codes`, v, max_span)
 }
 
+cpp_counting_order <- function(x, from, strata, n_strata, tmin, n_bins) {
+    .Call(`_cohortsurv_cpp_counting_order`, x, from, strata, n_strata, tmin, n_bins)
+}
+
 cpp_surv_matrix <- function(cols, shift) {
     .Call(`_cohortsurv_cpp_surv_matrix`, cols, shift)
 }

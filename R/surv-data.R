@@ -95,8 +95,9 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
   }
   if (is.null(sd$bins)) {
     # with `y` kept, the time columns are read for the sort and dropped
-    sd$order <- sort_order(sd$strata, sd$stop %||% surv_col(y, "stop"),
-                           sd$n_strata > 1L, sd$time_range) - 1L
+    sd$order <- counting_order(sd, y) %||%
+      (sort_order(sd$strata, sd$stop %||% surv_col(y, "stop"),
+                  sd$n_strata > 1L, sd$time_range) - 1L)
     sd$entry <- if (counting) {
       entry_order(sd, sd$start %||% surv_col(y, "start"))
     } else integer()
@@ -148,6 +149,26 @@ bin_rules <- list(
   km = list(min_cells = 2^16, per_row = 0.5),
   logrank = list(min_cells = 2^20, per_row = 1)
 )
+
+# The 0-based order of `sd`'s rows by (stratum, stop) when the stop times
+# are whole numbers spanning at most max(2^16, 2 n) / n_strata values: a
+# counting sort in C++ (cpp_counting_order()) reading the stop column of
+# `y` in place, the same permutation as sort_order() gives; NULL otherwise.
+counting_order <- function(sd, y) {
+  r <- sd$time_range
+  if (!sd$n || !isTRUE(r[["whole"]] == 1) || !isTRUE(r[["n_na"]] == 0)) {
+    return(NULL)
+  }
+  n_bins <- r[["max"]] - r[["min"]] + 1
+  if (!(n_bins * sd$n_strata <= max(2^16, 2 * sd$n))) return(NULL)
+  if (is.null(sd$stop)) {
+    cpp_counting_order(y, (ncol(y) - 2) * nrow(y), sd$strata, sd$n_strata,
+                       r[["min"]], n_bins)
+  } else {
+    cpp_counting_order(sd$stop, 0, sd$strata, sd$n_strata, r[["min"]],
+                       n_bins)
+  }
+}
 
 # order(strata, time) as a 1-based permutation: radix sorting is several
 # times faster on integer keys, so whole-number times (days, say) are sorted

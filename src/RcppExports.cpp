@@ -341,6 +341,21 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_counting_order
+Rcpp::IntegerVector cpp_counting_order(const Rcpp::NumericVector x, double from, const Rcpp::IntegerVector strata, int n_strata, double tmin, double n_bins);
+RcppExport SEXP _cohortsurv_cpp_counting_order(SEXP xSEXP, SEXP fromSEXP, SEXP strataSEXP, SEXP n_strataSEXP, SEXP tminSEXP, SEXP n_binsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::NumericVector >::type x(xSEXP);
+    Rcpp::traits::input_parameter< double >::type from(fromSEXP);
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type strata(strataSEXP);
+    Rcpp::traits::input_parameter< int >::type n_strata(n_strataSEXP);
+    Rcpp::traits::input_parameter< double >::type tmin(tminSEXP);
+    Rcpp::traits::input_parameter< double >::type n_bins(n_binsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_counting_order(x, from, strata, n_strata, tmin, n_bins));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_surv_matrix
 Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift);
 RcppExport SEXP _cohortsurv_cpp_surv_matrix(SEXP colsSEXP, SEXP shiftSEXP) {
@@ -379,6 +394,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 6},
     {"_cohortsurv_cpp_int_range", (DL_FUNC) &_cohortsurv_cpp_int_range, 1},
     {"_cohortsurv_cpp_int_codes", (DL_FUNC) &_cohortsurv_cpp_int_codes, 2},
+    {"_cohortsurv_cpp_counting_order", (DL_FUNC) &_cohortsurv_cpp_counting_order, 6},
     {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 2},
     {NULL, NULL, 0}
 };

@@ -634,6 +634,18 @@ SEXP cpp_int_codes(const Rcpp::IntegerVector v, double max_span) {
   return Rcpp::List::create(Rcpp::Named("code") = c.code, Rcpp::Named("values") = c.values);
 }
 
+// The 0-based order of the n rows by (stratum, time) by counting, the
+// times being x[from + i] (a column of a matrix or a vector), whole numbers
+// in [tmin, tmin + n_bins): counting_order().
+// [[Rcpp::export(rng = false)]]
+Rcpp::IntegerVector cpp_counting_order(const Rcpp::NumericVector x, double from, const Rcpp::IntegerVector strata, int n_strata, double tmin, double n_bins) {
+  const R_xlen_t n = strata.size();
+  if (from < 0 || from + n > x.size() || n_bins < 1) bad("counting order: sizes do not match");
+  Rcpp::IntegerVector out(Rcpp::no_init(n));
+  cohortsurv::counting_order(x.begin() + static_cast<R_xlen_t>(from), strata.begin(), n, n_strata, tmin, static_cast<Eigen::Index>(n_bins), out.begin());
+  return out;
+}
+
 // The n x k double matrix of the k non-NULL integer or double vectors of
 // `cols` (each of length n), the last one minus `shift`: the Surv matrix
 // of the formula front end (fast_surv(), R/frame.R), in one pass per
