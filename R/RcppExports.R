@@ -45,8 +45,8 @@ cpp_first_nonfinite <- function(x) {
     .Call(`_cohortsurv_cpp_first_nonfinite`, x)
 }
 
-cpp_xb <- function(x, b) {
-    .Call(`_cohortsurv_cpp_xb`, x, b)
+cpp_xb <- function(x, b, shift) {
+    .Call(`_cohortsurv_cpp_xb`, x, b, shift)
 }
 
 cpp_quad_form <- function(v, b, toler) {

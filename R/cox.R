@@ -360,22 +360,33 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
              "Surv object of type \"", attr(y, "type"), "\" is not ",
              "supported by the Cox model (as in coxph).", arg = "y")
   }
-  y <- as.matrix(y)
+  # a Surv object or double matrix is read in place (no as.matrix() copy)
+  if (!(is.double(y) && is.matrix(y))) y <- as.matrix(y)
   if (!is.numeric(y) || !(ncol(y) %in% c(2L, 3L))) {
     cs_abort("`y` must be a numeric matrix with columns (stop, status) or ",
              "(start, stop, status).", arg = "y")
   }
   n <- nrow(y)
   counting <- ncol(y) == 3L
-  stop_t <- as.double(y[, ncol(y) - 1L])
-  status <- as.double(y[, ncol(y)])
-  start <- if (counting) as.double(y[, 1L]) else NULL
   if (is.null(dim(x))) x <- matrix(x, nrow = n, dimnames = list(NULL, "x"))
   if (!is.numeric(x) || nrow(x) != n) {
     cs_abort("`x` must be a numeric matrix with one row per row of `y` (",
              n, ").", arg = "x")
   }
-  check_fit_vectors(stop_t, status, weights, start, strata, n)
+  # right-censored double columns checked in place, one pass each; the
+  # columns are copied out only for (start, stop] data or to name a bad
+  # value (check_fit_vectors())
+  in_place <- !counting && is.double(y) && n > 0L &&
+    col_clean(y, 0L, 0, Inf) && col_clean(y, 1L, 0, 1, whole = TRUE)
+  stop_t <- status <- start <- NULL
+  if (in_place) {
+    check_fit_vectors(NULL, NULL, weights, NULL, strata, n, checked = TRUE)
+  } else {
+    stop_t <- as.double(y[, ncol(y) - 1L])
+    status <- as.double(y[, ncol(y)])
+    start <- if (counting) as.double(y[, 1L]) else NULL
+    check_fit_vectors(stop_t, status, weights, start, strata, n)
+  }
   # a double design: one pass per column without allocating
   # (cpp_value_range(): min, max, whole, number of NaN)
   x_bad <- if (is.double(x)) {
@@ -400,7 +411,8 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   }
   # the response as given when it is already a double matrix (no cbind()
   # copy; the engine reads its columns by position)
-  yy <- if (is.double(y) && is.null(oldClass(y)) || inherits(y, "Surv")) y
+  yy <- if (is.double(y) && is.null(oldClass(y)) || inherits(y, "Surv") ||
+            in_place) y
     else cbind(start, stop_t, status)
   fit <- cox_engine(x, yy, strata, weights, offset, ties, robust, cluster,
                     init, control)
@@ -664,8 +676,9 @@ cox_centring <- function(res, counting, beta0, x_all, offset, offset_all) {
   means[as.logical(res$zero_one)] <- 0
   names(means) <- names(beta0)
   offset_mean <- if (!is.null(offset)) mean(offset) else 0
-  lp <- if (is.double(x_all)) cpp_xb(x_all, beta0) else drop(x_all %*% beta0)
-  lp <- lp - sum(beta0 * means)
+  # x beta - sum(beta * means), the shift taken in the same pass
+  lp <- if (is.double(x_all)) cpp_xb(x_all, beta0, sum(beta0 * means)) else
+    drop(x_all %*% beta0) - sum(beta0 * means)
   if (!is.null(offset)) lp <- lp + (offset_all - offset_mean)
   list(means = means, offset_mean = offset_mean, lp = lp)
 }

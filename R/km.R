@@ -545,7 +545,10 @@ arg_choice <- function(x, arg, choices) {
 
 # Checks for the vector-level fitters (the formula interface has already
 # validated, so these only fire for direct callers).
-check_fit_vectors <- function(time, status, weights, start, strata, n) {
+check_fit_vectors <- function(time, status, weights, start, strata, n,
+                              checked = FALSE) {
+  # `checked`: time and status were found clean in place (col_clean())
+  if (!checked) {
   if (!is.numeric(time)) cs_abort("`time` must be numeric.", arg = "time")
   if (n == 0L) cs_abort("`time` must have at least one element.", arg = "time")
   # each vector in one pass without allocating (value_range()); row by row
@@ -563,6 +566,7 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
        sum(status == 0, na.rm = TRUE) + sum(status == 1, na.rm = TRUE) != n)) {
     cs_abort("`status` must be 0/1 or FALSE/TRUE with no missing values.",
              arg = "status")
+  }
   }
   if (!is.null(weights)) {
     if (!is.numeric(weights) || length(weights) != n) {
@@ -595,6 +599,14 @@ check_fit_vectors <- function(time, status, weights, start, strata, n) {
 # Whether numeric (or logical) `x` has no missing value and every value
 # in [lo, hi) ([lo, hi] when `closed`), whole numbers when `whole`: one
 # pass by value_range().
+# The same test on column `j` (0-based) of a double matrix, read in place;
+# `whole` implies a closed upper end (the 0/1 status).
+col_clean <- function(y, j, lo, hi, whole = FALSE) {
+  r <- cpp_value_range(y, j)
+  r[[4L]] == 0 && r[[1L]] >= lo &&
+    (if (whole) r[[2L]] <= hi && r[[3L]] == 1 else r[[2L]] < hi)
+}
+
 clean_range <- function(x, lo, hi, whole = FALSE, closed = FALSE) {
   r <- value_range(x)
   r[["n_na"]] == 0 && r[["min"]] >= lo &&

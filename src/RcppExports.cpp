@@ -160,13 +160,14 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_xb
-Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> b);
-RcppExport SEXP _cohortsurv_cpp_xb(SEXP xSEXP, SEXP bSEXP) {
+Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> b, double shift);
+RcppExport SEXP _cohortsurv_cpp_xb(SEXP xSEXP, SEXP bSEXP, SEXP shiftSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type b(bSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_xb(x, b));
+    Rcpp::traits::input_parameter< double >::type shift(shiftSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_xb(x, b, shift));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -380,7 +381,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
     {"_cohortsurv_cpp_logrank_fit", (DL_FUNC) &_cohortsurv_cpp_logrank_fit, 10},
     {"_cohortsurv_cpp_first_nonfinite", (DL_FUNC) &_cohortsurv_cpp_first_nonfinite, 1},
-    {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 2},
+    {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 3},
     {"_cohortsurv_cpp_quad_form", (DL_FUNC) &_cohortsurv_cpp_quad_form, 3},
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},

@@ -504,9 +504,9 @@ double cpp_first_nonfinite(SEXP x) {
 // x b for a double matrix x (n x p) and p coefficients: the linear
 // predictor (Eigen's product; R's %*% first scans x for NaN).
 // [[Rcpp::export(rng = false)]]
-Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> b) {
+Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::VectorXd> b, double shift) {
   if (x.cols() != b.size()) bad("`b` must have one value per column of `x`");
-  return x * b;
+  return (x * b).array() - shift;
 }
 
 // [[Rcpp::export(rng = false)]]
