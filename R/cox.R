@@ -55,10 +55,20 @@
 #'   arguments are refused with an error that says what to use instead.
 #'
 #' @details
-#' **Iteration.** Newton-Raphson with step halving whenever the log partial
-#' likelihood falls, stopping when its relative change is at most
-#' `control$eps` or after `control$iter_max` iterations: the rule of
-#' `coxph`, so that the two agree to the precision of the arithmetic.
+#' **Iteration.** Newton-Raphson, stopping when the relative change of the
+#' log partial likelihood from the best value so far is at most
+#' `control$eps` or after `control$iter_max` iterations, step for step as
+#' `coxph` iterates (survival 3.5-3: `coxfit6` for right-censored data,
+#' `agfit4` for (start, stop] data), so that the two agree to the precision
+#' of the arithmetic, iterations included. A step that lowers the log
+#' likelihood is pulled back towards the last good estimate, the k-th time
+#' in a row to (step + k * good) / (k + 1). Out of iterations, a right-
+#' censored fit returns the last good estimate and reports `iter` as
+#' `iter_max + 1` (as `coxph`). The linear predictors of a stratum of
+#' (start, stop] data, and of any fit whose residuals, predictions, curves,
+#' baseline hazard, robust variance or PH test are asked for, must span at
+#' most 650: beyond, `exp()` of their differences underflows in those
+#' kernels and they are refused (`cohortsurv_error_eta_span`).
 #'
 #' **Ties.** At a time with d tied deaths, Efron's approximation uses the
 #' denominators S0 - (l / d) E0, l = 0, ..., d - 1, each death weighted by
