@@ -38,6 +38,9 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(_WIN32)
+#include <malloc.h>
+#endif
 #include <limits>
 #include <memory>
 #include <new>
@@ -1054,13 +1057,18 @@ namespace {
 // bytes then never straddle two). From 8 MiB on it is aligned to 2 MiB and,
 // on Linux, marked for transparent huge pages: the random writes of the
 // scatter then miss the TLB far less often, and the kernel maps 2 MiB per
-// page fault instead of 4 KiB.
+// page fault instead of 4 KiB. Freed by NewtonRows::Free
+// (record_buffer_free()). Windows has no aligned_alloc(): _aligned_malloc().
 double* record_buffer(std::size_t bytes) {
   const std::size_t big = std::size_t(1) << 23, huge = std::size_t(1) << 21;
   const std::size_t align = bytes >= big ? huge : 64;
   bytes = std::max<std::size_t>(bytes, 1);
   bytes = (bytes + align - 1) / align * align;
+#if defined(_WIN32)
+  void* q = _aligned_malloc(bytes, align);
+#else
   void* q = std::aligned_alloc(align, bytes);
+#endif
   if (!q) throw std::bad_alloc();
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (align == huge) madvise(q, bytes, MADV_HUGEPAGE);
@@ -1068,7 +1076,27 @@ double* record_buffer(std::size_t bytes) {
   return static_cast<double*>(q);
 }
 
+// The buffer `q` of record_buffer() cut down to `bytes` (its start kept
+// or the contents moved), or left as it is where that is not possible.
+double* record_buffer_shrink(double* q, std::size_t bytes) {
+#if defined(_WIN32)
+  (void)bytes;
+  return q;
+#else
+  void* r = std::realloc(q, std::max<std::size_t>(bytes, 1));
+  return r ? static_cast<double*>(r) : q;
+#endif
+}
+
 }  // namespace
+
+void record_buffer_free(double* q) {
+#if defined(_WIN32)
+  _aligned_free(q);
+#else
+  std::free(q);
+#endif
+}
 
 NewtonRows newton_rows(const SurvData& rows, const double* offset,
                        const Eigen::Map<MatrixXd>& x) {
@@ -1179,12 +1207,9 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
     }
   }
   if (p > 0 && n > 0) {
-    void* shrunk = std::realloc(s.zbuf.get(), static_cast<std::size_t>(n) *
-                                p * sizeof(double));
-    if (shrunk) {
-      s.zbuf.release();
-      s.zbuf.reset(static_cast<double*>(shrunk));
-    }
+    double* q = s.zbuf.release();
+    s.zbuf.reset(record_buffer_shrink(q, static_cast<std::size_t>(n) * p *
+                                             sizeof(double)));
   }
   return s;
 }

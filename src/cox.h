@@ -90,6 +90,9 @@ struct CoxFit {
   std::vector<int> zero_one;       // 1 for columns coded only -1, 0, 1
 };
 
+// Frees a buffer of newton_rows() (allocated aligned).
+void record_buffer_free(double* q);
+
 // The rows of an unsorted SurvData `rows` (its order, and for counting-
 // process data its entry order, given: m = n) as the Newton kernel reads
 // them, made by newton_rows() in one pass through the rows: stop, status,
@@ -106,7 +109,7 @@ struct NewtonRows {
   // the p x n standardised covariates, column i the row at sorted
   // position i, in a buffer of malloc (zt() is a view on it)
   struct Free {
-    void operator()(double* q) const { std::free(q); }
+    void operator()(double* q) const { record_buffer_free(q); }
   };
   std::unique_ptr<double, Free> zbuf;
   Eigen::Index p = 0;
