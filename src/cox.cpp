@@ -21,14 +21,15 @@
 //   Survival Data, chapters 3, 6 and 7 and appendix E; Grambsch & Therneau
 //   (1994) Biometrika 81:515-526. The iteration, convergence rule and
 //   singularity tolerance follow survival::coxph so that results agree.
-// Cost per iteration: one backward pass per stratum with running sums of
-//   w exp(eta) and w exp(eta) x (O(n p)); the information is
-//   X' diag(w exp(eta) c) X minus the sum over death times of the weighted
-//   outer products of the risk-set means, where c_i is the (Efron-
-//   corrected) baseline hazard accumulated while row i is at risk: the
-//   first sum is accumulated row by row as each stratum's c_i become known
-//   (O(n p^2)), the second once per death time. For p <= 12 the loops over
-//   covariates have a compile-time length (with_fixed_p()).
+// Cost per Newton iteration: right-censored data, one backward pass per
+//   stratum (NewtonSweep) with running sums of w exp(eta), w exp(eta) x and
+//   w exp(eta) x x' as coxfit6 keeps them (O(n p^2), each row read once);
+//   counting-process data, the linear predictor and cox_sweep(), whose
+//   information is X' diag(w exp(eta) c) X (c_i the Efron-corrected
+//   baseline hazard accumulated while row i is at risk) minus the sum over
+//   death times of the weighted outer products of the risk-set means. For
+//   p <= 12 the loops over covariates have a compile-time length
+//   (with_fixed_p()).
 
 #include <Eigen/Dense>
 
