@@ -10,11 +10,13 @@
 # environment skips the cox() attempt.
 # Measured here (2 cores, 24 GiB): 1e8 rows, km 4.2 s and 24 bytes/row;
 # logrank (3 groups, 4 strata) 10.6 s and 60 bytes/row.
-# Cox (results/large.txt): on 1e8 rows cox() completes, 148 bytes/row of
-# resident memory above the data (R heap 116), with the data's 52 bytes/row
-# 19.3 GB in all (2026-12-02; 278 s on a machine shared with two other
-# jobs). Before the kernel sorted its own copies and stopped materialising
-# constant weights and offsets it needed 244 bytes/row and stopped at 7e7.
+# Cox (results/large.txt): on 1e8 rows cox() completes in 56 s, 152
+# bytes/row of resident memory above the data (R heap 108); with the
+# data's 52 bytes/row 19.7 GB in all (2026-12-02, one other job on the
+# machine; before the one-pass sweep 148 bytes/row and 278 s on a busier
+# machine). Before the kernel sorted its own copies and stopped
+# materialising constant weights and offsets it needed 244 bytes/row and
+# stopped at 7e7.
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 args <- commandArgs(trailingOnly = TRUE)
