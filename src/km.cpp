@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -44,6 +45,9 @@ const double kDirectStep = 1e-3;
 // km_robust_se(): a stratum whose clusters x event times is at most this
 // (plus 8 per row) uses the direct recursion.
 const double kRecursionWork = 4e6;
+// km_fit_binned(): more cells than this many per row go to the sparse
+// variant (km_fit_sparse()), which sorts the rows' cells instead.
+const double kSparseCells = 16.0;
 }  // namespace
 
 void surv_ci(double p, double se, ConfType type, double z, double& lower,
@@ -723,6 +727,92 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
   }
 }
 
+namespace {
+
+// km_fit_binned() on few rows in many cells (a small cohort over years of
+// days): rather than zeroing and scanning every cell, the occupied cells
+// are found by sorting the rows' cell numbers (n log n on n 64-bit keys,
+// cell then row). Each cell's sums add its rows in row order and the
+// number at risk adds the occupied cells from the last time back, as the
+// dense pass does, so the curves are the same to the bit.
+KmCurves km_fit_sparse(const SurvData& d, double tmin, int n_bins,
+                       int conf_type, double z, HazType haz, bool count_rows,
+                       const Poll& poll) {
+  const Eigen::Index n = d.n;
+  const int n_strata = d.n_strata;
+  const double* stop = d.stop;
+  const double* status = d.status;
+  const int* strata = d.strata;
+  // key = cell * 2^32 + row: cells below n_strata * n_bins < 2^31 (the
+  // caller's rule keeps them few), rows below 2^31 (R's vectors here)
+  std::vector<std::uint64_t> key(static_cast<std::size_t>(n));
+  for (Eigen::Index r = 0; r < n; ++r) {
+    poll.tick();
+    const int s = strata[r];
+    const double t = stop[r] - tmin;
+    if (s < 0 || s >= n_strata || !(t >= 0.0) || t >= n_bins ||
+        t != std::floor(t)) {
+      throw std::invalid_argument("km_fit_binned: a time is not a whole "
+                                  "number on the grid, or a stratum code is "
+                                  "out of range");
+    }
+    const std::uint64_t cell = static_cast<std::uint64_t>(s) * n_bins +
+                               static_cast<std::uint64_t>(t);
+    key[r] = (cell << 32) | static_cast<std::uint64_t>(r);
+  }
+  std::sort(key.begin(), key.end());
+  // one entry per occupied cell, in cell order
+  std::vector<std::uint64_t> cell_of;
+  std::vector<double> risk, event, censor, rows_event;
+  for (std::size_t i = 0; i < key.size();) {
+    const std::uint64_t cell = key[i] >> 32;
+    double wr_sum = 0.0, ev = 0.0, ce = 0.0, ev_rows = 0.0;
+    for (; i < key.size() && (key[i] >> 32) == cell; ++i) {
+      const Eigen::Index r = static_cast<Eigen::Index>(key[i] & 0xffffffffu);
+      const double wr = d.w(r);
+      wr_sum += wr;
+      if (status[r] != 0.0) {
+        ev += wr;
+        if (count_rows) ev_rows += 1.0;
+      } else {
+        ce += wr;
+      }
+    }
+    cell_of.push_back(cell);
+    risk.push_back(wr_sum);
+    event.push_back(ev);
+    censor.push_back(ce);
+    if (count_rows) rows_event.push_back(ev_rows);
+  }
+  KmCurves out;
+  reserve_curves(out, cell_of.size());
+  const ConfType ctype = static_cast<ConfType>(conf_type);
+  const std::uint64_t nb = static_cast<std::uint64_t>(n_bins);
+  for (std::size_t a = 0; a < cell_of.size();) {
+    const std::uint64_t s = cell_of[a] / nb;
+    std::size_t b = a;
+    while (b < cell_of.size() && cell_of[b] / nb == s) ++b;
+    double at_risk = 0.0;
+    for (std::size_t j = b; j-- > a;) {
+      at_risk += risk[j];
+      risk[j] = at_risk;
+    }
+    ProductLimit pl(ctype, z, haz);
+    for (std::size_t j = a; j < b; ++j) {
+      out.strata.push_back(static_cast<int>(s));
+      out.time.push_back(tmin + static_cast<double>(cell_of[j] % nb));
+      out.n_risk.push_back(risk[j]);
+      out.n_event.push_back(event[j]);
+      out.n_censor.push_back(censor[j]);
+      pl.step(risk[j], event[j], count_rows ? rows_event[j] : event[j], out);
+    }
+    a = b;
+  }
+  return out;
+}
+
+}  // namespace
+
 // Kaplan-Meier curves from whole-number times on a modest grid, without a
 // sort (a counting sort in effect).
 // Inputs (n rows, any order): stop times that are whole numbers in
@@ -757,6 +847,10 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
   const bool count_rows = d.weight && haz == HazType::fleming_harrington;
   const std::size_t cells = static_cast<std::size_t>(n_bins) *
                             static_cast<std::size_t>(n_strata);
+  if (static_cast<double>(cells) > kSparseCells * static_cast<double>(n)) {
+    return km_fit_sparse(d, tmin, n_bins, conf_type, z, haz, count_rows,
+                         poll);
+  }
   std::vector<double> risk(cells, 0.0), event(cells, 0.0), censor(cells, 0.0);
   std::vector<unsigned char> occupied(cells, 0);
   std::vector<double> rows_event(count_rows ? cells : 0, 0.0);
