@@ -748,6 +748,8 @@ fast_frame_values <- function(rhs, data, env) {
     }
     v <- if (is.name(e) && as.character(e) %in% dn) {
       .subset2(data, as.character(e))
+    } else if (!is.null(fv <- fast_call_value(e, data, dn, env, col_ok))) {
+      fv
     } else {
       tryCatch(eval(e, data, env), error = function(err) NULL)
     }
@@ -755,6 +757,63 @@ fast_frame_values <- function(rhs, data, env) {
     out[k] <- list(v)
   }
   out
+}
+
+# The value of `factor(x)` or `interaction(x, y, ...)` on plain columns of
+# `data` (`col_ok()`), when the name resolves to base R's function from the
+# formula's environment `env`: fast_factor() and fast_interaction() give
+# what those functions give, without their conversions to character. NULL
+# for any other expression (or when fast_interaction() declines), which
+# eval() then evaluates.
+fast_call_value <- function(e, data, dn, env, col_ok) {
+  if (!is.call(e) || !is.name(fn <- e[[1L]]) || length(e) < 2L ||
+      !is.null(names(e))) {
+    return(NULL)
+  }
+  fn <- as.character(fn)
+  if (fn == "factor") {
+    if (length(e) != 2L || !col_ok(e[[2L]]) ||
+        !identical(get0(fn, envir = env, mode = "function"), base::factor)) {
+      return(NULL)
+    }
+    return(fast_factor(.subset2(data, as.character(e[[2L]]))))
+  }
+  if (fn == "interaction") {
+    args <- as.list(e)[-1L]
+    for (a in args) if (!col_ok(a)) return(NULL)
+    if (!identical(get0(fn, envir = env, mode = "function"),
+                   base::interaction)) {
+      return(NULL)
+    }
+    return(fast_interaction(lapply(args, function(a)
+      .subset2(data, as.character(a)))))
+  }
+  NULL
+}
+
+# interaction() of the vectors `args` (drop = FALSE, sep = ".", lex.order
+# = FALSE), identical: each as a factor (as.factor(), by fast_factor()),
+# the codes combined with the first vector varying fastest, every
+# combination of levels a level "a.b". NULL when two combinations would
+# have the same label (interaction() then merges them).
+fast_interaction <- function(args) {
+  code <- NULL
+  for (i in rev(seq_along(args))) {
+    x <- args[[i]]
+    f <- if (is.factor(x)) x else fast_factor(x)
+    l <- levels(f)
+    c1 <- as.integer(f) - 1L
+    if (is.null(code)) {
+      code <- c1
+      lvs <- l
+    } else {
+      code <- code * length(l) + c1
+      lvs <- paste(rep(l, length(lvs)), rep(lvs, each = length(l)),
+                   sep = ".")
+      if (anyDuplicated(lvs)) return(NULL)
+    }
+  }
+  code_factor(as.integer(code + 1L), lvs)
 }
 
 # The frame column of one right-hand-side term `e` on the rows `sub0()`

@@ -13,8 +13,10 @@
 
 #include <RcppEigen.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cif.h"
 #include "codes.h"
@@ -141,6 +143,47 @@ Rcpp::List to_list(const cohortsurv::KmCurves& x) {
       Rcpp::Named("cumhaz") = x.cumhaz, Rcpp::Named("std_chaz") = x.std_chaz);
 }
 
+// A double vector with NaN as NA, as nan_to_na() (R/km.R) makes it.
+Rcpp::NumericVector na_doubles(const std::vector<double>& x) {
+  Rcpp::NumericVector out(Rcpp::no_init(x.size()));
+  double* o = out.begin();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    o[i] = std::isnan(x[i]) ? NA_REAL : x[i];
+  }
+  return out;
+}
+
+// The curves of km_engine() (R/km.R) when `levels` is given: a data frame
+// whose strata column is a factor of those levels (the codes plus one) and
+// whose lower, upper and std_chaz have NA for NaN, as code_factor(),
+// nan_to_na() and new_frame() make them; to_list() otherwise.
+SEXP km_curves(const cohortsurv::KmCurves& x, SEXP levels) {
+  if (Rf_isNull(levels)) return to_list(x);
+  if (TYPEOF(levels) != STRSXP) bad("`levels` must be a character vector");
+  const int k = Rf_length(levels);
+  Rcpp::IntegerVector strata(Rcpp::no_init(x.strata.size()));
+  for (std::size_t i = 0; i < x.strata.size(); ++i) {
+    if (x.strata[i] < 0 || x.strata[i] >= k) bad("a stratum has no level");
+    strata[i] = x.strata[i] + 1;
+  }
+  strata.attr("levels") = levels;
+  strata.attr("class") = "factor";
+  Rcpp::List cols = Rcpp::List::create(
+      Rcpp::Named("strata") = strata, Rcpp::Named("time") = x.time,
+      Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_event") = x.n_event,
+      Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("surv") = x.surv,
+      Rcpp::Named("std_err") = x.std_err,
+      Rcpp::Named("lower") = na_doubles(x.lower),
+      Rcpp::Named("upper") = na_doubles(x.upper),
+      Rcpp::Named("cumhaz") = x.cumhaz,
+      Rcpp::Named("std_chaz") = na_doubles(x.std_chaz));
+  const int nr = static_cast<int>(x.time.size());
+  cols.attr("class") = "data.frame";
+  cols.attr("row.names") = nr > 0 ? Rcpp::IntegerVector::create(NA_INTEGER, -nr)
+                                  : Rcpp::IntegerVector(0);
+  return cols;
+}
+
 Rcpp::List to_list(const cohortsurv::LogrankTables& x) {
   return Rcpp::List::create(
       Rcpp::Named("observed") = x.observed,
@@ -208,19 +251,21 @@ Rcpp::IntegerVector codes0(const Rcpp::IntegerVector& f) {
 
 }  // namespace
 
+// The km kernels: the curves as a list, or with `levels` as km_engine()'s
+// data frame (km_curves()).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type = 1) {
-  return to_list(cohortsurv::km_fit(surv_view(sd), conf_type, z, haz_type, r_poll()));
+SEXP cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type = 1, SEXP levels = R_NilValue) {
+  return km_curves(cohortsurv::km_fit(surv_view(sd), conf_type, z, haz_type, r_poll()), levels);
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type = 1) {
-  return to_list(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, haz_type, r_poll()));
+SEXP cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type = 1, SEXP levels = R_NilValue) {
+  return km_curves(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, haz_type, r_poll()), levels);
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type = 1) {
-  return to_list(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, haz_type, r_poll()));
+SEXP cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type = 1, SEXP levels = R_NilValue) {
+  return km_curves(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, haz_type, r_poll()), levels);
 }
 
 // The sum of column `col` (0-based) of a double matrix, read in place.
@@ -607,11 +652,49 @@ Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x, boo
 
 // The summary table of Kaplan-Meier curves (km.cpp) ---------------------------
 
+namespace {
+
+// The curves' rows of each of the k strata (codes 1..k of `strata`, rows
+// grouped by stratum in code order): 0-based first and last rows, as
+// cumsum(tabulate(strata, k)) gives them (codes outside 1..k not counted).
+void curve_rows(SEXP strata, int k, std::vector<int>& starts,
+                std::vector<int>& ends) {
+  if (TYPEOF(strata) != INTSXP) bad("`strata` must be integer codes");
+  const int* s = INTEGER(strata);
+  std::vector<int> counts(k, 0);
+  for (R_xlen_t i = 0; i < Rf_xlength(strata); ++i) {
+    if (s[i] >= 1 && s[i] <= k) ++counts[s[i] - 1];
+  }
+  starts.resize(k);
+  ends.resize(k);
+  int end = 0;
+  for (int j = 0; j < k; ++j) {
+    starts[j] = end;
+    end += counts[j];
+    ends[j] = end - 1;
+  }
+}
+
+// Column `name` of the curves as doubles (as.double() of another type).
+SEXP curve_column(const Rcpp::List& cv, const char* name) {
+  SEXP v = field(cv, name);
+  return TYPEOF(v) == REALSXP ? v : Rf_coerceVector(v, REALSXP);
+}
+
+}  // namespace
+
+// km_table()'s C++ part: the curves `cv` (a list with columns strata, time,
+// surv, lower, upper, n_risk, n_event; the rows of stratum code j grouped
+// in code order) of k strata; medians (NA where undefined), restricted
+// means and events per stratum.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_table(const Rcpp::List cv, const Rcpp::IntegerVector starts, const Rcpp::IntegerVector ends, double tau, double tol, bool limits) {
-  const R_xlen_t n = Rf_xlength(field(cv, "time")); const int k = static_cast<int>(Rf_xlength(starts));
-  cohortsurv::KmTable t = cohortsurv::km_table_fit(dbl(field(cv, "time"), n, "time"), dbl(field(cv, "surv"), n, "surv"), dbl(field(cv, "lower"), n, "lower"), dbl(field(cv, "upper"), n, "upper"), dbl(field(cv, "n_risk"), n, "n_risk"), dbl(field(cv, "n_event"), n, "n_event"), ints(starts, k, "starts"), ints(ends, k, "ends"), k, tau, tol, limits);
-  return Rcpp::List::create(Rcpp::Named("median") = t.median, Rcpp::Named("lower") = t.lower, Rcpp::Named("upper") = t.upper, Rcpp::Named("rmean") = t.rmean, Rcpp::Named("rmean_se") = t.rmean_se, Rcpp::Named("events") = t.events);
+Rcpp::List cpp_km_table(const Rcpp::List cv, int k, double tau, double tol, bool limits) {
+  std::vector<int> starts, ends;
+  curve_rows(field(cv, "strata"), k, starts, ends);
+  Rcpp::NumericVector time(curve_column(cv, "time")), surv(curve_column(cv, "surv")), lower(curve_column(cv, "lower")), upper(curve_column(cv, "upper")), n_risk(curve_column(cv, "n_risk")), n_event(curve_column(cv, "n_event"));
+  const R_xlen_t n = time.size();
+  cohortsurv::KmTable t = cohortsurv::km_table_fit(dbl(time, n, "time"), dbl(surv, n, "surv"), dbl(lower, n, "lower"), dbl(upper, n, "upper"), dbl(n_risk, n, "n_risk"), dbl(n_event, n, "n_event"), starts.data(), ends.data(), k, tau, tol, limits);
+  return Rcpp::List::create(Rcpp::Named("median") = na_doubles(t.median), Rcpp::Named("lower") = na_doubles(t.lower), Rcpp::Named("upper") = na_doubles(t.upper), Rcpp::Named("rmean") = t.rmean, Rcpp::Named("rmean_se") = t.rmean_se, Rcpp::Named("events") = t.events);
 }
 
 // Coding integer vectors (codes.cpp) ------------------------------------------

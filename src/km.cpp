@@ -26,10 +26,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "km.h"
@@ -935,13 +935,51 @@ ValueRange value_range(const double* x, Eigen::Index n) {
 //   Moeschberger 2003, section 4.5) and the events.
 namespace {
 
+// A set of doubles for median_of()'s general path: open addressing in one
+// reused buffer (no allocation per value, unlike std::unordered_set), with
+// the same equality (==, so 0 and -0 are one value); NaN is never inserted.
+class DoubleSet {
+ public:
+  // Empties the set, with room for n values.
+  void reset(std::size_t n) {
+    std::size_t cap = 16;
+    while (cap < 2 * n + 2) cap <<= 1;
+    if (keys_.size() < cap) {
+      keys_.resize(cap);
+      used_.resize(cap);
+    }
+    mask_ = cap - 1;
+    std::fill(used_.begin(), used_.begin() + cap, 0);
+  }
+  // Adds x; false when it was there already.
+  bool insert(double x) {
+    if (x == 0.0) x = 0.0;  // -0 as 0
+    std::uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    std::size_t h = static_cast<std::size_t>(
+        ((b ^ (b >> 29)) * 0x9E3779B97F4A7C15ULL) >> 20) & mask_;
+    while (used_[h]) {
+      if (keys_[h] == x) return false;
+      h = (h + 1) & mask_;
+    }
+    used_[h] = 1;
+    keys_[h] = x;
+    return true;
+  }
+
+ private:
+  std::vector<double> keys_;
+  std::vector<unsigned char> used_;
+  std::size_t mask_ = 0;
+};
+
 // step_quantile(time, 1 - v, 0.5, tmax = tmax): y = c(0, 1 - v) and
 // x = c(0, time) keep the first time of each distinct value of y (NA
 // included), then lose the NA values; a y that is non-decreasing with NA
 // only at its end needs no hashing for that. `seen` is scratch space.
 double median_of(const double* time, const double* v, int len, double tmax,
                  double tol, std::vector<double>& xs, std::vector<double>& ys,
-                 std::unordered_set<double>& seen) {
+                 DoubleSet& seen) {
   const double p = 0.5;
   double maxy = 0.0;
   int k = 1;
@@ -972,7 +1010,7 @@ double median_of(const double* time, const double* v, int len, double tmax,
       }
     }
   } else {
-    seen.clear();
+    seen.reset(static_cast<std::size_t>(len) + 1);
     seen.insert(0.0);
     bool na_seen = false;
     ends_na = false;
@@ -980,7 +1018,7 @@ double median_of(const double* time, const double* v, int len, double tmax,
       const double y = 1.0 - v[i];
       if (std::isnan(y)) {
         if (!na_seen) ends_na = na_seen = true;
-      } else if (seen.insert(y).second) {
+      } else if (seen.insert(y)) {
         ends_na = false;
         xs.push_back(time[i]);
         ys.push_back(y);
@@ -1017,7 +1055,7 @@ KmTable km_table_fit(const double* time, const double* surv,
   t.rmean_se.assign(k_all, 0.0);
   t.events.assign(k_all, 0.0);
   std::vector<double> xs, ys, area, h;
-  std::unordered_set<double> seen;
+  DoubleSet seen;
   for (int k = 0; k < k_all; ++k) {
     const int a = starts[k], b = ends[k];
     if (a < 0 || b < a) throw std::invalid_argument("km_table: bad curve rows");
