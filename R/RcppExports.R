@@ -29,6 +29,10 @@ cpp_codes0 <- function(f) {
     .Call(`_cohortsurv_cpp_codes0`, f)
 }
 
+cpp_factor_codes0 <- function(f, k) {
+    .Call(`_cohortsurv_cpp_factor_codes0`, f, k)
+}
+
 cpp_logrank <- function(sd, group, n_groups, weight_type, rho, gamma) {
     .Call(`_cohortsurv_cpp_logrank`, sd, group, n_groups, weight_type, rho, gamma)
 }

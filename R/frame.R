@@ -1093,17 +1093,19 @@ combine_factors <- function(df, sep = ", ") {
     return(factor(rep("all", nrow(df))))
   }
   nms <- names(df)
-  if (length(df) == 1L) return(combine_factor1(.subset2(df, 1L), nms))
-  fs <- lapply(df, function(x) if (is.factor(x)) fast_droplevels(x) else
-    fast_factor(x))
-  label <- function(j, lev) {
-    if (startsWith(nms[j], "strata(")) lev else paste0(nms[j], "=", lev)
-  }
-  codes <- integer(length(fs[[1L]]))
+  p <- length(df)
+  if (p == 1L) return(combine_factor1(.subset2(df, 1L), nms))
+  # each column as a factor without unused levels; the combination's code
+  # with the last column varying fastest
+  levs <- vector("list", p)
+  codes <- integer(length(.subset2(df, 1L)))
   mult <- 1
-  for (j in rev(seq_along(fs))) {
-    codes <- codes + (as.integer(fs[[j]]) - 1L) * as.integer(mult)
-    mult <- mult * nlevels(fs[[j]])
+  for (j in p:1L) {
+    x <- .subset2(df, j)
+    f <- if (is.factor(x)) fast_droplevels(x) else fast_factor(x)
+    levs[[j]] <- levels(f)
+    codes <- codes + (as.integer(f) - 1L) * as.integer(mult)
+    mult <- mult * length(levs[[j]])
   }
   if (mult > .Machine$integer.max) {
     cs_abort("too many combinations of grouping variables (", mult, ").",
@@ -1112,19 +1114,27 @@ combine_factors <- function(df, sep = ", ") {
   present <- which(tabulate(codes + 1L, nbins = mult) > 0L) - 1L
   map <- integer(mult)
   map[present + 1L] <- seq_along(present)
-  # the level of each variable in each present combination
-  vals <- matrix("", length(present), length(fs))
+  # the level of each variable in each present combination, and its label
+  ids <- vector("list", p)
+  names(ids) <- nms
+  parts <- vector("list", p)
   rem <- present
-  for (j in rev(seq_along(fs))) {
-    k <- nlevels(fs[[j]])
-    vals[, j] <- levels(fs[[j]])[rem %% k + 1L]
+  for (j in p:1L) {
+    lj <- levs[[j]]
+    k <- length(lj)
+    v <- lj[rem %% k + 1L]
+    ids[[j]] <- v
+    parts[[j]] <- if (startsWith(nms[j], "strata(")) v else
+      paste0(nms[j], "=", v)
     rem <- rem %/% k
   }
-  labs <- do.call(paste, c(lapply(seq_along(fs), function(j)
-    label(j, vals[, j])), sep = sep))
-  ids <- stats::setNames(lapply(seq_along(fs), function(j) vals[, j]), nms)
-  structure(map[codes + 1L], levels = labs, class = "factor",
-            identity = new_frame(c(list(curve = labs), ids)))
+  labs <- if (p == 2L) paste(parts[[1L]], parts[[2L]], sep = sep) else
+    do.call(paste, c(parts, sep = sep))
+  out <- map[codes + 1L]
+  attr(out, "levels") <- labs
+  oldClass(out) <- "factor"
+  attr(out, "identity") <- new_frame(c(list(curve = labs), ids))
+  out
 }
 
 # combine_factors() of one column `x` named `nm`.

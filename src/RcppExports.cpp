@@ -101,6 +101,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_factor_codes0
+SEXP cpp_factor_codes0(const Rcpp::IntegerVector f, int k);
+RcppExport SEXP _cohortsurv_cpp_factor_codes0(SEXP fSEXP, SEXP kSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type f(fSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_factor_codes0(f, k));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_logrank
 Rcpp::List cpp_logrank(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int weight_type, double rho, double gamma);
 RcppExport SEXP _cohortsurv_cpp_logrank(SEXP sdSEXP, SEXP groupSEXP, SEXP n_groupsSEXP, SEXP weight_typeSEXP, SEXP rhoSEXP, SEXP gammaSEXP) {
@@ -363,6 +374,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
     {"_cohortsurv_cpp_column", (DL_FUNC) &_cohortsurv_cpp_column, 2},
     {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},
+    {"_cohortsurv_cpp_factor_codes0", (DL_FUNC) &_cohortsurv_cpp_factor_codes0, 2},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 6},
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
     {"_cohortsurv_cpp_logrank_fit", (DL_FUNC) &_cohortsurv_cpp_logrank_fit, 10},

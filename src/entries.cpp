@@ -289,6 +289,29 @@ Rcpp::IntegerVector cpp_codes0(const Rcpp::IntegerVector f) {
   return codes0(f);
 }
 
+// A factor's 0-based codes and the rows of each of its k levels,
+// list(codes, counts), when every code is in 1..k and every level is used;
+// NULL otherwise (new_surv_data() then takes its general path).
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_factor_codes0(const Rcpp::IntegerVector f, int k) {
+  if (k < 1) return R_NilValue;
+  Rcpp::IntegerVector counts(k);
+  Rcpp::IntegerVector out(Rcpp::no_init(f.size()));
+  const int* in = f.begin();
+  int* o = out.begin();
+  int* c = counts.begin();
+  for (R_xlen_t i = 0; i < f.size(); ++i) {
+    const int v = in[i];
+    if (v < 1 || v > k) return R_NilValue;  // NA is INT_MIN
+    ++c[v - 1];
+    o[i] = v - 1;
+  }
+  for (int j = 0; j < k; ++j) {
+    if (c[j] == 0) return R_NilValue;
+  }
+  return Rcpp::List::create(Rcpp::Named("codes") = out, Rcpp::Named("counts") = counts);
+}
+
 // [[Rcpp::export(rng = false)]]
 Rcpp::List cpp_logrank(const Rcpp::List sd, const Rcpp::IntegerVector group, int n_groups, int weight_type, double rho, double gamma) {
   return to_list(cohortsurv::logrank_tables(surv_view(sd), ints(group, Rf_xlength(field(sd, "strata")), "group"), n_groups, weight_type, rho, gamma, r_poll()));
