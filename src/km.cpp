@@ -731,8 +731,8 @@ namespace {
 
 // km_fit_binned() on few rows in many cells (a small cohort over years of
 // days): rather than zeroing and scanning every cell, the occupied cells
-// are found by sorting the rows' cell numbers (n log n on n 64-bit keys,
-// cell then row). Each cell's sums add its rows in row order and the
+// are found by sorting the rows' cell numbers (a radix sort, a few passes
+// over the rows). Each cell's sums add its rows in row order and the
 // number at risk adds the occupied cells from the last time back, as the
 // dense pass does, so the curves are the same to the bit.
 KmCurves km_fit_sparse(const SurvData& d, double tmin, int n_bins,
@@ -743,9 +743,10 @@ KmCurves km_fit_sparse(const SurvData& d, double tmin, int n_bins,
   const double* stop = d.stop;
   const double* status = d.status;
   const int* strata = d.strata;
-  // key = cell * 2^32 + row: cells below n_strata * n_bins < 2^31 (the
-  // caller's rule keeps them few), rows below 2^31 (R's vectors here)
-  std::vector<std::uint64_t> key(static_cast<std::size_t>(n));
+  // the rows' cells (cells below n_strata * n_bins < 2^31, the caller's
+  // rule keeps them few), then the rows in cell order, rows of one cell in
+  // row order: a stable least-significant-digit radix sort, 8 bits a pass
+  std::vector<std::uint32_t> cell_r(static_cast<std::size_t>(n));
   for (Eigen::Index r = 0; r < n; ++r) {
     poll.tick();
     const int s = strata[r];
@@ -756,19 +757,34 @@ KmCurves km_fit_sparse(const SurvData& d, double tmin, int n_bins,
                                   "number on the grid, or a stratum code is "
                                   "out of range");
     }
-    const std::uint64_t cell = static_cast<std::uint64_t>(s) * n_bins +
-                               static_cast<std::uint64_t>(t);
-    key[r] = (cell << 32) | static_cast<std::uint64_t>(r);
+    cell_r[r] = static_cast<std::uint32_t>(
+        static_cast<std::uint64_t>(s) * n_bins + static_cast<std::uint64_t>(t));
   }
-  std::sort(key.begin(), key.end());
+  const std::uint64_t n_cells = static_cast<std::uint64_t>(n_strata) *
+                                static_cast<std::uint64_t>(n_bins);
+  std::vector<std::uint32_t> rows(static_cast<std::size_t>(n)),
+      next(static_cast<std::size_t>(n));
+  for (Eigen::Index r = 0; r < n; ++r) rows[r] = static_cast<std::uint32_t>(r);
+  for (int shift = 0; shift < 32 && (n_cells - 1) >> shift; shift += 8) {
+    std::size_t count[257] = {0};
+    for (std::uint32_t r : rows) ++count[((cell_r[r] >> shift) & 255u) + 1];
+    for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
+    for (std::uint32_t r : rows) next[count[(cell_r[r] >> shift) & 255u]++] = r;
+    rows.swap(next);
+  }
   // one entry per occupied cell, in cell order
-  std::vector<std::uint64_t> cell_of;
+  // (the stratum and time of each read off its first row: no division)
+  std::vector<int> stratum_of;
+  std::vector<double> time_of;
   std::vector<double> risk, event, censor, rows_event;
-  for (std::size_t i = 0; i < key.size();) {
-    const std::uint64_t cell = key[i] >> 32;
+  const std::size_t n_rows = rows.size();
+  for (std::size_t i = 0; i < n_rows;) {
+    const std::uint32_t cell = cell_r[rows[i]];
+    stratum_of.push_back(strata[rows[i]]);
+    time_of.push_back(tmin + (stop[rows[i]] - tmin));  // as the dense pass
     double wr_sum = 0.0, ev = 0.0, ce = 0.0, ev_rows = 0.0;
-    for (; i < key.size() && (key[i] >> 32) == cell; ++i) {
-      const Eigen::Index r = static_cast<Eigen::Index>(key[i] & 0xffffffffu);
+    for (; i < n_rows && cell_r[rows[i]] == cell; ++i) {
+      const Eigen::Index r = static_cast<Eigen::Index>(rows[i]);
       const double wr = d.w(r);
       wr_sum += wr;
       if (status[r] != 0.0) {
@@ -778,20 +794,19 @@ KmCurves km_fit_sparse(const SurvData& d, double tmin, int n_bins,
         ce += wr;
       }
     }
-    cell_of.push_back(cell);
     risk.push_back(wr_sum);
     event.push_back(ev);
     censor.push_back(ce);
     if (count_rows) rows_event.push_back(ev_rows);
   }
   KmCurves out;
-  reserve_curves(out, cell_of.size());
+  const std::size_t n_cell = stratum_of.size();
+  reserve_curves(out, n_cell);
   const ConfType ctype = static_cast<ConfType>(conf_type);
-  const std::uint64_t nb = static_cast<std::uint64_t>(n_bins);
-  for (std::size_t a = 0; a < cell_of.size();) {
-    const std::uint64_t s = cell_of[a] / nb;
+  for (std::size_t a = 0; a < n_cell;) {
+    const int s = stratum_of[a];
     std::size_t b = a;
-    while (b < cell_of.size() && cell_of[b] / nb == s) ++b;
+    while (b < n_cell && stratum_of[b] == s) ++b;
     double at_risk = 0.0;
     for (std::size_t j = b; j-- > a;) {
       at_risk += risk[j];
@@ -799,8 +814,8 @@ KmCurves km_fit_sparse(const SurvData& d, double tmin, int n_bins,
     }
     ProductLimit pl(ctype, z, haz);
     for (std::size_t j = a; j < b; ++j) {
-      out.strata.push_back(static_cast<int>(s));
-      out.time.push_back(tmin + static_cast<double>(cell_of[j] % nb));
+      out.strata.push_back(s);
+      out.time.push_back(time_of[j]);
       out.n_risk.push_back(risk[j]);
       out.n_event.push_back(event[j]);
       out.n_censor.push_back(censor[j]);
