@@ -105,7 +105,7 @@ cpp_int_codes <- function(v, max_span) {
     .Call(`_cohortsurv_cpp_int_codes`, v, max_span)
 }
 
-cpp_surv_matrix <- function(cols, shift) {
-    .Call(`_cohortsurv_cpp_surv_matrix`, cols, shift)
+cpp_surv_matrix <- function(cols, shift, colnames = NULL, type = NULL) {
+    .Call(`_cohortsurv_cpp_surv_matrix`, cols, shift, colnames, type)
 }
 

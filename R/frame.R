@@ -94,7 +94,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
              arg = "data")
   }
   if (!is.double(y)) storage.mode(y) <- "double"
-  w <- stats::model.weights(mf)
+  w <- .subset2(mf, "(weights)")  # stats::model.weights(mf), exactly
   list(
     y = y, type = attr(y, "type"), mf = mf, terms = attr(mf, "terms"),
     weights = if (is.null(w)) NULL else as.double(w),
@@ -283,7 +283,12 @@ frame_terms <- function(formula, data, plan) {
 # each of the length of `data` (n_data; NA without data). The labels, with
 # "status" added for a missing status, are attribute "label".
 frame_surv_raw <- function(surv_args, data, fenv, n_data) {
-  raw <- lapply(surv_args$args, function(e) eval(e, data, fenv))
+  # a column of `data` named by a symbol is taken as eval() would find it
+  raw <- lapply(surv_args$args, function(e) {
+    if (is.name(e) && !is.null(data) &&
+        !is.null(v <- .subset2(data, as.character(e)))) v else
+      eval(e, data, fenv)
+  })
   if (is.na(n_data)) n_data <- length(raw[[1L]])
   label <- surv_args$label
   if (is.null(raw$status)) {
@@ -633,7 +638,12 @@ resolve_na_action <- function(expr, env) {
 # million rows. Returns NULL when the formula needs the general path.
 fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
                        ext = list(), drop_levels = TRUE, plan = NULL) {
-  vars <- as.list(attr(tt, "variables"))[-1L]
+  # the terms' variables as a list (kept in the formula's plan)
+  vars <- plan$frame_vars
+  if (is.null(vars)) {
+    vars <- as.list(attr(tt, "variables"))[-1L]
+    if (!is.null(plan)) plan$frame_vars <- vars
+  }
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
   vals <- fast_frame_values(rhs, data, environment(tt))
@@ -839,12 +849,10 @@ fast_surv <- function(time, st, start, codes, pick, n) {
     c("start", "stop", "status")
   # the double matrix filled column by column in one C++ pass (integer or
   # double columns; status shifted down by one when coded 1/2)
-  surv <- cpp_surv_matrix(list(if (!is.null(start)) pick(start), pick(time),
-                               pick(st)), if (codes[1L] == 1) 1 else 0)
-  dimnames(surv) <- list(NULL, cols_y)
-  attr(surv, "type") <- if (is.null(start)) "right" else "counting"
-  class(surv) <- "Surv"
-  surv
+  # with its dimnames, type and class set there, in that order
+  cpp_surv_matrix(list(if (!is.null(start)) pick(start), pick(time),
+                       pick(st)), if (codes[1L] == 1) 1 else 0, cols_y,
+                  if (is.null(start)) "right" else "counting")
 }
 
 # Column "start", "stop" or "status" of the response `y` of surv_frame(), a

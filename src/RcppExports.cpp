@@ -355,13 +355,15 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_surv_matrix
-Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift);
-RcppExport SEXP _cohortsurv_cpp_surv_matrix(SEXP colsSEXP, SEXP shiftSEXP) {
+SEXP cpp_surv_matrix(const Rcpp::List cols, double shift, SEXP colnames, SEXP type);
+RcppExport SEXP _cohortsurv_cpp_surv_matrix(SEXP colsSEXP, SEXP shiftSEXP, SEXP colnamesSEXP, SEXP typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type cols(colsSEXP);
     Rcpp::traits::input_parameter< double >::type shift(shiftSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_surv_matrix(cols, shift));
+    Rcpp::traits::input_parameter< SEXP >::type colnames(colnamesSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type type(typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_surv_matrix(cols, shift, colnames, type));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -393,7 +395,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 5},
     {"_cohortsurv_cpp_int_range", (DL_FUNC) &_cohortsurv_cpp_int_range, 1},
     {"_cohortsurv_cpp_int_codes", (DL_FUNC) &_cohortsurv_cpp_int_codes, 2},
-    {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 2},
+    {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 4},
     {NULL, NULL, 0}
 };
 

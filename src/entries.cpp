@@ -744,7 +744,7 @@ SEXP cpp_int_codes(const Rcpp::IntegerVector v, double max_span) {
 // of the formula front end (fast_surv(), R/frame.R), in one pass per
 // column without a zero fill.
 // [[Rcpp::export(rng = false)]]
-Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift) {
+SEXP cpp_surv_matrix(const Rcpp::List cols, double shift, SEXP colnames = R_NilValue, SEXP type = R_NilValue) {
   std::vector<SEXP> v;
   for (R_xlen_t j = 0; j < cols.size(); ++j) {
     SEXP c = cols[j];
@@ -770,6 +770,16 @@ Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift) {
         o[i] = x[i] == NA_INTEGER ? NA_REAL : x[i] - s;
       }
     }
+  }
+  if (!Rf_isNull(colnames)) {
+    // a Surv object, as fast_surv() (R/frame.R) made it: dimnames, type,
+    // class, in that order
+    if (TYPEOF(colnames) != STRSXP || Rf_xlength(colnames) != static_cast<R_xlen_t>(v.size())) {
+      bad("`colnames` must name every column");
+    }
+    Rf_setAttrib(out, R_DimNamesSymbol, Rcpp::List::create(R_NilValue, colnames));
+    out.attr("type") = type;
+    out.attr("class") = "Surv";
   }
   return out;
 }
