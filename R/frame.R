@@ -109,8 +109,9 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
 # list named by `extras` (NULL for an argument not given).
 frame_extras <- function(mf, extras) {
   out <- vector("list", length(extras))
+  cols <- paste0("(", extras, ")")
   for (i in seq_along(extras)) {
-    v <- .subset2(mf, paste0("(", extras[i], ")"))
+    v <- .subset2(mf, cols[i])
     if (!is.null(v)) out[[i]] <- v
   }
   names(out) <- extras
@@ -783,7 +784,7 @@ fast_call_value <- function(e, data, dn, env, col_ok) {
   fn <- as.character(fn)
   if (fn == "factor") {
     if (length(e) != 2L || !col_ok(e[[2L]]) ||
-        !identical(get0(fn, envir = env, mode = "function"), base::factor)) {
+        !identical(get0(fn, envir = env, mode = "function"), factor)) {
       return(NULL)
     }
     return(fast_factor(.subset2(data, as.character(e[[2L]]))))
@@ -791,8 +792,7 @@ fast_call_value <- function(e, data, dn, env, col_ok) {
   if (fn == "interaction") {
     args <- as.list(e)[-1L]
     for (a in args) if (!col_ok(a)) return(NULL)
-    if (!identical(get0(fn, envir = env, mode = "function"),
-                   base::interaction)) {
+    if (!identical(get0(fn, envir = env, mode = "function"), interaction)) {
       return(NULL)
     }
     return(fast_interaction(lapply(args, function(a)
@@ -1036,8 +1036,12 @@ value_range <- function(x) {
 # cpp_value_range()'s c(min, max, whole, n_na) as value_range() returns it.
 named_range <- function(r) {
   r[is.nan(r)] <- NA
-  stats::setNames(as.double(r), c("min", "max", "whole", "n_na"))
+  r <- as.double(r)
+  names(r) <- range_names
+  r
 }
+
+range_names <- c("min", "max", "whole", "n_na")
 
 # Validate a precomputed Surv object (formula `y ~ x` with y a Surv column).
 validate_surv_matrix <- function(y, mf) {

@@ -229,10 +229,14 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                    conf_type = conf_type, conf_level = conf_level,
                    median_ci = median_ci, cluster = cl, id = sf$extras$id,
                    timefix = timefix, ctype = ctype)
+  # the fields set on the plain list (no `$<-` method lookup), then the
+  # class again
+  fit <- unclass(fit)
   fit$n_dropped <- sf$n_dropped
   fit$strata <- curve_identity(fit, rhs)
   # match.call() is `mcall` when no `...` argument was given
   fit$call <- if (is.null(mcall$...)) mcall else match.call()
+  oldClass(fit) <- "cs_km"
   fit
 }
 
