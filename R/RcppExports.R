@@ -105,6 +105,10 @@ cpp_int_codes <- function(v, max_span) {
     .Call(`_cohortsurv_cpp_int_codes`, v, max_span)
 }
 
+cpp_chr_codes <- function(x) {
+    .Call(`_cohortsurv_cpp_chr_codes`, x)
+}
+
 cpp_surv_matrix <- function(cols, shift, colnames = NULL, type = NULL) {
     .Call(`_cohortsurv_cpp_surv_matrix`, cols, shift, colnames, type)
 }

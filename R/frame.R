@@ -1298,6 +1298,17 @@ fast_factor <- function(x) {
     names(f) <- names(x)
     return(code_factor(f, as.character(ic$values)))
   }
+  if (!is.null(cc <- cpp_chr_codes(x))) {
+    # ASCII strings: unique() and match() in one C++ pass, the few
+    # distinct values sorted here (as factor() does, in the locale's order)
+    u <- cc$values
+    o <- order(u)
+    rank <- integer(length(u))
+    rank[o] <- seq_along(u)
+    f <- rank[cc$code]
+    names(f) <- names(x)
+    return(code_factor(f, u[o]))
+  }
   u <- unique(x)
   u <- u[order(u)]
   lev <- as.character(u)

@@ -354,6 +354,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_chr_codes
+SEXP cpp_chr_codes(SEXP x);
+RcppExport SEXP _cohortsurv_cpp_chr_codes(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_chr_codes(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_surv_matrix
 SEXP cpp_surv_matrix(const Rcpp::List cols, double shift, SEXP colnames, SEXP type);
 RcppExport SEXP _cohortsurv_cpp_surv_matrix(SEXP colsSEXP, SEXP shiftSEXP, SEXP colnamesSEXP, SEXP typeSEXP) {
@@ -395,6 +405,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 5},
     {"_cohortsurv_cpp_int_range", (DL_FUNC) &_cohortsurv_cpp_int_range, 1},
     {"_cohortsurv_cpp_int_codes", (DL_FUNC) &_cohortsurv_cpp_int_codes, 2},
+    {"_cohortsurv_cpp_chr_codes", (DL_FUNC) &_cohortsurv_cpp_chr_codes, 1},
     {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 4},
     {NULL, NULL, 0}
 };

@@ -14,6 +14,7 @@
 #include <RcppEigen.h>
 
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -737,6 +738,64 @@ SEXP cpp_int_codes(const Rcpp::IntegerVector v, double max_span) {
   const cohortsurv::IntCodes c = cohortsurv::int_codes(v.begin(), v.size(), max_span);
   if (!c.ok) return R_NilValue;
   return Rcpp::List::create(Rcpp::Named("code") = c.code, Rcpp::Named("values") = c.values);
+}
+
+// The codes of a character vector among its distinct values in order of
+// first appearance, list(code (1-based), values): unique() and match() in
+// one pass. Strings are compared as R caches them, one CHARSXP per ASCII
+// string, so only vectors whose distinct values are all ASCII are coded
+// (NULL otherwise, and for a missing value or another type).
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_chr_codes(SEXP x) {
+  if (TYPEOF(x) != STRSXP) return R_NilValue;
+  const R_xlen_t n = Rf_xlength(x);
+  std::size_t cap = 16;
+  while (cap < 64 || cap < static_cast<std::size_t>(n) / 4) cap <<= 1;
+  std::vector<SEXP> keys(cap, nullptr);
+  std::vector<int> slot(cap, 0);
+  std::vector<SEXP> values;
+  Rcpp::IntegerVector code(Rcpp::no_init(n));
+  int* o = code.begin();
+  const SEXP* px = STRING_PTR_RO(x);
+  for (R_xlen_t i = 0; i < n; ++i) {
+    const SEXP c = px[i];
+    if (c == NA_STRING) return R_NilValue;
+    std::size_t h = (reinterpret_cast<std::uintptr_t>(c) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
+    h &= cap - 1;
+    while (keys[h] != nullptr && keys[h] != c) h = (h + 1) & (cap - 1);
+    if (keys[h] == nullptr) {
+      if (2 * (values.size() + 1) > cap) {
+        // grow: rehash the values seen so far
+        cap <<= 1;
+        std::vector<SEXP> k2(cap, nullptr);
+        std::vector<int> s2(cap, 0);
+        for (std::size_t j = 0; j < values.size(); ++j) {
+          std::size_t g = (reinterpret_cast<std::uintptr_t>(values[j]) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
+          g &= cap - 1;
+          while (k2[g] != nullptr) g = (g + 1) & (cap - 1);
+          k2[g] = values[j];
+          s2[g] = static_cast<int>(j) + 1;
+        }
+        keys.swap(k2);
+        slot.swap(s2);
+        h = (reinterpret_cast<std::uintptr_t>(c) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
+        h &= cap - 1;
+        while (keys[h] != nullptr) h = (h + 1) & (cap - 1);
+      }
+      values.push_back(c);
+      keys[h] = c;
+      slot[h] = static_cast<int>(values.size());
+    }
+    o[i] = slot[h];
+  }
+  Rcpp::CharacterVector out(values.size());
+  for (std::size_t j = 0; j < values.size(); ++j) {
+    for (const char* p = CHAR(values[j]); *p; ++p) {
+      if (static_cast<unsigned char>(*p) > 127) return R_NilValue;
+    }
+    SET_STRING_ELT(out, static_cast<R_xlen_t>(j), values[j]);
+  }
+  return Rcpp::List::create(Rcpp::Named("code") = code, Rcpp::Named("values") = out);
 }
 
 // The n x k double matrix of the k non-NULL integer or double vectors of
