@@ -101,6 +101,10 @@ cpp_int_range <- function(v) {
     .Call(`_cohortsurv_cpp_int_range`, v)
 }
 
+cpp_surv_check <- function(start, stop, status) {
+    .Call(`_cohortsurv_cpp_surv_check`, start, stop, status)
+}
+
 cpp_int_codes <- function(v, max_span) {
     .Call(`_cohortsurv_cpp_int_codes`, v, max_span)
 }

@@ -930,6 +930,12 @@ surv_call_args <- function(lhs) {
 # Validate the evaluated Surv() arguments on the rows kept by `subset`.
 # NA values are left for na.action; everything else must be valid.
 validate_surv_raw <- function(raw, label, keep, mstate = FALSE) {
+  # every row kept and clean values: the codes in one C++ call
+  if (is.null(keep) && !mstate) {
+    codes <- cpp_surv_check(raw$start, if (is.null(raw$start)) raw$time else
+      raw$stop, raw$status)
+    if (!is.null(codes)) return(invisible(codes))
+  }
   name_of <- function(nm) {
     if (identical(label[[nm]], nm)) paste0("`", nm, "`")
     else paste0("`", nm, "` (", label[[nm]], ")")

@@ -343,6 +343,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_surv_check
+SEXP cpp_surv_check(SEXP start, SEXP stop, SEXP status);
+RcppExport SEXP _cohortsurv_cpp_surv_check(SEXP startSEXP, SEXP stopSEXP, SEXP statusSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type stop(stopSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_surv_check(start, stop, status));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_int_codes
 SEXP cpp_int_codes(const Rcpp::IntegerVector v, double max_span);
 RcppExport SEXP _cohortsurv_cpp_int_codes(SEXP vSEXP, SEXP max_spanSEXP) {
@@ -404,6 +416,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_concordance", (DL_FUNC) &_cohortsurv_cpp_concordance, 3},
     {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 5},
     {"_cohortsurv_cpp_int_range", (DL_FUNC) &_cohortsurv_cpp_int_range, 1},
+    {"_cohortsurv_cpp_surv_check", (DL_FUNC) &_cohortsurv_cpp_surv_check, 3},
     {"_cohortsurv_cpp_int_codes", (DL_FUNC) &_cohortsurv_cpp_int_codes, 2},
     {"_cohortsurv_cpp_chr_codes", (DL_FUNC) &_cohortsurv_cpp_chr_codes, 1},
     {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 4},

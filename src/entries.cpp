@@ -732,6 +732,74 @@ Rcpp::NumericVector cpp_int_range(const Rcpp::IntegerVector v) {
   return Rcpp::NumericVector::create(none ? NA_REAL : r.min, none ? NA_REAL : r.max, 1.0, static_cast<double>(r.n_na));
 }
 
+namespace {
+
+// Whether `x` is a plain (unclassed) integer or double vector whose
+// non-missing values are all >= 0 and finite; its range in `r`.
+bool clean_times(SEXP x, cohortsurv::ValueRange& r) {
+  if (OBJECT(x)) return false;
+  if (TYPEOF(x) == REALSXP) {
+    r = cohortsurv::value_range(REAL(x), Rf_xlength(x));
+  } else if (TYPEOF(x) == INTSXP) {
+    const cohortsurv::IntRange ir = cohortsurv::int_range(INTEGER(x), Rf_xlength(x));
+    if (ir.min > ir.max) return true;  // every value missing
+    r.min = ir.min;
+    r.max = ir.max;
+    r.whole = true;
+  } else {
+    return false;
+  }
+  return std::isnan(r.min) || (r.min >= 0 && r.max < R_PosInf);
+}
+
+double as_time(SEXP x, R_xlen_t i) {
+  if (TYPEOF(x) == REALSXP) return REAL(x)[i];
+  const int v = INTEGER(x)[i];
+  return v == NA_INTEGER ? NA_REAL : v;
+}
+
+}  // namespace
+
+// validate_surv_raw()'s verdict on clean Surv() arguments of every row, in
+// one pass per column: the status codes, c(0, 1) or c(1, 2) as Surv()
+// reads them, when the times (`start` may be NULL) are plain numbers >= 0
+// and finite or missing, every stop is above its start where both are
+// known, and the status is logical, or plain numbers coded 0/1 or 1/2 (or
+// missing); NULL otherwise, and R's checks then name what is wrong.
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_surv_check(SEXP start, SEXP stop, SEXP status) {
+  cohortsurv::ValueRange r;
+  if (!Rf_isNull(start) && !clean_times(start, r)) return R_NilValue;
+  if (!clean_times(stop, r)) return R_NilValue;
+  if (!Rf_isNull(start)) {
+    const R_xlen_t n = Rf_xlength(stop);
+    if (Rf_xlength(start) != n) return R_NilValue;
+    for (R_xlen_t i = 0; i < n; ++i) {
+      if (as_time(stop, i) <= as_time(start, i)) return R_NilValue;  // NA: false
+    }
+  }
+  if (TYPEOF(status) == LGLSXP && !OBJECT(status)) {
+    return Rcpp::NumericVector::create(0.0, 1.0);
+  }
+  cohortsurv::ValueRange st;
+  if (OBJECT(status)) return R_NilValue;
+  if (TYPEOF(status) == REALSXP) {
+    st = cohortsurv::value_range(REAL(status), Rf_xlength(status));
+  } else if (TYPEOF(status) == INTSXP) {
+    const cohortsurv::IntRange ir = cohortsurv::int_range(INTEGER(status), Rf_xlength(status));
+    if (ir.min > ir.max) return Rcpp::NumericVector::create(0.0, 1.0);
+    st.min = ir.min;
+    st.max = ir.max;
+    st.whole = true;
+  } else {
+    return R_NilValue;
+  }
+  if (std::isnan(st.min)) return Rcpp::NumericVector::create(0.0, 1.0);
+  const double lo = st.max == 2 ? 1.0 : 0.0;
+  if (!(st.whole && st.min >= lo && st.max <= lo + 1.0)) return R_NilValue;
+  return Rcpp::NumericVector::create(lo, lo + 1.0);
+}
+
 // list(code, values) as int_codes() returns it, or NULL.
 // [[Rcpp::export(rng = false)]]
 SEXP cpp_int_codes(const Rcpp::IntegerVector v, double max_span) {

@@ -267,3 +267,24 @@ test_that("factor() and interaction() of columns in a formula give what base R g
                                 environment())
   expect_identical(levels(sf$mf[["factor(s)"]]), c("7", "3", "1"))
 })
+
+test_that("clean Surv() arguments are accepted in one step, with the codes Surv() reads", {
+  chk <- cohortsurv:::cpp_surv_check
+  expect_identical(chk(NULL, c(1, 2), c(0L, 1L)), c(0, 1))
+  expect_identical(chk(NULL, c(1L, NA), c(1, 2)), c(1, 2))
+  expect_identical(chk(NULL, c(1, 2), c(TRUE, FALSE)), c(0, 1))
+  expect_identical(chk(NULL, c(1, 2), c(NA, NA)), c(0, 1))
+  expect_identical(chk(c(0, NA), c(1, 2), c(0, 1)), c(0, 1))
+  # anything else goes to the R checks, which name the problem
+  expect_null(chk(NULL, c(1, -1), c(0, 1)))
+  expect_null(chk(NULL, c(1, Inf), c(0, 1)))
+  expect_null(chk(NULL, c(1, 2), c(0, 3)))
+  expect_null(chk(NULL, c(1, 2), c(0, 0.5)))
+  expect_null(chk(c(0, 2), c(1, 2), c(0, 1)))
+  expect_null(chk(NULL, factor(1:2), c(0, 1)))
+  expect_null(chk(NULL, c(1, 2), factor(0:1)))
+  expect_null(chk(NULL, c(1, 2), c("0", "1")))
+  d <- data.frame(time = c(1, 2, 3, 4), status = c(1, 2, 2, 1))
+  expect_identical(km(Surv(time, status) ~ 1, data = d)$curves,
+                   km(Surv(time, status - 1) ~ 1, data = d)$curves)
+})
