@@ -94,7 +94,7 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
              arg = "data")
   }
   if (!is.double(y)) storage.mode(y) <- "double"
-  w <- stats::model.weights(mf)
+  w <- .subset2(mf, "(weights)")  # stats::model.weights(mf), exactly
   list(
     y = y, type = attr(y, "type"), mf = mf, terms = attr(mf, "terms"),
     weights = if (is.null(w)) NULL else as.double(w),
@@ -109,8 +109,9 @@ surv_frame <- function(mcall, env, fun = "km", extras = character(),
 # list named by `extras` (NULL for an argument not given).
 frame_extras <- function(mf, extras) {
   out <- vector("list", length(extras))
+  cols <- paste0("(", extras, ")")
   for (i in seq_along(extras)) {
-    v <- .subset2(mf, paste0("(", extras[i], ")"))
+    v <- .subset2(mf, cols[i])
     if (!is.null(v)) out[[i]] <- v
   }
   names(out) <- extras
@@ -283,7 +284,12 @@ frame_terms <- function(formula, data, plan) {
 # each of the length of `data` (n_data; NA without data). The labels, with
 # "status" added for a missing status, are attribute "label".
 frame_surv_raw <- function(surv_args, data, fenv, n_data) {
-  raw <- lapply(surv_args$args, function(e) eval(e, data, fenv))
+  # a column of `data` named by a symbol is taken as eval() would find it
+  raw <- lapply(surv_args$args, function(e) {
+    if (is.name(e) && !is.null(data) &&
+        !is.null(v <- .subset2(data, as.character(e)))) v else
+      eval(e, data, fenv)
+  })
   if (is.na(n_data)) n_data <- length(raw[[1L]])
   label <- surv_args$label
   if (is.null(raw$status)) {
@@ -633,7 +639,12 @@ resolve_na_action <- function(expr, env) {
 # million rows. Returns NULL when the formula needs the general path.
 fast_frame <- function(tt, data, raw, wt, keep, na_fun, codes = c(0, 1),
                        ext = list(), drop_levels = TRUE, plan = NULL) {
-  vars <- as.list(attr(tt, "variables"))[-1L]
+  # the terms' variables as a list (kept in the formula's plan)
+  vars <- plan$frame_vars
+  if (is.null(vars)) {
+    vars <- as.list(attr(tt, "variables"))[-1L]
+    if (!is.null(plan)) plan$frame_vars <- vars
+  }
   if (attr(tt, "response") != 1L) return(NULL)
   rhs <- vars[-1L]
   vals <- fast_frame_values(rhs, data, environment(tt))
@@ -748,6 +759,8 @@ fast_frame_values <- function(rhs, data, env) {
     }
     v <- if (is.name(e) && as.character(e) %in% dn) {
       .subset2(data, as.character(e))
+    } else if (!is.null(fv <- fast_call_value(e, data, dn, env, col_ok))) {
+      fv
     } else {
       tryCatch(eval(e, data, env), error = function(err) NULL)
     }
@@ -755,6 +768,62 @@ fast_frame_values <- function(rhs, data, env) {
     out[k] <- list(v)
   }
   out
+}
+
+# The value of `factor(x)` or `interaction(x, y, ...)` on plain columns of
+# `data` (`col_ok()`), when the name resolves to base R's function from the
+# formula's environment `env`: fast_factor() and fast_interaction() give
+# what those functions give, without their conversions to character. NULL
+# for any other expression (or when fast_interaction() declines), which
+# eval() then evaluates.
+fast_call_value <- function(e, data, dn, env, col_ok) {
+  if (!is.call(e) || !is.name(fn <- e[[1L]]) || length(e) < 2L ||
+      !is.null(names(e))) {
+    return(NULL)
+  }
+  fn <- as.character(fn)
+  if (fn == "factor") {
+    if (length(e) != 2L || !col_ok(e[[2L]]) ||
+        !identical(get0(fn, envir = env, mode = "function"), factor)) {
+      return(NULL)
+    }
+    return(fast_factor(.subset2(data, as.character(e[[2L]]))))
+  }
+  if (fn == "interaction") {
+    args <- as.list(e)[-1L]
+    for (a in args) if (!col_ok(a)) return(NULL)
+    if (!identical(get0(fn, envir = env, mode = "function"), interaction)) {
+      return(NULL)
+    }
+    return(fast_interaction(lapply(args, function(a)
+      .subset2(data, as.character(a)))))
+  }
+  NULL
+}
+
+# interaction() of the vectors `args` (drop = FALSE, sep = ".", lex.order
+# = FALSE), identical: each as a factor (as.factor(), by fast_factor()),
+# the codes combined with the first vector varying fastest, every
+# combination of levels a level "a.b". NULL when two combinations would
+# have the same label (interaction() then merges them).
+fast_interaction <- function(args) {
+  code <- NULL
+  for (i in rev(seq_along(args))) {
+    x <- args[[i]]
+    f <- if (is.factor(x)) x else fast_factor(x)
+    l <- levels(f)
+    c1 <- as.integer(f) - 1L
+    if (is.null(code)) {
+      code <- c1
+      lvs <- l
+    } else {
+      code <- code * length(l) + c1
+      lvs <- paste(rep(l, length(lvs)), rep(lvs, each = length(l)),
+                   sep = ".")
+      if (anyDuplicated(lvs)) return(NULL)
+    }
+  }
+  code_factor(as.integer(code + 1L), lvs)
 }
 
 # The frame column of one right-hand-side term `e` on the rows `sub0()`
@@ -780,12 +849,10 @@ fast_surv <- function(time, st, start, codes, pick, n) {
     c("start", "stop", "status")
   # the double matrix filled column by column in one C++ pass (integer or
   # double columns; status shifted down by one when coded 1/2)
-  surv <- cpp_surv_matrix(list(if (!is.null(start)) pick(start), pick(time),
-                               pick(st)), if (codes[1L] == 1) 1 else 0)
-  dimnames(surv) <- list(NULL, cols_y)
-  attr(surv, "type") <- if (is.null(start)) "right" else "counting"
-  class(surv) <- "Surv"
-  surv
+  # with its dimnames, type and class set there, in that order
+  cpp_surv_matrix(list(if (!is.null(start)) pick(start), pick(time),
+                       pick(st)), if (codes[1L] == 1) 1 else 0, cols_y,
+                  if (is.null(start)) "right" else "counting")
 }
 
 # Column "start", "stop" or "status" of the response `y` of surv_frame(), a
@@ -863,6 +930,12 @@ surv_call_args <- function(lhs) {
 # Validate the evaluated Surv() arguments on the rows kept by `subset`.
 # NA values are left for na.action; everything else must be valid.
 validate_surv_raw <- function(raw, label, keep, mstate = FALSE) {
+  # every row kept and clean values: the codes in one C++ call
+  if (is.null(keep) && !mstate) {
+    codes <- cpp_surv_check(raw$start, if (is.null(raw$start)) raw$time else
+      raw$stop, raw$status)
+    if (!is.null(codes)) return(invisible(codes))
+  }
   name_of <- function(nm) {
     if (identical(label[[nm]], nm)) paste0("`", nm, "`")
     else paste0("`", nm, "` (", label[[nm]], ")")
@@ -969,8 +1042,12 @@ value_range <- function(x) {
 # cpp_value_range()'s c(min, max, whole, n_na) as value_range() returns it.
 named_range <- function(r) {
   r[is.nan(r)] <- NA
-  stats::setNames(as.double(r), c("min", "max", "whole", "n_na"))
+  r <- as.double(r)
+  names(r) <- range_names
+  r
 }
+
+range_names <- c("min", "max", "whole", "n_na")
 
 # Validate a precomputed Surv object (formula `y ~ x` with y a Surv column).
 validate_surv_matrix <- function(y, mf) {
@@ -1034,17 +1111,19 @@ combine_factors <- function(df, sep = ", ") {
     return(factor(rep("all", nrow(df))))
   }
   nms <- names(df)
-  if (length(df) == 1L) return(combine_factor1(.subset2(df, 1L), nms))
-  fs <- lapply(df, function(x) if (is.factor(x)) fast_droplevels(x) else
-    fast_factor(x))
-  label <- function(j, lev) {
-    if (startsWith(nms[j], "strata(")) lev else paste0(nms[j], "=", lev)
-  }
-  codes <- integer(length(fs[[1L]]))
+  p <- length(df)
+  if (p == 1L) return(combine_factor1(.subset2(df, 1L), nms))
+  # each column as a factor without unused levels; the combination's code
+  # with the last column varying fastest
+  levs <- vector("list", p)
+  codes <- integer(length(.subset2(df, 1L)))
   mult <- 1
-  for (j in rev(seq_along(fs))) {
-    codes <- codes + (as.integer(fs[[j]]) - 1L) * as.integer(mult)
-    mult <- mult * nlevels(fs[[j]])
+  for (j in p:1L) {
+    x <- .subset2(df, j)
+    f <- if (is.factor(x)) fast_droplevels(x) else fast_factor(x)
+    levs[[j]] <- levels(f)
+    codes <- codes + (as.integer(f) - 1L) * as.integer(mult)
+    mult <- mult * length(levs[[j]])
   }
   if (mult > .Machine$integer.max) {
     cs_abort("too many combinations of grouping variables (", mult, ").",
@@ -1053,19 +1132,27 @@ combine_factors <- function(df, sep = ", ") {
   present <- which(tabulate(codes + 1L, nbins = mult) > 0L) - 1L
   map <- integer(mult)
   map[present + 1L] <- seq_along(present)
-  # the level of each variable in each present combination
-  vals <- matrix("", length(present), length(fs))
+  # the level of each variable in each present combination, and its label
+  ids <- vector("list", p)
+  names(ids) <- nms
+  parts <- vector("list", p)
   rem <- present
-  for (j in rev(seq_along(fs))) {
-    k <- nlevels(fs[[j]])
-    vals[, j] <- levels(fs[[j]])[rem %% k + 1L]
+  for (j in p:1L) {
+    lj <- levs[[j]]
+    k <- length(lj)
+    v <- lj[rem %% k + 1L]
+    ids[[j]] <- v
+    parts[[j]] <- if (startsWith(nms[j], "strata(")) v else
+      paste0(nms[j], "=", v)
     rem <- rem %/% k
   }
-  labs <- do.call(paste, c(lapply(seq_along(fs), function(j)
-    label(j, vals[, j])), sep = sep))
-  ids <- stats::setNames(lapply(seq_along(fs), function(j) vals[, j]), nms)
-  structure(map[codes + 1L], levels = labs, class = "factor",
-            identity = new_frame(c(list(curve = labs), ids)))
+  labs <- if (p == 2L) paste(parts[[1L]], parts[[2L]], sep = sep) else
+    do.call(paste, c(parts, sep = sep))
+  out <- map[codes + 1L]
+  attr(out, "levels") <- labs
+  oldClass(out) <- "factor"
+  attr(out, "identity") <- new_frame(c(list(curve = labs), ids))
+  out
 }
 
 # combine_factors() of one column `x` named `nm`.
@@ -1216,6 +1303,17 @@ fast_factor <- function(x) {
     f <- ic$code
     names(f) <- names(x)
     return(code_factor(f, as.character(ic$values)))
+  }
+  if (!is.null(cc <- cpp_chr_codes(x))) {
+    # ASCII strings: unique() and match() in one C++ pass, the few
+    # distinct values sorted here (as factor() does, in the locale's order)
+    u <- cc$values
+    o <- order(u)
+    rank <- integer(length(u))
+    rank[o] <- seq_along(u)
+    f <- rank[cc$code]
+    names(f) <- names(x)
+    return(code_factor(f, u[o]))
   }
   u <- unique(x)
   u <- u[order(u)]

@@ -229,10 +229,14 @@ km <- function(formula, data, weights = NULL, subset, na.action = stats::na.omit
                    conf_type = conf_type, conf_level = conf_level,
                    median_ci = median_ci, cluster = cl, id = sf$extras$id,
                    timefix = timefix, ctype = ctype)
+  # the fields set on the plain list (no `$<-` method lookup), then the
+  # class again
+  fit <- unclass(fit)
   fit$n_dropped <- sf$n_dropped
   fit$strata <- curve_identity(fit, rhs)
   # match.call() is `mcall` when no `...` argument was given
   fit$call <- if (is.null(mcall$...)) mcall else match.call()
+  oldClass(fit) <- "cs_km"
   fit
 }
 
@@ -407,20 +411,16 @@ km_engine <- function(y, strata, weights, conf_type, conf_level, median_ci,
   lev <- sd$strata_levels
   z <- stats::qnorm(1 - (1 - conf_level) / 2)
   ctype <- match(conf_type, c("log", "log-log", "plain", "arcsin")) - 1L
-  res <- if (!is.null(sd$bins)) {
-    cpp_km_binned(sd, sd$bins$tmin, sd$bins$n_bins, ctype, z, haz_type)
+  # the kernels return the curves as a data frame: strata a factor of
+  # `lev`, NaN limits and hazard SEs as NA
+  curves <- if (!is.null(sd$bins)) {
+    cpp_km_binned(sd, sd$bins$tmin, sd$bins$n_bins, ctype, z, haz_type, lev)
   } else if (is.null(cluster)) {
-    cpp_km(sd, ctype, z, haz_type)
+    cpp_km(sd, ctype, z, haz_type, lev)
   } else {
     cpp_km_robust(sd, as.integer(cluster), as.integer(max(cluster) + 1L),
-                  as.integer(robust_method), ctype, z, haz_type)
+                  as.integer(robust_method), ctype, z, haz_type, lev)
   }
-  # the kernel returns the columns whole, in order
-  res$strata <- code_factor(res$strata + 1L, lev)
-  res$lower <- nan_to_na(res$lower)
-  res$upper <- nan_to_na(res$upper)
-  res$std_chaz <- nan_to_na(res$std_chaz)
-  curves <- new_frame(res)
   if (sd$counting && length(id)) {
     curves$n_censor <- real_censorings(curves, sd, id)
   }
@@ -669,23 +669,21 @@ step_quantile <- function(time, cdf, probs, time0 = 0, tmax = max(time),
 # computed here.
 km_table <- function(curves, n_rows, tau, z, median_ci) {
   cv <- unclass(curves)
-  lev <- attr(cv$strata, "levels")
+  lev <- attr(.subset2(cv, "strata"), "levels")
   k_all <- length(lev)
-  # the curves' rows are grouped by stratum, in level order
-  ends <- cumsum(tabulate(cv$strata, k_all))
-  starts <- c(1L, ends[-k_all] + 1L)
   bc <- median_ci == "bc"
-  dbl_cols <- c("time", "surv", "lower", "upper", "n_risk", "n_event")
-  if (!all(vapply(cv[dbl_cols], is.double, NA))) {
-    for (nm in dbl_cols) {
-      if (!is.double(cv[[nm]])) cv[[nm]] <- as.double(cv[[nm]])
-    }
+  # the curves' rows are grouped by stratum, in level order; the C++ part
+  # finds each curve's rows, reads other columns than doubles as.double()
+  # and gives NA where a median is undefined
+  tab <- cpp_km_table(cv, k_all, as.double(tau), sqrt(.Machine$double.eps),
+                      bc)
+  med <- tab$median
+  med_lo <- tab$lower
+  med_hi <- tab$upper
+  if (!bc) {
+    ends <- cumsum(tabulate(cv$strata, k_all))
+    starts <- c(1L, ends[-k_all] + 1L)
   }
-  tab <- cpp_km_table(cv, starts - 1L, ends - 1L, as.double(tau),
-                      sqrt(.Machine$double.eps), bc)
-  med <- nan_to_na(tab$median)
-  med_lo <- nan_to_na(tab$lower)
-  med_hi <- nan_to_na(tab$upper)
   cols <- c("time", "n_risk", "n_event", "surv", "std_err", "lower", "upper")
   for (k in if (!bc) seq_len(k_all)) {
     sel <- seq.int(starts[k], ends[k])

@@ -67,16 +67,31 @@ new_surv_data <- function(y, strata = NULL, weights = NULL,
     }
   }
   sub <- function(v) if (is.null(rows) || is.null(v)) v else v[rows]
-  fac <- strata_factor(strata, n_input, rows)
-  lev <- levels(fac)
+  # the 0-based codes and rows per stratum: at once for no strata, or in
+  # one C++ pass for a factor on every row whose levels are all used;
+  # else through strata_factor()
+  n <- if (is.null(rows)) n_input else length(rows)
+  fc <- if (is.null(strata)) {
+    list(codes = integer(n), counts = n)
+  } else if (is.null(rows) && is.factor(strata)) {
+    cpp_factor_codes0(strata, length(attr(strata, "levels")))
+  }
+  if (is.null(fc)) {
+    fac <- strata_factor(strata, n_input, rows)
+    lev <- levels(fac)
+    fc <- list(codes = cpp_codes0(fac),
+               counts = if (is.null(attr(fac, "counts")))
+                 tabulate(fac, length(lev)) else attr(fac, "counts"))
+  } else {
+    lev <- if (is.null(strata)) "all" else levels(strata)
+  }
   sd <- list(
-    n = if (is.null(rows)) n_input else length(rows), n_input = n_input,
+    n = n, n_input = n_input,
     rows = rows, counting = counting,
     weights = if (!is.null(weights)) sub(as.double(weights)),
-    strata = cpp_codes0(fac), strata_levels = lev,
+    strata = fc$codes, strata_levels = lev,
     n_strata = length(lev),
-    strata_n = if (is.null(attr(fac, "counts"))) tabulate(fac, length(lev))
-      else attr(fac, "counts"),
+    strata_n = fc$counts,
     stratified = !is.null(strata)
   )
   stop <- if (fixed || !is.null(rows)) sub(surv_col(y, "stop"))

@@ -12,21 +12,22 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // cpp_km
-Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type);
-RcppExport SEXP _cohortsurv_cpp_km(SEXP sdSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP) {
+SEXP cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type, SEXP levels);
+RcppExport SEXP _cohortsurv_cpp_km(SEXP sdSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP, SEXP levelsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
     Rcpp::traits::input_parameter< int >::type haz_type(haz_typeSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km(sd, conf_type, z, haz_type));
+    Rcpp::traits::input_parameter< SEXP >::type levels(levelsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km(sd, conf_type, z, haz_type, levels));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_km_robust
-Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type);
-RcppExport SEXP _cohortsurv_cpp_km_robust(SEXP sdSEXP, SEXP clusterSEXP, SEXP n_clusterSEXP, SEXP methodSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP) {
+SEXP cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type, SEXP levels);
+RcppExport SEXP _cohortsurv_cpp_km_robust(SEXP sdSEXP, SEXP clusterSEXP, SEXP n_clusterSEXP, SEXP methodSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP, SEXP levelsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
@@ -36,13 +37,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
     Rcpp::traits::input_parameter< int >::type haz_type(haz_typeSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km_robust(sd, cluster, n_cluster, method, conf_type, z, haz_type));
+    Rcpp::traits::input_parameter< SEXP >::type levels(levelsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_robust(sd, cluster, n_cluster, method, conf_type, z, haz_type, levels));
     return rcpp_result_gen;
 END_RCPP
 }
 // cpp_km_binned
-Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type);
-RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP sdSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP) {
+SEXP cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type, SEXP levels);
+RcppExport SEXP _cohortsurv_cpp_km_binned(SEXP sdSEXP, SEXP tminSEXP, SEXP n_binsSEXP, SEXP conf_typeSEXP, SEXP zSEXP, SEXP haz_typeSEXP, SEXP levelsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
@@ -51,7 +53,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type conf_type(conf_typeSEXP);
     Rcpp::traits::input_parameter< double >::type z(zSEXP);
     Rcpp::traits::input_parameter< int >::type haz_type(haz_typeSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km_binned(sd, tmin, n_bins, conf_type, z, haz_type));
+    Rcpp::traits::input_parameter< SEXP >::type levels(levelsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_km_binned(sd, tmin, n_bins, conf_type, z, haz_type, levels));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -95,6 +98,17 @@ BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type f(fSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_codes0(f));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_factor_codes0
+SEXP cpp_factor_codes0(const Rcpp::IntegerVector f, int k);
+RcppExport SEXP _cohortsurv_cpp_factor_codes0(SEXP fSEXP, SEXP kSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type f(fSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_factor_codes0(f, k));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -307,17 +321,16 @@ BEGIN_RCPP
 END_RCPP
 }
 // cpp_km_table
-Rcpp::List cpp_km_table(const Rcpp::List cv, const Rcpp::IntegerVector starts, const Rcpp::IntegerVector ends, double tau, double tol, bool limits);
-RcppExport SEXP _cohortsurv_cpp_km_table(SEXP cvSEXP, SEXP startsSEXP, SEXP endsSEXP, SEXP tauSEXP, SEXP tolSEXP, SEXP limitsSEXP) {
+Rcpp::List cpp_km_table(const Rcpp::List cv, int k, double tau, double tol, bool limits);
+RcppExport SEXP _cohortsurv_cpp_km_table(SEXP cvSEXP, SEXP kSEXP, SEXP tauSEXP, SEXP tolSEXP, SEXP limitsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type cv(cvSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type starts(startsSEXP);
-    Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type ends(endsSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
     Rcpp::traits::input_parameter< double >::type tau(tauSEXP);
     Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
     Rcpp::traits::input_parameter< bool >::type limits(limitsSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_km_table(cv, starts, ends, tau, tol, limits));
+    rcpp_result_gen = Rcpp::wrap(cpp_km_table(cv, k, tau, tol, limits));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -328,6 +341,18 @@ BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::IntegerVector >::type v(vSEXP);
     rcpp_result_gen = Rcpp::wrap(cpp_int_range(v));
+    return rcpp_result_gen;
+END_RCPP
+}
+// cpp_surv_check
+SEXP cpp_surv_check(SEXP start, SEXP stop, SEXP status);
+RcppExport SEXP _cohortsurv_cpp_surv_check(SEXP startSEXP, SEXP stopSEXP, SEXP statusSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type stop(stopSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type status(statusSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_surv_check(start, stop, status));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -357,26 +382,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_chr_codes
+SEXP cpp_chr_codes(SEXP x);
+RcppExport SEXP _cohortsurv_cpp_chr_codes(SEXP xSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_chr_codes(x));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_surv_matrix
-Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift);
-RcppExport SEXP _cohortsurv_cpp_surv_matrix(SEXP colsSEXP, SEXP shiftSEXP) {
+SEXP cpp_surv_matrix(const Rcpp::List cols, double shift, SEXP colnames, SEXP type);
+RcppExport SEXP _cohortsurv_cpp_surv_matrix(SEXP colsSEXP, SEXP shiftSEXP, SEXP colnamesSEXP, SEXP typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Rcpp::List >::type cols(colsSEXP);
     Rcpp::traits::input_parameter< double >::type shift(shiftSEXP);
-    rcpp_result_gen = Rcpp::wrap(cpp_surv_matrix(cols, shift));
+    Rcpp::traits::input_parameter< SEXP >::type colnames(colnamesSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type type(typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_surv_matrix(cols, shift, colnames, type));
     return rcpp_result_gen;
 END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 4},
-    {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 7},
-    {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 6},
+    {"_cohortsurv_cpp_km", (DL_FUNC) &_cohortsurv_cpp_km, 5},
+    {"_cohortsurv_cpp_km_robust", (DL_FUNC) &_cohortsurv_cpp_km_robust, 8},
+    {"_cohortsurv_cpp_km_binned", (DL_FUNC) &_cohortsurv_cpp_km_binned, 7},
     {"_cohortsurv_cpp_column_sum", (DL_FUNC) &_cohortsurv_cpp_column_sum, 2},
     {"_cohortsurv_cpp_value_range", (DL_FUNC) &_cohortsurv_cpp_value_range, 2},
     {"_cohortsurv_cpp_column", (DL_FUNC) &_cohortsurv_cpp_column, 2},
     {"_cohortsurv_cpp_codes0", (DL_FUNC) &_cohortsurv_cpp_codes0, 1},
+    {"_cohortsurv_cpp_factor_codes0", (DL_FUNC) &_cohortsurv_cpp_factor_codes0, 2},
     {"_cohortsurv_cpp_logrank", (DL_FUNC) &_cohortsurv_cpp_logrank, 6},
     {"_cohortsurv_cpp_logrank_binned", (DL_FUNC) &_cohortsurv_cpp_logrank_binned, 8},
     {"_cohortsurv_cpp_logrank_fit", (DL_FUNC) &_cohortsurv_cpp_logrank_fit, 10},
@@ -392,11 +430,13 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_cif_binned", (DL_FUNC) &_cohortsurv_cpp_cif_binned, 4},
     {"_cohortsurv_cpp_gray_test", (DL_FUNC) &_cohortsurv_cpp_gray_test, 5},
     {"_cohortsurv_cpp_concordance", (DL_FUNC) &_cohortsurv_cpp_concordance, 3},
-    {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 6},
+    {"_cohortsurv_cpp_km_table", (DL_FUNC) &_cohortsurv_cpp_km_table, 5},
     {"_cohortsurv_cpp_int_range", (DL_FUNC) &_cohortsurv_cpp_int_range, 1},
+    {"_cohortsurv_cpp_surv_check", (DL_FUNC) &_cohortsurv_cpp_surv_check, 3},
     {"_cohortsurv_cpp_int_codes", (DL_FUNC) &_cohortsurv_cpp_int_codes, 2},
     {"_cohortsurv_cpp_counting_order", (DL_FUNC) &_cohortsurv_cpp_counting_order, 6},
-    {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 2},
+    {"_cohortsurv_cpp_chr_codes", (DL_FUNC) &_cohortsurv_cpp_chr_codes, 1},
+    {"_cohortsurv_cpp_surv_matrix", (DL_FUNC) &_cohortsurv_cpp_surv_matrix, 4},
     {NULL, NULL, 0}
 };
 

@@ -13,8 +13,11 @@
 
 #include <RcppEigen.h>
 
+#include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cif.h"
 #include "codes.h"
@@ -141,6 +144,47 @@ Rcpp::List to_list(const cohortsurv::KmCurves& x) {
       Rcpp::Named("cumhaz") = x.cumhaz, Rcpp::Named("std_chaz") = x.std_chaz);
 }
 
+// A double vector with NaN as NA, as nan_to_na() (R/km.R) makes it.
+Rcpp::NumericVector na_doubles(const std::vector<double>& x) {
+  Rcpp::NumericVector out(Rcpp::no_init(x.size()));
+  double* o = out.begin();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    o[i] = std::isnan(x[i]) ? NA_REAL : x[i];
+  }
+  return out;
+}
+
+// The curves of km_engine() (R/km.R) when `levels` is given: a data frame
+// whose strata column is a factor of those levels (the codes plus one) and
+// whose lower, upper and std_chaz have NA for NaN, as code_factor(),
+// nan_to_na() and new_frame() make them; to_list() otherwise.
+SEXP km_curves(const cohortsurv::KmCurves& x, SEXP levels) {
+  if (Rf_isNull(levels)) return to_list(x);
+  if (TYPEOF(levels) != STRSXP) bad("`levels` must be a character vector");
+  const int k = Rf_length(levels);
+  Rcpp::IntegerVector strata(Rcpp::no_init(x.strata.size()));
+  for (std::size_t i = 0; i < x.strata.size(); ++i) {
+    if (x.strata[i] < 0 || x.strata[i] >= k) bad("a stratum has no level");
+    strata[i] = x.strata[i] + 1;
+  }
+  strata.attr("levels") = levels;
+  strata.attr("class") = "factor";
+  Rcpp::List cols = Rcpp::List::create(
+      Rcpp::Named("strata") = strata, Rcpp::Named("time") = x.time,
+      Rcpp::Named("n_risk") = x.n_risk, Rcpp::Named("n_event") = x.n_event,
+      Rcpp::Named("n_censor") = x.n_censor, Rcpp::Named("surv") = x.surv,
+      Rcpp::Named("std_err") = x.std_err,
+      Rcpp::Named("lower") = na_doubles(x.lower),
+      Rcpp::Named("upper") = na_doubles(x.upper),
+      Rcpp::Named("cumhaz") = x.cumhaz,
+      Rcpp::Named("std_chaz") = na_doubles(x.std_chaz));
+  const int nr = static_cast<int>(x.time.size());
+  cols.attr("class") = "data.frame";
+  cols.attr("row.names") = nr > 0 ? Rcpp::IntegerVector::create(NA_INTEGER, -nr)
+                                  : Rcpp::IntegerVector(0);
+  return cols;
+}
+
 Rcpp::List to_list(const cohortsurv::LogrankTables& x) {
   return Rcpp::List::create(
       Rcpp::Named("observed") = x.observed,
@@ -209,19 +253,21 @@ Rcpp::IntegerVector codes0(const Rcpp::IntegerVector& f) {
 
 }  // namespace
 
+// The km kernels: the curves as a list, or with `levels` as km_engine()'s
+// data frame (km_curves()).
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type = 1) {
-  return to_list(cohortsurv::km_fit(surv_view(sd), conf_type, z, haz_type, r_poll()));
+SEXP cpp_km(const Rcpp::List sd, int conf_type, double z, int haz_type = 1, SEXP levels = R_NilValue) {
+  return km_curves(cohortsurv::km_fit(surv_view(sd), conf_type, z, haz_type, r_poll()), levels);
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type = 1) {
-  return to_list(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, haz_type, r_poll()));
+SEXP cpp_km_robust(const Rcpp::List sd, const Rcpp::IntegerVector cluster, int n_cluster, int method, int conf_type, double z, int haz_type = 1, SEXP levels = R_NilValue) {
+  return km_curves(cohortsurv::km_fit_robust(surv_view(sd), ints(cluster, Rf_xlength(field(sd, "strata")), "cluster"), n_cluster, method, conf_type, z, haz_type, r_poll()), levels);
 }
 
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type = 1) {
-  return to_list(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, haz_type, r_poll()));
+SEXP cpp_km_binned(const Rcpp::List sd, double tmin, int n_bins, int conf_type, double z, int haz_type = 1, SEXP levels = R_NilValue) {
+  return km_curves(cohortsurv::km_fit_binned(surv_view(sd), tmin, n_bins, conf_type, z, haz_type, r_poll()), levels);
 }
 
 // The sum of column `col` (0-based) of a double matrix, read in place.
@@ -243,6 +289,29 @@ Rcpp::NumericVector cpp_column(const Eigen::Map<Eigen::MatrixXd> y, int col) {
 // [[Rcpp::export(rng = false)]]
 Rcpp::IntegerVector cpp_codes0(const Rcpp::IntegerVector f) {
   return codes0(f);
+}
+
+// A factor's 0-based codes and the rows of each of its k levels,
+// list(codes, counts), when every code is in 1..k and every level is used;
+// NULL otherwise (new_surv_data() then takes its general path).
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_factor_codes0(const Rcpp::IntegerVector f, int k) {
+  if (k < 1) return R_NilValue;
+  Rcpp::IntegerVector counts(k);
+  Rcpp::IntegerVector out(Rcpp::no_init(f.size()));
+  const int* in = f.begin();
+  int* o = out.begin();
+  int* c = counts.begin();
+  for (R_xlen_t i = 0; i < f.size(); ++i) {
+    const int v = in[i];
+    if (v < 1 || v > k) return R_NilValue;  // NA is INT_MIN
+    ++c[v - 1];
+    o[i] = v - 1;
+  }
+  for (int j = 0; j < k; ++j) {
+    if (c[j] == 0) return R_NilValue;
+  }
+  return Rcpp::List::create(Rcpp::Named("codes") = out, Rcpp::Named("counts") = counts);
 }
 
 // [[Rcpp::export(rng = false)]]
@@ -608,11 +677,49 @@ Rcpp::List cpp_concordance(const Rcpp::List sd, const Rcpp::NumericVector x, boo
 
 // The summary table of Kaplan-Meier curves (km.cpp) ---------------------------
 
+namespace {
+
+// The curves' rows of each of the k strata (codes 1..k of `strata`, rows
+// grouped by stratum in code order): 0-based first and last rows, as
+// cumsum(tabulate(strata, k)) gives them (codes outside 1..k not counted).
+void curve_rows(SEXP strata, int k, std::vector<int>& starts,
+                std::vector<int>& ends) {
+  if (TYPEOF(strata) != INTSXP) bad("`strata` must be integer codes");
+  const int* s = INTEGER(strata);
+  std::vector<int> counts(k, 0);
+  for (R_xlen_t i = 0; i < Rf_xlength(strata); ++i) {
+    if (s[i] >= 1 && s[i] <= k) ++counts[s[i] - 1];
+  }
+  starts.resize(k);
+  ends.resize(k);
+  int end = 0;
+  for (int j = 0; j < k; ++j) {
+    starts[j] = end;
+    end += counts[j];
+    ends[j] = end - 1;
+  }
+}
+
+// Column `name` of the curves as doubles (as.double() of another type).
+SEXP curve_column(const Rcpp::List& cv, const char* name) {
+  SEXP v = field(cv, name);
+  return TYPEOF(v) == REALSXP ? v : Rf_coerceVector(v, REALSXP);
+}
+
+}  // namespace
+
+// km_table()'s C++ part: the curves `cv` (a list with columns strata, time,
+// surv, lower, upper, n_risk, n_event; the rows of stratum code j grouped
+// in code order) of k strata; medians (NA where undefined), restricted
+// means and events per stratum.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List cpp_km_table(const Rcpp::List cv, const Rcpp::IntegerVector starts, const Rcpp::IntegerVector ends, double tau, double tol, bool limits) {
-  const R_xlen_t n = Rf_xlength(field(cv, "time")); const int k = static_cast<int>(Rf_xlength(starts));
-  cohortsurv::KmTable t = cohortsurv::km_table_fit(dbl(field(cv, "time"), n, "time"), dbl(field(cv, "surv"), n, "surv"), dbl(field(cv, "lower"), n, "lower"), dbl(field(cv, "upper"), n, "upper"), dbl(field(cv, "n_risk"), n, "n_risk"), dbl(field(cv, "n_event"), n, "n_event"), ints(starts, k, "starts"), ints(ends, k, "ends"), k, tau, tol, limits);
-  return Rcpp::List::create(Rcpp::Named("median") = t.median, Rcpp::Named("lower") = t.lower, Rcpp::Named("upper") = t.upper, Rcpp::Named("rmean") = t.rmean, Rcpp::Named("rmean_se") = t.rmean_se, Rcpp::Named("events") = t.events);
+Rcpp::List cpp_km_table(const Rcpp::List cv, int k, double tau, double tol, bool limits) {
+  std::vector<int> starts, ends;
+  curve_rows(field(cv, "strata"), k, starts, ends);
+  Rcpp::NumericVector time(curve_column(cv, "time")), surv(curve_column(cv, "surv")), lower(curve_column(cv, "lower")), upper(curve_column(cv, "upper")), n_risk(curve_column(cv, "n_risk")), n_event(curve_column(cv, "n_event"));
+  const R_xlen_t n = time.size();
+  cohortsurv::KmTable t = cohortsurv::km_table_fit(dbl(time, n, "time"), dbl(surv, n, "surv"), dbl(lower, n, "lower"), dbl(upper, n, "upper"), dbl(n_risk, n, "n_risk"), dbl(n_event, n, "n_event"), starts.data(), ends.data(), k, tau, tol, limits);
+  return Rcpp::List::create(Rcpp::Named("median") = na_doubles(t.median), Rcpp::Named("lower") = na_doubles(t.lower), Rcpp::Named("upper") = na_doubles(t.upper), Rcpp::Named("rmean") = t.rmean, Rcpp::Named("rmean_se") = t.rmean_se, Rcpp::Named("events") = t.events);
 }
 
 // Coding integer vectors (codes.cpp) ------------------------------------------
@@ -624,6 +731,74 @@ Rcpp::NumericVector cpp_int_range(const Rcpp::IntegerVector v) {
   const cohortsurv::IntRange r = cohortsurv::int_range(v.begin(), v.size());
   const bool none = r.min > r.max;
   return Rcpp::NumericVector::create(none ? NA_REAL : r.min, none ? NA_REAL : r.max, 1.0, static_cast<double>(r.n_na));
+}
+
+namespace {
+
+// Whether `x` is a plain (unclassed) integer or double vector whose
+// non-missing values are all >= 0 and finite; its range in `r`.
+bool clean_times(SEXP x, cohortsurv::ValueRange& r) {
+  if (OBJECT(x)) return false;
+  if (TYPEOF(x) == REALSXP) {
+    r = cohortsurv::value_range(REAL(x), Rf_xlength(x));
+  } else if (TYPEOF(x) == INTSXP) {
+    const cohortsurv::IntRange ir = cohortsurv::int_range(INTEGER(x), Rf_xlength(x));
+    if (ir.min > ir.max) return true;  // every value missing
+    r.min = ir.min;
+    r.max = ir.max;
+    r.whole = true;
+  } else {
+    return false;
+  }
+  return std::isnan(r.min) || (r.min >= 0 && r.max < R_PosInf);
+}
+
+double as_time(SEXP x, R_xlen_t i) {
+  if (TYPEOF(x) == REALSXP) return REAL(x)[i];
+  const int v = INTEGER(x)[i];
+  return v == NA_INTEGER ? NA_REAL : v;
+}
+
+}  // namespace
+
+// validate_surv_raw()'s verdict on clean Surv() arguments of every row, in
+// one pass per column: the status codes, c(0, 1) or c(1, 2) as Surv()
+// reads them, when the times (`start` may be NULL) are plain numbers >= 0
+// and finite or missing, every stop is above its start where both are
+// known, and the status is logical, or plain numbers coded 0/1 or 1/2 (or
+// missing); NULL otherwise, and R's checks then name what is wrong.
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_surv_check(SEXP start, SEXP stop, SEXP status) {
+  cohortsurv::ValueRange r;
+  if (!Rf_isNull(start) && !clean_times(start, r)) return R_NilValue;
+  if (!clean_times(stop, r)) return R_NilValue;
+  if (!Rf_isNull(start)) {
+    const R_xlen_t n = Rf_xlength(stop);
+    if (Rf_xlength(start) != n) return R_NilValue;
+    for (R_xlen_t i = 0; i < n; ++i) {
+      if (as_time(stop, i) <= as_time(start, i)) return R_NilValue;  // NA: false
+    }
+  }
+  if (TYPEOF(status) == LGLSXP && !OBJECT(status)) {
+    return Rcpp::NumericVector::create(0.0, 1.0);
+  }
+  cohortsurv::ValueRange st;
+  if (OBJECT(status)) return R_NilValue;
+  if (TYPEOF(status) == REALSXP) {
+    st = cohortsurv::value_range(REAL(status), Rf_xlength(status));
+  } else if (TYPEOF(status) == INTSXP) {
+    const cohortsurv::IntRange ir = cohortsurv::int_range(INTEGER(status), Rf_xlength(status));
+    if (ir.min > ir.max) return Rcpp::NumericVector::create(0.0, 1.0);
+    st.min = ir.min;
+    st.max = ir.max;
+    st.whole = true;
+  } else {
+    return R_NilValue;
+  }
+  if (std::isnan(st.min)) return Rcpp::NumericVector::create(0.0, 1.0);
+  const double lo = st.max == 2 ? 1.0 : 0.0;
+  if (!(st.whole && st.min >= lo && st.max <= lo + 1.0)) return R_NilValue;
+  return Rcpp::NumericVector::create(lo, lo + 1.0);
 }
 
 // list(code, values) as int_codes() returns it, or NULL.
@@ -646,12 +821,70 @@ Rcpp::IntegerVector cpp_counting_order(const Rcpp::NumericVector x, double from,
   return out;
 }
 
+// The codes of a character vector among its distinct values in order of
+// first appearance, list(code (1-based), values): unique() and match() in
+// one pass. Strings are compared as R caches them, one CHARSXP per ASCII
+// string, so only vectors whose distinct values are all ASCII are coded
+// (NULL otherwise, and for a missing value or another type).
+// [[Rcpp::export(rng = false)]]
+SEXP cpp_chr_codes(SEXP x) {
+  if (TYPEOF(x) != STRSXP) return R_NilValue;
+  const R_xlen_t n = Rf_xlength(x);
+  std::size_t cap = 16;
+  while (cap < 64 || cap < static_cast<std::size_t>(n) / 4) cap <<= 1;
+  std::vector<SEXP> keys(cap, nullptr);
+  std::vector<int> slot(cap, 0);
+  std::vector<SEXP> values;
+  Rcpp::IntegerVector code(Rcpp::no_init(n));
+  int* o = code.begin();
+  const SEXP* px = STRING_PTR_RO(x);
+  for (R_xlen_t i = 0; i < n; ++i) {
+    const SEXP c = px[i];
+    if (c == NA_STRING) return R_NilValue;
+    std::size_t h = (reinterpret_cast<std::uintptr_t>(c) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
+    h &= cap - 1;
+    while (keys[h] != nullptr && keys[h] != c) h = (h + 1) & (cap - 1);
+    if (keys[h] == nullptr) {
+      if (2 * (values.size() + 1) > cap) {
+        // grow: rehash the values seen so far
+        cap <<= 1;
+        std::vector<SEXP> k2(cap, nullptr);
+        std::vector<int> s2(cap, 0);
+        for (std::size_t j = 0; j < values.size(); ++j) {
+          std::size_t g = (reinterpret_cast<std::uintptr_t>(values[j]) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
+          g &= cap - 1;
+          while (k2[g] != nullptr) g = (g + 1) & (cap - 1);
+          k2[g] = values[j];
+          s2[g] = static_cast<int>(j) + 1;
+        }
+        keys.swap(k2);
+        slot.swap(s2);
+        h = (reinterpret_cast<std::uintptr_t>(c) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
+        h &= cap - 1;
+        while (keys[h] != nullptr) h = (h + 1) & (cap - 1);
+      }
+      values.push_back(c);
+      keys[h] = c;
+      slot[h] = static_cast<int>(values.size());
+    }
+    o[i] = slot[h];
+  }
+  Rcpp::CharacterVector out(values.size());
+  for (std::size_t j = 0; j < values.size(); ++j) {
+    for (const char* p = CHAR(values[j]); *p; ++p) {
+      if (static_cast<unsigned char>(*p) > 127) return R_NilValue;
+    }
+    SET_STRING_ELT(out, static_cast<R_xlen_t>(j), values[j]);
+  }
+  return Rcpp::List::create(Rcpp::Named("code") = code, Rcpp::Named("values") = out);
+}
+
 // The n x k double matrix of the k non-NULL integer or double vectors of
 // `cols` (each of length n), the last one minus `shift`: the Surv matrix
 // of the formula front end (fast_surv(), R/frame.R), in one pass per
 // column without a zero fill.
 // [[Rcpp::export(rng = false)]]
-Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift) {
+SEXP cpp_surv_matrix(const Rcpp::List cols, double shift, SEXP colnames = R_NilValue, SEXP type = R_NilValue) {
   std::vector<SEXP> v;
   for (R_xlen_t j = 0; j < cols.size(); ++j) {
     SEXP c = cols[j];
@@ -677,6 +910,16 @@ Rcpp::NumericMatrix cpp_surv_matrix(const Rcpp::List cols, double shift) {
         o[i] = x[i] == NA_INTEGER ? NA_REAL : x[i] - s;
       }
     }
+  }
+  if (!Rf_isNull(colnames)) {
+    // a Surv object, as fast_surv() (R/frame.R) made it: dimnames, type,
+    // class, in that order
+    if (TYPEOF(colnames) != STRSXP || Rf_xlength(colnames) != static_cast<R_xlen_t>(v.size())) {
+      bad("`colnames` must name every column");
+    }
+    Rf_setAttrib(out, R_DimNamesSymbol, Rcpp::List::create(R_NilValue, colnames));
+    out.attr("type") = type;
+    out.attr("class") = "Surv";
   }
   return out;
 }

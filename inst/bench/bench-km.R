@@ -9,11 +9,16 @@
 # survfit() interleaved, 9 rounds of 200 calls each, for each form of
 # grouping term (a factor, logical or character column, I(), factor(),
 # interaction()); median CPU seconds per call (bench-km-small.csv).
-# Last run of that part (2026-12-02, `Rscript inst/bench/bench-km.R 1e4`
-# with valgrind busy on the machine's other core), km() / survfit() CPU
-# ratio: factor 3.1, logical 3.6, character 2.95, I() 3.3, factor() 2.8,
-# interaction() 2.7, group + strata() 2.8 (before the front end kept
-# per-formula plans and coded integers in C++: 1.4-1.9).
+# Last runs of that part (2026-12-02, 04:15 and 04:19 UTC,
+# `Rscript inst/bench/bench-km.R 1e4`, other benchmarks busy on the
+# machine's other core; timings drift 10-20% between runs), km() /
+# survfit() CPU ratio, first run / second run: factor 4.11 / 3.67,
+# logical 3.94 / 4.56, character 3.90 / 4.13, I() 3.55 / 3.63, factor()
+# 3.80 / 4.21, interaction() 4.62 / 4.91, group + strata() 5.36 / 5.29.
+# The package before the sparse binned pass, the kernels' finished data
+# frames and the one-step codings, run the same way at 04:21: 2.61, 2.91,
+# 2.50, 2.64, 2.97, 3.13, 2.70 (earlier in the day 2.7-3.6; before the
+# front end kept per-formula plans and coded integers in C++: 1.4-1.9).
 source(file.path(dirname(sub("^--file=", "",
   grep("^--file=", commandArgs(FALSE), value = TRUE))), "bench-common.R"))
 sizes <- bench_sizes()

@@ -222,3 +222,69 @@ test_that("integer coding by counting equals match() on the sorted values", {
   expect_identical(unname(value_range(c(NA_integer_, NA_integer_))),
                    c(NA, NA, 1, 2))
 })
+
+test_that("fast_factor() codes character vectors exactly as factor() does", {
+  ff <- cohortsurv:::fast_factor
+  set.seed(3)
+  pool <- c("a", "B", "b", "A", "", " ", "_x", "Z9", "z10", "z9", "10", "9",
+            "a.b", "\u00e9", "e")
+  for (i in 1:300) {
+    k <- sample(length(pool), 1)
+    x <- sample(pool[seq_len(k)], sample(0:40, 1), replace = TRUE)
+    if (length(x) && i %% 5 == 0) names(x) <- paste0("r", seq_along(x))
+    if (i %% 7 == 0) x <- I(x)
+    expect_identical(ff(x), factor(x))
+  }
+  x <- c("b", NA, "a")
+  expect_identical(ff(x), factor(x))
+})
+
+test_that("factor() and interaction() of columns in a formula give what base R gives", {
+  set.seed(4)
+  d <- data.frame(time = sample(1:50, 80, replace = TRUE),
+                  status = rbinom(80, 1, 0.6),
+                  g = factor(sample(c("b", "a", "c"), 80, replace = TRUE),
+                             levels = c("c", "b", "a", "unused")),
+                  s = sample(c(3L, 1L, 7L), 80, replace = TRUE),
+                  x = sample(c(0.5, 2, NA), 80, replace = TRUE),
+                  u = sample(c("x.y", "x"), 80, replace = TRUE),
+                  v = sample(c("z", "y.z"), 80, replace = TRUE))
+  frame <- function(f) {
+    sf <- cohortsurv:::surv_frame(
+      call("km", formula = f, data = quote(d)), environment())
+    mf <- stats::model.frame(f, d, drop.unused.levels = TRUE)
+    expect_identical(unclass(sf$mf)[-1L], unclass(mf)[-1L])
+  }
+  frame(Surv(time, status) ~ factor(s))
+  frame(Surv(time, status) ~ factor(x))
+  frame(Surv(time, status) ~ interaction(g, s))
+  frame(Surv(time, status) ~ interaction(s, x, g))
+  frame(Surv(time, status) ~ interaction(u, v))
+  # a user's own factor() is called, not replaced
+  factor <- function(x) base::factor(x, levels = rev(sort(unique(x))))
+  f <- Surv(time, status) ~ factor(s)
+  sf <- cohortsurv:::surv_frame(call("km", formula = f, data = quote(d)),
+                                environment())
+  expect_identical(levels(sf$mf[["factor(s)"]]), c("7", "3", "1"))
+})
+
+test_that("clean Surv() arguments are accepted in one step, with the codes Surv() reads", {
+  chk <- cohortsurv:::cpp_surv_check
+  expect_identical(chk(NULL, c(1, 2), c(0L, 1L)), c(0, 1))
+  expect_identical(chk(NULL, c(1L, NA), c(1, 2)), c(1, 2))
+  expect_identical(chk(NULL, c(1, 2), c(TRUE, FALSE)), c(0, 1))
+  expect_identical(chk(NULL, c(1, 2), c(NA, NA)), c(0, 1))
+  expect_identical(chk(c(0, NA), c(1, 2), c(0, 1)), c(0, 1))
+  # anything else goes to the R checks, which name the problem
+  expect_null(chk(NULL, c(1, -1), c(0, 1)))
+  expect_null(chk(NULL, c(1, Inf), c(0, 1)))
+  expect_null(chk(NULL, c(1, 2), c(0, 3)))
+  expect_null(chk(NULL, c(1, 2), c(0, 0.5)))
+  expect_null(chk(c(0, 2), c(1, 2), c(0, 1)))
+  expect_null(chk(NULL, factor(1:2), c(0, 1)))
+  expect_null(chk(NULL, c(1, 2), factor(0:1)))
+  expect_null(chk(NULL, c(1, 2), c("0", "1")))
+  d <- data.frame(time = c(1, 2, 3, 4), status = c(1, 2, 2, 1))
+  expect_identical(km(Surv(time, status) ~ 1, data = d)$curves,
+                   km(Surv(time, status - 1) ~ 1, data = d)$curves)
+})

@@ -121,6 +121,34 @@ km_sd <- function(stop, status, strata, order = NULL, weights = NULL,
        order = if (!is.null(order)) as.integer(order) - 1L)
 }
 
+test_that("the sort-free kernel on few rows in many cells (its sparse pass) gives the sorting kernel's curves", {
+  set.seed(12)
+  # 60 rows over 12 strata x 3650 days: more than 16 cells per row
+  n <- 60
+  time <- as.double(sample(c(1:3650, rep(200, 20)), n, replace = TRUE))
+  status <- as.double(rbinom(n, 1, 0.6))
+  code <- sample(1:12, n, replace = TRUE)
+  w <- sample(c(0, 0.5, 1, 2), n, replace = TRUE)
+  ord <- order(code, time, method = "radix")
+  tmin <- min(time)
+  for (ht in 1:2) {
+    for (wt in list(double(), w)) {
+      a <- cohortsurv:::cpp_km(km_sd(time, status, code, ord, wt, 12L), 0L,
+                               1.96, ht)
+      b <- cohortsurv:::cpp_km_binned(km_sd(time, status, code, NULL, wt,
+                                            12L),
+                                      tmin, as.integer(3650 - tmin + 1),
+                                      0L, 1.96, ht)
+      expect_identical(b$strata, a$strata)
+      expect_identical(b$time, a$time)
+      for (col in c("n_event", "n_risk", "n_censor", "surv", "std_err",
+                    "lower", "upper", "cumhaz", "std_chaz")) {
+        expect_close(b[[col]], a[[col]], 1e-13)
+      }
+    }
+  }
+})
+
 test_that("the sort-free kernel gives exactly the sorting kernel's curves", {
   set.seed(11)
   n <- 2000
