@@ -105,6 +105,46 @@ EIGEN_ALWAYS_INLINE void syr_lower(double* acc, Index p_run, double w, const dou
   }
 }
 
+// The scalar sums of Efron's approximation at a time with d tied deaths
+// (d >= 2), den_l = s0 - f_l e0, f_l = l / d: q0 = sum 1/den_l,
+// q1 = sum f_l/den_l, r0 = sum 1/den_l^2, r1 = sum f_l/den_l^2,
+// r2 = sum f_l^2/den_l^2, and log_den = sum log(den_l), taken as the log of
+// the product of the den_l, brought back by an exact power of two whenever
+// it leaves [2^-500, 2^500] (one log per time, not per death: on heavily
+// tied data the logs were a tenth of the sweep; a den_l outside that range
+// has its own log).
+struct EfronSums {
+  double q0 = 0.0, q1 = 0.0, r0 = 0.0, r1 = 0.0, r2 = 0.0, log_den = 0.0;
+};
+inline EfronSums efron_sums(double s0, double e0, int d) {
+  constexpr double lo = 0x1p-500, hi = 0x1p+500;
+  EfronSums out;
+  double prod = 1.0, logs = 0.0;
+  int expo = 0;
+  for (int l = 0; l < d; ++l) {
+    const double f = static_cast<double>(l) / d;
+    const double den = s0 - f * e0;
+    const double inv = 1.0 / den;
+    if (den > lo && den < hi) {
+      prod *= den;
+      if (!(prod > lo && prod < hi)) {
+        int e;
+        prod = std::frexp(prod, &e);
+        expo += e;
+      }
+    } else {
+      logs += std::log(den);
+    }
+    out.q0 += inv;
+    out.q1 += f * inv;
+    out.r0 += inv * inv;
+    out.r1 += f * inv * inv;
+    out.r2 += f * f * inv * inv;
+  }
+  out.log_den = std::log(prod) + expo * kLn2 + logs;
+  return out;
+}
+
 // Accumulates sum_j w_j v_j v_j' (w_j >= 0) in the lower triangle: for
 // p <= kFixedP directly (syr_lower<P>), otherwise by blocks of columns
 // sqrt(w_j) v_j and a vectorised rank-k update.
@@ -441,31 +481,10 @@ void sweep_impl(const CoxData& d, const XtRef& xt, const VectorXd& eta,
         // is a combination of S1 and E1 with scalar sums of powers of
         // 1/den_l and f_l: no vector work per death.
         const double m = dw / dcount;
-        double q0 = 0.0, q1 = 0.0;            // sums of 1/den, f/den
-        double r0 = 0.0, r1 = 0.0, r2 = 0.0;  // of 1/den^2, f/den^2,
-                                              // f^2/den^2
-        // sum_l log(den_l) as the log of their product, renormalised by
-        // exact powers of two every 4 factors (one log per time, not per
-        // death: on heavily tied data the logs were a tenth of the sweep)
-        double prod = 1.0;
-        int expo = 0;
-        for (int l = 0; l < dcount; ++l) {
-          const double f = static_cast<double>(l) / dcount;
-          const double den = s0 - f * e0;
-          const double inv = 1.0 / den;
-          prod *= den;
-          if ((l & 3) == 3) {
-            int e;
-            prod = std::frexp(prod, &e);
-            expo += e;
-          }
-          q0 += inv;
-          q1 += f * inv;
-          r0 += inv * inv;
-          r1 += f * inv * inv;
-          r2 += f * f * inv * inv;
-        }
-        loglik -= m * (std::log(prod) + expo * kLn2);
+        const EfronSums es = efron_sums(s0, e0, dcount);
+        const double q0 = es.q0, q1 = es.q1, r0 = es.r0, r1 = es.r1,
+                     r2 = es.r2;
+        loglik -= m * es.log_den;
         h = m * q0;
         g = m * q1;
         if (want.score) {
@@ -690,28 +709,10 @@ struct NewtonSweep {
           continue;
         }
         const double m = dw / dcount;
-        double q0 = 0.0, q1 = 0.0;            // sums of 1/den, f/den
-        double r0 = 0.0, r1 = 0.0, r2 = 0.0;  // of 1/den^2, f/den^2,
-                                              // f^2/den^2
-        double prod = 1.0;                    // of den, renormalised
-        int expo = 0;
-        for (int l = 0; l < dcount; ++l) {
-          const double f = static_cast<double>(l) / dcount;
-          const double den = s0 - f * e0;
-          const double inv = 1.0 / den;
-          prod *= den;
-          if ((l & 3) == 3) {
-            int e;
-            prod = std::frexp(prod, &e);
-            expo += e;
-          }
-          q0 += inv;
-          q1 += f * inv;
-          r0 += inv * inv;
-          r1 += f * inv * inv;
-          r2 += f * f * inv * inv;
-        }
-        loglik -= m * (std::log(prod) + expo * kLn2);
+        const EfronSums es = efron_sums(s0, e0, dcount);
+        const double q0 = es.q0, q1 = es.q1, r0 = es.r0, r1 = es.r1,
+                     r2 = es.r2;
+        loglik -= m * es.log_den;
         score.noalias() -= (m * q0) * s1;
         score.noalias() += (m * q1) * e1;
         info.noalias() += (m * q0) * s2;
