@@ -730,6 +730,23 @@ void km_use_robust(KmCurves& curves, const Eigen::VectorXd& se, int conf_type,
 
 namespace {
 
+// The (stratum, time) cell of row r of the binned kernels, s * n_bins +
+// (stop - tmin); throws unless the time is a whole number on the grid and
+// the stratum code in range.
+inline std::uint64_t binned_cell(const SurvData& d, Eigen::Index r,
+                                 double tmin, int n_bins) {
+  const int s = d.strata[r];
+  const double t = d.stop[r] - tmin;
+  if (s < 0 || s >= d.n_strata || !(t >= 0.0) || t >= n_bins ||
+      t != std::floor(t)) {
+    throw std::invalid_argument("km_fit_binned: a time is not a whole "
+                                "number on the grid, or a stratum code is "
+                                "out of range");
+  }
+  return static_cast<std::uint64_t>(s) * n_bins +
+         static_cast<std::uint64_t>(t);
+}
+
 // km_fit_binned() on few rows in many cells (a small cohort over years of
 // days): rather than zeroing and scanning every cell, the occupied cells
 // are found by sorting the rows' cell numbers (a radix sort, a few passes
@@ -750,16 +767,7 @@ KmCurves km_fit_sparse(const SurvData& d, double tmin, int n_bins,
   std::vector<std::uint32_t> cell_r(static_cast<std::size_t>(n));
   for (Eigen::Index r = 0; r < n; ++r) {
     poll.tick();
-    const int s = strata[r];
-    const double t = stop[r] - tmin;
-    if (s < 0 || s >= n_strata || !(t >= 0.0) || t >= n_bins ||
-        t != std::floor(t)) {
-      throw std::invalid_argument("km_fit_binned: a time is not a whole "
-                                  "number on the grid, or a stratum code is "
-                                  "out of range");
-    }
-    cell_r[r] = static_cast<std::uint32_t>(
-        static_cast<std::uint64_t>(s) * n_bins + static_cast<std::uint64_t>(t));
+    cell_r[r] = static_cast<std::uint32_t>(binned_cell(d, r, tmin, n_bins));
   }
   const std::uint64_t n_cells = static_cast<std::uint64_t>(n_strata) *
                                 static_cast<std::uint64_t>(n_bins);
@@ -846,9 +854,7 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
                        const Poll& poll) {
   const Eigen::Index n = d.n;
   const int n_strata = d.n_strata;
-  const double* stop = d.stop;
   const double* status = d.status;
-  const int* strata = d.strata;
   if (n_bins < 1 || n_strata < 1) {
     throw std::invalid_argument("km_fit_binned: need at least one time bin "
                                 "and one stratum");
@@ -872,16 +878,8 @@ KmCurves km_fit_binned(const SurvData& d, double tmin, int n_bins,
   std::vector<double> rows_event(count_rows ? cells : 0, 0.0);
   for (Eigen::Index r = 0; r < n; ++r) {
     poll.tick();
-    const int s = strata[r];
-    const double t = stop[r] - tmin;
-    if (s < 0 || s >= n_strata || !(t >= 0.0) || t >= n_bins ||
-        t != std::floor(t)) {
-      throw std::invalid_argument("km_fit_binned: a time is not a whole "
-                                  "number on the grid, or a stratum code is "
-                                  "out of range");
-    }
-    const std::size_t cell = static_cast<std::size_t>(s) * n_bins +
-                             static_cast<std::size_t>(t);
+    const std::size_t cell =
+        static_cast<std::size_t>(binned_cell(d, r, tmin, n_bins));
     const double wr = d.w(r);
     occupied[cell] = 1;
     risk[cell] += wr;

@@ -38,3 +38,14 @@ random_cox_data <- function(n, seed, counting = FALSE) {
   d$z2 <- rpois(n, 2)
   d
 }
+
+# 300 rows with tied whole-number times, a normal and a binary covariate,
+# 3 strata, integer weights and a zero start time (so the same model can be
+# fitted as (start, stop] data); offsets spread wide make coxph's first
+# Newton step overshoot (test-cox-edge.R, test-db-sqlite.R).
+halving_data <- function(n = 300, seed = 11) {
+  set.seed(seed)
+  data.frame(time = sample(1:40, n, TRUE), status = rbinom(n, 1, 0.7),
+             x = rnorm(n), z = rbinom(n, 1, 0.4),
+             s = sample(1:3, n, TRUE), w = sample(1:3, n, TRUE), t0 = 0)
+}

@@ -354,12 +354,8 @@ test_that("cox()'s robust variance on a database table equals the in-memory one"
 })
 
 test_that("cox() on SQLite takes coxph's steps, step halving included, as in memory", {
-  set.seed(11)
-  n <- 300
-  d <- data.frame(time = sample(1:40, n, TRUE), status = rbinom(n, 1, 0.7),
-                  x = rnorm(n), z = rbinom(n, 1, 0.4),
-                  s = sample(1:3, n, TRUE), w = sample(1:3, n, TRUE),
-                  t0 = 0)
+  d <- halving_data()
+  n <- nrow(d)
   # offsets spanning 500 (right-censored): the first step is pulled back
   # twice; spanning 100 ((start, stop] data): plain Newton steps
   d$off <- seq(-250, 250, length.out = n)
