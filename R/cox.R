@@ -386,16 +386,12 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
   # right-censored double columns checked in place, one pass each; the
   # columns are copied out only for (start, stop] data or to name a bad
   # value (check_fit_vectors())
-  in_place <- !counting && is.double(y) && n > 0L &&
-    col_clean(y, 0L, 0, Inf) && col_clean(y, 1L, 0, 1, whole = TRUE)
-  stop_t <- status <- start <- NULL
-  if (in_place) {
-    check_fit_vectors(NULL, NULL, weights, NULL, strata, n, checked = TRUE)
+  if (!counting && is.double(y) && n > 0L && col_clean(y, 0L, 0, Inf) &&
+      col_clean(y, 1L, 0, 1, whole = TRUE, closed = TRUE)) {
+    check_fit_others(weights, NULL, NULL, strata, n)
   } else {
-    stop_t <- as.double(y[, ncol(y) - 1L])
-    status <- as.double(y[, ncol(y)])
-    start <- if (counting) as.double(y[, 1L]) else NULL
-    check_fit_vectors(stop_t, status, weights, start, strata, n)
+    check_fit_vectors(as.double(y[, ncol(y) - 1L]), as.double(y[, ncol(y)]),
+                      weights, if (counting) as.double(y[, 1L]), strata, n)
   }
   # a double design: one pass per column without allocating
   # (cpp_value_range(): min, max, whole, number of NaN)
@@ -419,12 +415,9 @@ cox_fit <- function(x, y, strata = NULL, weights = NULL, offset = NULL,
     cs_abort("`offset` must be a finite numeric vector with one element per ",
              "row (", n, ").", arg = "offset")
   }
-  # the response as given when it is already a double matrix (no cbind()
-  # copy; the engine reads its columns by position)
-  yy <- if (is.double(y) && is.null(oldClass(y)) || inherits(y, "Surv") ||
-            in_place) y
-    else cbind(start, stop_t, status)
-  fit <- cox_engine(x, yy, strata, weights, offset, ties, robust, cluster,
+  # the response as given (the engine reads its columns by position and
+  # makes an integer matrix double)
+  fit <- cox_engine(x, y, strata, weights, offset, ties, robust, cluster,
                     init, control)
   fit$call <- match.call()
   fit

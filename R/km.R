@@ -545,10 +545,7 @@ arg_choice <- function(x, arg, choices) {
 
 # Checks for the vector-level fitters (the formula interface has already
 # validated, so these only fire for direct callers).
-check_fit_vectors <- function(time, status, weights, start, strata, n,
-                              checked = FALSE) {
-  # `checked`: time and status were found clean in place (col_clean())
-  if (!checked) {
+check_fit_vectors <- function(time, status, weights, start, strata, n) {
   if (!is.numeric(time)) cs_abort("`time` must be numeric.", arg = "time")
   if (n == 0L) cs_abort("`time` must have at least one element.", arg = "time")
   # each vector in one pass without allocating (value_range()); row by row
@@ -567,7 +564,13 @@ check_fit_vectors <- function(time, status, weights, start, strata, n,
     cs_abort("`status` must be 0/1 or FALSE/TRUE with no missing values.",
              arg = "status")
   }
-  }
+  check_fit_others(weights, start, time, strata, n)
+}
+
+# The rest of check_fit_vectors(): weights, start times (below `time`) and
+# strata; called alone when time and status were checked in place
+# (col_clean(), cox_fit()).
+check_fit_others <- function(weights, start, time, strata, n) {
   if (!is.null(weights)) {
     if (!is.numeric(weights) || length(weights) != n) {
       cs_abort("`weights` must be a numeric vector with one element per row ",
@@ -599,19 +602,20 @@ check_fit_vectors <- function(time, status, weights, start, strata, n,
 # Whether numeric (or logical) `x` has no missing value and every value
 # in [lo, hi) ([lo, hi] when `closed`), whole numbers when `whole`: one
 # pass by value_range().
-# The same test on column `j` (0-based) of a double matrix, read in place;
-# `whole` implies a closed upper end (the 0/1 status).
-col_clean <- function(y, j, lo, hi, whole = FALSE) {
-  r <- cpp_value_range(y, j)
-  r[[4L]] == 0 && r[[1L]] >= lo &&
-    (if (whole) r[[2L]] <= hi && r[[3L]] == 1 else r[[2L]] < hi)
+clean_range <- function(x, lo, hi, whole = FALSE, closed = FALSE) {
+  range_clean(value_range(x), lo, hi, whole, closed)
 }
 
-clean_range <- function(x, lo, hi, whole = FALSE, closed = FALSE) {
-  r <- value_range(x)
-  r[["n_na"]] == 0 && r[["min"]] >= lo &&
-    (if (closed) r[["max"]] <= hi else r[["max"]] < hi) &&
-    (!whole || r[["whole"]] == 1)
+# The same test on column `j` (0-based) of a double matrix, read in place.
+col_clean <- function(y, j, lo, hi, whole = FALSE, closed = FALSE) {
+  range_clean(cpp_value_range(y, j), lo, hi, whole, closed)
+}
+
+# The test itself on `r` = c(min, max, whole, n_na) (value_range()).
+range_clean <- function(r, lo, hi, whole, closed) {
+  r[[4L]] == 0 && r[[1L]] >= lo &&
+    (if (closed) r[[2L]] <= hi else r[[2L]] < hi) &&
+    (!whole || r[[3L]] == 1)
 }
 
 # Quantiles of step functions -------------------------------------------------

@@ -7,7 +7,7 @@
 //
 // Inputs: a CoxData view (cox.h), whose rows are stored sorted by stratum,
 //   then by stop time (by R's surv_sorted(), or for the Newton fit by
-//   cox_sorted() here, from the unsorted SurvData and its order): stop, 0/1
+//   newton_rows() here, from the unsorted SurvData and its order): stop, 0/1
 //   status, weights > 0 (null: all 1), offsets (null: all 0), 0-based
 //   strata (non-decreasing) and, for counting-process data, start and the
 //   entry positions sorted by stratum then start; and
@@ -113,8 +113,19 @@ EIGEN_ALWAYS_INLINE void syr_lower(double* acc, Index p_run, double w, const dou
 // it leaves [2^-500, 2^500] (one log per time, not per death: on heavily
 // tied data the logs were a tenth of the sweep; a den_l outside that range
 // has its own log).
+// With m the weight of each death, m sum_l a_l a_l' (a_l the risk-set mean
+// for den_l) = m [S1 E1] [[r0, -r1], [-r1, r2]] [S1 E1]', written as two
+// rank-one terms (the LDL' of the 2 x 2 middle): d1 (S1 - c E1)(...)' +
+// d2 E1 E1', d2 kept >= 0 against rounding.
 struct EfronSums {
   double q0 = 0.0, q1 = 0.0, r0 = 0.0, r1 = 0.0, r2 = 0.0, log_den = 0.0;
+  struct RankOne {
+    double d1, c, d2;
+  };
+  RankOne rank_one(double m) const {
+    const double c = r1 / r0;
+    return {m * r0, c, std::max(m * (r2 - r1 * c), 0.0)};
+  }
 };
 inline EfronSums efron_sums(double s0, double e0, int d) {
   constexpr double lo = 0x1p-500, hi = 0x1p+500;
@@ -492,14 +503,11 @@ void sweep_impl(const CoxData& d, const XtRef& xt, const VectorXd& eta,
           out.score.noalias() += (m * q1) * e1;
         }
         if (want.info) {
-          // m * sum_l a_l a_l' = m [S1 E1] [[r0, -r1], [-r1, r2]] [S1 E1]'
-          // written as two rank-one terms (LDL' of the 2 x 2 middle).
-          const double d1 = m * r0;
-          const double c = r1 / r0;
-          const double d2 = std::max(m * (r2 - r1 * c), 0.0);
-          a = s1 - c * e1;
-          part2.add(d1, a.data());
-          part2.add(d2, e1.data());
+          // m sum_l a_l a_l' as two rank-one terms (EfronSums::rank_one())
+          const EfronSums::RankOne ro = es.rank_one(m);
+          a = s1 - ro.c * e1;
+          part2.add(ro.d1, a.data());
+          part2.add(ro.d2, e1.data());
         }
         if (want.score_resid) {
           // sum_l (m/den) a_l, sum_l (m f/den) a_l, mean of a_l
@@ -696,9 +704,9 @@ struct NewtonSweep {
           s1 += e1;
           s2 += e2;
         }
-        // the deaths' sum of w eta, less dw times the shift of the sums
-        if (dcount > 0) loglik += weta - dw * shift;
         if (dcount == 0) continue;
+        // the deaths' sum of w eta, less dw times the shift of the sums
+        loglik += weta - dw * shift;
         if (!d.efron || dcount == 1) {
           const double den = s0;
           a = s1 / den;
@@ -710,20 +718,17 @@ struct NewtonSweep {
         }
         const double m = dw / dcount;
         const EfronSums es = efron_sums(s0, e0, dcount);
-        const double q0 = es.q0, q1 = es.q1, r0 = es.r0, r1 = es.r1,
-                     r2 = es.r2;
+        const double q0 = es.q0, q1 = es.q1;
         loglik -= m * es.log_den;
         score.noalias() -= (m * q0) * s1;
         score.noalias() += (m * q1) * e1;
         info.noalias() += (m * q0) * s2;
         info.noalias() -= (m * q1) * e2;
-        // m sum_l a_l a_l' as two rank-one terms (as in sweep_impl())
-        const double d1 = m * r0;
-        const double c = r1 / r0;
-        const double d2 = std::max(m * (r2 - r1 * c), 0.0);
-        a = s1 - c * e1;
-        syr_lower<P>(info.data(), p, -d1, a.data());
-        syr_lower<P>(info.data(), p, -d2, e1.data());
+        // m sum_l a_l a_l' as two rank-one terms (EfronSums::rank_one())
+        const EfronSums::RankOne ro = es.rank_one(m);
+        a = s1 - ro.c * e1;
+        syr_lower<P>(info.data(), p, -ro.d1, a.data());
+        syr_lower<P>(info.data(), p, -ro.d2, e1.data());
       }
       b0 = b1;
     }

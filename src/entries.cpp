@@ -735,21 +735,29 @@ Rcpp::NumericVector cpp_int_range(const Rcpp::IntegerVector v) {
 
 namespace {
 
-// Whether `x` is a plain (unclassed) integer or double vector whose
-// non-missing values are all >= 0 and finite; its range in `r`.
-bool clean_times(SEXP x, cohortsurv::ValueRange& r) {
+// The range of a plain (unclassed) integer or double vector in `r`, as
+// value_range() gives it for doubles (min and max NaN when every value is
+// missing); false for any other vector.
+bool plain_range(SEXP x, cohortsurv::ValueRange& r) {
   if (OBJECT(x)) return false;
   if (TYPEOF(x) == REALSXP) {
     r = cohortsurv::value_range(REAL(x), Rf_xlength(x));
-  } else if (TYPEOF(x) == INTSXP) {
-    const cohortsurv::IntRange ir = cohortsurv::int_range(INTEGER(x), Rf_xlength(x));
-    if (ir.min > ir.max) return true;  // every value missing
-    r.min = ir.min;
-    r.max = ir.max;
-    r.whole = true;
-  } else {
-    return false;
+    return true;
   }
+  if (TYPEOF(x) != INTSXP) return false;
+  const cohortsurv::IntRange ir = cohortsurv::int_range(INTEGER(x), Rf_xlength(x));
+  const bool none = ir.min > ir.max;
+  r.min = none ? R_NaN : ir.min;
+  r.max = none ? R_NaN : ir.max;
+  r.whole = true;
+  return true;
+}
+
+// Whether `x` is a plain integer or double vector whose non-missing values
+// are all >= 0 and finite.
+bool clean_times(SEXP x) {
+  cohortsurv::ValueRange r;
+  if (!plain_range(x, r)) return false;
   return std::isnan(r.min) || (r.min >= 0 && r.max < R_PosInf);
 }
 
@@ -769,9 +777,8 @@ double as_time(SEXP x, R_xlen_t i) {
 // missing); NULL otherwise, and R's checks then name what is wrong.
 // [[Rcpp::export(rng = false)]]
 SEXP cpp_surv_check(SEXP start, SEXP stop, SEXP status) {
-  cohortsurv::ValueRange r;
-  if (!Rf_isNull(start) && !clean_times(start, r)) return R_NilValue;
-  if (!clean_times(stop, r)) return R_NilValue;
+  if (!Rf_isNull(start) && !clean_times(start)) return R_NilValue;
+  if (!clean_times(stop)) return R_NilValue;
   if (!Rf_isNull(start)) {
     const R_xlen_t n = Rf_xlength(stop);
     if (Rf_xlength(start) != n) return R_NilValue;
@@ -783,18 +790,7 @@ SEXP cpp_surv_check(SEXP start, SEXP stop, SEXP status) {
     return Rcpp::NumericVector::create(0.0, 1.0);
   }
   cohortsurv::ValueRange st;
-  if (OBJECT(status)) return R_NilValue;
-  if (TYPEOF(status) == REALSXP) {
-    st = cohortsurv::value_range(REAL(status), Rf_xlength(status));
-  } else if (TYPEOF(status) == INTSXP) {
-    const cohortsurv::IntRange ir = cohortsurv::int_range(INTEGER(status), Rf_xlength(status));
-    if (ir.min > ir.max) return Rcpp::NumericVector::create(0.0, 1.0);
-    st.min = ir.min;
-    st.max = ir.max;
-    st.whole = true;
-  } else {
-    return R_NilValue;
-  }
+  if (!plain_range(status, st)) return R_NilValue;
   if (std::isnan(st.min)) return Rcpp::NumericVector::create(0.0, 1.0);
   const double lo = st.max == 2 ? 1.0 : 0.0;
   if (!(st.whole && st.min >= lo && st.max <= lo + 1.0)) return R_NilValue;
