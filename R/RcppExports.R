@@ -53,6 +53,10 @@ cpp_xb <- function(x, b, shift) {
     .Call(`_cohortsurv_cpp_xb`, x, b, shift)
 }
 
+cpp_cox_set_simd <- function(allow) {
+    .Call(`_cohortsurv_cpp_cox_set_simd`, allow)
+}
+
 cpp_quad_form <- function(v, b, toler) {
     .Call(`_cohortsurv_cpp_quad_form`, v, b, toler)
 }

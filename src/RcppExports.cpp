@@ -185,6 +185,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_cox_set_simd
+bool cpp_cox_set_simd(bool allow);
+RcppExport SEXP _cohortsurv_cpp_cox_set_simd(SEXP allowSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< bool >::type allow(allowSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_set_simd(allow));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_quad_form
 double cpp_quad_form(const Eigen::Map<Eigen::MatrixXd> v, const Eigen::Map<Eigen::VectorXd> b, double toler);
 RcppExport SEXP _cohortsurv_cpp_quad_form(SEXP vSEXP, SEXP bSEXP, SEXP tolerSEXP) {
@@ -420,6 +430,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_logrank_fit", (DL_FUNC) &_cohortsurv_cpp_logrank_fit, 10},
     {"_cohortsurv_cpp_first_nonfinite", (DL_FUNC) &_cohortsurv_cpp_first_nonfinite, 1},
     {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 3},
+    {"_cohortsurv_cpp_cox_set_simd", (DL_FUNC) &_cohortsurv_cpp_cox_set_simd, 1},
     {"_cohortsurv_cpp_quad_form", (DL_FUNC) &_cohortsurv_cpp_quad_form, 3},
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},
     {"_cohortsurv_cpp_cox_resid", (DL_FUNC) &_cohortsurv_cpp_cox_resid, 6},

@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -47,9 +48,22 @@
 #include <new>
 #include <stdexcept>
 #include <utility>
+#include <type_traits>
 
 
 #include "cox.h"
+
+// x86-64 compilers that know target attributes (GCC, clang) build an AVX2
+// kernel beside the baseline one when the baseline lacks AVX2; which one
+// runs is decided at run time (simd_avx2()).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__AVX2__)
+#define CS_AVX2_PATH 1
+#include <immintrin.h>
+#define CS_AVX2_FUNCTION __attribute__((target("avx2,fma"))) __attribute__((noinline))
+#define CS_AVX2_INLINE __attribute__((target("avx2,fma"))) __attribute__((always_inline)) inline
+#else
+#define CS_AVX2_PATH 0
+#endif
 
 namespace cohortsurv {
 
@@ -607,6 +621,251 @@ void with_fixed_p(Index p, Args&&... args) {
   }
 }
 
+// Asks for the cache lines of the row kPrefetchBytes before z (a backward
+// sweep reads it soon): the hardware prefetcher alone left the sweep
+// waiting on memory. The address is computed as an integer (it may lie
+// before the buffer: a prefetch never faults).
+constexpr std::uintptr_t kPrefetchBytes = 4096;
+EIGEN_ALWAYS_INLINE void prefetch_back(const double* z, Index p) {
+#if defined(__GNUC__)
+  const std::uintptr_t q = reinterpret_cast<std::uintptr_t>(z) - kPrefetchBytes;
+  const std::uintptr_t bytes = static_cast<std::uintptr_t>(p) * sizeof(double);
+  for (std::uintptr_t o = 0; o < bytes; o += 64) {
+    __builtin_prefetch(reinterpret_cast<const void*>(q + o), 0, 3);
+  }
+#else
+  (void)z;
+  (void)p;
+#endif
+}
+
+#if CS_AVX2_PATH
+// Whether moments() may use its AVX2 kernel: the processor (and the
+// operating system) support AVX2 and FMA, and cox_set_simd() has not turned
+// it off (the tests do, to check the baseline kernel on the same machine).
+bool simd_allowed = true;
+bool simd_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") &&
+                          __builtin_cpu_supports("fma");
+  return has && simd_allowed;
+}
+#endif
+
+namespace pk = Eigen::internal;
+using Packet = pk::packet_traits<double>::type;
+constexpr int kPacket = pk::packet_traits<double>::size;
+
+// Columns J and J + 1 of GramPair: rows J..P-1 of each, L = P - J
+// values, NP whole packets (I = 0..NP-1, unrolled by the fold expressions)
+// and R = L % kPacket values after them. Row J of column J + 1 (above the
+// diagonal) is summed and dropped.
+template <int P, int J, std::size_t... I>
+EIGEN_ALWAYS_INLINE void gram_pair(double* acc, const double* const* z,
+                                   const double* w, Index m,
+                                   std::index_sequence<I...>) {
+  constexpr int L = P - J, NP = L / kPacket, R = L % kPacket;
+  [[maybe_unused]] Packet a0[NP + 1], a1[NP + 1];
+  ((a0[I] = pk::pset1<Packet>(0.0)), ...);
+  ((a1[I] = pk::pset1<Packet>(0.0)), ...);
+  double r0[R + 1] = {}, r1[R + 1] = {};
+  for (Index k = 0; k < m; ++k) {
+    const double* v = z[k] + J;
+    const double c0 = w[k] * v[0], c1 = w[k] * v[1];
+    [[maybe_unused]] const Packet b0 = pk::pset1<Packet>(c0);
+    [[maybe_unused]] const Packet b1 = pk::pset1<Packet>(c1);
+    ((a0[I] = pk::pmadd(b0, pk::ploadu<Packet>(v + I * kPacket), a0[I])), ...);
+    ((a1[I] = pk::pmadd(b1, pk::ploadu<Packet>(v + I * kPacket), a1[I])), ...);
+    for (int q = 0; q < R; ++q) {
+      r0[q] += c0 * v[NP * kPacket + q];
+      r1[q] += c1 * v[NP * kPacket + q];
+    }
+  }
+  double s0[L], s1[L];
+  ((pk::pstoreu(s0 + I * kPacket, a0[I])), ...);
+  ((pk::pstoreu(s1 + I * kPacket, a1[I])), ...);
+  for (int q = 0; q < R; ++q) {
+    s0[NP * kPacket + q] = r0[q];
+    s1[NP * kPacket + q] = r1[q];
+  }
+  double* c0 = acc + J * P + J;
+  double* c1 = acc + (J + 1) * P + J;
+  for (int q = 0; q < L; ++q) c0[q] += s0[q];
+  for (int q = 1; q < L; ++q) c1[q] += s1[q];
+}
+
+// acc (p x p, column-major; its lower triangle) += sum_k w_k z_k z_k' over
+// the m rows z_k (p values each) of a chunk of one time: two columns at a
+// time, each pair's column segments (rows j..p-1) summed over the chunk's
+// rows in packet registers, then added to acc once. (A running sum updated
+// row by row loads and stores all of acc for every row: half the time of
+// the Newton sweep at p = 10.) Fixed p only (P >= 1).
+// acc1 (p) += sum_k w_k z_k, in packet registers.
+template <int P, std::size_t... I>
+EIGEN_ALWAYS_INLINE void first_moment(double* acc1, const double* const* z,
+                                      const double* w, Index m,
+                                      std::index_sequence<I...>) {
+  constexpr int NP = P / kPacket, R = P % kPacket;
+  [[maybe_unused]] Packet a[NP + 1];
+  ((a[I] = pk::pset1<Packet>(0.0)), ...);
+  double r[R + 1] = {};
+  for (Index k = 0; k < m; ++k) {
+    const double* v = z[k];
+    [[maybe_unused]] const Packet b = pk::pset1<Packet>(w[k]);
+    ((a[I] = pk::pmadd(b, pk::ploadu<Packet>(v + I * kPacket), a[I])), ...);
+    for (int q = 0; q < R; ++q) r[q] += w[k] * v[NP * kPacket + q];
+  }
+  double s[P + kPacket];
+  ((pk::pstoreu(s + I * kPacket, a[I])), ...);
+  for (int q = 0; q < R; ++q) s[NP * kPacket + q] = r[q];
+  for (int q = 0; q < P; ++q) acc1[q] += s[q];
+}
+
+// acc (p x p, column-major; its lower triangle) += sum_k w_k z_k z_k' over
+// the m rows z_k (p values each) of a chunk: two columns at a time, each
+// pair's column segments (rows j..p-1) summed over the chunk's rows in
+// packet registers, then added to acc once. (A running sum updated row by
+// row loads and stores all of acc for every row: at p = 10 that was half
+// of the Newton sweep.) Fixed p only (P >= 1).
+template <int P, int J>
+struct GramPair {
+  static EIGEN_ALWAYS_INLINE void run(double* acc, const double* const* z,
+                                      const double* w, Index m) {
+    if constexpr (J == P - 1) {
+      double a = 0.0;
+      for (Index k = 0; k < m; ++k) a += w[k] * z[k][J] * z[k][J];
+      acc[J * P + J] += a;
+    } else if constexpr (J < P - 1) {
+      gram_pair<P, J>(acc, z, w, m,
+                      std::make_index_sequence<(P - J) / kPacket>());
+      GramPair<P, J + 2>::run(acc, z, w, m);
+    }
+  }
+};
+#if CS_AVX2_PATH
+// The same sums with 256-bit AVX2 packets and fused multiply-adds, for x86
+// processors that have them (chosen at run time: the package itself is
+// compiled for the baseline x86-64, SSE2). Columns J..J+C-1 at a time, rows
+// J..P-1 of each as NP packets of 4, a pair (R >= 2) and a single value
+// (R odd), R = (P - J) % 4; each row's values loaded once for the C
+// columns. C is chosen so that the accumulators fit in the 16 vector
+// registers.
+template <int NP, int R>
+struct RowAvx2 {
+  __m256d v[NP > 0 ? NP : 1];
+  __m128d t;
+  double u;
+};
+template <int NP, int R, std::size_t... Q>
+CS_AVX2_INLINE void zero_row_avx2(RowAvx2<NP, R>& a, std::index_sequence<Q...>) {
+  ((a.v[Q] = _mm256_setzero_pd()), ...);
+  a.t = _mm_setzero_pd();
+  a.u = 0.0;
+}
+template <int NP, int R, std::size_t... Q>
+CS_AVX2_INLINE void load_row_avx2(RowAvx2<NP, R>& a, const double* v,
+                                  std::index_sequence<Q...>) {
+  ((a.v[Q] = _mm256_loadu_pd(v + 4 * Q)), ...);
+  if constexpr (R >= 2) a.t = _mm_loadu_pd(v + 4 * NP);
+  if constexpr (R % 2 != 0) a.u = v[4 * NP + (R & 2)];
+}
+template <int NP, int R, std::size_t... Q>
+CS_AVX2_INLINE void fma_row_avx2(RowAvx2<NP, R>& a, const RowAvx2<NP, R>& v,
+                                 double c, std::index_sequence<Q...>) {
+  const __m256d b = _mm256_set1_pd(c);
+  ((a.v[Q] = _mm256_fmadd_pd(b, v.v[Q], a.v[Q])), ...);
+  if constexpr (R >= 2) {
+    a.t = _mm_fmadd_pd(_mm256_castpd256_pd128(b), v.t, a.t);
+  }
+  if constexpr (R % 2 != 0) a.u += c * v.u;
+}
+// the values of a row of packets, written out
+template <int NP, int R, std::size_t... Q>
+CS_AVX2_INLINE void spill_row_avx2(double* s, const RowAvx2<NP, R>& a,
+                                   std::index_sequence<Q...>) {
+  ((_mm256_storeu_pd(s + 4 * Q, a.v[Q])), ...);
+  if constexpr (R >= 2) _mm_storeu_pd(s + 4 * NP, a.t);
+  if constexpr (R % 2 != 0) s[4 * NP + (R & 2)] = a.u;
+}
+// (the first block, J = 0, also sums w z into acc1)
+template <int P, int J, int C, std::size_t... K>
+CS_AVX2_INLINE void gram_cols_avx2(double* acc, double* acc1,
+                                   const double* const* z, const double* w,
+                                   Index m, std::index_sequence<K...>) {
+  constexpr int L = P - J, NP = L / 4, R = L % 4;
+  using Row = RowAvx2<NP, R>;
+  const auto qs = std::make_index_sequence<NP>();
+  Row a[C], s;
+  ((zero_row_avx2(a[K], qs)), ...);
+  zero_row_avx2(s, qs);
+  for (Index k = 0; k < m; ++k) {
+    const double* v = z[k] + J;
+    Row r;
+    load_row_avx2(r, v, qs);
+    const double wk = w[k];
+    if constexpr (J == 0) fma_row_avx2(s, r, wk, qs);
+    ((fma_row_avx2(a[K], r, wk * v[K], qs)), ...);
+  }
+  // column J + K of acc gets rows J + K..P-1: values K..L-1 of a[K]
+  double t[C][4 * NP + 4];
+  ((spill_row_avx2(t[K], a[K], qs)), ...);
+  for (int c = 0; c < C; ++c) {
+    double* col = acc + (J + c) * P + J;
+    for (int q = c; q < L; ++q) col[q] += t[c][q];
+  }
+  if constexpr (J == 0) {
+    double u[4 * NP + 4];
+    spill_row_avx2(u, s, qs);
+    for (int q = 0; q < P; ++q) acc1[q] += u[q];
+  }
+}
+template <int P, int J>
+CS_AVX2_INLINE void gram_from_avx2(double* acc, double* acc1,
+                                   const double* const* z, const double* w,
+                                   Index m) {
+  if constexpr (J < P) {
+    constexpr int L = P - J, NP = L / 4, R = L % 4;
+    constexpr int regs = NP + (R >= 2 ? 1 : 0) + (R % 2 != 0 ? 1 : 0);
+    constexpr int fit = (J == 0 ? 12 - regs : 12) / regs;
+    constexpr int C0 = std::min(std::min(fit < 1 ? 1 : fit, 4), L);
+    // an even number of columns where possible: the next block then
+    // starts at an even row, and its packets split less often
+    constexpr int C = C0 > 2 && C0 % 2 != 0 ? C0 - 1 : C0;
+    gram_cols_avx2<P, J, C>(acc, acc1, z, w, m, std::make_index_sequence<C>());
+    gram_from_avx2<P, J + C>(acc, acc1, z, w, m);
+  }
+}
+template <int P>
+CS_AVX2_FUNCTION void gram_lower_avx2(double* acc, double* acc1,
+                                      const double* const* z, const double* w,
+                                      Index m) {
+  gram_from_avx2<P, 0>(acc, acc1, z, w, m);
+}
+#endif
+
+// acc1 (p) += sum_k w_k z_k and acc (p x p, its lower triangle) +=
+// sum_k w_k z_k z_k' over the m rows z_k of a chunk.
+template <int P>
+EIGEN_ALWAYS_INLINE void moments(double* acc1, double* acc, Index p_run,
+                                 const double* const* z, const double* w,
+                                 Index m) {
+  if (m == 0) return;
+  if constexpr (P > 0) {
+#if CS_AVX2_PATH
+    if (simd_avx2()) {
+      gram_lower_avx2<P>(acc, acc1, z, w, m);
+      return;
+    }
+#endif
+    first_moment<P>(acc1, z, w, m, std::make_index_sequence<P / kPacket>());
+    GramPair<P, 0>::run(acc, z, w, m);
+  } else {
+    for (Index k = 0; k < m; ++k) {
+      axpy_p<P>(acc1, p_run, w[k], z[k]);
+      syr_lower<P>(acc, p_run, w[k], z[k]);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The Newton sweep of right-censored data: log partial likelihood, score
 // and information at beta in one backward pass over the sorted rows per
@@ -624,8 +883,11 @@ void with_fixed_p(Index p, Args&&... args) {
 // Each row is read once per iteration; cox_sweep() (which also serves the
 // residuals, where each row's accrued hazard is wanted) reads it three
 // times.
+// The rows of one time enter in chunks of at most kChunk: their linear
+// predictors first, then exp(eta - shift) and S0 row by row, then S1 and
+// S2 (or E1 and E2) by moments() for the whole chunk.
 // exp(eta) is computed as exp(eta - shift), the shift being the largest
-// eta in the risk set so far: when a row with a larger eta enters, the
+// eta in the risk set so far: when a chunk with a larger eta enters, the
 // running sums are rescaled to it. Each risk set's largest term is then 1,
 // so its sums neither overflow nor underflow, however far apart the
 // linear predictors of a stratum are (a shift fixed per stratum let the
@@ -636,6 +898,7 @@ void with_fixed_p(Index p, Args&&... args) {
 // ---------------------------------------------------------------------------
 template <int P>
 struct NewtonSweep {
+  static constexpr Index kChunk = 128;
   static void run(const CoxData& d, const XtRef& xt, const NewtonRows& s,
                   const VectorXd& beta, const Poll& poll, SweepResult& out) {
     const Index n = d.n, p = dim<P>(xt.rows());
@@ -647,6 +910,11 @@ struct NewtonSweep {
     Mat s2 = Mat::Zero(p, p), e2 = Mat::Zero(p, p), info = Mat::Zero(p, p);
     Vec score = s.death_xsum;
     const double* xd = xt.data();
+    // a chunk's linear predictors, and its rows (with their weights
+    // w exp(eta - shift)) going into S2 and into E2
+    double eta[kChunk], wc[kChunk], wd[kChunk];
+    const double* zc[kChunk];
+    const double* zd[kChunk];
     double loglik = 0.0;
     Index b0 = 0;
     while (b0 < n) {
@@ -662,15 +930,25 @@ struct NewtonSweep {
         int dcount = 0;
         e1.setZero();
         if (d.efron) e2.setZero();
-        for (; i >= b0 && d.stop[i] == t; --i) {
-          poll.tick();
-          const double* z = xd + i * p;
-          const double eta = d.off(i) + Eigen::Map<const Vec>(z, p).dot(b);
-          if (eta > shift) {
+        while (i >= b0 && d.stop[i] == t) {
+          // the chunk: rows i, i - 1, ..., i - m + 1
+          Index m = 0;
+          double top = -std::numeric_limits<double>::infinity();
+          for (; m < kChunk && i - m >= b0 && d.stop[i - m] == t; ++m) {
+            poll.tick();
+            const double* z = xd + (i - m) * p;
+            prefetch_back(z, p);
+            const double e = d.off(i - m) + Eigen::Map<const Vec>(z, p).dot(b);
+            // the deaths' sum of w eta
+            weta += d.status[i - m] != 0.0 ? d.w(i - m) * e : 0.0;
+            eta[m] = e;
+            if (e > top) top = e;
+          }
+          if (top > shift) {
             // a new largest eta: the sums so far rescaled to it (exactly 0
-            // stays 0; the first row of a stratum finds them all 0)
+            // stays 0; the first chunk of a stratum finds them all 0)
             if (s0 > 0.0) {
-              const double k = std::exp(shift - eta);
+              const double k = std::exp(shift - top);
               s0 *= k;
               s1 *= k;
               s2 *= k;
@@ -678,27 +956,40 @@ struct NewtonSweep {
               e1 *= k;
               if (d.efron) e2 *= k;
             }
-            shift = eta;
+            shift = top;
           }
-          const double wi = d.w(i);
-          const double wr = wi * std::exp(eta - shift);
-          // each row's w exp(eta) x and its outer product go into one
-          // sum: the deaths' (E1, E2) under Efron, else the risk set's;
-          // E1 and E2 join S1 and S2 once the time's rows are in
-          s0 += wr;
-          if (d.status[i] != 0.0) {
-            ++dcount;
-            dw += wi;
-            e0 += wr;
-            weta += wi * eta;
+          // each row's w exp(eta - shift) into S0 (and the deaths' into
+          // E0), and the row onto the list of rows whose w exp(eta) x and
+          // outer product go into one sum: the deaths' (E1, E2) under
+          // Efron, else the risk set's (S1, S2); E1 and E2 join S1 and S2
+          // once the time's rows are in. No branch on the status: which
+          // rows die is random, and mispredicted branches cost more than
+          // the arithmetic.
+          Index nc = 0, nd = 0;
+          for (Index k = 0; k < m; ++k) {
+            const Index r = i - k;
+            const double wi = d.w(r);
+            const double wr = wi * std::exp(eta[k] - shift);
+            const bool death = d.status[r] != 0.0;
+            s0 += wr;
+            dcount += death;
+            dw += death ? wi : 0.0;
+            e0 += death ? wr : 0.0;
+            const double* z = xd + r * p;
+            zc[nc] = z;
+            wc[nc] = wr;
             if (d.efron) {
-              axpy_p<P>(e1.data(), p, wr, z);
-              syr_lower<P>(e2.data(), p, wr, z);
-              continue;
+              zd[nd] = z;
+              wd[nd] = wr;
+              nd += death;
+              nc += !death;
+            } else {
+              ++nc;
             }
           }
-          axpy_p<P>(s1.data(), p, wr, z);
-          syr_lower<P>(s2.data(), p, wr, z);
+          moments<P>(s1.data(), s2.data(), p, zc, wc, nc);
+          if (d.efron) moments<P>(e1.data(), e2.data(), p, zd, wd, nd);
+          i -= m;
         }
         if (d.efron && dcount > 0) {
           s1 += e1;
@@ -734,13 +1025,23 @@ struct NewtonSweep {
     }
     out.loglik = loglik;
     out.score = score;
-    // the lower triangle is exact (the upper one, summed in another
-    // order when p is fixed, is not used)
+    // only the lower triangles of S2 and E2 are summed (moments()), so
+    // only the lower triangle of info is right
     out.info = info.template selfadjointView<Eigen::Lower>();
   }
 };
 
 }  // namespace
+
+bool cox_set_simd(bool allow) {
+#if CS_AVX2_PATH
+  simd_allowed = allow;
+  return simd_avx2();
+#else
+  (void)allow;
+  return false;
+#endif
+}
 
 void cox_sweep(const CoxData& d, const XtRef& xt, const VectorXd& eta,
                const SweepWant& want, const Poll& poll, SweepResult& out) {

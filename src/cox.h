@@ -123,6 +123,12 @@ struct NewtonRows {
   Eigen::VectorXd death_xsum;           // sum over deaths of w zt
   CoxData view(bool efron) const;
 };
+// Allows (true) or forbids the AVX2 kernel of the Newton sweep's sums of
+// outer products (x86-64 processors with AVX2 and FMA; elsewhere there is
+// only the baseline kernel). Returns whether the AVX2 kernel is used from
+// now on. For tests, which compare the two kernels on one machine.
+bool cox_set_simd(bool allow);
+
 NewtonRows newton_rows(const SurvData& rows, const double* offset,
                        const Eigen::Map<Eigen::MatrixXd>& x);
 

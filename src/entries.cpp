@@ -578,6 +578,14 @@ Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eig
   return (x * b).array() - shift;
 }
 
+// Allows or forbids the AVX2 kernel of the Cox Newton sweep (for the
+// tests, which compare it with the baseline kernel); returns whether it is
+// used from now on.
+// [[Rcpp::export(rng = false)]]
+bool cpp_cox_set_simd(bool allow) {
+  return cohortsurv::cox_set_simd(allow);
+}
+
 // [[Rcpp::export(rng = false)]]
 double cpp_quad_form(const Eigen::Map<Eigen::MatrixXd> v, const Eigen::Map<Eigen::VectorXd> b, double toler) {
   return cohortsurv::quad_form_pinv(v, b, toler);
