@@ -53,6 +53,10 @@ cpp_xb <- function(x, b, shift) {
     .Call(`_cohortsurv_cpp_xb`, x, b, shift)
 }
 
+cpp_cox_sweep_seconds <- function(sd, x, efron, beta, reps) {
+    .Call(`_cohortsurv_cpp_cox_sweep_seconds`, sd, x, efron, beta, reps)
+}
+
 cpp_cox_set_simd <- function(allow) {
     .Call(`_cohortsurv_cpp_cox_set_simd`, allow)
 }

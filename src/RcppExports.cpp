@@ -185,6 +185,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_cox_sweep_seconds
+std::vector<double> cpp_cox_sweep_seconds(const Rcpp::List sd, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> beta, int reps);
+RcppExport SEXP _cohortsurv_cpp_cox_sweep_seconds(SEXP sdSEXP, SEXP xSEXP, SEXP efronSEXP, SEXP betaSEXP, SEXP repsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Rcpp::List >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< bool >::type efron(efronSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::VectorXd> >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< int >::type reps(repsSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_sweep_seconds(sd, x, efron, beta, reps));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_cox_set_simd
 bool cpp_cox_set_simd(bool allow);
 RcppExport SEXP _cohortsurv_cpp_cox_set_simd(SEXP allowSEXP) {
@@ -430,6 +444,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_logrank_fit", (DL_FUNC) &_cohortsurv_cpp_logrank_fit, 10},
     {"_cohortsurv_cpp_first_nonfinite", (DL_FUNC) &_cohortsurv_cpp_first_nonfinite, 1},
     {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 3},
+    {"_cohortsurv_cpp_cox_sweep_seconds", (DL_FUNC) &_cohortsurv_cpp_cox_sweep_seconds, 5},
     {"_cohortsurv_cpp_cox_set_simd", (DL_FUNC) &_cohortsurv_cpp_cox_set_simd, 1},
     {"_cohortsurv_cpp_quad_form", (DL_FUNC) &_cohortsurv_cpp_quad_form, 3},
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},

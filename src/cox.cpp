@@ -34,6 +34,7 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -840,7 +841,69 @@ CS_AVX2_FUNCTION void gram_lower_avx2(double* acc, double* acc1,
                                       Index m) {
   gram_from_avx2<P, 0>(acc, acc1, z, w, m);
 }
+
+// v[k] = exp(v[k] - shift), k < m, four at a time: n = round(x / ln 2),
+// r = x - n ln 2 (in two parts, |r| <= ln(2) / 2), exp(r) by its Taylor
+// polynomial of degree 13 (the first term left out is below 2^-57 of the
+// sum), times 2^n built in the exponent bits. Within an ulp or so of
+// std::exp, which the baseline kernel calls. A packet holding an x below
+// -708 (where 2^n would be subnormal) or a NaN is done by std::exp.
+CS_AVX2_FUNCTION void exp_shifted_avx2(double* v, Index m, double shift) {
+  const __m256d sh = _mm256_set1_pd(shift);
+  const __m256d log2e = _mm256_set1_pd(1.4426950408889634074);
+  const __m256d ln2_hi = _mm256_set1_pd(0.693147180369123816490);
+  const __m256d ln2_lo = _mm256_set1_pd(1.90821492927058770002e-10);
+  const __m256d lo = _mm256_set1_pd(-708.0);
+  const __m256d magic = _mm256_set1_pd(0x1.8p52);
+  const __m256i bias = _mm256_set1_epi64x(1023);
+  // 1/k!, k = 13 down to 2
+  static constexpr double c[12] = {
+      1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
+      1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
+      1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
+      1.0 / 24.0,         1.0 / 6.0,         0.5};
+  const __m256d one = _mm256_set1_pd(1.0);
+  Index k = 0;
+  for (; k + 4 <= m; k += 4) {
+    const __m256d x = _mm256_sub_pd(_mm256_loadu_pd(v + k), sh);
+    // a lane below -708, or NaN: the whole packet by std::exp
+    const __m256d odd = _mm256_cmp_pd(x, lo, _CMP_NGE_UQ);
+    if (_mm256_movemask_pd(odd) != 0) {
+      for (int q = 0; q < 4; ++q) v[k + q] = std::exp(v[k + q] - shift);
+      continue;
+    }
+    const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, log2e),
+                                      _MM_FROUND_TO_NEAREST_INT |
+                                          _MM_FROUND_NO_EXC);
+    __m256d r = _mm256_fnmadd_pd(n, ln2_hi, x);
+    r = _mm256_fnmadd_pd(n, ln2_lo, r);
+    __m256d p = _mm256_set1_pd(c[0]);
+    for (int j = 1; j < 12; ++j) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c[j]));
+    p = _mm256_fmadd_pd(p, r, one);
+    p = _mm256_fmadd_pd(p, r, one);
+    // 2^n: n's integer value read from the low bits of n + 1.5 * 2^52
+    const __m256i ni = _mm256_sub_epi64(
+        _mm256_castpd_si256(_mm256_add_pd(n, magic)),
+        _mm256_castpd_si256(magic));
+    const __m256d two_n = _mm256_castsi256_pd(
+        _mm256_slli_epi64(_mm256_add_epi64(ni, bias), 52));
+    _mm256_storeu_pd(v + k, _mm256_mul_pd(p, two_n));
+  }
+  for (; k < m; ++k) v[k] = std::exp(v[k] - shift);
+}
 #endif
+
+// v[k] = exp(v[k] - shift) for k < m: exp_shifted_avx2() where the AVX2
+// kernels run, else std::exp.
+inline void exp_shifted(double* v, Index m, double shift) {
+#if CS_AVX2_PATH
+  if (simd_avx2()) {
+    exp_shifted_avx2(v, m, shift);
+    return;
+  }
+#endif
+  for (Index k = 0; k < m; ++k) v[k] = std::exp(v[k] - shift);
+}
 
 // acc1 (p) += sum_k w_k z_k and acc (p x p, its lower triangle) +=
 // sum_k w_k z_k z_k' over the m rows z_k of a chunk.
@@ -965,11 +1028,13 @@ struct NewtonSweep {
           // once the time's rows are in. No branch on the status: which
           // rows die is random, and mispredicted branches cost more than
           // the arithmetic.
+          // eta[k] becomes exp(eta[k] - shift)
+          exp_shifted(eta, m, shift);
           Index nc = 0, nd = 0;
           for (Index k = 0; k < m; ++k) {
             const Index r = i - k;
             const double wi = d.w(r);
-            const double wr = wi * std::exp(eta[k] - shift);
+            const double wr = wi * eta[k];
             const bool death = d.status[r] != 0.0;
             s0 += wr;
             dcount += death;
@@ -1032,6 +1097,33 @@ struct NewtonSweep {
 };
 
 }  // namespace
+
+std::vector<double> cox_sweep_seconds(const NewtonRows& s, bool efron,
+                                      const Eigen::Map<Eigen::VectorXd>& beta,
+                                      int reps) {
+  const CoxData d = s.view(efron);
+  const XtRef xt = s.zt();
+  if (beta.size() != xt.rows()) {
+    throw std::invalid_argument("cox_sweep_seconds: beta must have one value "
+                                "per column of x");
+  }
+  if (d.start != nullptr) {
+    throw std::invalid_argument("cox_sweep_seconds: right-censored data only");
+  }
+  check_data(d);
+  // beta on the standardised scale of the sweep, as cox_newton() takes it
+  const VectorXd b = beta.cwiseQuotient(s.scale);
+  SweepResult r;
+  std::vector<double> out;
+  out.reserve(static_cast<std::size_t>(std::max(reps, 0)));
+  for (int k = 0; k < reps; ++k) {
+    const auto t0 = std::chrono::steady_clock::now();
+    with_fixed_p<NewtonSweep>(xt.rows(), d, xt, s, b, Poll(), r);
+    const auto t1 = std::chrono::steady_clock::now();
+    out.push_back(std::chrono::duration<double>(t1 - t0).count());
+  }
+  return out;
+}
 
 bool cox_set_simd(bool allow) {
 #if CS_AVX2_PATH

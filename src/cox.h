@@ -123,6 +123,14 @@ struct NewtonRows {
   Eigen::VectorXd death_xsum;           // sum over deaths of w zt
   CoxData view(bool efron) const;
 };
+// The wall-clock seconds of each of `reps` Newton sweeps (log likelihood,
+// score and information) of right-censored rows at beta (original scale),
+// setup excluded: for inst/bench/bench-cox-kernel.R, which reports the
+// nanoseconds per row of one sweep.
+std::vector<double> cox_sweep_seconds(const NewtonRows& s, bool efron,
+                                      const Eigen::Map<Eigen::VectorXd>& beta,
+                                      int reps);
+
 // Allows (true) or forbids the AVX2 kernel of the Newton sweep's sums of
 // outer products (x86-64 processors with AVX2 and FMA; elsewhere there is
 // only the baseline kernel). Returns whether the AVX2 kernel is used from

@@ -578,6 +578,13 @@ Eigen::VectorXd cpp_xb(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eig
   return (x * b).array() - shift;
 }
 
+// Seconds of each of `reps` Cox Newton sweeps at beta on right-censored
+// data (the sorted, standardised rows made once), for the benchmark.
+// [[Rcpp::export(rng = false)]]
+std::vector<double> cpp_cox_sweep_seconds(const Rcpp::List sd, const Eigen::Map<Eigen::MatrixXd> x, bool efron, const Eigen::Map<Eigen::VectorXd> beta, int reps) {
+  return cohortsurv::cox_sweep_seconds(cohortsurv::newton_rows(surv_view(sd), nullptr, x), efron, beta, reps);
+}
+
 // Allows or forbids the AVX2 kernel of the Cox Newton sweep (for the
 // tests, which compare it with the baseline kernel); returns whether it is
 // used from now on.

@@ -200,3 +200,21 @@ test_that("the Newton sweep's kernels (AVX2 where the processor has it, and the 
     }
   }
 })
+
+test_that("the sweep timer of the kernel benchmark times right-censored sweeps and refuses (start, stop] data", {
+  set.seed(7)
+  n <- 300
+  x <- matrix(rnorm(n * 2), n, 2)
+  y <- cbind(time = sample.int(20, n, replace = TRUE),
+             status = rbinom(n, 1, 0.7))
+  sd <- cohortsurv:::new_surv_data(y)
+  t <- cohortsurv:::cpp_cox_sweep_seconds(sd, x, TRUE, c(0.1, -0.2), 3L)
+  expect_length(t, 3)
+  expect_true(all(is.finite(t) & t >= 0))
+  expect_error(cohortsurv:::cpp_cox_sweep_seconds(sd, x, TRUE, 0.1, 1L),
+               "one value per column")
+  yc <- cbind(start = 0, stop = y[, "time"], status = y[, "status"])
+  expect_error(cohortsurv:::cpp_cox_sweep_seconds(
+    cohortsurv:::new_surv_data(yc), x, TRUE, c(0.1, -0.2), 1L),
+    "right-censored data only")
+})
