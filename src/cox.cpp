@@ -981,7 +981,11 @@ struct NewtonSweep {
     double loglik = 0.0;
     Index b0 = 0;
     while (b0 < n) {
-      const Index b1 = stratum_end(d, b0);
+      // the rows are stored sorted by stratum (check_data()): the end of
+      // the stratum by binary search, not a pass over its rows
+      const Index b1 =
+          std::upper_bound(d.strata + b0, d.strata + n, d.strata[b0]) -
+          d.strata;
       double shift = -std::numeric_limits<double>::infinity();
       double s0 = 0.0;
       s1.setZero();
