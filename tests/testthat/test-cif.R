@@ -364,7 +364,10 @@ test_that("zero weights: rows kept, as survfit keeps them", {
   expect_false(anyNA(fit$curves$estimate))
   expect_false(anyNA(fit$curves$std_err))
   keep <- d$g != "z"
-  sf <- survfit(Surv(time, event) ~ g, data = d[keep, ], weights = zw)
+  # (survival 3.5-3's survfit warns "NaNs produced" for the scattered
+  # zero weights; cif() does not need to)
+  sf <- suppressWarnings(
+    survfit(Surv(time, event) ~ g, data = d[keep, ], weights = zw))
   sub <- fit
   sub$curves <- droplevels(fit$curves[fit$curves$strata != "g=z", ])
   expect_cif_equal(sub, sf, counts = FALSE)
