@@ -49,7 +49,6 @@
 #include <new>
 #include <stdexcept>
 #include <utility>
-#include <type_traits>
 
 
 #include "cox.h"
@@ -640,6 +639,11 @@ EIGEN_ALWAYS_INLINE void prefetch_back(const double* z, Index p) {
 #endif
 }
 
+// v[k] = exp(v[k] - shift) for k in [from, to), by the C library.
+inline void exp_shifted_libm(double* v, Index from, Index to, double shift) {
+  for (Index k = from; k < to; ++k) v[k] = std::exp(v[k] - shift);
+}
+
 #if CS_AVX2_PATH
 // Whether moments() may use its AVX2 kernel: the processor (and the
 // operating system) support AVX2 and FMA, and cox_set_simd() has not turned
@@ -694,12 +698,6 @@ EIGEN_ALWAYS_INLINE void gram_pair(double* acc, const double* const* z,
   for (int q = 1; q < L; ++q) c1[q] += s1[q];
 }
 
-// acc (p x p, column-major; its lower triangle) += sum_k w_k z_k z_k' over
-// the m rows z_k (p values each) of a chunk of one time: two columns at a
-// time, each pair's column segments (rows j..p-1) summed over the chunk's
-// rows in packet registers, then added to acc once. (A running sum updated
-// row by row loads and stores all of acc for every row: half the time of
-// the Newton sweep at p = 10.) Fixed p only (P >= 1).
 // acc1 (p) += sum_k w_k z_k, in packet registers.
 template <int P, std::size_t... I>
 EIGEN_ALWAYS_INLINE void first_moment(double* acc1, const double* const* z,
@@ -869,7 +867,7 @@ CS_AVX2_FUNCTION void exp_shifted_avx2(double* v, Index m, double shift) {
     // a lane below -708, or NaN: the whole packet by std::exp
     const __m256d odd = _mm256_cmp_pd(x, lo, _CMP_NGE_UQ);
     if (_mm256_movemask_pd(odd) != 0) {
-      for (int q = 0; q < 4; ++q) v[k + q] = std::exp(v[k + q] - shift);
+      exp_shifted_libm(v, k, k + 4, shift);
       continue;
     }
     const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, log2e),
@@ -889,7 +887,7 @@ CS_AVX2_FUNCTION void exp_shifted_avx2(double* v, Index m, double shift) {
         _mm256_slli_epi64(_mm256_add_epi64(ni, bias), 52));
     _mm256_storeu_pd(v + k, _mm256_mul_pd(p, two_n));
   }
-  for (; k < m; ++k) v[k] = std::exp(v[k] - shift);
+  exp_shifted_libm(v, k, m, shift);
 }
 #endif
 
@@ -902,7 +900,7 @@ inline void exp_shifted(double* v, Index m, double shift) {
     return;
   }
 #endif
-  for (Index k = 0; k < m; ++k) v[k] = std::exp(v[k] - shift);
+  exp_shifted_libm(v, 0, m, shift);
 }
 
 // acc1 (p) += sum_k w_k z_k and acc (p x p, its lower triangle) +=
