@@ -841,10 +841,7 @@ Rcpp::IntegerVector cpp_counting_order(const Rcpp::NumericVector x, double from,
 SEXP cpp_chr_codes(SEXP x) {
   if (TYPEOF(x) != STRSXP) return R_NilValue;
   const R_xlen_t n = Rf_xlength(x);
-  std::size_t cap = 16;
-  while (cap < 64 || cap < static_cast<std::size_t>(n) / 4) cap <<= 1;
-  std::vector<SEXP> keys(cap, nullptr);
-  std::vector<int> slot(cap, 0);
+  cohortsurv::KeyIndex index(static_cast<std::size_t>(n / 8));
   std::vector<SEXP> values;
   Rcpp::IntegerVector code(Rcpp::no_init(n));
   int* o = code.begin();
@@ -852,33 +849,10 @@ SEXP cpp_chr_codes(SEXP x) {
   for (R_xlen_t i = 0; i < n; ++i) {
     const SEXP c = px[i];
     if (c == NA_STRING) return R_NilValue;
-    std::size_t h = (reinterpret_cast<std::uintptr_t>(c) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
-    h &= cap - 1;
-    while (keys[h] != nullptr && keys[h] != c) h = (h + 1) & (cap - 1);
-    if (keys[h] == nullptr) {
-      if (2 * (values.size() + 1) > cap) {
-        // grow: rehash the values seen so far
-        cap <<= 1;
-        std::vector<SEXP> k2(cap, nullptr);
-        std::vector<int> s2(cap, 0);
-        for (std::size_t j = 0; j < values.size(); ++j) {
-          std::size_t g = (reinterpret_cast<std::uintptr_t>(values[j]) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
-          g &= cap - 1;
-          while (k2[g] != nullptr) g = (g + 1) & (cap - 1);
-          k2[g] = values[j];
-          s2[g] = static_cast<int>(j) + 1;
-        }
-        keys.swap(k2);
-        slot.swap(s2);
-        h = (reinterpret_cast<std::uintptr_t>(c) >> 4) * 0x9E3779B97F4A7C15ULL >> 40;
-        h &= cap - 1;
-        while (keys[h] != nullptr) h = (h + 1) & (cap - 1);
-      }
-      values.push_back(c);
-      keys[h] = c;
-      slot[h] = static_cast<int>(values.size());
-    }
-    o[i] = slot[h];
+    bool added;
+    const int j = index.insert(reinterpret_cast<std::uintptr_t>(c), added);
+    if (added) values.push_back(c);
+    o[i] = j + 1;
   }
   Rcpp::CharacterVector out(values.size());
   for (std::size_t j = 0; j < values.size(); ++j) {

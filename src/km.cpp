@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "codes.h"
 #include "km.h"
 
 namespace cohortsurv {
@@ -949,42 +950,26 @@ ValueRange value_range(const double* x, Eigen::Index n) {
 //   Moeschberger 2003, section 4.5) and the events.
 namespace {
 
-// A set of doubles for median_of()'s general path: open addressing in one
-// reused buffer (no allocation per value, unlike std::unordered_set), with
-// the same equality (==, so 0 and -0 are one value); NaN is never inserted.
+// The set of doubles of median_of()'s general path: a KeyIndex (codes.h)
+// of their bits, one reused buffer (no allocation per value, unlike
+// std::unordered_set), with the equality of == (0 and -0 one value); NaN is
+// never inserted.
 class DoubleSet {
  public:
   // Empties the set, with room for n values.
-  void reset(std::size_t n) {
-    std::size_t cap = 16;
-    while (cap < 2 * n + 2) cap <<= 1;
-    if (keys_.size() < cap) {
-      keys_.resize(cap);
-      used_.resize(cap);
-    }
-    mask_ = cap - 1;
-    std::fill(used_.begin(), used_.begin() + cap, 0);
-  }
+  void reset(std::size_t n) { index_.reset(n); }
   // Adds x; false when it was there already.
   bool insert(double x) {
     if (x == 0.0) x = 0.0;  // -0 as 0
     std::uint64_t b;
     std::memcpy(&b, &x, sizeof b);
-    std::size_t h = static_cast<std::size_t>(
-        ((b ^ (b >> 29)) * 0x9E3779B97F4A7C15ULL) >> 20) & mask_;
-    while (used_[h]) {
-      if (keys_[h] == x) return false;
-      h = (h + 1) & mask_;
-    }
-    used_[h] = 1;
-    keys_[h] = x;
-    return true;
+    bool added;
+    index_.insert(b, added);
+    return added;
   }
 
  private:
-  std::vector<double> keys_;
-  std::vector<unsigned char> used_;
-  std::size_t mask_ = 0;
+  KeyIndex index_;
 };
 
 // step_quantile(time, 1 - v, 0.5, tmax = tmax): y = c(0, 1 - v) and

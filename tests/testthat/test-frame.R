@@ -288,3 +288,16 @@ test_that("clean Surv() arguments are accepted in one step, with the codes Surv(
   expect_identical(km(Surv(time, status) ~ 1, data = d)$curves,
                    km(Surv(time, status - 1) ~ 1, data = d)$curves)
 })
+
+test_that("character codes in one C++ pass are match(x, unique(x)), also when the hash index grows", {
+  set.seed(16)
+  for (k in c(1, 3, 70, 5000, 50000)) {
+    x <- sample(paste0("v", seq_len(k)), 1e5, replace = TRUE)
+    r <- cohortsurv:::cpp_chr_codes(x)
+    u <- unique(x)
+    expect_identical(r$values, u)
+    expect_identical(r$code, match(x, u))
+  }
+  expect_null(cohortsurv:::cpp_chr_codes(c("a", NA)))
+  expect_null(cohortsurv:::cpp_chr_codes(c("a", "\u00e9")))
+})
