@@ -57,6 +57,10 @@ cpp_cox_sweep_seconds <- function(sd, x, efron, beta, reps) {
     .Call(`_cohortsurv_cpp_cox_sweep_seconds`, sd, x, efron, beta, reps)
 }
 
+cpp_cox_efron_sums <- function(s0, e0, d) {
+    .Call(`_cohortsurv_cpp_cox_efron_sums`, s0, e0, d)
+}
+
 cpp_cox_set_simd <- function(allow) {
     .Call(`_cohortsurv_cpp_cox_set_simd`, allow)
 }

@@ -199,6 +199,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// cpp_cox_efron_sums
+std::vector<double> cpp_cox_efron_sums(double s0, double e0, int d);
+RcppExport SEXP _cohortsurv_cpp_cox_efron_sums(SEXP s0SEXP, SEXP e0SEXP, SEXP dSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< double >::type s0(s0SEXP);
+    Rcpp::traits::input_parameter< double >::type e0(e0SEXP);
+    Rcpp::traits::input_parameter< int >::type d(dSEXP);
+    rcpp_result_gen = Rcpp::wrap(cpp_cox_efron_sums(s0, e0, d));
+    return rcpp_result_gen;
+END_RCPP
+}
 // cpp_cox_set_simd
 bool cpp_cox_set_simd(bool allow);
 RcppExport SEXP _cohortsurv_cpp_cox_set_simd(SEXP allowSEXP) {
@@ -445,6 +457,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_cohortsurv_cpp_first_nonfinite", (DL_FUNC) &_cohortsurv_cpp_first_nonfinite, 1},
     {"_cohortsurv_cpp_xb", (DL_FUNC) &_cohortsurv_cpp_xb, 3},
     {"_cohortsurv_cpp_cox_sweep_seconds", (DL_FUNC) &_cohortsurv_cpp_cox_sweep_seconds, 5},
+    {"_cohortsurv_cpp_cox_efron_sums", (DL_FUNC) &_cohortsurv_cpp_cox_efron_sums, 3},
     {"_cohortsurv_cpp_cox_set_simd", (DL_FUNC) &_cohortsurv_cpp_cox_set_simd, 1},
     {"_cohortsurv_cpp_quad_form", (DL_FUNC) &_cohortsurv_cpp_quad_form, 3},
     {"_cohortsurv_cpp_cox_fit", (DL_FUNC) &_cohortsurv_cpp_cox_fit, 8},

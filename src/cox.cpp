@@ -82,6 +82,18 @@ constexpr double kLn2 = 0.693147180559945309417232121458;
 // (a shift per stratum) sums without underflow: exp(-650) is far above the
 // smallest normal double. R's check_eta_span() uses the same limit.
 constexpr double kEtaSpanMax = 650.0;
+#if CS_AVX2_PATH
+// Whether moments(), exp_shifted() and efron_sums() may use their AVX2
+// kernels: the processor (and the operating system) support AVX2 and FMA,
+// and cox_set_simd() has not turned it off (the tests do, to check the baseline kernel on the same machine).
+bool simd_allowed = true;
+bool simd_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") &&
+                          __builtin_cpu_supports("fma");
+  return has && simd_allowed;
+}
+#endif
+
 template <int P>
 inline Index dim(Index p) {
   return P >= 0 ? static_cast<Index>(P) : p;
@@ -141,7 +153,7 @@ struct EfronSums {
     return {m * r0, c, std::max(m * (r2 - r1 * c), 0.0)};
   }
 };
-inline EfronSums efron_sums(double s0, double e0, int d) {
+inline EfronSums efron_sums_scalar(double s0, double e0, int d) {
   constexpr double lo = 0x1p-500, hi = 0x1p+500;
   EfronSums out;
   double prod = 1.0, logs = 0.0;
@@ -168,6 +180,109 @@ inline EfronSums efron_sums(double s0, double e0, int d) {
   }
   out.log_den = std::log(prod) + expo * kLn2 + logs;
   return out;
+}
+
+#if CS_AVX2_PATH
+// efron_sums() four deaths at a time, the lanes taking l = 4j, 4j + 1,
+// 4j + 2, 4j + 3 (one vector division per four deaths, where the scalar
+// loop's divisions were a tenth of a sweep at p = 10 on heavily tied
+// data), with f_l = l * (1/d). Only when every den_l lies within
+// [2^-500, 2^500]: they fall with l, so den_0 = s0 and den_{d-1} decide;
+// otherwise false, and efron_sums_scalar() does the time. Each lane keeps a
+// product of its den_l, brought back into range by frexp() whenever one
+// leaves it; the lanes' products are joined at the end, and the last
+// d mod 4 deaths done one by one.
+CS_AVX2_INLINE double hsum_avx2(__m256d v) {
+  alignas(32) double lane[4];
+  _mm256_store_pd(lane, v);
+  return (lane[0] + lane[1]) + (lane[2] + lane[3]);
+}
+CS_AVX2_FUNCTION bool efron_sums_avx2(double s0, double e0, int d,
+                                      EfronSums& out) {
+  constexpr double lo = 0x1p-500, hi = 0x1p+500;
+  const double inv_d = 1.0 / d;
+  const double den_last = s0 - ((d - 1) * inv_d) * e0;
+  if (!(den_last > lo && s0 < hi)) return false;
+  const __m256d vs0 = _mm256_set1_pd(s0), ve0 = _mm256_set1_pd(e0);
+  const __m256d vinv_d = _mm256_set1_pd(inv_d), one = _mm256_set1_pd(1.0);
+  const __m256d vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
+  __m256d l = _mm256_setr_pd(0.0, 1.0, 2.0, 3.0);
+  const __m256d four = _mm256_set1_pd(4.0);
+  __m256d q0 = _mm256_setzero_pd(), q1 = q0, r0 = q0, r1 = q0, r2 = q0;
+  __m256d prod = one;
+  int expo = 0;
+  alignas(32) double lane[4];
+  int k = 0;
+  for (; k + 4 <= d; k += 4) {
+    const __m256d f = _mm256_mul_pd(l, vinv_d);
+    const __m256d den = _mm256_fnmadd_pd(f, ve0, vs0);
+    const __m256d inv = _mm256_div_pd(one, den);
+    const __m256d inv2 = _mm256_mul_pd(inv, inv);
+    const __m256d f_inv2 = _mm256_mul_pd(f, inv2);
+    q0 = _mm256_add_pd(q0, inv);
+    q1 = _mm256_fmadd_pd(f, inv, q1);
+    r0 = _mm256_add_pd(r0, inv2);
+    r1 = _mm256_add_pd(r1, f_inv2);
+    r2 = _mm256_fmadd_pd(f, f_inv2, r2);
+    prod = _mm256_mul_pd(prod, den);
+    const __m256d off = _mm256_or_pd(_mm256_cmp_pd(prod, vlo, _CMP_LT_OQ),
+                                     _mm256_cmp_pd(prod, vhi, _CMP_GT_OQ));
+    if (_mm256_movemask_pd(off) != 0) {
+      _mm256_store_pd(lane, prod);
+      for (double& v : lane) {
+        int e;
+        v = std::frexp(v, &e);
+        expo += e;
+      }
+      prod = _mm256_load_pd(lane);
+    }
+    l = _mm256_add_pd(l, four);
+  }
+  // the lanes' sums, and their products joined (each in [1/2, 1) after
+  // frexp(), so their product stays in range)
+  out.q0 = hsum_avx2(q0);
+  out.q1 = hsum_avx2(q1);
+  out.r0 = hsum_avx2(r0);
+  out.r1 = hsum_avx2(r1);
+  out.r2 = hsum_avx2(r2);
+  _mm256_store_pd(lane, prod);
+  double p = 1.0;
+  for (const double v : lane) {
+    int e;
+    p *= std::frexp(v, &e);
+    expo += e;
+  }
+  for (; k < d; ++k) {
+    const double f = k * inv_d;
+    const double den = s0 - f * e0;
+    const double inv = 1.0 / den;
+    out.q0 += inv;
+    out.q1 += f * inv;
+    out.r0 += inv * inv;
+    out.r1 += f * inv * inv;
+    out.r2 += f * f * inv * inv;
+    p *= den;
+    if (!(p > lo && p < hi)) {
+      int e;
+      p = std::frexp(p, &e);
+      expo += e;
+    }
+  }
+  out.log_den = std::log(p) + expo * kLn2;
+  return true;
+}
+#endif
+
+// The Efron sums of a time: efron_sums_avx2() where the AVX2 kernels run
+// and d >= 8, else efron_sums_scalar().
+inline EfronSums efron_sums(double s0, double e0, int d) {
+#if CS_AVX2_PATH
+  if (d >= 8 && simd_avx2()) {
+    EfronSums out;
+    if (efron_sums_avx2(s0, e0, d, out)) return out;
+  }
+#endif
+  return efron_sums_scalar(s0, e0, d);
 }
 
 // Accumulates sum_j w_j v_j v_j' (w_j >= 0) in the lower triangle: for
@@ -644,18 +759,6 @@ inline void exp_shifted_libm(double* v, Index from, Index to, double shift) {
   for (Index k = from; k < to; ++k) v[k] = std::exp(v[k] - shift);
 }
 
-#if CS_AVX2_PATH
-// Whether moments() may use its AVX2 kernel: the processor (and the
-// operating system) support AVX2 and FMA, and cox_set_simd() has not turned
-// it off (the tests do, to check the baseline kernel on the same machine).
-bool simd_allowed = true;
-bool simd_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2") &&
-                          __builtin_cpu_supports("fma");
-  return has && simd_allowed;
-}
-#endif
-
 namespace pk = Eigen::internal;
 using Packet = pk::packet_traits<double>::type;
 constexpr int kPacket = pk::packet_traits<double>::size;
@@ -927,6 +1030,53 @@ EIGEN_ALWAYS_INLINE void moments(double* acc1, double* acc, Index p_run,
   }
 }
 
+// The information's share of a death time, in one pass over the p x p
+// sums (each value of info, S2 and E2 read and written once, where four
+// passes over info and two over S2 and E2 were a twentieth of the sweep
+// at p = 10):
+//   Efron:   S2 += E2; info += c0 S2 - c1 E2 - d1 a a' - d2 e e'; E2 = 0
+//   Breslow: info += c0 S2 - d1 a a' (E2, c1, d2 and e unused).
+// With a fixed p the whole squares (packet code, column by column), else
+// their lower triangles.
+template <int P, bool Efron>
+EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
+                                     Index p_run, double c0, double c1,
+                                     double d1, const double* a, double d2,
+                                     const double* e) {
+  if constexpr (P > 0) {
+    using V = Eigen::Matrix<double, P, 1>;
+    const Eigen::Map<const V> av(a), ev(e);
+    for (int j = 0; j < P; ++j) {
+      Eigen::Map<V> ic(info + j * P), sc(s2 + j * P);
+      if constexpr (Efron) {
+        Eigen::Map<V> ec(e2 + j * P);
+        const V sn = sc + ec;
+        sc = sn;
+        ic.noalias() += c0 * sn - c1 * ec - (d1 * a[j]) * av -
+                        (d2 * e[j]) * ev;
+        ec.setZero();
+      } else {
+        ic.noalias() += c0 * sc - (d1 * a[j]) * av;
+      }
+    }
+  } else {
+    const Index p = dim<P>(p_run);
+    for (Index j = 0; j < p; ++j) {
+      for (Index k = j; k < p; ++k) {
+        const Index o = j * p + k;
+        if constexpr (Efron) {
+          s2[o] += e2[o];
+          info[o] += c0 * s2[o] - c1 * e2[o] - d1 * a[j] * a[k] -
+                     d2 * e[j] * e[k];
+          e2[o] = 0.0;
+        } else {
+          info[o] += c0 * s2[o] - d1 * a[j] * a[k];
+        }
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The Newton sweep of right-censored data: log partial likelihood, score
 // and information at beta in one backward pass over the sorted rows per
@@ -994,7 +1144,6 @@ struct NewtonSweep {
         double e0 = 0.0, dw = 0.0, weta = 0.0;
         int dcount = 0;
         e1.setZero();
-        if (d.efron) e2.setZero();
         while (i >= b0 && d.stop[i] == t) {
           // the chunk: rows i, i - 1, ..., i - m + 1
           Index m = 0;
@@ -1058,11 +1207,8 @@ struct NewtonSweep {
           if (d.efron) moments<P>(e1.data(), e2.data(), p, zd, wd, nd);
           i -= m;
         }
-        if (d.efron && dcount > 0) {
-          s1 += e1;
-          s2 += e2;
-        }
         if (dcount == 0) continue;
+        if (d.efron) s1 += e1;
         // the deaths' sum of w eta, less dw times the shift of the sums
         loglik += weta - dw * shift;
         if (!d.efron || dcount == 1) {
@@ -1070,8 +1216,14 @@ struct NewtonSweep {
           a = s1 / den;
           loglik -= dw * std::log(den);
           score.noalias() -= dw * a;
-          info.noalias() += (dw / den) * s2;
-          syr_lower<P>(info.data(), p, -dw, a.data());
+          if (d.efron) {
+            time_update<P, true>(info.data(), s2.data(), e2.data(), p,
+                                 dw / den, 0.0, dw, a.data(), 0.0, e1.data());
+          } else {
+            time_update<P, false>(info.data(), s2.data(), e2.data(), p,
+                                  dw / den, 0.0, dw, a.data(), 0.0,
+                                  e1.data());
+          }
           continue;
         }
         const double m = dw / dcount;
@@ -1080,13 +1232,11 @@ struct NewtonSweep {
         loglik -= m * es.log_den;
         score.noalias() -= (m * q0) * s1;
         score.noalias() += (m * q1) * e1;
-        info.noalias() += (m * q0) * s2;
-        info.noalias() -= (m * q1) * e2;
         // m sum_l a_l a_l' as two rank-one terms (EfronSums::rank_one())
         const EfronSums::RankOne ro = es.rank_one(m);
         a = s1 - ro.c * e1;
-        syr_lower<P>(info.data(), p, -ro.d1, a.data());
-        syr_lower<P>(info.data(), p, -ro.d2, e1.data());
+        time_update<P, true>(info.data(), s2.data(), e2.data(), p, m * q0,
+                             m * q1, ro.d1, a.data(), ro.d2, e1.data());
       }
       b0 = b1;
     }
@@ -1125,6 +1275,15 @@ std::vector<double> cox_sweep_seconds(const NewtonRows& s, bool efron,
     out.push_back(std::chrono::duration<double>(t1 - t0).count());
   }
   return out;
+}
+
+std::vector<double> cox_efron_sums(double s0, double e0, int d) {
+  if (!(d >= 1 && s0 > 0.0 && e0 >= 0.0 && e0 <= s0) || !std::isfinite(s0)) {
+    throw std::invalid_argument(
+        "cox_efron_sums: need d >= 1 and 0 <= e0 <= s0, s0 > 0 and finite");
+  }
+  const EfronSums es = efron_sums(s0, e0, d);
+  return {es.q0, es.q1, es.r0, es.r1, es.r2, es.log_den};
 }
 
 bool cox_set_simd(bool allow) {

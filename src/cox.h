@@ -130,6 +130,12 @@ struct NewtonRows {
 std::vector<double> cox_sweep_seconds(const NewtonRows& s, bool efron,
                                       const Eigen::Map<Eigen::VectorXd>& beta,
                                       int reps);
+// Efron's scalar sums of one time with d tied deaths (risk-set sum s0,
+// deaths' sum e0, 0 <= e0 <= s0, s0 > 0, d >= 1) as the Newton sweep
+// computes them (with the AVX2 kernel unless cox_set_simd(false)):
+// q0, q1, r0, r1, r2 and the sum of log den_l (cox.cpp, EfronSums). For
+// the tests.
+std::vector<double> cox_efron_sums(double s0, double e0, int d);
 
 // Allows (true) or forbids the AVX2 kernel of the Newton sweep's sums of
 // outer products (x86-64 processors with AVX2 and FMA; elsewhere there is

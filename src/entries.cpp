@@ -585,6 +585,12 @@ std::vector<double> cpp_cox_sweep_seconds(const Rcpp::List sd, const Eigen::Map<
   return cohortsurv::cox_sweep_seconds(cohortsurv::newton_rows(surv_view(sd), nullptr, x), efron, beta, reps);
 }
 
+// Efron's scalar sums of one time (cox.h, cox_efron_sums()), for the tests.
+// [[Rcpp::export(rng = false)]]
+std::vector<double> cpp_cox_efron_sums(double s0, double e0, int d) {
+  return cohortsurv::cox_efron_sums(s0, e0, d);
+}
+
 // Allows or forbids the AVX2 kernel of the Cox Newton sweep (for the
 // tests, which compare it with the baseline kernel); returns whether it is
 // used from now on.
