@@ -98,6 +98,9 @@ template <int P>
 inline Index dim(Index p) {
   return P >= 0 ? static_cast<Index>(P) : p;
 }
+// The leading dimension of the Newton sweep's p x p sums when p > kFixedP:
+// p rounded up to a multiple of 4 (the AVX2 kernel's tiles).
+inline Index padded_dim(Index p) { return (p + 3) / 4 * 4; }
 
 // y += c x, on p values (with a fixed p, Eigen's unrolled packet code).
 template <int P>
@@ -943,6 +946,94 @@ CS_AVX2_FUNCTION void gram_lower_avx2(double* acc, double* acc1,
   gram_from_avx2<P, 0>(acc, acc1, z, w, m);
 }
 
+// gram_lower_avx2() for p > kFixedP, p read at run time. acc is the
+// lower triangle of a pp x pp square (pp = p rounded up to a multiple of
+// 4), its rows and columns p..pp-1 padding. The chunk's rows are copied to
+// buf (2 m pp doubles) as z_k and w_k z_k, zero-padded to pp; then each
+// 8 x 4 (at the bottom, 4 x 4) tile on or below the diagonal sums
+// sum_k z_k[rows] (w_k z_k[cols])' in registers over the chunk's rows and
+// is added to acc whole (the tiles on the diagonal add above it too; only
+// the lower triangle is read).
+template <int NV>
+CS_AVX2_INLINE void gram_tile_avx2(double* acc, Index pp, const double* zb,
+                                   const double* wb, Index m, Index r0,
+                                   Index j0) {
+  __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+  __m256d b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+  for (Index k = 0; k < m; ++k) {
+    const double* zr = zb + k * pp + r0;
+    const double* wc = wb + k * pp + j0;
+    const __m256d c0 = _mm256_broadcast_sd(wc), c1 = _mm256_broadcast_sd(wc + 1),
+                  c2 = _mm256_broadcast_sd(wc + 2), c3 = _mm256_broadcast_sd(wc + 3);
+    const __m256d u = _mm256_loadu_pd(zr);
+    a0 = _mm256_fmadd_pd(u, c0, a0);
+    a1 = _mm256_fmadd_pd(u, c1, a1);
+    a2 = _mm256_fmadd_pd(u, c2, a2);
+    a3 = _mm256_fmadd_pd(u, c3, a3);
+    if constexpr (NV == 2) {
+      const __m256d v = _mm256_loadu_pd(zr + 4);
+      b0 = _mm256_fmadd_pd(v, c0, b0);
+      b1 = _mm256_fmadd_pd(v, c1, b1);
+      b2 = _mm256_fmadd_pd(v, c2, b2);
+      b3 = _mm256_fmadd_pd(v, c3, b3);
+    }
+  }
+  double* col = acc + j0 * pp + r0;
+  const __m256d as[4] = {a0, a1, a2, a3}, bs[4] = {b0, b1, b2, b3};
+  for (int c = 0; c < 4; ++c) {
+    double* q = col + c * pp;
+    _mm256_storeu_pd(q, _mm256_add_pd(_mm256_loadu_pd(q), as[c]));
+    if constexpr (NV == 2) {
+      _mm256_storeu_pd(q + 4, _mm256_add_pd(_mm256_loadu_pd(q + 4), bs[c]));
+    }
+  }
+}
+CS_AVX2_FUNCTION void gram_dyn_avx2(double* acc, double* acc1,
+                                    const double* const* z, const double* w,
+                                    Index m, Index p, double* buf) {
+  const Index pp = (p + 3) / 4 * 4, tail = p - (pp - 4);
+  double* zb = buf;
+  double* wb = buf + m * pp;
+  // lanes of the last packet of a row that lie within it
+  const __m256i keep = _mm256_cmpgt_epi64(_mm256_set1_epi64x(tail),
+                                          _mm256_setr_epi64x(0, 1, 2, 3));
+  __m256d sum1[8];
+  const Index np = pp / 4;
+  for (Index a = 0; a < np && a < 8; ++a) sum1[a] = _mm256_setzero_pd();
+  for (Index k = 0; k < m; ++k) {
+    const double* zk = z[k];
+    double* zo = zb + k * pp;
+    double* wo = wb + k * pp;
+    const __m256d wk = _mm256_set1_pd(w[k]);
+    for (Index a = 0; a < np; ++a) {
+      const __m256d v = a + 1 < np ? _mm256_loadu_pd(zk + 4 * a)
+                                   : _mm256_maskload_pd(zk + 4 * a, keep);
+      const __m256d wv = _mm256_mul_pd(wk, v);
+      _mm256_storeu_pd(zo + 4 * a, v);
+      _mm256_storeu_pd(wo + 4 * a, wv);
+      if (a < 8) sum1[a] = _mm256_add_pd(sum1[a], wv);
+    }
+  }
+  // the first moment: from the packets summed above (p <= 32), else from
+  // the copies
+  alignas(32) double lane[4];
+  for (Index a = 0; a < np; ++a) {
+    __m256d t = _mm256_setzero_pd();
+    if (a < 8) {
+      t = sum1[a];
+    } else {
+      for (Index k = 0; k < m; ++k) t = _mm256_add_pd(t, _mm256_loadu_pd(wb + k * pp + 4 * a));
+    }
+    _mm256_store_pd(lane, t);
+    for (Index l = 0; l < 4 && 4 * a + l < p; ++l) acc1[4 * a + l] += lane[l];
+  }
+  for (Index j0 = 0; j0 < p; j0 += 4) {
+    Index r0 = j0;
+    for (; r0 + 8 <= pp; r0 += 8) gram_tile_avx2<2>(acc, pp, zb, wb, m, r0, j0);
+    if (r0 < pp) gram_tile_avx2<1>(acc, pp, zb, wb, m, r0, j0);
+  }
+}
+
 // v[k] = exp(v[k] - shift), k < m, four at a time: n = round(x / ln 2),
 // r = x - n ln 2 (in two parts, |r| <= ln(2) / 2), exp(r) by its Taylor
 // polynomial of degree 13 (the first term left out is below 2^-57 of the
@@ -1007,11 +1098,14 @@ inline void exp_shifted(double* v, Index m, double shift) {
 }
 
 // acc1 (p) += sum_k w_k z_k and acc (p x p, its lower triangle) +=
-// sum_k w_k z_k z_k' over the m rows z_k of a chunk.
+// sum_k w_k z_k z_k' over the m rows z_k of a chunk (w_k >= 0). When
+// P < 0, acc is a pp x pp square (pp = ld(p): p rounded up to a multiple
+// of 4; rows and columns p..pp-1 padding that is never read) and buf at
+// least 2 m pp doubles of scratch.
 template <int P>
 EIGEN_ALWAYS_INLINE void moments(double* acc1, double* acc, Index p_run,
                                  const double* const* z, const double* w,
-                                 Index m) {
+                                 Index m, double* buf) {
   if (m == 0) return;
   if constexpr (P > 0) {
 #if CS_AVX2_PATH
@@ -1023,10 +1117,29 @@ EIGEN_ALWAYS_INLINE void moments(double* acc1, double* acc, Index p_run,
     first_moment<P>(acc1, z, w, m, std::make_index_sequence<P / kPacket>());
     GramPair<P, 0>::run(acc, z, w, m);
   } else {
-    for (Index k = 0; k < m; ++k) {
-      axpy_p<P>(acc1, p_run, w[k], z[k]);
-      syr_lower<P>(acc, p_run, w[k], z[k]);
+#if CS_AVX2_PATH
+    if (simd_avx2()) {
+      gram_dyn_avx2(acc, acc1, z, w, m, p_run, buf);
+      return;
     }
+#endif
+    // p > kFixedP: the columns sqrt(w_k) z_k of a p x m block, whose
+    // rank-m update of the lower triangle is Eigen's blocked, vectorised
+    // product (a rank-one update per row, in scalar loops, made p = 13
+    // three times slower per row than p = 12)
+    const Index p = p_run;
+    Eigen::Map<MatrixXd> b(buf, p, m);
+    for (Index k = 0; k < m; ++k) {
+      const double sw = std::sqrt(w[k]);
+      const double* zk = z[k];
+      double* col = buf + k * p;
+      for (Index a = 0; a < p; ++a) col[a] = sw * zk[a];
+      axpy_p<P>(acc1, p, w[k], zk);
+    }
+    Eigen::Map<MatrixXd, 0, Eigen::OuterStride<>>(
+        acc, p, p, Eigen::OuterStride<>(padded_dim(p)))
+        .selfadjointView<Eigen::Lower>()
+        .rankUpdate(b);
   }
 }
 
@@ -1037,7 +1150,7 @@ EIGEN_ALWAYS_INLINE void moments(double* acc1, double* acc, Index p_run,
 //   Efron:   S2 += E2; info += c0 S2 - c1 E2 - d1 a a' - d2 e e'; E2 = 0
 //   Breslow: info += c0 S2 - d1 a a' (E2, c1, d2 and e unused).
 // With a fixed p the whole squares (packet code, column by column), else
-// their lower triangles.
+// their lower triangles, of leading dimension padded_dim(p).
 template <int P, bool Efron>
 EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
                                      Index p_run, double c0, double c1,
@@ -1060,10 +1173,10 @@ EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
       }
     }
   } else {
-    const Index p = dim<P>(p_run);
+    const Index p = dim<P>(p_run), ld = padded_dim(p);
     for (Index j = 0; j < p; ++j) {
       for (Index k = j; k < p; ++k) {
-        const Index o = j * p + k;
+        const Index o = j * ld + k;
         if constexpr (Efron) {
           s2[o] += e2[o];
           info[o] += c0 * s2[o] - c1 * e2[o] - d1 * a[j] * a[k] -
@@ -1118,7 +1231,10 @@ struct NewtonSweep {
     using Mat = Eigen::Matrix<double, Q, Q>;
     const Vec b = beta;
     Vec s1 = Vec::Zero(p), e1 = Vec::Zero(p), a = Vec::Zero(p);
-    Mat s2 = Mat::Zero(p, p), e2 = Mat::Zero(p, p), info = Mat::Zero(p, p);
+    // (when p > kFixedP, padded to padded_dim(p): moments())
+    const Index ld = P >= 0 ? p : padded_dim(p);
+    Mat s2 = Mat::Zero(ld, ld), e2 = Mat::Zero(ld, ld),
+        info = Mat::Zero(ld, ld);
     Vec score = s.death_xsum;
     const double* xd = xt.data();
     // a chunk's linear predictors, and its rows (with their weights
@@ -1126,6 +1242,9 @@ struct NewtonSweep {
     double eta[kChunk], wc[kChunk], wd[kChunk];
     const double* zc[kChunk];
     const double* zd[kChunk];
+    // moments()'s scratch when p > kFixedP (gram_dyn_avx2() needs the most)
+    std::vector<double> gbuf(P < 0 ? static_cast<std::size_t>(2 * ld * kChunk)
+                                   : 0);
     double loglik = 0.0;
     Index b0 = 0;
     while (b0 < n) {
@@ -1203,8 +1322,10 @@ struct NewtonSweep {
               ++nc;
             }
           }
-          moments<P>(s1.data(), s2.data(), p, zc, wc, nc);
-          if (d.efron) moments<P>(e1.data(), e2.data(), p, zd, wd, nd);
+          moments<P>(s1.data(), s2.data(), p, zc, wc, nc, gbuf.data());
+          if (d.efron) {
+            moments<P>(e1.data(), e2.data(), p, zd, wd, nd, gbuf.data());
+          }
           i -= m;
         }
         if (dcount == 0) continue;
@@ -1244,7 +1365,7 @@ struct NewtonSweep {
     out.score = score;
     // only the lower triangles of S2 and E2 are summed (moments()), so
     // only the lower triangle of info is right
-    out.info = info.template selfadjointView<Eigen::Lower>();
+    out.info = info.topLeftCorner(p, p).template selfadjointView<Eigen::Lower>();
   }
 };
 

@@ -163,14 +163,16 @@ test_that("linear predictors spanning more than 650 in a stratum: a right-censor
 test_that("the Newton sweep's kernels (AVX2 where the processor has it, and the baseline) agree with each other and with coxph, for every fixed p", {
   # The sums of outer products of the right-censored Newton sweep have an
   # AVX2 kernel chosen at run time on x86-64 and a baseline kernel; both
-  # are instantiated for p = 1..12 (p = 13 takes the general path). Times
+  # are instantiated for p = 1..12. Larger p take the general path, whose
+  # AVX2 kernel pads p to a multiple of 4 (p = 13, 14, 16, 17, 23) and
+  # sums the first moment two ways (p <= 32 and above: 33, 37). Times
   # with up to ~350 tied rows span several chunks of 128 rows, and offsets
   # spanning 40 make later chunks of one time rescale the sums of earlier
   # ones (the sums are kept relative to the largest eta entered so far).
   on.exit(cohortsurv:::cpp_cox_set_simd(TRUE), add = TRUE)
   set.seed(1616)
   n <- 1200
-  for (p in c(1:13)) {
+  for (p in c(1:14, 16, 17, 23, 33, 37)) {
     x <- matrix(round(rnorm(n * p), 2), n, p,
                 dimnames = list(NULL, paste0("x", seq_len(p))))
     time <- sample(c(1, 2, 3, 5), n, replace = TRUE)
