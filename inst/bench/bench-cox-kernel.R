@@ -1,8 +1,10 @@
 # Benchmark: the Cox kernel, cox_fit() against survival::coxph.fit() (each
 # package's own fitter, without a formula front end) in one process.
 # Run by hand:  Rscript inst/bench/bench-cox-kernel.R [n] [reps]
-# n rows (default 1e6), p = 5 and p = 10 normal covariates, 4 strata, times
-# in whole days with ties, 30% censoring; Efron and Breslow ties. Prints,
+# n rows (default 1e6), p = 5, 10 and 20 normal covariates (p = 20 takes
+# the sweep's general path, for p above 12, with the sums padded to a
+# multiple of 4), 4 strata, times in whole days with ties, 30% censoring;
+# Efron and Breslow ties. Prints,
 # per fit, the CPU seconds of cox_fit() and coxph.fit() (the smallest of
 # `reps` runs, default 7, the calls interleaved: the smallest is the run
 # least disturbed by the rest of the machine), their ratio, the Newton
@@ -32,7 +34,7 @@ kernels <- if (has_avx2) c("avx2", "baseline") else "baseline"
 on.exit(cohortsurv:::cpp_cox_set_simd(TRUE), add = TRUE)
 
 rows <- list()
-for (p in c(5L, 10L)) {
+for (p in c(5L, 10L, 20L)) {
   set.seed(p)
   x <- matrix(stats::rnorm(n * p), n, p,
               dimnames = list(NULL, paste0("x", seq_len(p))))
