@@ -1207,9 +1207,12 @@ EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
 // Each row is read once per iteration; cox_sweep() (which also serves the
 // residuals, where each row's accrued hazard is wanted) reads it three
 // times.
-// The rows of one time enter in chunks of at most kChunk: their linear
-// predictors first, then exp(eta - shift) and S0 row by row, then S1 and
-// S2 (or E1 and E2) by moments() for the whole chunk.
+// The times come from NewtonRows::run_start, with their deaths and death
+// weight counted once by newton_rows(), which stores each time's deaths
+// first: the censored rows of a time, then its deaths, enter in chunks of
+// at most kChunk, and no row's stop time or status is read. A chunk's
+// linear predictors come first, then exp(eta - shift) and S0, then S1 and
+// S2 (E1 and E2 for Efron's deaths) by moments() for the whole chunk.
 // exp(eta) is computed as exp(eta - shift), the shift being the largest
 // eta in the risk set so far: when a chunk with a larger eta enters, the
 // running sums are rescaled to it. Each risk set's largest term is then 1,
@@ -1217,7 +1220,7 @@ EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
 // linear predictors of a stratum are (a shift fixed per stratum let the
 // late, small risk sets underflow to 0 once they spanned more than 700).
 // Inputs: d (sorted right-censored rows), xt (p x n standardised, sorted),
-// s (its death sum of w x), beta (p, standardised scale).
+// s (its death sum of w x and its times), beta (p, standardised scale).
 // Output: out.loglik, out.score, out.info (p x p).
 // ---------------------------------------------------------------------------
 template <int P>
@@ -1239,13 +1242,17 @@ struct NewtonSweep {
     const double* xd = xt.data();
     // a chunk's linear predictors, and its rows (with their weights
     // w exp(eta - shift)) going into S2 and into E2
-    double eta[kChunk], wc[kChunk], wd[kChunk];
+    double eta[kChunk], wc[kChunk];
     const double* zc[kChunk];
-    const double* zd[kChunk];
     // moments()'s scratch when p > kFixedP (gram_dyn_avx2() needs the most)
     std::vector<double> gbuf(P < 0 ? static_cast<std::size_t>(2 * ld * kChunk)
                                    : 0);
     double loglik = 0.0;
+    const int* runs = s.run_start.data();
+    const int* runs_end = runs + s.run_start.size();
+    if (s.run_start.empty() || s.run_start.back() != n) {
+      throw std::invalid_argument("cox: the times of the rows are needed");
+    }
     Index b0 = 0;
     while (b0 < n) {
       // the rows are stored sorted by stratum (check_data()): the end of
@@ -1257,77 +1264,73 @@ struct NewtonSweep {
       double s0 = 0.0;
       s1.setZero();
       s2.setZero();
-      Index i = b1 - 1;
-      while (i >= b0) {
-        const double t = d.stop[i];
-        double e0 = 0.0, dw = 0.0, weta = 0.0;
-        int dcount = 0;
-        e1.setZero();
-        while (i >= b0 && d.stop[i] == t) {
-          // the chunk: rows i, i - 1, ..., i - m + 1
-          Index m = 0;
+      // the times of the stratum (NewtonRows::run_start), latest first
+      const Index k0 = std::lower_bound(runs, runs_end, b0) - runs;
+      const Index k1 = std::lower_bound(runs, runs_end, b1) - runs;
+      double e0 = 0.0, weta = 0.0;
+      // rows [lo, hi), all deaths or all censored, enter the risk set in
+      // chunks of at most kChunk, the last rows first
+      auto enter = [&](Index lo, Index hi, bool deaths) {
+        // under Efron the deaths' sums are E1 and E2 (they join S1 and S2
+        // once the time's rows are in), else S1 and S2
+        const bool to_e = deaths && d.efron;
+        while (hi > lo) {
+          const Index m = std::min<Index>(kChunk, hi - lo), c = hi - m;
           double top = -std::numeric_limits<double>::infinity();
-          for (; m < kChunk && i - m >= b0 && d.stop[i - m] == t; ++m) {
+          for (Index k = 0; k < m; ++k) {
             poll.tick();
-            const double* z = xd + (i - m) * p;
+            const double* z = xd + (c + k) * p;
             prefetch_back(z, p);
-            const double e = d.off(i - m) + Eigen::Map<const Vec>(z, p).dot(b);
-            // the deaths' sum of w eta
-            weta += d.status[i - m] != 0.0 ? d.w(i - m) * e : 0.0;
-            eta[m] = e;
+            const double e = d.off(c + k) + Eigen::Map<const Vec>(z, p).dot(b);
+            eta[k] = e;
             if (e > top) top = e;
+          }
+          if (deaths) {
+            // the deaths' sum of w eta
+            for (Index k = 0; k < m; ++k) weta += d.w(c + k) * eta[k];
           }
           if (top > shift) {
             // a new largest eta: the sums so far rescaled to it (exactly 0
             // stays 0; the first chunk of a stratum finds them all 0)
             if (s0 > 0.0) {
-              const double k = std::exp(shift - top);
-              s0 *= k;
-              s1 *= k;
-              s2 *= k;
-              e0 *= k;
-              e1 *= k;
-              if (d.efron) e2 *= k;
+              const double f = std::exp(shift - top);
+              s0 *= f;
+              s1 *= f;
+              s2 *= f;
+              e0 *= f;
+              e1 *= f;
+              if (d.efron) e2 *= f;
             }
             shift = top;
           }
-          // each row's w exp(eta - shift) into S0 (and the deaths' into
-          // E0), and the row onto the list of rows whose w exp(eta) x and
-          // outer product go into one sum: the deaths' (E1, E2) under
-          // Efron, else the risk set's (S1, S2); E1 and E2 join S1 and S2
-          // once the time's rows are in. No branch on the status: which
-          // rows die is random, and mispredicted branches cost more than
-          // the arithmetic.
-          // eta[k] becomes exp(eta[k] - shift)
+          // eta[k] becomes exp(eta[k] - shift), then w exp(eta - shift)
           exp_shifted(eta, m, shift);
-          Index nc = 0, nd = 0;
+          double add = 0.0;
           for (Index k = 0; k < m; ++k) {
-            const Index r = i - k;
-            const double wi = d.w(r);
-            const double wr = wi * eta[k];
-            const bool death = d.status[r] != 0.0;
-            s0 += wr;
-            dcount += death;
-            dw += death ? wi : 0.0;
-            e0 += death ? wr : 0.0;
-            const double* z = xd + r * p;
-            zc[nc] = z;
-            wc[nc] = wr;
-            if (d.efron) {
-              zd[nd] = z;
-              wd[nd] = wr;
-              nd += death;
-              nc += !death;
-            } else {
-              ++nc;
-            }
+            const double wr = d.w(c + k) * eta[k];
+            add += wr;
+            zc[k] = xd + (c + k) * p;
+            wc[k] = wr;
           }
-          moments<P>(s1.data(), s2.data(), p, zc, wc, nc, gbuf.data());
-          if (d.efron) {
-            moments<P>(e1.data(), e2.data(), p, zd, wd, nd, gbuf.data());
+          s0 += add;
+          if (deaths) e0 += add;
+          if (to_e) {
+            moments<P>(e1.data(), e2.data(), p, zc, wc, m, gbuf.data());
+          } else {
+            moments<P>(s1.data(), s2.data(), p, zc, wc, m, gbuf.data());
           }
-          i -= m;
+          hi = c;
         }
+      };
+      for (Index k = k1 - 1; k >= k0; --k) {
+        const Index lo = runs[k], hi = runs[k + 1];
+        const int dcount = s.run_deaths[k];
+        const double dw = s.run_dw[k];
+        e0 = 0.0;
+        weta = 0.0;
+        e1.setZero();
+        enter(lo + dcount, hi, false);
+        enter(lo, lo + dcount, true);
         if (dcount == 0) continue;
         if (d.efron) s1 += e1;
         // the deaths' sum of w eta, less dw times the shift of the sums
@@ -1871,23 +1874,71 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
   // the covariates scaled and moved down in place to p per row (each row's
   // destination lies at or before its source; then the buffer is shrunk),
   // the sum over deaths of w x summed on the way.
+  // Right-censored rows: each run of rows with one stratum and stop time
+  // (a "time") is written deaths first, and the runs are recorded (first
+  // row, deaths, their weight): the Newton sweep then reads neither stop
+  // nor status per row. A run's records (and weights, offsets) are copied
+  // out before its rows are written, as the rows move down in place.
   s.stop.resize(n);
   s.status.resize(n);
   s.strata.resize(n);
   const double* sc = s.scale.data();
   double* dx = s.death_xsum.data();
-  for (Index i = 0; i < n; ++i) {
-    const double* q = rec + i * ld;
+  const bool runs = !rows.start;
+  std::vector<double> run_rec, run_w, run_off;
+  auto put = [&](Index i, const double* q, double wi, double off) {
     s.stop[i] = q[p];
     s.status[i] = q[p + 1];
     s.strata[i] = static_cast<int>(q[p + 2]);
     double* z = rec + i * p;
     for (Index j = 0; j < p; ++j) z[j] = q[j] * sc[j];
-    if (s.status[i] != 0.0) {
-      const double wi = s.weight.empty() ? 1.0 : s.weight[i];
-      for (Index j = 0; j < p; ++j) dx[j] += wi * z[j];
+    if (!s.weight.empty()) s.weight[i] = wi;
+    if (!s.offset.empty()) s.offset[i] = off;
+    // no branch on the status (deaths fall at random): a censored row adds
+    // 0 x, which leaves the finite sums as they are
+    const double wd = s.status[i] != 0.0 ? wi : 0.0;
+    for (Index j = 0; j < p; ++j) dx[j] += wd * z[j];
+  };
+  Index i = 0;
+  while (i < n) {
+    if (!runs) {
+      put(i, rec + i * ld, s.weight.empty() ? 1.0 : s.weight[i],
+          s.offset.empty() ? 0.0 : s.offset[i]);
+      ++i;
+      continue;
     }
+    // the run [i, e)
+    const double* q0 = rec + i * ld;
+    Index e = i + 1;
+    while (e < n && rec[e * ld + p] == q0[p] && rec[e * ld + p + 2] == q0[p + 2]) ++e;
+    const Index len = e - i;
+    run_rec.assign(q0, q0 + len * ld);
+    run_w.assign(len, 1.0);
+    run_off.assign(len, 0.0);
+    if (!s.weight.empty()) std::copy(s.weight.begin() + i, s.weight.begin() + e, run_w.begin());
+    if (!s.offset.empty()) std::copy(s.offset.begin() + i, s.offset.begin() + e, run_off.begin());
+    int deaths = 0;
+    double dw = 0.0;
+    for (Index k = 0; k < len; ++k) {
+      const bool death = run_rec[k * ld + p + 1] != 0.0;
+      deaths += death;
+      dw += death ? run_w[k] : 0.0;
+    }
+    // each row to the next slot of its kind, without a branch
+    Index od = i, oc = i + deaths;
+    for (Index k = 0; k < len; ++k) {
+      const double* q = run_rec.data() + k * ld;
+      const bool death = q[p + 1] != 0.0;
+      put(death ? od : oc, q, run_w[k], run_off[k]);
+      od += death;
+      oc += !death;
+    }
+    s.run_start.push_back(static_cast<int>(i));
+    s.run_deaths.push_back(deaths);
+    s.run_dw.push_back(dw);
+    i = e;
   }
+  if (runs) s.run_start.push_back(static_cast<int>(n));
   if (p > 0 && n > 0) {
     double* q = s.zbuf.release();
     s.zbuf.reset(record_buffer_shrink(q, static_cast<std::size_t>(n) * p *

@@ -97,7 +97,8 @@ void record_buffer_free(double* q);
 // process data its entry order, given: m = n) as the Newton kernel reads
 // them, made by newton_rows() in one pass through the rows: stop, status,
 // stratum, any weights, offsets (null: all zero) and start times, copied to
-// their sorted positions; and the covariates x (n x p, the rows' order)
+// their sorted positions (right-censored data: the rows of each time
+// deaths first, run_start below); and the covariates x (n x p, the rows' order)
 // centred by their weighted means and scaled by sw / (weighted mean
 // absolute deviation), as coxph does internally, in zt (p x n, sorted
 // order). view() is the CoxData on the copies (valid while this object
@@ -121,6 +122,12 @@ struct NewtonRows {
   Eigen::VectorXd scale;                // p scale factors
   std::vector<int> zero_one;            // 1 for columns coded -1, 0, 1
   Eigen::VectorXd death_xsum;           // sum over deaths of w zt
+  // right-censored data: the rows of each time (one stratum, one stop
+  // time) stored deaths first; run_start[k] is the first row of the k-th
+  // time, with run_start.back() = n, run_deaths[k] its deaths and run_dw[k]
+  // their weight. Empty for (start, stop] data.
+  std::vector<int> run_start, run_deaths;
+  std::vector<double> run_dw;
   CoxData view(bool efron) const;
 };
 // The wall-clock seconds of each of `reps` Newton sweeps (log likelihood,

@@ -203,6 +203,39 @@ test_that("the Newton sweep's kernels (AVX2 where the processor has it, and the 
   }
 })
 
+test_that("the Newton sweep's rows of a tied time, stored deaths first, keep their own weights and offsets", {
+  # newton_rows() stores the rows of each (stratum, time) deaths first for
+  # the right-censored Newton sweep, moving each row's weight and offset
+  # with it. Weights and offsets that differ from row to row, deaths and
+  # censored rows interleaved within every time, and any input order:
+  # coxph's answer, and the same answer for every order.
+  set.seed(3030)
+  n <- 900
+  x <- cbind(a = rnorm(n), b = rbinom(n, 1, 0.4))
+  time <- sample(1:6, n, replace = TRUE)
+  status <- rbinom(n, 1, 0.5)
+  s <- sample.int(3L, n, replace = TRUE)
+  w <- rexp(n) + 0.1
+  off <- rnorm(n, sd = 2)
+  for (ties in c("efron", "breslow")) {
+    a <- cox_fit(x, cbind(time, status), strata = s, weights = w,
+                 offset = off, ties = ties)
+    g <- survival::coxph.fit(x, Surv(time, status), strata = s, offset = off,
+                             init = NULL, control = survival::coxph.control(),
+                             weights = w, method = ties, rownames = NULL)
+    expect_equal(unname(coef(a)), unname(g$coefficients), tolerance = 1e-9)
+    expect_equal(unname(vcov(a)), unname(g$var), tolerance = 1e-9)
+    expect_equal(a$loglik, g$loglik, tolerance = 1e-10)
+    for (k in 1:3) {
+      o <- sample.int(n)
+      b <- cox_fit(x[o, ], cbind(time, status)[o, ], strata = s[o],
+                   weights = w[o], offset = off[o], ties = ties)
+      expect_equal(coef(b), coef(a), tolerance = 1e-12)
+      expect_equal(vcov(b), vcov(a), tolerance = 1e-12)
+    }
+  }
+})
+
 test_that("Efron's sums of a tied time (AVX2 four deaths at a time, and one by one) agree with the direct sums, however large the products of the denominators", {
   # At a time with d tied deaths the Newton sweep needs q0 = sum 1/den_l,
   # q1 = sum f_l/den_l, r0, r1, r2 (the same over den_l^2) and the sum of
