@@ -1149,42 +1149,28 @@ EIGEN_ALWAYS_INLINE void moments(double* acc1, double* acc, Index p_run,
 // at p = 10):
 //   Efron:   S2 += E2; info += c0 S2 - c1 E2 - d1 a a' - d2 e e'; E2 = 0
 //   Breslow: info += c0 S2 - d1 a a' (E2, c1, d2 and e unused).
-// With a fixed p the whole squares (packet code, column by column), else
-// their lower triangles, of leading dimension padded_dim(p).
+// Lower triangles only, of leading dimension p (padded_dim(p) when
+// p > kFixedP).
 template <int P, bool Efron>
 EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
                                      Index p_run, double c0, double c1,
                                      double d1, const double* a, double d2,
                                      const double* e) {
-  if constexpr (P > 0) {
-    using V = Eigen::Matrix<double, P, 1>;
-    const Eigen::Map<const V> av(a), ev(e);
-    for (int j = 0; j < P; ++j) {
-      Eigen::Map<V> ic(info + j * P), sc(s2 + j * P);
+  // plain loops over the lower triangle (with a fixed p their bounds are
+  // constants): Eigen's column expressions were left as calls for p = 5,
+  // a tenth of a fit at n = 600
+  const Index p = dim<P>(p_run), ld = P >= 0 ? p : padded_dim(p);
+  for (Index j = 0; j < p; ++j) {
+    const double aj = d1 * a[j], ej = d2 * e[j];
+    for (Index k = j; k < p; ++k) {
+      const Index o = j * ld + k;
       if constexpr (Efron) {
-        Eigen::Map<V> ec(e2 + j * P);
-        const V sn = sc + ec;
-        sc = sn;
-        ic.noalias() += c0 * sn - c1 * ec - (d1 * a[j]) * av -
-                        (d2 * e[j]) * ev;
-        ec.setZero();
+        const double sn = s2[o] + e2[o];
+        s2[o] = sn;
+        info[o] += c0 * sn - c1 * e2[o] - aj * a[k] - ej * e[k];
+        e2[o] = 0.0;
       } else {
-        ic.noalias() += c0 * sc - (d1 * a[j]) * av;
-      }
-    }
-  } else {
-    const Index p = dim<P>(p_run), ld = padded_dim(p);
-    for (Index j = 0; j < p; ++j) {
-      for (Index k = j; k < p; ++k) {
-        const Index o = j * ld + k;
-        if constexpr (Efron) {
-          s2[o] += e2[o];
-          info[o] += c0 * s2[o] - c1 * e2[o] - d1 * a[j] * a[k] -
-                     d2 * e[j] * e[k];
-          e2[o] = 0.0;
-        } else {
-          info[o] += c0 * s2[o] - d1 * a[j] * a[k];
-        }
+        info[o] += c0 * s2[o] - aj * a[k];
       }
     }
   }
@@ -1209,8 +1195,9 @@ EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
 // times.
 // The times come from NewtonRows::run_start, with their deaths and death
 // weight counted once by newton_rows(), which stores each time's deaths
-// first: the censored rows of a time, then its deaths, enter in chunks of
-// at most kChunk, and no row's stop time or status is read. A chunk's
+// first: the rows of a time enter in chunks of at most kChunk (in a chunk
+// the deaths are the first rows), and no row's stop time or status is
+// read. A chunk's
 // linear predictors come first, then exp(eta - shift) and S0, then S1 and
 // S2 (E1 and E2 for Efron's deaths) by moments() for the whole chunk.
 // exp(eta) is computed as exp(eta - shift), the shift being the largest
@@ -1268,14 +1255,13 @@ struct NewtonSweep {
       const Index k0 = std::lower_bound(runs, runs_end, b0) - runs;
       const Index k1 = std::lower_bound(runs, runs_end, b1) - runs;
       double e0 = 0.0, weta = 0.0;
-      // rows [lo, hi), all deaths or all censored, enter the risk set in
-      // chunks of at most kChunk, the last rows first
-      auto enter = [&](Index lo, Index hi, bool deaths) {
-        // under Efron the deaths' sums are E1 and E2 (they join S1 and S2
-        // once the time's rows are in), else S1 and S2
-        const bool to_e = deaths && d.efron;
+      // the rows [lo, hi) of one time, its deaths [lo, lo + nd) first,
+      // enter the risk set in chunks of at most kChunk, the last rows
+      // first; in a chunk the deaths are the first kd rows
+      auto enter = [&](Index lo, Index hi, Index nd) {
         while (hi > lo) {
           const Index m = std::min<Index>(kChunk, hi - lo), c = hi - m;
+          const Index kd = std::min<Index>(std::max<Index>(lo + nd - c, 0), m);
           double top = -std::numeric_limits<double>::infinity();
           for (Index k = 0; k < m; ++k) {
             poll.tick();
@@ -1285,10 +1271,8 @@ struct NewtonSweep {
             eta[k] = e;
             if (e > top) top = e;
           }
-          if (deaths) {
-            // the deaths' sum of w eta
-            for (Index k = 0; k < m; ++k) weta += d.w(c + k) * eta[k];
-          }
+          // the deaths' sum of w eta
+          for (Index k = 0; k < kd; ++k) weta += d.w(c + k) * eta[k];
           if (top > shift) {
             // a new largest eta: the sums so far rescaled to it (exactly 0
             // stays 0; the first chunk of a stratum finds them all 0)
@@ -1305,17 +1289,21 @@ struct NewtonSweep {
           }
           // eta[k] becomes exp(eta[k] - shift), then w exp(eta - shift)
           exp_shifted(eta, m, shift);
-          double add = 0.0;
+          double add_d = 0.0, add_c = 0.0;
           for (Index k = 0; k < m; ++k) {
             const double wr = d.w(c + k) * eta[k];
-            add += wr;
+            (k < kd ? add_d : add_c) += wr;
             zc[k] = xd + (c + k) * p;
             wc[k] = wr;
           }
-          s0 += add;
-          if (deaths) e0 += add;
-          if (to_e) {
-            moments<P>(e1.data(), e2.data(), p, zc, wc, m, gbuf.data());
+          s0 += add_d + add_c;
+          e0 += add_d;
+          if (d.efron) {
+            // under Efron the deaths' sums are E1 and E2 (they join S1 and
+            // S2 once the time's rows are in)
+            moments<P>(e1.data(), e2.data(), p, zc, wc, kd, gbuf.data());
+            moments<P>(s1.data(), s2.data(), p, zc + kd, wc + kd, m - kd,
+                       gbuf.data());
           } else {
             moments<P>(s1.data(), s2.data(), p, zc, wc, m, gbuf.data());
           }
@@ -1329,8 +1317,7 @@ struct NewtonSweep {
         e0 = 0.0;
         weta = 0.0;
         e1.setZero();
-        enter(lo + dcount, hi, false);
-        enter(lo, lo + dcount, true);
+        enter(lo, hi, dcount);
         if (dcount == 0) continue;
         if (d.efron) s1 += e1;
         // the deaths' sum of w eta, less dw times the shift of the sums
@@ -1912,26 +1899,38 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
     Index e = i + 1;
     while (e < n && rec[e * ld + p] == q0[p] && rec[e * ld + p + 2] == q0[p + 2]) ++e;
     const Index len = e - i;
-    run_rec.assign(q0, q0 + len * ld);
-    run_w.assign(len, 1.0);
-    run_off.assign(len, 0.0);
-    if (!s.weight.empty()) std::copy(s.weight.begin() + i, s.weight.begin() + e, run_w.begin());
-    if (!s.offset.empty()) std::copy(s.offset.begin() + i, s.offset.begin() + e, run_off.begin());
     int deaths = 0;
     double dw = 0.0;
-    for (Index k = 0; k < len; ++k) {
-      const bool death = run_rec[k * ld + p + 1] != 0.0;
+    for (Index k = i; k < e; ++k) {
+      const bool death = rec[k * ld + p + 1] != 0.0;
       deaths += death;
-      dw += death ? run_w[k] : 0.0;
+      dw += death ? (s.weight.empty() ? 1.0 : s.weight[k]) : 0.0;
     }
-    // each row to the next slot of its kind, without a branch
-    Index od = i, oc = i + deaths;
-    for (Index k = 0; k < len; ++k) {
-      const double* q = run_rec.data() + k * ld;
-      const bool death = q[p + 1] != 0.0;
-      put(death ? od : oc, q, run_w[k], run_off[k]);
-      od += death;
-      oc += !death;
+    if (deaths == 0 || deaths == len) {
+      // nothing to reorder (a single row, say): in place
+      for (Index k = i; k < e; ++k) {
+        put(k, rec + k * ld, s.weight.empty() ? 1.0 : s.weight[k],
+            s.offset.empty() ? 0.0 : s.offset[k]);
+      }
+    } else {
+      run_rec.assign(q0, q0 + len * ld);
+      run_w.assign(len, 1.0);
+      run_off.assign(len, 0.0);
+      if (!s.weight.empty()) {
+        std::copy(s.weight.begin() + i, s.weight.begin() + e, run_w.begin());
+      }
+      if (!s.offset.empty()) {
+        std::copy(s.offset.begin() + i, s.offset.begin() + e, run_off.begin());
+      }
+      // each row to the next slot of its kind, without a branch
+      Index od = i, oc = i + deaths;
+      for (Index k = 0; k < len; ++k) {
+        const double* q = run_rec.data() + k * ld;
+        const bool death = q[p + 1] != 0.0;
+        put(death ? od : oc, q, run_w[k], run_off[k]);
+        od += death;
+        oc += !death;
+      }
     }
     s.run_start.push_back(static_cast<int>(i));
     s.run_deaths.push_back(deaths);
