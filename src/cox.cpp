@@ -156,12 +156,14 @@ struct EfronSums {
     return {m * r0, c, std::max(m * (r2 - r1 * c), 0.0)};
   }
 };
-inline EfronSums efron_sums_scalar(double s0, double e0, int d) {
+// Deaths l0..d-1 of the sums above, one by one, added to `out`, the
+// product of their den_l carried on from prod * 2^expo (a den_l outside
+// [2^-500, 2^500] has its own log); sets out.log_den.
+inline void efron_sums_from(double s0, double e0, int d, int l0, double prod,
+                            int expo, EfronSums& out) {
   constexpr double lo = 0x1p-500, hi = 0x1p+500;
-  EfronSums out;
-  double prod = 1.0, logs = 0.0;
-  int expo = 0;
-  for (int l = 0; l < d; ++l) {
+  double logs = 0.0;
+  for (int l = l0; l < d; ++l) {
     const double f = static_cast<double>(l) / d;
     const double den = s0 - f * e0;
     const double inv = 1.0 / den;
@@ -182,10 +184,20 @@ inline EfronSums efron_sums_scalar(double s0, double e0, int d) {
     out.r2 += f * f * inv * inv;
   }
   out.log_den = std::log(prod) + expo * kLn2 + logs;
+}
+inline EfronSums efron_sums_scalar(double s0, double e0, int d) {
+  EfronSums out;
+  efron_sums_from(s0, e0, d, 0, 1.0, 0, out);
   return out;
 }
 
 #if CS_AVX2_PATH
+// The sum of a packet's four values.
+CS_AVX2_INLINE double hsum_avx2(__m256d v) {
+  alignas(32) double lane[4];
+  _mm256_store_pd(lane, v);
+  return (lane[0] + lane[1]) + (lane[2] + lane[3]);
+}
 // efron_sums() four deaths at a time, the lanes taking l = 4j, 4j + 1,
 // 4j + 2, 4j + 3 (one vector division per four deaths, where the scalar
 // loop's divisions were a tenth of a sweep at p = 10 on heavily tied
@@ -194,12 +206,7 @@ inline EfronSums efron_sums_scalar(double s0, double e0, int d) {
 // otherwise false, and efron_sums_scalar() does the time. Each lane keeps a
 // product of its den_l, brought back into range by frexp() whenever one
 // leaves it; the lanes' products are joined at the end, and the last
-// d mod 4 deaths done one by one.
-CS_AVX2_INLINE double hsum_avx2(__m256d v) {
-  alignas(32) double lane[4];
-  _mm256_store_pd(lane, v);
-  return (lane[0] + lane[1]) + (lane[2] + lane[3]);
-}
+// d mod 4 deaths done one by one (efron_sums_from()).
 CS_AVX2_FUNCTION bool efron_sums_avx2(double s0, double e0, int d,
                                       EfronSums& out) {
   constexpr double lo = 0x1p-500, hi = 0x1p+500;
@@ -255,23 +262,7 @@ CS_AVX2_FUNCTION bool efron_sums_avx2(double s0, double e0, int d,
     p *= std::frexp(v, &e);
     expo += e;
   }
-  for (; k < d; ++k) {
-    const double f = k * inv_d;
-    const double den = s0 - f * e0;
-    const double inv = 1.0 / den;
-    out.q0 += inv;
-    out.q1 += f * inv;
-    out.r0 += inv * inv;
-    out.r1 += f * inv * inv;
-    out.r2 += f * f * inv * inv;
-    p *= den;
-    if (!(p > lo && p < hi)) {
-      int e;
-      p = std::frexp(p, &e);
-      expo += e;
-    }
-  }
-  out.log_den = std::log(p) + expo * kLn2;
+  efron_sums_from(s0, e0, d, k, p, expo, out);
   return true;
 }
 #endif
@@ -991,7 +982,7 @@ CS_AVX2_INLINE void gram_tile_avx2(double* acc, Index pp, const double* zb,
 CS_AVX2_FUNCTION void gram_dyn_avx2(double* acc, double* acc1,
                                     const double* const* z, const double* w,
                                     Index m, Index p, double* buf) {
-  const Index pp = (p + 3) / 4 * 4, tail = p - (pp - 4);
+  const Index pp = padded_dim(p), tail = p - (pp - 4);
   double* zb = buf;
   double* wb = buf + m * pp;
   // lanes of the last packet of a row that lie within it
@@ -1099,9 +1090,9 @@ inline void exp_shifted(double* v, Index m, double shift) {
 
 // acc1 (p) += sum_k w_k z_k and acc (p x p, its lower triangle) +=
 // sum_k w_k z_k z_k' over the m rows z_k of a chunk (w_k >= 0). When
-// P < 0, acc is a pp x pp square (pp = ld(p): p rounded up to a multiple
-// of 4; rows and columns p..pp-1 padding that is never read) and buf at
-// least 2 m pp doubles of scratch.
+// P < 0, acc is a pp x pp square (pp = padded_dim(p); rows and columns
+// p..pp-1 padding that is never read) and buf at least 2 m pp doubles of
+// scratch.
 template <int P>
 EIGEN_ALWAYS_INLINE void moments(double* acc1, double* acc, Index p_run,
                                  const double* const* z, const double* w,
@@ -1197,9 +1188,9 @@ EIGEN_ALWAYS_INLINE void time_update(double* info, double* s2, double* e2,
 // weight counted once by newton_rows(), which stores each time's deaths
 // first: the rows of a time enter in chunks of at most kChunk (in a chunk
 // the deaths are the first rows), and no row's stop time or status is
-// read. A chunk's
-// linear predictors come first, then exp(eta - shift) and S0, then S1 and
-// S2 (E1 and E2 for Efron's deaths) by moments() for the whole chunk.
+// read. A chunk's linear predictors come first, then exp(eta - shift) and
+// S0, then S1 and S2 (E1 and E2 for Efron's deaths) by moments() for the
+// whole chunk.
 // exp(eta) is computed as exp(eta - shift), the shift being the largest
 // eta in the risk set so far: when a chunk with a larger eta enters, the
 // running sums are rescaled to it. Each risk set's largest term is then 1,
@@ -1227,8 +1218,8 @@ struct NewtonSweep {
         info = Mat::Zero(ld, ld);
     Vec score = s.death_xsum;
     const double* xd = xt.data();
-    // a chunk's linear predictors, and its rows (with their weights
-    // w exp(eta - shift)) going into S2 and into E2
+    // a chunk's linear predictors (then exp(eta - shift)), its rows and
+    // their weights w exp(eta - shift)
     double eta[kChunk], wc[kChunk];
     const double* zc[kChunk];
     // moments()'s scratch when p > kFixedP (gram_dyn_avx2() needs the most)
@@ -1871,8 +1862,11 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
   s.strata.resize(n);
   const double* sc = s.scale.data();
   double* dx = s.death_xsum.data();
-  const bool runs = !rows.start;
   std::vector<double> run_rec, run_w, run_off;
+  auto weight_of = [&](Index k) {
+    return s.weight.empty() ? 1.0 : s.weight[k];
+  };
+  // row i of the output from the record q, with its weight and offset
   auto put = [&](Index i, const double* q, double wi, double off) {
     s.stop[i] = q[p];
     s.status[i] = q[p + 1];
@@ -1881,63 +1875,72 @@ NewtonRows newton_rows(const SurvData& rows, const double* offset,
     for (Index j = 0; j < p; ++j) z[j] = q[j] * sc[j];
     if (!s.weight.empty()) s.weight[i] = wi;
     if (!s.offset.empty()) s.offset[i] = off;
-    // no branch on the status (deaths fall at random): a censored row adds
-    // 0 x, which leaves the finite sums as they are
-    const double wd = s.status[i] != 0.0 ? wi : 0.0;
-    for (Index j = 0; j < p; ++j) dx[j] += wd * z[j];
+    if (s.status[i] != 0.0) {
+      for (Index j = 0; j < p; ++j) dx[j] += wi * z[j];
+    }
   };
-  Index i = 0;
-  while (i < n) {
-    if (!runs) {
-      put(i, rec + i * ld, s.weight.empty() ? 1.0 : s.weight[i],
-          s.offset.empty() ? 0.0 : s.offset[i]);
-      ++i;
-      continue;
-    }
-    // the run [i, e)
-    const double* q0 = rec + i * ld;
-    Index e = i + 1;
-    while (e < n && rec[e * ld + p] == q0[p] && rec[e * ld + p + 2] == q0[p + 2]) ++e;
-    const Index len = e - i;
-    int deaths = 0;
-    double dw = 0.0;
+  // rows [i, e) where they stand
+  auto put_in_place = [&](Index i, Index e) {
     for (Index k = i; k < e; ++k) {
-      const bool death = rec[k * ld + p + 1] != 0.0;
-      deaths += death;
-      dw += death ? (s.weight.empty() ? 1.0 : s.weight[k]) : 0.0;
+      put(k, rec + k * ld, weight_of(k), s.offset.empty() ? 0.0 : s.offset[k]);
     }
-    if (deaths == 0 || deaths == len) {
-      // nothing to reorder (a single row, say): in place
+  };
+  // right-censored rows, time by time, each time's deaths first
+  auto put_runs = [&] {
+    Index i = 0;
+    while (i < n) {
+      // the run [i, e)
+      const double* q0 = rec + i * ld;
+      Index e = i + 1;
+      while (e < n && rec[e * ld + p] == q0[p] &&
+             rec[e * ld + p + 2] == q0[p + 2]) {
+        ++e;
+      }
+      const Index len = e - i;
+      int deaths = 0;
+      double dw = 0.0;
       for (Index k = i; k < e; ++k) {
-        put(k, rec + k * ld, s.weight.empty() ? 1.0 : s.weight[k],
-            s.offset.empty() ? 0.0 : s.offset[k]);
+        const bool death = rec[k * ld + p + 1] != 0.0;
+        deaths += death;
+        dw += death ? weight_of(k) : 0.0;
       }
-    } else {
-      run_rec.assign(q0, q0 + len * ld);
-      run_w.assign(len, 1.0);
-      run_off.assign(len, 0.0);
-      if (!s.weight.empty()) {
-        std::copy(s.weight.begin() + i, s.weight.begin() + e, run_w.begin());
+      if (deaths == 0 || deaths == len) {
+        // nothing to reorder (a single row, say)
+        put_in_place(i, e);
+      } else {
+        run_rec.assign(q0, q0 + len * ld);
+        run_w.assign(len, 1.0);
+        run_off.assign(len, 0.0);
+        if (!s.weight.empty()) {
+          std::copy(s.weight.begin() + i, s.weight.begin() + e, run_w.begin());
+        }
+        if (!s.offset.empty()) {
+          std::copy(s.offset.begin() + i, s.offset.begin() + e, run_off.begin());
+        }
+        // each row to the next slot of its kind, without a branch
+        Index od = i, oc = i + deaths;
+        for (Index k = 0; k < len; ++k) {
+          const double* q = run_rec.data() + k * ld;
+          const bool death = q[p + 1] != 0.0;
+          put(death ? od : oc, q, run_w[k], run_off[k]);
+          od += death;
+          oc += !death;
+        }
       }
-      if (!s.offset.empty()) {
-        std::copy(s.offset.begin() + i, s.offset.begin() + e, run_off.begin());
-      }
-      // each row to the next slot of its kind, without a branch
-      Index od = i, oc = i + deaths;
-      for (Index k = 0; k < len; ++k) {
-        const double* q = run_rec.data() + k * ld;
-        const bool death = q[p + 1] != 0.0;
-        put(death ? od : oc, q, run_w[k], run_off[k]);
-        od += death;
-        oc += !death;
-      }
+      s.run_start.push_back(static_cast<int>(i));
+      s.run_deaths.push_back(deaths);
+      s.run_dw.push_back(dw);
+      i = e;
     }
-    s.run_start.push_back(static_cast<int>(i));
-    s.run_deaths.push_back(deaths);
-    s.run_dw.push_back(dw);
-    i = e;
+    s.run_start.push_back(static_cast<int>(n));
+  };
+  // ((start, stop] data keep their order: their kernel walks the risk sets
+  // by the entry order, which holds positions)
+  if (rows.start) {
+    put_in_place(0, n);
+  } else {
+    put_runs();
   }
-  if (runs) s.run_start.push_back(static_cast<int>(n));
   if (p > 0 && n > 0) {
     double* q = s.zbuf.release();
     s.zbuf.reset(record_buffer_shrink(q, static_cast<std::size_t>(n) * p *
